@@ -1,0 +1,70 @@
+# Newsroom: `make run` for a first look, `make test` for the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Tests run with debug-time conveniences (plain HTTP, no manifest static files);
+# the production settings are tested separately (tests/test_settings.py).
+TEST_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=tests-only-not-a-secret
+RUN_ENV := DJANGO_DEBUG=1
+
+# The first Python >= 3.12 on PATH or under pyenv.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+
+.PHONY: help venv run test test-e2e lint format bench migrate seed clean
+
+help:
+	@echo "make run    set up and serve Newsroom on http://127.0.0.1:8000 (SQLite, demo content)"
+	@echo "make test   set up, lint and run the test suite (DATABASE_URL picks the database)"
+	@echo "make bench  rendering and import benchmarks (tests/bench/)"
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Newsroom needs Python >= 3.12 (Django 6). None found on PATH or under ~/.pyenv;"; \
+		echo "install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'."; \
+		exit 1; fi
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# xstatic-bootstrap is an sdist whose setup.py needs setuptools < 81.
+	$(PY) -m pip install --quiet "setuptools>=70,<81" wheel
+	$(PY) -m pip install --quiet --no-build-isolation "xstatic-bootstrap==5.3.8.0"
+	$(PY) -m pip install --quiet --no-build-isolation -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: seed
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: venv
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	@if [ -x /usr/bin/chromium ]; then echo "Browser journeys: running in /usr/bin/chromium."; \
+	elif [ "$$NEWSROOM_REQUIRE_BROWSER" = 1 ]; then echo "Browser journeys: /usr/bin/chromium is missing and NEWSROOM_REQUIRE_BROWSER=1." >&2; exit 1; \
+	else echo "Browser journeys: SKIPPED, /usr/bin/chromium is not installed (apt-get install chromium)."; fi
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(TEST_ENV) $(PY) -m pytest tests/bench -s -q -p no:randomly $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var

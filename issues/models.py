@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.storage import Storage, storages
+from django.db import models
+from django.urls import reverse
+
+from newsroom import roles
+from newsroom.models import Story
+from newsroom.workflow import (
+    PUBLISH,
+    SUBMIT,
+    WITHDRAW,
+    AuditRow,
+    Status,
+    Transition,
+    WorkflowError,
+    WorkflowModel,
+)
+
+if TYPE_CHECKING:
+    from newsroom.workflow import User
+
+
+def artifact_storage() -> Storage:
+    """Published HTML and PDF live here: private, never under MEDIA_URL."""
+    return storages["artifacts"]
+
+
+def format_period(start: datetime.date, end: datetime.date) -> str:
+    """'24 - 30 November 2025', '28 November - 4 December 2025',
+    '29 December 2025 - 4 January 2026'."""
+    if start == end:
+        return f"{end.day} {end:%B %Y}"
+    if start.year != end.year:
+        return f"{start.day} {start:%B %Y} - {end.day} {end:%B %Y}"
+    if start.month != end.month:
+        return f"{start.day} {start:%B} - {end.day} {end:%B %Y}"
+    return f"{start.day} - {end.day} {end:%B %Y}"
+
+
+class Newsletter(models.Model):
+    title = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="The sector, as printed under the masthead, e.g. "
+        "“Information and Communication Technology (ICT)”.",
+    )
+    slug = models.SlugField(
+        max_length=50, unique=True, help_text="Used in addresses, e.g. “ict”."
+    )
+    description = models.TextField(
+        blank=True, help_text="One or two sentences for the landing page."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IssueQuerySet(models.QuerySet["Issue"]):
+    def published(self) -> IssueQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user: User) -> IssueQuerySet:
+        """The desk sees every issue; a subscriber, the published issues of
+        the newsletters they subscribe to; anyone else, none."""
+        if roles.is_desk_user(user) or user.is_staff:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.published().filter(newsletter__subscriptions__user=user)
+
+
+class Issue(WorkflowModel):
+    newsletter = models.ForeignKey(
+        Newsletter, on_delete=models.PROTECT, related_name="issues"
+    )
+    number = models.PositiveIntegerField(help_text="Unique within the newsletter.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    stories = models.ManyToManyField(
+        Story, through="IssueStory", related_name="issues", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="issues_created",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Frozen artifacts, stored when the issue is published.
+    html_file = models.FileField(storage=artifact_storage, blank=True, editable=False)
+    pdf_file = models.FileField(storage=artifact_storage, blank=True, editable=False)
+    html_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "-number"]
+        permissions = [("publish_issue", "Can publish issues or send them back")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["newsletter", "number"],
+                name="issue_number_unique_per_newsletter",
+                violation_error_message="This newsletter already has an issue with this number.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="issue_period_ends_after_start",
+                violation_error_message="The period cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.PUBLISHED)
+                | models.Q(published_at__isnull=False),
+                name="issue_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.newsletter} no. {self.number} ({self.period})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("issues:issue_detail", args=[self.newsletter.slug, self.number])
+
+    @property
+    def period(self) -> str:
+        return format_period(self.period_start, self.period_end)
+
+    def ordered_stories(self) -> list[Story]:
+        return [
+            entry.story
+            for entry in self.entries.select_related("story__source").order_by(
+                "position", "pk"
+            )
+        ]
+
+    def check_rules(self, transition: Transition, *, by: User) -> None:
+        if transition is SUBMIT:
+            if not roles.is_editor(by):
+                raise WorkflowError("Only an editor can submit an issue.")
+            if not self.entries.exists():
+                raise WorkflowError("An issue needs at least one story before review.")
+        elif transition is WITHDRAW:
+            raise WorkflowError("A published issue cannot be withdrawn.")
+        elif not (by.is_active and by.has_perm("issues.publish_issue")):
+            raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
+        elif transition is PUBLISH:
+            unpublished = self.stories.exclude(status=Status.PUBLISHED)
+            if unpublished.exists():
+                names = ", ".join(f"“{s.headline}”" for s in unpublished[:3])
+                raise WorkflowError(
+                    f"Every story must be approved before the issue is published; not yet: {names}."
+                )
+
+    def log_transition(
+        self, transition: Transition, *, by: User, comment: str, note: str
+    ) -> IssueTransition:
+        return self.transitions.create(
+            transition=transition.name,
+            from_status=transition.source,
+            to_status=transition.target,
+            by=by,
+            comment=comment,
+            note=note,
+        )
+
+
+class IssueStory(models.Model):
+    """A story's place in an issue."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="entries")
+    story = models.ForeignKey(
+        Story, on_delete=models.PROTECT, related_name="issue_entries"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "story in issue"
+        verbose_name_plural = "stories in issue"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "story"],
+                name="issue_story_once",
+                violation_error_message="This story is already in the issue.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.story}"
+
+
+class IssueTransition(AuditRow):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(AuditRow.Meta):
+        indexes = [models.Index(fields=["issue", "-at"])]
+
+
+class Subscription(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    newsletter = models.ForeignKey(
+        Newsletter, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "newsletter"], name="subscription_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.newsletter}"
+
+
+def new_feed_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FeedToken(models.Model):
+    """A subscriber's private feed address; revoking it issues a new key."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token"
+    )
+    key = models.CharField(max_length=64, unique=True, default=new_feed_key)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"feed token of {self.user}"
+
+
+class Delivery(models.Model):
+    """One row per subscriber per issue: the guard against mailing twice."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "user"], name="delivery_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} → {self.user}"

@@ -1,0 +1,169 @@
+"""The one workflow that stories and issues share: draft -> review -> published.
+
+`perform()` is the only code that assigns `status`. It locks the row, checks
+the current state and the model's own rules (permission, preconditions),
+saves, and writes the audit row in one transaction; listeners of
+`transitioned` run after commit, so a mail never announces a rolled-back
+change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class WorkflowError(Exception):
+    """A refused transition. The message is written for the person who asked."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    source: Status
+    target: Status
+    label: str
+
+
+SUBMIT = Transition("submit", Status.DRAFT, Status.REVIEW, "Submit for review")
+REQUEST_CHANGES = Transition(
+    "request_changes", Status.REVIEW, Status.DRAFT, "Request changes"
+)
+PUBLISH = Transition("publish", Status.REVIEW, Status.PUBLISHED, "Publish")
+WITHDRAW = Transition("withdraw", Status.PUBLISHED, Status.DRAFT, "Withdraw")
+TRANSITIONS = {t.name: t for t in (SUBMIT, REQUEST_CHANGES, PUBLISH, WITHDRAW)}
+
+# Sent after commit with sender=the model class, instance, transition, by, comment.
+transitioned = Signal()
+
+
+class WorkflowModel(models.Model):
+    """Status and publication date, changed only through `perform()`."""
+
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def check_transition(
+        self, transition: Transition, *, by: User, comment: str = ""
+    ) -> None:
+        """Raise WorkflowError unless `by` may apply `transition` now."""
+        if self.status != transition.source:
+            raise WorkflowError(
+                f"This {self._meta.verbose_name} is {self.get_status_display().lower()};"
+                f" “{transition.label}” needs it to be"
+                f" {transition.source.label.lower()}."
+            )
+        if transition is REQUEST_CHANGES and not comment.strip():
+            raise WorkflowError("Say what needs to change: a comment is required.")
+        self.check_rules(transition, by=by)
+
+    def check_rules(self, transition: Transition, *, by: User) -> None:
+        """The model's own rules: who may, and what must hold first."""
+        raise NotImplementedError
+
+    def allowed_transitions(self, user: User) -> list[Transition]:
+        allowed = []
+        for transition in TRANSITIONS.values():
+            try:
+                self.check_transition(transition, by=user, comment="-")
+            except WorkflowError:
+                continue
+            allowed.append(transition)
+        return allowed
+
+    def log_transition(
+        self, transition: Transition, *, by: User, comment: str, note: str
+    ) -> Any:
+        """Write the audit row for `transition`."""
+        raise NotImplementedError
+
+
+class AuditRow(models.Model):
+    """Who moved what from which status to which, when and why."""
+
+    transition = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How the transition came about, e.g. “imported back issue”.",
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.from_status} → {self.to_status} by {self.by}"
+
+
+def perform[M: WorkflowModel](
+    obj: M,
+    transition: Transition,
+    *,
+    by: User,
+    comment: str = "",
+    note: str = "",
+    prepare: Callable[[M], list[str]] | None = None,
+) -> M:
+    """Apply `transition` to `obj` as `by`, or raise WorkflowError.
+
+    `prepare` runs on the locked row after every check and before saving; it
+    may set more fields and returns their names (publishing stores the
+    rendered artifacts this way, in the same transaction as the status).
+    """
+    with transaction.atomic():
+        # Lock first: two reviewers pressing "publish" at once must not both
+        # see "review" and both publish.
+        locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        locked.check_transition(transition, by=by, comment=comment)
+        locked.status = transition.target
+        fields = ["status", "published_at"]
+        if transition.target == Status.PUBLISHED:
+            locked.published_at = timezone.now()
+        elif transition is WITHDRAW:
+            locked.published_at = None
+        if prepare is not None:
+            fields += prepare(locked)
+        locked.save(update_fields=fields)
+        locked.log_transition(transition, by=by, comment=comment, note=note)
+        transaction.on_commit(
+            lambda: transitioned.send(
+                sender=type(locked),
+                instance=locked,
+                transition=transition,
+                by=by,
+                comment=comment,
+            )
+        )
+    for field in fields:
+        setattr(obj, field, getattr(locked, field))
+    return obj

@@ -1,0 +1,49 @@
+"""Shared personas and data. Alice writes, Bob and Carol review, Dave subscribes."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+
+from issues.models import Newsletter
+from tests import factories
+
+
+@pytest.fixture
+def newsletter(db: None) -> Newsletter:
+    return factories.make_newsletter()
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    """An editor."""
+    return factories.make_editor("alice")
+
+
+@pytest.fixture
+def erin(db: None) -> User:
+    """A second editor."""
+    return factories.make_editor("erin")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    """A reviewer."""
+    return factories.make_reviewer("bob")
+
+
+@pytest.fixture
+def carol(db: None) -> User:
+    """A second reviewer."""
+    return factories.make_reviewer("carol")
+
+
+@pytest.fixture
+def dave(db: None, newsletter: Newsletter) -> User:
+    """A subscriber to the ICT newsletter."""
+    return factories.make_subscriber("dave", newsletter)
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return User.objects.create_superuser("root", "root@example.org", factories.PASSWORD)
