@@ -72,7 +72,5 @@ def sync_roles(group_model: Any, permission_model: Any) -> None:
         for dotted in codenames:
             app_label, codename = dotted.split(".")
             group.permissions.add(
-                permission_model.objects.get(
-                    content_type__app_label=app_label, codename=codename
-                )
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
             )

@@ -43,9 +43,7 @@ class Transition:
 
 
 SUBMIT = Transition("submit", Status.DRAFT, Status.REVIEW, "Submit for review")
-REQUEST_CHANGES = Transition(
-    "request_changes", Status.REVIEW, Status.DRAFT, "Request changes"
-)
+REQUEST_CHANGES = Transition("request_changes", Status.REVIEW, Status.DRAFT, "Request changes")
 PUBLISH = Transition("publish", Status.REVIEW, Status.PUBLISHED, "Publish")
 WITHDRAW = Transition("withdraw", Status.PUBLISHED, Status.DRAFT, "Withdraw")
 TRANSITIONS = {t.name: t for t in (SUBMIT, REQUEST_CHANGES, PUBLISH, WITHDRAW)}
@@ -65,9 +63,7 @@ class WorkflowModel(models.Model):
     class Meta:
         abstract = True
 
-    def check_transition(
-        self, transition: Transition, *, by: User, comment: str = ""
-    ) -> None:
+    def check_transition(self, transition: Transition, *, by: User, comment: str = "") -> None:
         """Raise WorkflowError unless `by` may apply `transition` now."""
         if self.status != transition.source:
             raise WorkflowError(
@@ -93,9 +89,7 @@ class WorkflowModel(models.Model):
             allowed.append(transition)
         return allowed
 
-    def log_transition(
-        self, transition: Transition, *, by: User, comment: str, note: str
-    ) -> Any:
+    def log_transition(self, transition: Transition, *, by: User, comment: str, note: str) -> Any:
         """Write the audit row for `transition`."""
         raise NotImplementedError
 
@@ -106,9 +100,7 @@ class AuditRow(models.Model):
     transition = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16, choices=Status.choices)
     to_status = models.CharField(max_length=16, choices=Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     comment = models.TextField(blank=True)
     note = models.CharField(

@@ -1,0 +1,207 @@
+"""Demo content for a first run: one user per role, a newsletter, stories and
+issues in every state. Run again, it changes nothing and prints the logins."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from issues.models import Issue, Newsletter, Subscription
+from issues.publishing import publish_issue
+from newsroom import roles
+from newsroom.models import Source, Story
+from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
+
+DEMO_PASSWORD = "newsroom-demo"
+USERS = [
+    ("admin", None, "superuser: everything, and the admin"),
+    ("editor", roles.EDITORS, "writes stories, assembles issues"),
+    ("reviewer", roles.REVIEWERS, "approves stories, publishes issues"),
+    ("subscriber", roles.SUBSCRIBERS, "reads and downloads the ICT newsletter"),
+]
+
+# (headline, body, source) — invented news for the demo, 60-90 words each.
+STORIES = [
+    (
+        "Harbourside data centre switches to tidal power",
+        "The Port Meridian data centre moved its entire load to tidal turbines this week, "
+        "making it the first facility of its size in the region to run without a grid "
+        "connection for a full day. Operators said the switch cut cooling costs by a "
+        "quarter, because sea water now cools the servers directly. Two more sites on "
+        "the estuary plan to follow next spring if regulators approve the connection "
+        "rules drafted in October.",
+        "Meridian Herald",
+    ),
+    (
+        "Northvale opens public training centre for chip technicians",
+        "Northvale province opened a training centre for semiconductor technicians on "
+        "Tuesday, with places for 600 apprentices a year. Courses cover cleanroom "
+        "practice, lithography maintenance and yield analysis, and are taught with three "
+        "local manufacturers that have promised interviews to every graduate. The "
+        "province hopes to halve the time factories take to fill technical posts, which "
+        "averaged seven months last year, according to its labour office.",
+        "Northvale Daily",
+    ),
+    (
+        "Rural broadband vouchers reach 40,000 households",
+        "A voucher scheme that pays up to 300 crowns towards a fibre connection has now "
+        "reached 40,000 rural households, the digital ministry said. Take-up was "
+        "strongest in mountain districts, where mobile coverage remains patchy. Small "
+        "providers built most of the new lines, often sharing ducts with the electricity "
+        "network. The ministry will extend the scheme to farms and village schools in "
+        "January and publish coverage maps for every district by the end of the quarter.",
+        "Capital Wire",
+    ),
+    (
+        "Open-source translation model adds twelve regional languages",
+        "Researchers at the Lakeshore Institute released an update to their open "
+        "translation model that adds twelve regional languages, including two spoken "
+        "by fewer than a million people. The team collected the training texts with "
+        "community radio stations and village libraries, paying contributors per page. "
+        "Early tests show the model handles place names and kinship terms far better "
+        "than general systems. The weights and the evaluation set are free to download.",
+        "Lakeshore Review",
+    ),
+    (
+        "Smart meter rollout pauses after firmware fault",
+        "The eastern grid operator paused its smart meter rollout after a firmware "
+        "update left 3,200 meters unable to report readings for two days. No customer "
+        "lost power, and bills will be based on estimates until the fault is fixed. The "
+        "supplier traced the problem to a clock setting and is testing a correction on "
+        "a small group of homes. Installation should resume within a fortnight, the "
+        "operator said in a statement on Friday.",
+        "Meridian Herald",
+    ),
+    (
+        "City council tests AI assistant for planning queries",
+        "Ashford city council is testing an AI assistant that answers residents' "
+        "questions about planning permission, from fence heights to loft conversions. "
+        "Every answer links to the bylaw it relies on, and officers review a sample of "
+        "conversations each week. In the first month the assistant handled 5,400 "
+        "questions and passed one in ten to a human. The council will decide in March "
+        "whether to keep it, after a public consultation.",
+        "Capital Wire",
+    ),
+    (
+        "Satellite start-up signs first maritime contract",
+        "Orbital Loom, a start-up that builds small communication satellites, signed "
+        "its first commercial contract with a shipping company that operates forty "
+        "cargo vessels. The deal covers messaging and weather data for crews on long "
+        "ocean routes, where connections are slow and expensive. The company plans to "
+        "launch four more satellites next year and says the contract alone will cover "
+        "a third of its operating costs.",
+        "Northvale Daily",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo content and one user per role (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = self.create_users()
+        if Newsletter.objects.filter(slug="ict").exists():
+            self.stdout.write("Demo content is already there.")
+        else:
+            self.create_content(users)
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
+        for username, _group, what in USERS:
+            self.stdout.write(f"  {username:<11} {what}")
+
+    def create_users(self) -> dict[str, User]:
+        users = {}
+        for username, group, _what in USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                if group is None:
+                    user = User.objects.create_superuser(
+                        username, f"{username}@example.org", DEMO_PASSWORD
+                    )
+                else:
+                    user = User.objects.create_user(
+                        username, f"{username}@example.org", DEMO_PASSWORD
+                    )
+                    user.groups.add(Group.objects.get(name=group))
+            users[username] = user
+        return users
+
+    @transaction.atomic
+    def create_content(self, users: dict[str, User]) -> None:
+        ict = Newsletter.objects.create(
+            title="Information and Communication Technology (ICT)",
+            slug="ict",
+            description="The week's technology and telecoms news in five stories.",
+        )
+        Newsletter.objects.create(
+            title="Energy and Utilities",
+            slug="energy",
+            description="Power, water and grids, every Monday.",
+        )
+        Subscription.objects.create(user=users["subscriber"], newsletter=ict)
+        editor, reviewer = users["editor"], users["reviewer"]
+        stories = []
+        for headline, body, source_name in STORIES:
+            source = Source.objects.named(source_name).first() or Source.objects.create(
+                name=source_name
+            )
+            stories.append(
+                Story.objects.create(
+                    headline=headline,
+                    body=f"<p>{body}</p>",
+                    source=source,
+                    newsletter=ict,
+                    author=editor,
+                )
+            )
+        for story in stories[:5]:
+            perform(story, SUBMIT, by=editor)
+            perform(story, PUBLISH, by=reviewer)
+        perform(stories[5], SUBMIT, by=editor)  # awaiting review
+        perform(stories[6], SUBMIT, by=editor)
+        perform(
+            stories[6],
+            REQUEST_CHANGES,
+            by=reviewer,
+            comment="Please add when the launches are planned and cite the contract value.",
+        )
+        self.create_issues(ict, stories, editor, reviewer)
+
+    def create_issues(
+        self, newsletter: Newsletter, stories: list[Story], editor: User, reviewer: User
+    ) -> None:
+        week = datetime.timedelta(days=7)
+        first_monday = datetime.date(2026, 11, 2)
+        published = Issue.objects.create(
+            newsletter=newsletter,
+            number=1,
+            period_start=first_monday,
+            period_end=first_monday + datetime.timedelta(days=6),
+            created_by=editor,
+        )
+        for position, story in enumerate(stories[:3], start=1):
+            published.entries.create(story=story, position=position)
+        perform(published, SUBMIT, by=editor)
+        publish_issue(issue=published, by=reviewer)
+
+        in_review = Issue.objects.create(
+            newsletter=newsletter,
+            number=2,
+            period_start=first_monday + week,
+            period_end=first_monday + week + datetime.timedelta(days=6),
+            created_by=editor,
+        )
+        in_review.entries.create(story=stories[3], position=1)
+        perform(in_review, SUBMIT, by=editor)
+
+        draft = Issue.objects.create(
+            newsletter=newsletter,
+            number=3,
+            period_start=first_monday + 2 * week,
+            period_end=first_monday + 2 * week + datetime.timedelta(days=6),
+            created_by=editor,
+        )
+        draft.entries.create(story=stories[4], position=1)

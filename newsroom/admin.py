@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from newsroom.models import Source, Story, StoryTransition
+from newsroom.workflow import (
+    PUBLISH,
+    SUBMIT,
+    WITHDRAW,
+    Transition,
+    WorkflowError,
+    WorkflowModel,
+    perform,
+)
+
+AdminAction = Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Any]], None]
+
+
+def run_transitions(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    objects: QuerySet[Any],
+    label: str,
+    apply: Callable[[WorkflowModel], object],
+) -> None:
+    """Apply a transition to each selected object, reporting each refusal."""
+    done = 0
+    for obj in objects:
+        try:
+            apply(obj)
+        except WorkflowError as refusal:
+            modeladmin.message_user(request, f"{obj}: {refusal}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, f"{label}: {done} done.", messages.SUCCESS)
+
+
+def workflow_action(transition: Transition, description: str) -> AdminAction:
+    """An admin action that moves each selected object through `transition`."""
+
+    @admin.action(description=description)
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        run_transitions(
+            modeladmin,
+            request,
+            queryset,
+            transition.label,
+            lambda obj: perform(obj, transition, by=request.user, note="admin action"),
+        )
+
+    action.__name__ = transition.name
+    return action
+
+
+class ReadOnlyAuditInline(admin.TabularInline):
+    """The audit trail, shown on the object it belongs to, never edited."""
+
+    fields = ["at", "transition", "from_status", "to_status", "by", "comment", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StoryTransitionInline(ReadOnlyAuditInline):
+    model = StoryTransition
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "homepage", "story_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        return super().get_queryset(request).annotate(story_count=Count("stories"))
+
+    @admin.display(ordering="story_count", description="stories")
+    def story_count(self, source: Source) -> int:
+        return source.story_count  # type: ignore[attr-defined]
+
+
+@admin.register(Story)
+class StoryAdmin(SimpleHistoryAdmin):
+    list_display = ["headline", "newsletter", "source", "author", "status", "updated_at"]
+    list_filter = ["status", "newsletter", "source"]
+    list_select_related = ["newsletter", "source", "author"]
+    search_fields = ["headline", "body"]
+    date_hierarchy = "updated_at"
+    autocomplete_fields = ["source"]
+    readonly_fields = ["status", "published_at", "version", "created_at", "updated_at"]
+    fields = [
+        "headline",
+        "body",
+        "source",
+        "original_url",
+        "newsletter",
+        "author",
+        *readonly_fields,
+    ]
+    inlines = [StoryTransitionInline]
+    actions = [
+        workflow_action(SUBMIT, "Submit selected stories for review"),
+        workflow_action(PUBLISH, "Approve selected stories"),
+        workflow_action(WITHDRAW, "Withdraw selected stories"),
+    ]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"author": request.user.pk}
+
+    def save_model(self, request: HttpRequest, obj: Story, form: Any, change: bool) -> None:
+        if change:
+            # An admin edit is an edit too: desk forms loaded before it must
+            # see a conflict rather than silently overwrite it.
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAuditAdmin(admin.ModelAdmin):
+    """Audit rows are written by the workflow only; the admin reads them."""
+
+    list_filter = ["transition", "to_status", "note"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StoryTransition)
+class StoryTransitionAdmin(ReadOnlyAuditAdmin):
+    list_display = ["at", "story", "transition", "from_status", "to_status", "by", "note"]
+    list_select_related = ["story", "by"]
+    search_fields = ["story__headline", "comment"]

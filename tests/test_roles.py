@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from newsroom import roles
+
+
+@pytest.mark.django_db
+def test_the_roles_migration_creates_each_group_with_exactly_its_permissions() -> None:
+    for name, expected in roles.ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=name)
+        granted = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
+        assert granted == set(expected), name
+
+
+@pytest.mark.django_db
+def test_the_role_questions_follow_the_groups(alice, bob, dave, admin_user) -> None:
+    assert (roles.is_editor(alice), roles.is_reviewer(alice)) == (True, False)
+    assert (roles.is_editor(bob), roles.is_reviewer(bob)) == (False, True)
+    assert not roles.is_desk_user(dave)
+    assert roles.is_editor(admin_user) and roles.is_reviewer(admin_user)
+
+
+@pytest.mark.django_db
+def test_syncing_the_roles_again_changes_nothing() -> None:
+    from django.contrib.auth.models import Permission
+
+    before = list(Group.objects.values_list("name", "permissions").order_by("name", "permissions"))
+    roles.sync_roles(Group, Permission)
+    after = list(Group.objects.values_list("name", "permissions").order_by("name", "permissions"))
+    assert before == after
