@@ -25,7 +25,7 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY is not set. Set it to a long random value in "
             "production, or set DJANGO_DEBUG=1 for a local development run."
         )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 - debug only
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

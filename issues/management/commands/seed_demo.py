@@ -16,7 +16,7 @@ from newsroom import roles
 from newsroom.models import Source, Story
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
 
-DEMO_PASSWORD = "newsroom-demo"
+DEMO_PASSWORD = "newsroom-demo"  # noqa: S105 - printed demo login for a local first run
 USERS = [
     ("admin", None, "superuser: everything, and the admin"),
     ("editor", roles.EDITORS, "writes stories, assembles issues"),
