@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,19 @@ from tests import factories
 def fast_password_hashing(settings: Any) -> None:
     """Real hashing costs ~0.3 s a user; the tests make hundreds of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def artifact_storage(settings: Any, tmp_path: Path) -> Path:
+    """Published artifacts go to a fresh private directory per test."""
+    location = tmp_path / "artifacts"
+    settings.STORAGES = settings.STORAGES | {
+        "artifacts": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location, "base_url": None},
+        }
+    }
+    return location
 
 
 @pytest.fixture

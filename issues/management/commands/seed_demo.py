@@ -122,8 +122,12 @@ class Command(BaseCommand):
                         username, f"{username}@example.org", DEMO_PASSWORD
                     )
                 else:
+                    # The desk roles may also use the admin; subscribers may not.
                     user = User.objects.create_user(
-                        username, f"{username}@example.org", DEMO_PASSWORD
+                        username,
+                        f"{username}@example.org",
+                        DEMO_PASSWORD,
+                        is_staff=group != roles.SUBSCRIBERS,
                     )
                     user.groups.add(Group.objects.get(name=group))
             users[username] = user

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from issues.models import Issue
+from newsroom import roles
+from newsroom.models import Story
+from newsroom.workflow import Status
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_creates_a_user_per_role_whose_printed_login_works(rf) -> None:
+    output = seed()
+
+    assert "password for all: newsroom-demo" in output
+    for username in ("admin", "editor", "reviewer", "subscriber"):
+        assert username in output
+        assert authenticate(rf.get("/"), username=username, password="newsroom-demo")
+    assert roles.is_editor(User.objects.get(username="editor"))
+    assert roles.is_reviewer(User.objects.get(username="reviewer"))
+    assert User.objects.get(username="subscriber").subscriptions.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_leaves_stories_and_issues_in_every_state() -> None:
+    seed()
+
+    for status in Status:
+        assert Story.objects.filter(status=status).exists(), status
+        assert Issue.objects.filter(status=status).exists(), status
+    sent_back = Story.objects.drafts().exclude(transitions=None).get()
+    assert sent_back.last_request_for_changes().comment
+    published = Issue.objects.published().get()
+    assert published.pdf_file and published.page_count == 1
+    assert published.pdf_sha256 and published.html_sha256
+
+
+@pytest.mark.django_db
+def test_running_it_again_changes_nothing() -> None:
+    seed()
+    counts = (User.objects.count(), Story.objects.count(), Issue.objects.count())
+
+    output = seed()
+
+    assert "already there" in output
+    assert (User.objects.count(), Story.objects.count(), Issue.objects.count()) == counts
