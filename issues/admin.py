@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from issues.models import (
     Delivery,
@@ -88,8 +90,7 @@ class IssueAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "updated_at",
-        "html_file",
-        "pdf_file",
+        "stored_artifacts",
         "html_sha256",
         "pdf_sha256",
         "pdf_size",
@@ -97,6 +98,18 @@ class IssueAdmin(admin.ModelAdmin):
     ]
     inlines = [IssueStoryInline, IssueTransitionInline]
     actions = [workflow_action(SUBMIT, "Submit selected issues for review"), publish]
+
+    @admin.display(description="stored artifacts")
+    def stored_artifacts(self, issue: Issue) -> str:
+        # Artifacts have no public URL; the download view checks access.
+        if not issue.pdf_file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · {}',
+            reverse("issues:issue_pdf", args=[issue.newsletter.slug, issue.number]),
+            issue.pdf_file.name,
+            issue.html_file.name,
+        )
 
     def save_model(self, request: HttpRequest, obj: Issue, form: Any, change: bool) -> None:
         if not change:

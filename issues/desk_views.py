@@ -1,15 +1,229 @@
+"""The issue desk: list, create, build, preview, and move issues through review.
+
+Editors create and build issues and submit them; reviewers publish them or
+send them back. Every action is checked here on the server and again by the
+model; builder actions that change the stories live in `builder_views`.
+"""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import logging
 
-from issues.models import Issue
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.tasks import TaskResultStatus
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from issues import rendering
+from issues.models import Issue, Newsletter
+from issues.publishing import count_pages
+from issues.tasks import publish_issue_task
+from newsroom import roles
+from newsroom.models import Story
 from newsroom.views import require_desk_user
+from newsroom.workflow import REQUEST_CHANGES, SUBMIT, WorkflowError, perform
+
+logger = logging.getLogger(__name__)
+
+
+def get_issue_for_desk(request: HttpRequest, pk: int) -> Issue:
+    require_desk_user(request)
+    return get_object_or_404(Issue.objects.select_related("newsletter", "created_by"), pk=pk)
+
+
+def require_editor(request: HttpRequest) -> None:
+    if not roles.is_editor(request.user):
+        raise PermissionDenied("Only editors build issues.")
+
+
+def require_issue_reviewer(request: HttpRequest) -> None:
+    if not (request.user.is_active and request.user.has_perm("issues.publish_issue")):
+        raise PermissionDenied("Only reviewers publish issues or send them back.")
 
 
 @login_required
 def issue_list(request: HttpRequest) -> HttpResponse:
     require_desk_user(request)
-    issues = Issue.objects.select_related("newsletter")
+    issues = Issue.objects.select_related("newsletter").prefetch_related("entries")
     return render(request, "issues/desk/issue_list.html", {"issues": issues})
+
+
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["newsletter", "number", "period_start", "period_end"]
+        widgets = {
+            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+@login_required
+def issue_create(request: HttpRequest) -> HttpResponse:
+    require_desk_user(request)
+    require_editor(request)
+    if request.method == "POST":
+        form = IssueForm(request.POST, instance=Issue(created_by=request.user))  # type: ignore[misc]
+        if form.is_valid():
+            issue = form.save()
+            messages.success(request, f"Created {issue}. Now add its stories.")
+            return redirect("issue_desk:issue_builder", pk=issue.pk)
+    else:
+        newsletters = Newsletter.objects.all()
+        chosen = newsletters.filter(pk=request.GET.get("newsletter") or 0).first()
+        chosen = chosen or (newsletters[0] if len(newsletters) == 1 else None)
+        initial: dict[str, object] = {}
+        if chosen is not None:
+            initial = {"newsletter": chosen, **chosen.suggest_next_issue()}
+        form = IssueForm(initial=initial)
+    return render(request, "issues/desk/issue_form.html", {"form": form})
+
+
+@login_required
+def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_issue_for_desk(request, pk)
+    entries = issue.entries.select_related("story__source", "story__author").order_by(
+        "position", "pk"
+    )
+    available = (
+        Story.objects.published()
+        .filter(newsletter=issue.newsletter)
+        .exclude(issue_entries__issue=issue)
+        .select_related("source")
+        .order_by("-published_at", "-pk")
+    )
+    context = {
+        "issue": issue,
+        "entries": entries,
+        "available": available,
+        "can_build": roles.is_editor(request.user) and issue.status == "draft",
+        "allowed": {t.name for t in issue.allowed_transitions(request.user)},
+        "transitions": issue.transitions.select_related("by")[:20],
+        "pending_publication": _pending_publication(request, issue),
+    }
+    return render(request, "issues/desk/issue_builder.html", context)
+
+
+@never_cache
+@login_required
+def page_count(request: HttpRequest, pk: int) -> HttpResponse:
+    """The number of pages the PDF would have now (rendered, never stored)."""
+    issue = get_issue_for_desk(request, pk)
+    try:
+        pages: int | None = count_pages(rendering.render_pdf(issue))
+        error = ""
+    except rendering.RenderError as exc:
+        pages, error = None, str(exc)
+    return render(
+        request, "issues/desk/_page_count.html", {"issue": issue, "pages": pages, "error": error}
+    )
+
+
+@never_cache
+@login_required
+def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_issue_for_desk(request, pk)
+    try:
+        return HttpResponse(rendering.render_html(issue), content_type="text/html; charset=utf-8")
+    except rendering.RenderError as exc:
+        messages.error(request, str(exc))
+        return redirect("issue_desk:issue_builder", pk=issue.pk)
+
+
+@never_cache
+@login_required
+def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_issue_for_desk(request, pk)
+    try:
+        pdf = rendering.render_pdf(issue)
+    except rendering.RenderError as exc:
+        messages.error(request, str(exc))
+        return redirect("issue_desk:issue_builder", pk=issue.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"{issue.newsletter.slug}-{issue.number}-preview.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@require_POST
+@login_required
+def issue_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_issue_for_desk(request, pk)
+    require_editor(request)
+    try:
+        perform(issue, SUBMIT, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The issue is now waiting for a reviewer.")
+    return redirect("issue_desk:issue_builder", pk=issue.pk)
+
+
+@require_POST
+@login_required
+def issue_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_issue_for_desk(request, pk)
+    require_issue_reviewer(request)
+    comment = request.POST.get("comment", "")
+    try:
+        perform(issue, REQUEST_CHANGES, by=request.user, comment=comment)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The issue is back with the editors, with your comment.")
+    return redirect("issue_desk:issue_builder", pk=issue.pk)
+
+
+@require_POST
+@login_required
+def issue_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the publication. With the immediate backend it has already run
+    when `enqueue` returns, so its outcome is shown at once; with a worker,
+    the builder page shows it when the reviewer comes back."""
+    issue = get_issue_for_desk(request, pk)
+    require_issue_reviewer(request)
+    result = publish_issue_task.enqueue(issue.pk, request.user.pk)  # type: ignore[arg-type]
+    if result.is_finished:
+        _report_publication(request, result)
+    else:
+        request.session[_session_key(issue)] = result.id
+        messages.info(request, "Publishing in the background: this page shows when it is done.")
+    return redirect("issue_desk:issue_builder", pk=issue.pk)
+
+
+def _session_key(issue: Issue) -> str:
+    return f"publish-task-{issue.pk}"
+
+
+def _report_publication(request: HttpRequest, result: object) -> None:
+    status = getattr(result, "status", None)
+    if status == TaskResultStatus.SUCCESSFUL:
+        outcome = result.return_value  # type: ignore[attr-defined]
+        level = messages.success if outcome["published"] else messages.error
+        level(request, outcome["message"])
+    else:
+        messages.error(request, "Publishing failed unexpectedly; the issue was not published.")
+
+
+def _pending_publication(request: HttpRequest, issue: Issue) -> bool:
+    """Report a background publication that has finished since; say whether
+    one is still running."""
+    result_id = request.session.get(_session_key(issue))
+    if not result_id:
+        return False
+    try:
+        result = publish_issue_task.get_result(result_id)
+    except Exception:  # the backend forgot it, or cannot look results up
+        logger.info("Publication task %s of issue %s is gone", result_id, issue.pk)
+        del request.session[_session_key(issue)]
+        return False
+    if not result.is_finished:
+        return True
+    del request.session[_session_key(issue)]
+    _report_publication(request, result)
+    return False

@@ -5,8 +5,9 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from newsroom import roles
@@ -50,9 +51,7 @@ class Newsletter(models.Model):
         help_text="The sector, as printed under the masthead, e.g. "
         "“Information and Communication Technology (ICT)”.",
     )
-    slug = models.SlugField(
-        max_length=50, unique=True, help_text="Used in addresses, e.g. “ict”."
-    )
+    slug = models.SlugField(max_length=50, unique=True, help_text="Used in addresses, e.g. “ict”.")
     description = models.TextField(
         blank=True, help_text="One or two sentences for the landing page."
     )
@@ -63,6 +62,19 @@ class Newsletter(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def suggest_next_issue(self, today: datetime.date | None = None) -> dict[str, object]:
+        """The next number, and the week after the last issue's period (or,
+        for a first issue, the coming Monday to Sunday)."""
+        last = self.issues.order_by("-period_end", "-number").first()  # type: ignore[attr-defined]
+        highest = self.issues.aggregate(models.Max("number"))["number__max"] or 0  # type: ignore[attr-defined]
+        if last is not None:
+            start = last.period_end + datetime.timedelta(days=1)
+        else:
+            today = today or datetime.date.today()
+            start = today + datetime.timedelta(days=(7 - today.weekday()) % 7 or 7)
+        end = start + datetime.timedelta(days=6)
+        return {"number": highest + 1, "period_start": start, "period_end": end}
 
 
 class IssueQuerySet(models.QuerySet["Issue"]):
@@ -80,15 +92,11 @@ class IssueQuerySet(models.QuerySet["Issue"]):
 
 
 class Issue(WorkflowModel):
-    newsletter = models.ForeignKey(
-        Newsletter, on_delete=models.PROTECT, related_name="issues"
-    )
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="issues")
     number = models.PositiveIntegerField(help_text="Unique within the newsletter.")
     period_start = models.DateField()
     period_end = models.DateField()
-    stories = models.ManyToManyField(
-        Story, through="IssueStory", related_name="issues", blank=True
-    )
+    stories = models.ManyToManyField(Story, through="IssueStory", related_name="issues", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -122,8 +130,7 @@ class Issue(WorkflowModel):
                 violation_error_message="The period cannot end before it starts.",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status=Status.PUBLISHED)
-                | models.Q(published_at__isnull=False),
+                condition=~models.Q(status=Status.PUBLISHED) | models.Q(published_at__isnull=False),
                 name="issue_published_has_date",
             ),
         ]
@@ -141,10 +148,72 @@ class Issue(WorkflowModel):
     def ordered_stories(self) -> list[Story]:
         return [
             entry.story
-            for entry in self.entries.select_related("story__source").order_by(
-                "position", "pk"
-            )
+            for entry in self.entries.select_related("story__source").order_by("position", "pk")
         ]
+
+    # Building the issue. Stories come and go, and change places, only while
+    # the issue is a draft; each change locks the issue row so that two
+    # editors working on one issue cannot interleave their renumbering.
+
+    def check_editable(self) -> None:
+        if self.status != Status.DRAFT:
+            raise WorkflowError(
+                "Stories can be added, removed or reordered only while the issue is a draft."
+            )
+
+    def check_story_fits(self, story: Story) -> None:
+        if story.newsletter_id != self.newsletter_id:  # type: ignore[attr-defined]
+            raise ValidationError(f"“{story}” is written for another newsletter.")
+        if story.status != Status.PUBLISHED:
+            raise ValidationError(f"“{story}” is not approved yet.")
+
+    def add_story(self, story: Story) -> IssueStory:
+        with transaction.atomic():
+            locked = Issue.objects.select_for_update().get(pk=self.pk)
+            locked.check_editable()
+            locked.check_story_fits(story)
+            if locked.entries.filter(story=story).exists():
+                raise ValidationError(f"“{story}” is already in this issue.")
+            last = locked.entries.aggregate(models.Max("position"))["position__max"] or 0
+            return locked.entries.create(story=story, position=last + 1)
+
+    def remove_story(self, story: Story) -> None:
+        with transaction.atomic():
+            locked = Issue.objects.select_for_update().get(pk=self.pk)
+            locked.check_editable()
+            locked.entries.filter(story=story).delete()
+            locked._renumber([e.story_id for e in locked.entries.all()])  # type: ignore[attr-defined]
+
+    def move_story(self, story: Story, offset: int) -> None:
+        """Move `story` up (offset -1) or down (+1); at either end, stay put."""
+        with transaction.atomic():
+            locked = Issue.objects.select_for_update().get(pk=self.pk)
+            locked.check_editable()
+            order = [e.story_id for e in locked.entries.all()]  # type: ignore[attr-defined]
+            if story.pk not in order:
+                raise ValidationError(f"“{story}” is not in this issue.")
+            here = order.index(story.pk)
+            there = min(max(here + offset, 0), len(order) - 1)
+            order.insert(there, order.pop(here))
+            locked._renumber(order)
+
+    def set_order(self, story_ids: list[int]) -> None:
+        """Put the stories in the given order: exactly the stories now in it."""
+        with transaction.atomic():
+            locked = Issue.objects.select_for_update().get(pk=self.pk)
+            locked.check_editable()
+            current = [e.story_id for e in locked.entries.all()]  # type: ignore[attr-defined]
+            if sorted(story_ids) != sorted(current):
+                raise ValidationError(
+                    "The issue changed while you were ordering it; reload and try again."
+                )
+            locked._renumber(story_ids)
+
+    def _renumber(self, story_ids: list[int]) -> None:
+        entries = {e.story_id: e for e in self.entries.all()}  # type: ignore[attr-defined]
+        for position, story_id in enumerate(story_ids, start=1):
+            entries[story_id].position = position
+        IssueStory.objects.bulk_update(entries.values(), ["position"])
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if transition is SUBMIT:
@@ -181,9 +250,7 @@ class IssueStory(models.Model):
     """A story's place in an issue."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="entries")
-    story = models.ForeignKey(
-        Story, on_delete=models.PROTECT, related_name="issue_entries"
-    )
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="issue_entries")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -220,9 +287,7 @@ class Subscription(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "newsletter"], name="subscription_once"
-            ),
+            models.UniqueConstraint(fields=["user", "newsletter"], name="subscription_once"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from issues import views
+from issues import accounts, feeds, views
 
 app_name = "issues"
 
@@ -8,4 +8,25 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("issues/", views.archive, name="archive"),
     path("issues/<slug:newsletter>/<int:number>/", views.issue_detail, name="issue_detail"),
+    path("issues/<slug:newsletter>/<int:number>.pdf", views.issue_pdf, name="issue_pdf"),
+    path("issues/<slug:newsletter>/<int:number>.html", views.issue_html, name="issue_html"),
+    path("feeds/<slug:newsletter>.atom", feeds.IssueFeed(), name="feed"),
+    path("feeds/private/<str:key>/<slug:newsletter>.atom", feeds.private_feed, name="private_feed"),
+    path(
+        "feeds/private/<str:key>/<slug:newsletter>/<int:number>.pdf",
+        feeds.private_pdf,
+        name="private_pdf",
+    ),
+    # Django's auth views own accounts/login/, logout/, password_change/,
+    # password_reset/ and reset/; these names do not collide with them.
+    path("accounts/profile/", accounts.account, name="account"),
+    path("accounts/subscriptions/", accounts.update_subscriptions, name="update_subscriptions"),
+    path("accounts/feed-key/", accounts.renew_feed_key, name="renew_feed_key"),
+    path("accounts/invite/", accounts.invite, name="invite"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path(
+        "accounts/signup/confirm/<uidb64>/<token>/",
+        accounts.signup_confirm,
+        name="signup_confirm",
+    ),
 ]

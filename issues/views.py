@@ -1,29 +1,165 @@
+"""The subscriber's side: landing page, archive, reading and downloading issues.
+
+Every question "may this person see this issue?" is answered by
+`Issue.objects.visible_to(user)`; every page here adds `.published()`, so an
+unpublished issue has no public address, not even for the desk (the desk
+previews drafts under /desk/issues/<id>/preview.pdf). An issue someone may
+not see answers 404, exactly like one that does not exist.
+"""
+
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
 
-from issues.models import Issue, Newsletter
+from issues.models import Issue, IssueQuerySet, IssueStory, Newsletter
+from newsroom.models import Story
 
+if TYPE_CHECKING:
+    from newsroom.workflow import User
 
-def home(request: HttpRequest) -> HttpResponse:
-    newsletters = Newsletter.objects.all()
-    latest = Issue.objects.published().select_related("newsletter")[:5]
-    return render(request, "issues/home.html", {"newsletters": newsletters, "latest": latest})
-
-
-@login_required
-def archive(request: HttpRequest) -> HttpResponse:
-    issues = Issue.objects.visible_to(request.user).published().select_related("newsletter")
-    return render(request, "issues/archive.html", {"issues": issues})
+ISSUES_PER_PAGE = 20
 
 
-@login_required
-def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
-    issue = get_object_or_404(
-        Issue.objects.visible_to(request.user).published(),
+def with_headlines(issues: IssueQuerySet) -> IssueQuerySet:
+    """Prefetch each issue's stories in their printed order (`issue.entries.all`)."""
+    entries = IssueStory.objects.select_related("story__source").order_by("position", "pk")
+    return issues.select_related("newsletter").prefetch_related(
+        Prefetch("entries", queryset=entries)
+    )
+
+
+def published_issue_for(user: User, newsletter: str, number: int) -> Issue:
+    """The published issue `user` may read, or 404."""
+    return get_object_or_404(
+        Issue.objects.visible_to(user).published().select_related("newsletter"),
         newsletter__slug=newsletter,
         number=number,
     )
-    return render(request, "issues/issue_detail.html", {"issue": issue})
+
+
+def pdf_filename(issue: Issue) -> str:
+    return f"{issue.newsletter.slug}-{issue.period_start:%Y-%m-%d}.pdf"
+
+
+def serve_pdf(request: HttpRequest, issue: Issue) -> HttpResponseBase:
+    """Stream the stored PDF; never render. Call only after the permission check,
+    so that a 304 cannot tell a stranger that an issue exists."""
+    assert issue.published_at is not None
+    etag = f'"{issue.pdf_sha256}"'
+    last_modified = int(issue.published_at.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = FileResponse(
+            issue.pdf_file.open("rb"),
+            as_attachment=True,
+            filename=pdf_filename(issue),
+            content_type="application/pdf",
+        )
+        if issue.pdf_size:
+            # Known at publication: no need to ask the storage (a HEAD on S3).
+            response["Content-Length"] = str(issue.pdf_size)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    # Private: a shared cache must not hand one subscriber's download to
+    # another. no-cache: the browser keeps its copy but asks each time, so a
+    # lapsed subscription is noticed; the ETag makes asking cheap (304).
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """What the publisher offers. Strangers see the latest headlines only;
+    readers of an issue also get its links."""
+    newsletters = list(Newsletter.objects.all())
+    published = with_headlines(Issue.objects.published())
+    latest = {}
+    for newsletter in newsletters:
+        issue = published.filter(newsletter=newsletter).first()
+        if issue is not None:
+            latest[newsletter.pk] = issue
+    readable = set(
+        Issue.objects.visible_to(request.user)
+        .published()
+        .filter(pk__in=[issue.pk for issue in latest.values()])
+        .values_list("pk", flat=True)
+    )
+    offers = []
+    for newsletter in newsletters:
+        issue = latest.get(newsletter.pk)
+        readable_issue = issue is not None and issue.pk in readable
+        offers.append({"newsletter": newsletter, "latest": issue, "readable": readable_issue})
+    return render(request, "issues/home.html", {"offers": offers})
+
+
+@login_required
+@require_safe
+def archive(request: HttpRequest) -> HttpResponse:
+    """Published issues the reader may see, grouped by newsletter, newest first."""
+    visible = Issue.objects.visible_to(request.user).published()
+    newsletters = Newsletter.objects.filter(pk__in=visible.values("newsletter")).order_by("title")
+    issues = visible
+    chosen = request.GET.get("newsletter", "")
+    if chosen:
+        issues = issues.filter(newsletter__slug=chosen)
+    query = request.GET.get("q", "").strip()
+    stories = Story.objects.none()
+    if query:
+        stories = Story.objects.published().filter(
+            Q(headline__icontains=query) | Q(body__icontains=query)
+        )
+        issues = issues.filter(pk__in=IssueStory.objects.filter(story__in=stories).values("issue"))
+    issues = with_headlines(issues).order_by("newsletter__title", "-period_start", "-number")
+    page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
+    # The matching headlines on this page, to mark them.
+    matching = set(
+        stories.filter(issue_entries__issue__in=[issue.pk for issue in page]).values_list(
+            "pk", flat=True
+        )
+    )
+    context = {
+        "page": page,
+        "newsletters": newsletters,
+        "chosen": chosen,
+        "query": query,
+        "matching": matching,
+    }
+    return render(request, "issues/archive.html", context)
+
+
+@login_required
+@require_safe
+def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
+    """The issue in the site's frame: its stories, its frozen artifacts and
+    the download button."""
+    issue = published_issue_for(request.user, newsletter, number)
+    context = {"issue": issue, "stories": issue.ordered_stories()}
+    return render(request, "issues/issue_detail.html", context)
+
+
+@login_required
+@require_safe
+def issue_html(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
+    """The stored HTML document, exactly as published (never re-rendered)."""
+    issue = published_issue_for(request.user, newsletter, number)
+    with issue.html_file.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type="text/html; charset=utf-8")
+    response["ETag"] = f'"{issue.html_sha256}"'
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@login_required
+@require_safe
+def issue_pdf(request: HttpRequest, newsletter: str, number: int) -> HttpResponseBase:
+    issue = published_issue_for(request.user, newsletter, number)
+    return serve_pdf(request, issue)

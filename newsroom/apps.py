@@ -5,3 +5,12 @@ class NewsroomConfig(AppConfig):
     name = "newsroom"
     verbose_name = "Newsroom: stories and sources"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from newsroom.models import Story
+        from newsroom.notifications import on_story_transitioned
+        from newsroom.workflow import transitioned
+
+        transitioned.connect(
+            on_story_transitioned, sender=Story, dispatch_uid="newsroom.story_mail"
+        )

@@ -1,9 +1,35 @@
 from django.urls import path
 
 from newsroom import views
+from newsroom.desk import history, review, sources, stories
 
 app_name = "desk"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("stories/", stories.story_list, name="story_list"),
+    path("stories/new/", stories.story_new, name="story_new"),
+    path("stories/<int:pk>/", stories.story_detail, name="story_detail"),
+    path("stories/<int:pk>/edit/", stories.story_edit, name="story_edit"),
+    path("stories/<int:pk>/review/", review.story_review, name="story_review"),
+    path("stories/<int:pk>/submit/", review.story_submit, name="story_submit"),
+    path("stories/<int:pk>/approve/", review.story_approve, name="story_approve"),
+    path(
+        "stories/<int:pk>/request-changes/",
+        review.story_request_changes,
+        name="story_request_changes",
+    ),
+    path("stories/<int:pk>/withdraw/", review.story_withdraw, name="story_withdraw"),
+    path("stories/<int:pk>/history/", history.story_history, name="story_history"),
+    path("stories/<int:pk>/history/diff/", history.story_diff, name="story_diff"),
+    path(
+        "stories/<int:pk>/history/<int:history_id>/restore/",
+        history.story_restore,
+        name="story_restore",
+    ),
+    path("review/", review.review_queue, name="review_queue"),
+    path("sources/", sources.source_list, name="source_list"),
+    path("sources/new/", sources.source_new, name="source_new"),
+    path("sources/<int:pk>/edit/", sources.source_edit, name="source_edit"),
+    path("sources/<int:pk>/merge/", sources.source_merge, name="source_merge"),
 ]

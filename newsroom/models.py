@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import copy
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -28,10 +31,30 @@ if TYPE_CHECKING:
     from newsroom.workflow import User
 
 
+class EditConflict(Exception):
+    """An edit made from an older version than the story's current one.
+
+    Carries the current story so that the conflict page can show both texts.
+    """
+
+    def __init__(self, current: Story) -> None:
+        super().__init__(f"The story changed since you opened it (now version {current.version}).")
+        self.current = current
+
+
+# What an edit may change; status only ever changes through the workflow.
+EDITABLE_FIELDS = ["headline", "body", "source", "newsletter", "original_url"]
+REFUSED_EDIT_REASON = "Conflicting edit, not applied"
+BLOCK_BREAK = re.compile(r"<br\s*/?>|</(?:p|li|ul|ol)>", re.IGNORECASE)
+
+
 class SourceQuerySet(models.QuerySet["Source"]):
     def named(self, name: str) -> SourceQuerySet:
         """Sources are one per name, whatever its case."""
         return self.filter(name__iexact=name.strip())
+
+    def with_story_count(self) -> SourceQuerySet:
+        return self.annotate(story_count=Count("stories"))
 
 
 class Source(models.Model):
@@ -56,6 +79,28 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def merge_into(self, target: Source, *, by: User) -> int:
+        """Move every story citing this source to `target`, then delete this
+        duplicate. Each moved story gets a new version and a history record,
+        so an editor with an open form is told rather than overwritten."""
+        if target.pk == self.pk:
+            raise ValueError("A source cannot be merged into itself.")
+        with transaction.atomic():
+            stories = Story.objects.select_for_update().filter(source=self)
+            moved = list(stories)
+            stories.update(source=target, version=F("version") + 1)
+            for story in moved:
+                story.source = target
+                story.version += 1
+            Story.history.bulk_history_create(  # type: ignore[attr-defined]
+                moved,
+                update=True,
+                default_user=by,
+                default_change_reason=f"Source “{self}” merged into “{target}”",
+            )
+            self.delete()
+        return len(moved)
+
 
 class StoryQuerySet(models.QuerySet["Story"]):
     def published(self) -> StoryQuerySet:
@@ -66,6 +111,29 @@ class StoryQuerySet(models.QuerySet["Story"]):
 
     def drafts(self) -> StoryQuerySet:
         return self.filter(status=Status.DRAFT)
+
+    def for_desk(self) -> StoryQuerySet:
+        """What every desk list shows next to a headline, in one query."""
+        return self.select_related("source", "newsletter", "author")
+
+    def with_last_transition(self) -> StoryQuerySet:
+        """Annotate the latest transition's name, comment and actor, so a list
+        can say "sent back: <comment>" without a query per story."""
+        latest = StoryTransition.objects.filter(story=OuterRef("pk")).order_by("-at", "-pk")
+        return self.annotate(
+            last_transition=Subquery(latest.values("transition")[:1]),
+            last_comment=Subquery(latest.values("comment")[:1]),
+            last_by=Subquery(latest.values("by__username")[:1]),
+        )
+
+    def sent_back(self) -> StoryQuerySet:
+        """Drafts whose last transition was a reviewer's request for changes."""
+        return self.drafts().with_last_transition().filter(last_transition=REQUEST_CHANGES.name)  # type: ignore[misc]
+
+    def search(self, query: str) -> StoryQuerySet:
+        from newsroom.search import search_stories
+
+        return search_stories(self, query)
 
 
 class Story(WorkflowModel):
@@ -84,9 +152,7 @@ class Story(WorkflowModel):
         related_name="stories",
         help_text="Cited in bold at the end of the story.",
     )
-    original_url = models.URLField(
-        "link to the original article", max_length=500, blank=True
-    )
+    original_url = models.URLField("link to the original article", max_length=500, blank=True)
     newsletter = models.ForeignKey(
         "issues.Newsletter",
         on_delete=models.PROTECT,
@@ -113,8 +179,7 @@ class Story(WorkflowModel):
         permissions = [("review_story", "Can approve stories or send them back")]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status=Status.PUBLISHED)
-                | models.Q(published_at__isnull=False),
+                condition=~models.Q(status=Status.PUBLISHED) | models.Q(published_at__isnull=False),
                 name="story_published_has_date",
             ),
         ]
@@ -137,7 +202,56 @@ class Story(WorkflowModel):
 
     @property
     def word_count(self) -> int:
-        return len(strip_tags(self.body.replace("<", " <")).split())
+        # Block ends and line breaks separate words; inline tags do not (a
+        # full stop after a link is not a word of its own).
+        return len(strip_tags(BLOCK_BREAK.sub(" ", self.body)).split())
+
+    def can_edit(self, user: User) -> bool:
+        """Editors write drafts; a reviewer may fix a story under review (a
+        typo, a link) without sending it back. Published stories are read-only
+        until withdrawn."""
+        if self.status == Status.DRAFT:
+            return roles.is_editor(user)
+        if self.status == Status.REVIEW:
+            return roles.is_reviewer(user)
+        return False
+
+    def save_edit(self, *, by: User, expected_version: int, reason: str = "") -> None:
+        """Save this in-memory story's editable fields as a new version.
+
+        The row is locked and its version compared with the one the form was
+        loaded from: an edit made from an older version is refused with
+        EditConflict and nothing is overwritten. The refused text is kept as a
+        history record marked "not applied", so both texts are in the history.
+        """
+        with transaction.atomic():
+            current = Story.objects.select_for_update().get(pk=self.pk)
+            if not current.can_edit(by):
+                raise WorkflowError(
+                    f"This story is {current.get_status_display().lower()}"
+                    " and you cannot edit it now."
+                )
+            conflict = current.version != expected_version
+            if conflict:
+                self._keep_refused_edit(by=by, based_on=expected_version)
+            else:
+                self.refresh_from_db(fields=["status", "published_at"])
+                self.version = current.version + 1
+                self._history_user = by
+                self._change_reason = reason
+                self.save(update_fields=[*EDITABLE_FIELDS, "version", "updated_at"])
+        if conflict:
+            raise EditConflict(current)
+
+    def _keep_refused_edit(self, *, by: User, based_on: int) -> None:
+        attempt = copy.copy(self)
+        attempt.version = based_on
+        Story.history.bulk_history_create(  # type: ignore[attr-defined]
+            [attempt],
+            update=True,
+            default_user=by,
+            default_change_reason=f"{REFUSED_EDIT_REASON} (made from version {based_on})",
+        )
 
     def in_published_issue(self) -> bool:
         return self.issue_entries.filter(issue__status=Status.PUBLISHED).exists()  # type: ignore[attr-defined]
@@ -156,17 +270,13 @@ class Story(WorkflowModel):
                 if not value
             ]
             if missing:
-                raise WorkflowError(
-                    "A story needs " + ", ".join(missing) + " before review."
-                )
+                raise WorkflowError("A story needs " + ", ".join(missing) + " before review.")
         elif not roles.is_reviewer(by):
             raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
         elif transition is PUBLISH and by == self.author:
             raise WorkflowError("Nobody approves their own story: ask another reviewer.")
         elif transition is WITHDRAW and self.in_published_issue():
-            raise WorkflowError(
-                "This story is in a published issue and cannot be withdrawn."
-            )
+            raise WorkflowError("This story is in a published issue and cannot be withdrawn.")
 
     def log_transition(
         self, transition: Transition, *, by: User, comment: str, note: str
@@ -185,9 +295,7 @@ class Story(WorkflowModel):
 
 
 class StoryTransition(AuditRow):
-    story = models.ForeignKey(
-        Story, on_delete=models.CASCADE, related_name="transitions"
-    )
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="transitions")
 
     class Meta(AuditRow.Meta):
         indexes = [models.Index(fields=["story", "-at"])]

@@ -112,6 +112,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
@@ -133,10 +134,9 @@ STORAGES = {
     # which checks the reader's subscription. S3 in production via
     # django-storages, by replacing this entry.
     "artifacts": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "issues.storage.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": env.path("NEWSROOM_ARTIFACTS_ROOT", default=BASE_DIR / "var" / "artifacts"),
-            "base_url": None,
         },
     },
     "staticfiles": {

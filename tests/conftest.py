@@ -24,8 +24,8 @@ def artifact_storage(settings: Any, tmp_path: Path) -> Path:
     location = tmp_path / "artifacts"
     settings.STORAGES = settings.STORAGES | {
         "artifacts": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location, "base_url": None},
+            "BACKEND": "issues.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": location},
         }
     }
     return location

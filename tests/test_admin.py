@@ -152,3 +152,35 @@ def test_the_story_history_is_visible_in_the_admin(
     assert response.status_code == 200
     assert "Second words" in response.content.decode()
     assert story.history.count() == 2
+
+
+def test_the_subscription_list_offers_to_invite_a_subscriber(
+    client: Client, admin_user: User
+) -> None:
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:issues_subscription_changelist"))
+
+    assert reverse("issues:invite") in response.content.decode()
+
+
+def test_a_published_issue_links_its_pdf_through_the_download_view(
+    client: Client, alice: User, bob: User, admin_user: User, newsletter: Newsletter
+) -> None:
+    from issues.publishing import publish_issue
+    from newsroom.workflow import SUBMIT, perform
+
+    story = factories.make_story(
+        author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=bob
+    )
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
+    perform(issue, SUBMIT, by=alice)
+    publish_issue(issue=issue, by=bob)
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:issues_issue_change", args=[issue.pk]))
+
+    download = reverse("issues:issue_pdf", args=[newsletter.slug, issue.number])
+    assert f'href="{download}"' in response.content.decode()
+    with pytest.raises(NotImplementedError):
+        issue.pdf_file.url  # noqa: B018 - artifacts have no public address

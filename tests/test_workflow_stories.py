@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -16,6 +18,7 @@ from newsroom.workflow import (
     Status,
     WorkflowError,
     perform,
+    transitioned,
 )
 from tests import factories
 
@@ -180,3 +183,25 @@ def test_transitions_offered_to_a_user_are_the_ones_they_may_take(
 
     assert story.allowed_transitions(alice) == []
     assert story.allowed_transitions(bob) == [REQUEST_CHANGES, PUBLISH]
+
+
+def test_only_a_quiet_transition_goes_unannounced(
+    alice: User, newsletter: Newsletter, django_capture_on_commit_callbacks: Any
+) -> None:
+    loud = factories.make_story(author=alice, newsletter=newsletter)
+    quiet = factories.make_story(author=alice, newsletter=newsletter)
+    heard: list[Story] = []
+
+    def listen(sender: type, instance: Story, **kwargs: Any) -> None:
+        heard.append(instance)
+
+    transitioned.connect(listen, dispatch_uid="test-quiet")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            perform(loud, SUBMIT, by=alice)
+            perform(quiet, SUBMIT, by=alice, notify=False)
+    finally:
+        transitioned.disconnect(dispatch_uid="test-quiet")
+
+    assert heard == [loud]
+    assert quiet.transitions.get().transition == "submit"

@@ -2,13 +2,13 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import issues.models
 from django.conf import settings
 from django.db import migrations, models
 
+import issues.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,99 +17,241 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='IssueTransition',
+            name="IssueTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transition', models.CharField(max_length=32)),
-                ('from_status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], max_length=16)),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], max_length=16)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('comment', models.TextField(blank=True)),
-                ('note', models.CharField(blank=True, help_text='How the transition came about, e.g. “imported back issue”.', max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("transition", models.CharField(max_length=32)),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        help_text="How the transition came about, e.g. “imported back issue”.",
+                        max_length=200,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'abstract': False,
+                "ordering": ["-at", "-pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Newsletter',
+            name="Newsletter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text='The sector, as printed under the masthead, e.g. “Information and Communication Technology (ICT)”.', max_length=200, unique=True)),
-                ('slug', models.SlugField(help_text='Used in addresses, e.g. “ict”.', unique=True)),
-                ('description', models.TextField(blank=True, help_text='One or two sentences for the landing page.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="The sector, as printed under the masthead, e.g. “Information and Communication Technology (ICT)”.",
+                        max_length=200,
+                        unique=True,
+                    ),
+                ),
+                ("slug", models.SlugField(help_text="Used in addresses, e.g. “ict”.", unique=True)),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="One or two sentences for the landing page."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='FeedToken',
+            name="FeedToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(default=issues.models.new_feed_key, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='feed_token', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        default=issues.models.new_feed_key, max_length=64, unique=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_token",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Issue',
+            name="Issue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], default='draft', editable=False, max_length=16)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('number', models.PositiveIntegerField(help_text='Unique within the newsletter.')),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('html_file', models.FileField(blank=True, editable=False, storage=issues.models.artifact_storage, upload_to='')),
-                ('pdf_file', models.FileField(blank=True, editable=False, storage=issues.models.artifact_storage, upload_to='')),
-                ('html_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('pdf_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('pdf_size', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('page_count', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issues_created', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=16,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("number", models.PositiveIntegerField(help_text="Unique within the newsletter.")),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "html_file",
+                    models.FileField(
+                        blank=True,
+                        editable=False,
+                        storage=issues.models.artifact_storage,
+                        upload_to="",
+                    ),
+                ),
+                (
+                    "pdf_file",
+                    models.FileField(
+                        blank=True,
+                        editable=False,
+                        storage=issues.models.artifact_storage,
+                        upload_to="",
+                    ),
+                ),
+                ("html_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                ("pdf_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                ("pdf_size", models.PositiveIntegerField(blank=True, editable=False, null=True)),
+                ("page_count", models.PositiveIntegerField(blank=True, editable=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issues_created",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period_start', '-number'],
-                'permissions': [('publish_issue', 'Can publish issues or send them back')],
+                "ordering": ["-period_start", "-number"],
+                "permissions": [("publish_issue", "Can publish issues or send them back")],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to=settings.AUTH_USER_MODEL)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='issues.issue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="issues.issue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
+                "verbose_name_plural": "deliveries",
             },
         ),
         migrations.CreateModel(
-            name='IssueStory',
+            name="IssueStory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='issues.issue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="issues.issue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'story in issue',
-                'verbose_name_plural': 'stories in issue',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "story in issue",
+                "verbose_name_plural": "stories in issue",
+                "ordering": ["position", "pk"],
             },
         ),
     ]

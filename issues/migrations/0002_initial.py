@@ -6,77 +6,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('issues', '0001_initial'),
-        ('newsroom', '0001_initial'),
+        ("issues", "0001_initial"),
+        ("newsroom", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issuestory',
-            name='story',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issue_entries', to='newsroom.story'),
+            model_name="issuestory",
+            name="story",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="issue_entries",
+                to="newsroom.story",
+            ),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='stories',
-            field=models.ManyToManyField(blank=True, related_name='issues', through='issues.IssueStory', to='newsroom.story'),
+            model_name="issue",
+            name="stories",
+            field=models.ManyToManyField(
+                blank=True, related_name="issues", through="issues.IssueStory", to="newsroom.story"
+            ),
         ),
         migrations.AddField(
-            model_name='issuetransition',
-            name='by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="issuetransition",
+            name="by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='issuetransition',
-            name='issue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='issues.issue'),
+            model_name="issuetransition",
+            name="issue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="transitions",
+                to="issues.issue",
+            ),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='newsletter',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issues', to='issues.newsletter'),
+            model_name="issue",
+            name="newsletter",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="issues",
+                to="issues.newsletter",
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='newsletter',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='issues.newsletter'),
+            model_name="subscription",
+            name="newsletter",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="subscriptions",
+                to="issues.newsletter",
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to=settings.AUTH_USER_MODEL),
+            model_name="subscription",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="subscriptions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('issue', 'user'), name='delivery_once'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(fields=("issue", "user"), name="delivery_once"),
         ),
         migrations.AddConstraint(
-            model_name='issuestory',
-            constraint=models.UniqueConstraint(fields=('issue', 'story'), name='issue_story_once', violation_error_message='This story is already in the issue.'),
+            model_name="issuestory",
+            constraint=models.UniqueConstraint(
+                fields=("issue", "story"),
+                name="issue_story_once",
+                violation_error_message="This story is already in the issue.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='issuetransition',
-            index=models.Index(fields=['issue', '-at'], name='issues_issu_issue_i_aa766b_idx'),
+            model_name="issuetransition",
+            index=models.Index(fields=["issue", "-at"], name="issues_issu_issue_i_aa766b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='issue',
-            constraint=models.UniqueConstraint(fields=('newsletter', 'number'), name='issue_number_unique_per_newsletter', violation_error_message='This newsletter already has an issue with this number.'),
+            model_name="issue",
+            constraint=models.UniqueConstraint(
+                fields=("newsletter", "number"),
+                name="issue_number_unique_per_newsletter",
+                violation_error_message="This newsletter already has an issue with this number.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issue',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='issue_period_ends_after_start', violation_error_message='The period cannot end before it starts.'),
+            model_name="issue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="issue_period_ends_after_start",
+                violation_error_message="The period cannot end before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='issue_published_has_date'),
+            model_name="issue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="issue_published_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('user', 'newsletter'), name='subscription_once'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                fields=("user", "newsletter"), name="subscription_once"
+            ),
         ),
     ]

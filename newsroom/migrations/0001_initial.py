@@ -9,101 +9,308 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('issues', '0001_initial'),
+        ("issues", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='As cited at the end of a story, e.g. “China Daily”.', max_length=120)),
-                ('homepage', models.URLField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="As cited at the end of a story, e.g. “China Daily”.",
+                        max_length=120,
+                    ),
+                ),
+                ("homepage", models.URLField(blank=True)),
             ],
             options={
-                'ordering': [django.db.models.functions.text.Lower('name')],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='source_name_unique_ci', violation_error_message='A source with this name already exists.')],
+                "ordering": [django.db.models.functions.text.Lower("name")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"),
+                        name="source_name_unique_ci",
+                        violation_error_message="A source with this name already exists.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalStory',
+            name="HistoricalStory",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], default='draft', editable=False, max_length=16)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('headline', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True, help_text='One paragraph; our stories run 60–90 words.')),
-                ('original_url', models.URLField(blank=True, max_length=500, verbose_name='link to the original article')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Raised by every edit; an edit made from an older version is refused.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('newsletter', models.ForeignKey(blank=True, db_constraint=False, help_text='The newsletter this story is written for.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='issues.newsletter')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, help_text='Cited in bold at the end of the story.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='newsroom.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=16,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("headline", models.CharField(max_length=200)),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="One paragraph; our stories run 60–90 words."
+                    ),
+                ),
+                (
+                    "original_url",
+                    models.URLField(
+                        blank=True, max_length=500, verbose_name="link to the original article"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1,
+                        editable=False,
+                        help_text="Raised by every edit; an edit made from an older version is refused.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "newsletter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The newsletter this story is written for.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="issues.newsletter",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Cited in bold at the end of the story.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="newsroom.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical story',
-                'verbose_name_plural': 'historical stories',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical story",
+                "verbose_name_plural": "historical stories",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Story',
+            name="Story",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], default='draft', editable=False, max_length=16)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('headline', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True, help_text='One paragraph; our stories run 60–90 words.')),
-                ('original_url', models.URLField(blank=True, max_length=500, verbose_name='link to the original article')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Raised by every edit; an edit made from an older version is refused.')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stories', to=settings.AUTH_USER_MODEL)),
-                ('newsletter', models.ForeignKey(help_text='The newsletter this story is written for.', on_delete=django.db.models.deletion.PROTECT, related_name='stories', to='issues.newsletter')),
-                ('source', models.ForeignKey(blank=True, help_text='Cited in bold at the end of the story.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='stories', to='newsroom.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=16,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("headline", models.CharField(max_length=200)),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="One paragraph; our stories run 60–90 words."
+                    ),
+                ),
+                (
+                    "original_url",
+                    models.URLField(
+                        blank=True, max_length=500, verbose_name="link to the original article"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1,
+                        editable=False,
+                        help_text="Raised by every edit; an edit made from an older version is refused.",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stories",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "newsletter",
+                    models.ForeignKey(
+                        help_text="The newsletter this story is written for.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stories",
+                        to="issues.newsletter",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cited in bold at the end of the story.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stories",
+                        to="newsroom.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'stories',
-                'ordering': ['-updated_at', '-pk'],
-                'permissions': [('review_story', 'Can approve stories or send them back')],
+                "verbose_name_plural": "stories",
+                "ordering": ["-updated_at", "-pk"],
+                "permissions": [("review_story", "Can approve stories or send them back")],
             },
         ),
         migrations.CreateModel(
-            name='StoryTransition',
+            name="StoryTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transition', models.CharField(max_length=32)),
-                ('from_status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], max_length=16)),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], max_length=16)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('comment', models.TextField(blank=True)),
-                ('note', models.CharField(blank=True, help_text='How the transition came about, e.g. “imported back issue”.', max_length=200)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='newsroom.story')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("transition", models.CharField(max_length=32)),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        help_text="How the transition came about, e.g. “imported back issue”.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "story",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="newsroom.story",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'abstract': False,
+                "ordering": ["-at", "-pk"],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='story',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='story_published_has_date'),
+            model_name="story",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="story_published_has_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='storytransition',
-            index=models.Index(fields=['story', '-at'], name='newsroom_st_story_i_ca069d_idx'),
+            model_name="storytransition",
+            index=models.Index(fields=["story", "-at"], name="newsroom_st_story_i_ca069d_idx"),
         ),
     ]

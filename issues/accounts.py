@@ -1,0 +1,306 @@
+"""Subscriber accounts: invitation, self sign-up, subscriptions, private feed key.
+
+Staff invite subscribers (`invite_subscriber`, from the admin or the invite
+page): the account starts without a password and the mail carries Django's
+own set-password link. With NEWSROOM_SELF_SIGNUP on, anyone may sign up; the
+account stays inactive until the address is confirmed. Sign-in, sign-out,
+password change and reset are Django's auth views (templates/registration/).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.views.decorators.http import require_POST
+
+from issues.delivery import site_url
+from issues.models import FeedToken, Newsletter, Subscription, new_feed_key
+from newsroom import roles
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from newsroom.workflow import User as AnyUser
+
+
+def is_subscriber(user: AnyUser) -> bool:
+    """May manage their own subscriptions."""
+    return (
+        user.is_active and user.groups.filter(name=roles.SUBSCRIBERS).exists()  # type: ignore[union-attr]
+    )
+
+
+def absolute(path: str, request: HttpRequest | None) -> str:
+    return request.build_absolute_uri(path) if request is not None else site_url(path)
+
+
+def send_account_mail(user: User, template: str, context: dict[str, Any], subject: str) -> None:
+    context = {"user": user, "publisher": settings.NEWSROOM_PUBLISHER, **context}
+    message = EmailMultiAlternatives(
+        subject, render_to_string(f"issues/mail/{template}.txt", context), to=[user.email]
+    )
+    message.send()
+
+
+# Invitation -----------------------------------------------------------------
+
+
+def username_for(email: str) -> str:
+    """The address itself, made unique if a (different) account already has it."""
+    User = get_user_model()
+    base = email.lower()[:140]
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def invite_subscriber(
+    *,
+    email: str,
+    newsletters: Iterable[Newsletter],
+    invited_by: AnyUser,
+    request: HttpRequest | None = None,
+) -> User:
+    """Give `email` a subscriber account (or reuse theirs), subscribe it to
+    `newsletters` and mail a link to choose a password.
+
+    Inviting an address again sends a fresh link: the remedy for a lost mail.
+    """
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip())
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if user is None:
+            user = User(username=username_for(email), email=email)
+            user.set_unusable_password()
+            user.save()
+        user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
+        subscribed = list(newsletters)
+        for newsletter in subscribed:
+            Subscription.objects.get_or_create(user=user, newsletter=newsletter)
+    link = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    send_account_mail(
+        user,
+        "invitation",
+        {
+            "link": absolute(link, request),
+            "newsletters": subscribed,
+            "invited_by": invited_by,
+            "login_url": absolute(reverse("login"), request),
+        },
+        subject=f"Your subscription at {settings.NEWSROOM_PUBLISHER}",
+    )
+    return user
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    newsletters = forms.ModelMultipleChoiceField(
+        queryset=Newsletter.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+
+
+@login_required
+def invite(request: HttpRequest) -> HttpResponse:
+    """Staff invite a subscriber (the admin links here)."""
+    if not (request.user.is_staff and request.user.has_perm("auth.add_user")):
+        raise PermissionDenied("Only staff who may add users can invite subscribers.")
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = invite_subscriber(
+            email=form.cleaned_data["email"],
+            newsletters=form.cleaned_data["newsletters"],
+            invited_by=request.user,
+            request=request,
+        )
+        messages.success(request, f"Invitation sent to {user.email}.")
+        return redirect("issues:invite")
+    return render(request, "issues/account/invite.html", {"form": form})
+
+
+# Self sign-up ---------------------------------------------------------------
+
+
+class SignupTokenGenerator(PasswordResetTokenGenerator):
+    """Like the password reset token, but spent once the account is active."""
+
+    key_salt = "issues.accounts.SignupTokenGenerator"
+
+    def _make_hash_value(self, user: Any, timestamp: int) -> str:
+        return f"{user.pk}{user.password}{user.is_active}{timestamp}"
+
+
+signup_token_generator = SignupTokenGenerator()
+
+
+class SignupForm(UserCreationForm):  # type: ignore[type-arg]
+    email = forms.EmailField(help_text="We send a link to confirm it.")
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this address exists: sign in, or reset its password."
+            )
+        return email
+
+
+def require_self_signup() -> None:
+    if not settings.NEWSROOM_SELF_SIGNUP:
+        raise Http404("Sign-up is by invitation.")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    require_self_signup()
+    if request.user.is_authenticated:
+        return redirect("issues:account")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.is_active = False
+        user.save()
+        link = reverse(
+            "issues:signup_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": signup_token_generator.make_token(user),
+            },
+        )
+        send_account_mail(
+            user,
+            "signup_confirm",
+            {"link": request.build_absolute_uri(link)},
+            subject=f"Confirm your address for {settings.NEWSROOM_PUBLISHER}",
+        )
+        return render(request, "issues/account/signup_sent.html", {"email": user.email})
+    return render(request, "issues/account/signup.html", {"form": form})
+
+
+def pending_signup(uidb64: str, token: str) -> User | None:
+    try:
+        pk = urlsafe_base64_decode(uidb64).decode()
+        user = get_user_model().objects.get(pk=pk, is_active=False)
+    except (ValueError, TypeError, OverflowError, get_user_model().DoesNotExist):
+        return None
+    return user if signup_token_generator.check_token(user, token) else None
+
+
+def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """GET asks, POST activates: a mail scanner that follows links must not
+    confirm an address on the owner's behalf."""
+    require_self_signup()
+    user = pending_signup(uidb64, token)
+    if user is None:
+        return render(request, "issues/account/signup_invalid.html", status=400)
+    if request.method == "POST":
+        with transaction.atomic():
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome! Choose the newsletters you want to read.")
+        return redirect("issues:account")
+    return render(request, "issues/account/signup_confirm.html", {"pending": user})
+
+
+# The account page -----------------------------------------------------------
+
+
+class SubscriptionsForm(forms.Form):
+    newsletters = forms.ModelMultipleChoiceField(
+        queryset=Newsletter.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Newsletters I subscribe to",
+    )
+
+
+def subscribed_newsletters(user: AnyUser) -> QuerySet[Newsletter]:
+    return Newsletter.objects.filter(subscriptions__user=user)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    newsletters = subscribed_newsletters(request.user)
+    token = FeedToken.objects.filter(user=request.user).first()
+    feeds = [
+        {
+            "newsletter": newsletter,
+            "url": request.build_absolute_uri(
+                reverse("issues:private_feed", args=[token.key, newsletter.slug])
+            ),
+        }
+        for newsletter in newsletters
+        if token is not None
+    ]
+    context = {
+        "form": SubscriptionsForm(initial={"newsletters": newsletters}),
+        "may_subscribe": is_subscriber(request.user),
+        "newsletters": newsletters,
+        "token": token,
+        "feeds": feeds,
+    }
+    return render(request, "issues/account/account.html", context)
+
+
+@login_required
+@require_POST
+def update_subscriptions(request: HttpRequest) -> HttpResponse:
+    if not is_subscriber(request.user):
+        raise PermissionDenied("Subscriptions are for subscriber accounts.")
+    form = SubscriptionsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose among the newsletters listed.")
+        return redirect("issues:account")
+    chosen = set(form.cleaned_data["newsletters"])
+    with transaction.atomic():
+        Subscription.objects.filter(user=request.user).exclude(newsletter__in=chosen).delete()
+        for newsletter in chosen:
+            Subscription.objects.get_or_create(user=request.user, newsletter=newsletter)
+    messages.success(request, "Your subscriptions are saved.")
+    return redirect("issues:account")
+
+
+@login_required
+@require_POST
+def renew_feed_key(request: HttpRequest) -> HttpResponse:
+    """Create the private feed address, or replace it: the old one stops working."""
+    token, created = FeedToken.objects.get_or_create(user=request.user)
+    if not created:
+        token.key = new_feed_key()
+        token.save(update_fields=["key"])
+        messages.success(request, "New feed addresses made; the old ones no longer work.")
+    else:
+        messages.success(request, "Your private feed addresses are ready.")
+    return redirect("issues:account")

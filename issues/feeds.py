@@ -1,0 +1,139 @@
+"""Atom feeds of published issues.
+
+The public feed (/feeds/<newsletter>.atom) is for anyone with the link: it
+says what was published and links to the issue pages, which ask for a
+sign-in. The private feed (/feeds/private/<key>/<newsletter>.atom) belongs to
+one subscriber; its entries link to PDFs under the same key, so a feed reader
+can fetch them without a session. The key works only while it exists (the
+account page replaces it) and only for what its owner may read today.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_safe
+
+from issues.models import FeedToken, Issue, IssueQuerySet, Newsletter
+from issues.views import serve_pdf, with_headlines
+
+FEED_LENGTH = 20
+
+
+class IssueFeed(Feed):
+    """Published issues of one newsletter, newest first."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, newsletter: str) -> Newsletter:  # type: ignore[override]
+        return get_object_or_404(Newsletter, slug=newsletter)
+
+    def title(self, obj: Newsletter) -> str:
+        return obj.title
+
+    def subtitle(self, obj: Newsletter) -> str:
+        return obj.description or f"Weekly issues of {obj.title}"
+
+    def link(self, obj: Newsletter) -> str:
+        return reverse("issues:home")
+
+    def issues(self, obj: Newsletter) -> IssueQuerySet:
+        return Issue.objects.published().filter(newsletter=obj)
+
+    def items(self, obj: Newsletter) -> list[Issue]:
+        return list(with_headlines(self.issues(obj))[:FEED_LENGTH])
+
+    def item_title(self, item: Issue) -> str:
+        return f"{item.newsletter.title}: {item.period}"
+
+    def item_description(self, item: Issue) -> str:
+        headlines = format_html_join(
+            "", "<li>{}</li>", ((entry.story.headline,) for entry in item.entries.all())
+        )
+        return format_html("<ul>{}</ul>", headlines)
+
+    def item_link(self, item: Issue) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Issue) -> str:
+        return f"newsroom:issue:{item.newsletter.slug}:{item.number}"
+
+    def item_guid_is_permalink(self, item: Issue) -> bool:
+        return False
+
+    def item_pubdate(self, item: Issue) -> Any:
+        return item.published_at
+
+    def item_updateddate(self, item: Issue) -> Any:
+        return item.published_at
+
+
+class PrivateIssueFeed(IssueFeed):
+    """One subscriber's feed: entries link to PDFs under the subscriber's key.
+
+    Built afresh for each request (see `private_feed`): a Feed in the URLconf
+    is shared by every request, so it must not hold the token itself.
+    """
+
+    def __init__(self, request: HttpRequest, token: FeedToken) -> None:
+        self.request = request
+        self.token = token
+
+    def get_object(self, request: HttpRequest, newsletter: str) -> Newsletter:  # type: ignore[override]
+        obj = get_object_or_404(Newsletter, slug=newsletter)
+        user = self.token.user
+        subscribed = obj.subscriptions.filter(user=user).exists()
+        if not (subscribed or Issue.objects.visible_to(user).filter(newsletter=obj).exists()):
+            # Not (or no longer) subscribed: the address means nothing.
+            raise Http404("No such feed.")
+        return obj
+
+    def title(self, obj: Newsletter) -> str:
+        return f"{obj.title} (private feed of {self.token.user.get_username()})"
+
+    def issues(self, obj: Newsletter) -> IssueQuerySet:
+        return Issue.objects.visible_to(self.token.user).published().filter(newsletter=obj)
+
+    def item_link(self, item: Issue) -> str:
+        return reverse(
+            "issues:private_pdf", args=[self.token.key, item.newsletter.slug, item.number]
+        )
+
+    def item_enclosures(self, item: Issue) -> list[Enclosure]:
+        url = self.request.build_absolute_uri(self.item_link(item))
+        return [Enclosure(url, str(item.pdf_size or 0), "application/pdf")]
+
+
+@require_safe
+def private_feed(request: HttpRequest, key: str, newsletter: str) -> HttpResponse:
+    token = feed_token_or_404(key)
+    response = PrivateIssueFeed(request, token)(request, newsletter=newsletter)
+    # The address is a credential: keep the feed out of shared caches and indexes.
+    patch_cache_control(response, private=True, no_cache=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def feed_token_or_404(key: str) -> FeedToken:
+    return get_object_or_404(
+        FeedToken.objects.select_related("user"), key=key, user__is_active=True
+    )
+
+
+@require_safe
+def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) -> HttpResponseBase:
+    """A PDF for a feed reader: the key stands in for the session."""
+    token = feed_token_or_404(key)
+    issue = get_object_or_404(
+        Issue.objects.visible_to(token.user).published().select_related("newsletter"),
+        newsletter__slug=newsletter,
+        number=number,
+    )
+    return serve_pdf(request, issue)

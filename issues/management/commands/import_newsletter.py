@@ -1,0 +1,159 @@
+"""python manage.py import_newsletter PATH... [--newsletter SLUG] [--number N]
+[--publish] [--dry-run] [--user USERNAME]
+
+Reads back issues (the text form or a PDF) and creates their newsletter,
+sources, stories and issues. Every file is parsed before anything is written,
+and all files are saved in one transaction: one bad file imports nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from issues.importing import (
+    ImportPlan,
+    IssueImportError,
+    ParsedIssue,
+    issue_text,
+    parse_issue_text,
+    plan_import,
+    save_plan,
+)
+from issues.models import Issue, Newsletter, format_period
+from issues.publishing import PublishError
+from newsroom import roles
+from newsroom.workflow import WorkflowError
+
+
+class Command(BaseCommand):
+    help = "Import back issues of a newsletter from their text form (.md/.txt) or PDF."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="issue files")
+        parser.add_argument(
+            "--newsletter",
+            metavar="SLUG",
+            help="import into this newsletter (default: the one whose title is the "
+            "issue's sector, created if new)",
+        )
+        parser.add_argument("--number", type=int, help="the issue's number (default: the next one)")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="publish the stories and the issue (rendered and stored) as a back issue",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="print what would be created")
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="who imports (and, with --publish, approves); default: the first superuser",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths: list[str] = options["paths"]
+        self.verbosity = options["verbosity"]
+        self.report: list[str] = []
+        if options["number"] is not None and len(paths) > 1:
+            raise CommandError("--number can only be given with a single PATH.")
+        newsletter = self._newsletter(options["newsletter"])
+        user = self._user(options["user"], publish=options["publish"])
+        # Oldest first, so that numbers follow the calendar.
+        issues = sorted((self._read(path) for path in paths), key=lambda i: i[1].period_start)
+        with transaction.atomic():
+            for path, parsed in issues:
+                try:
+                    plan = plan_import(parsed, newsletter=newsletter, number=options["number"])
+                    self._show_plan(plan, dry_run=options["dry_run"])
+                    issue = save_plan(
+                        plan, publish=options["publish"] and not options["dry_run"], by=user
+                    )
+                except IssueImportError as exc:
+                    raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
+                except (WorkflowError, PublishError) as exc:
+                    raise CommandError(f"{path}: nothing was imported. {exc}") from None
+                self._show_result(
+                    issue, plan, dry_run=options["dry_run"], publish=options["publish"]
+                )
+            if options["dry_run"]:
+                # The dry run saves (so that each file sees the ones before
+                # it) and then rolls everything back.
+                transaction.set_rollback(True)
+        # Written once committed, after the notifications that commit sends,
+        # so that the last line is always the issue.
+        self.stdout.write("\n".join(self.report))
+
+    def _read(self, path: str) -> tuple[str, ParsedIssue]:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read it ({exc.strerror})") from None
+        try:
+            return path, parse_issue_text(issue_text(path, data))
+        except IssueImportError as exc:
+            where = " (of the text read from the PDF)" if data.startswith(b"%PDF") else ""
+            raise CommandError(f"{path}:{exc.line}: {exc.message}{where}") from None
+
+    def _newsletter(self, slug: str | None) -> Newsletter | None:
+        if slug is None:
+            return None
+        try:
+            return Newsletter.objects.get(slug=slug)
+        except Newsletter.DoesNotExist:
+            raise CommandError(f"There is no newsletter with the slug “{slug}”.") from None
+
+    def _user(self, username: str | None, *, publish: bool) -> User:
+        users = User.objects.filter(is_active=True)
+        if username:
+            user = users.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"There is no active user “{username}”.")
+        else:
+            user = users.filter(is_superuser=True).order_by("pk").first()
+            if user is None:
+                raise CommandError(
+                    "Who is importing? Pass --user USERNAME (an editor, or a reviewer"
+                    " with --publish), or create a superuser."
+                )
+        if publish and not (roles.is_reviewer(user) and user.has_perm("issues.publish_issue")):
+            raise CommandError(f"{user} is not a reviewer and cannot --publish.")
+        if not roles.is_desk_user(user):
+            raise CommandError(f"{user} is neither an editor nor a reviewer.")
+        return user
+
+    def _show_plan(self, plan: ImportPlan, *, dry_run: bool) -> None:
+        if not dry_run and self.verbosity < 2:
+            return
+        parsed = plan.parsed
+        state = "existing" if plan.newsletter else "new"
+        self.report.append(
+            f"newsletter: {plan.newsletter_title} [{plan.newsletter_slug}] ({state})"
+        )
+        period = format_period(parsed.period_start, parsed.period_end)
+        self.report.append(f"issue: no. {plan.number}, {period}")
+        names: dict[str, str] = {}
+        for story in parsed.stories:
+            names.setdefault(story.source.casefold(), story.source)
+        self.report.append(
+            "sources: "
+            + ", ".join(
+                f"{name} ({'existing' if plan.source_for(name) else 'new'})"
+                for name in names.values()
+            )
+        )
+
+    def _show_result(self, issue: Issue, plan: ImportPlan, *, dry_run: bool, publish: bool) -> None:
+        for position, story in enumerate(plan.parsed.stories, start=1):
+            self.report.append(f"  {position}. {story.headline} — {story.source}")
+        count = len(plan.parsed.stories)
+        if dry_run:
+            then = ", then be published" if publish else ""
+            self.report.append(f"dry run: issue would have {count} stories{then}")
+        else:
+            if issue.page_count:
+                self.report.append(f"published: {issue.page_count}-page PDF stored")
+            self.report.append(f"issue {issue.pk}: {count} stories")

@@ -1,0 +1,105 @@
+"""Publishing an issue: render, then store and mark published in one go.
+
+Rendering is slow and can fail, so it happens first, outside any
+transaction. Then `perform()` locks the issue, re-checks that it is still in
+review, and `prepare` stores the two artifacts and their checksums on the
+locked row before the status is saved. Subscribers hear about it from the
+`transitioned` signal, which is sent only after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import logging
+import secrets
+from typing import TYPE_CHECKING
+
+from django.core.files.base import ContentFile
+from pypdf import PdfReader
+
+from issues import rendering
+from issues.models import Issue
+from newsroom.workflow import PUBLISH, WorkflowError, perform
+
+if TYPE_CHECKING:
+    from newsroom.workflow import User
+
+logger = logging.getLogger(__name__)
+
+
+class PublishError(Exception):
+    """Rendering or storing failed; the issue is still in review.
+    The message is written for the reviewer."""
+
+
+def count_pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def artifact_stem(issue: Issue) -> str:
+    # A fresh name per attempt: two reviewers publishing at once never write
+    # to the same file, and the loser deletes only what it wrote.
+    return f"{issue.newsletter.slug}/{issue.number:04d}-{secrets.token_hex(6)}"
+
+
+def publish_issue(
+    *,
+    issue: Issue,
+    by: User,
+    note: str = "",
+    published_at: datetime.datetime | None = None,
+    notify: bool = True,
+) -> Issue:
+    """Publish `issue` as `by`, or raise WorkflowError (refused) or
+    PublishError (rendering or storage failed).
+
+    An imported back issue passes the date it first came out and
+    notify=False, so that subscribers are not mailed years of old news.
+    """
+    issue.check_transition(PUBLISH, by=by)
+    published_at = (published_at or rendering.now_for_publication()).replace(microsecond=0)
+    try:
+        html = rendering.render_html(issue, published_at=published_at).encode()
+        pdf = rendering.render_pdf(issue, published_at=published_at)
+    except rendering.RenderError as exc:
+        raise PublishError(f"Nothing was published. {exc}") from exc
+
+    written: list[str] = []
+
+    def store_artifacts(locked: Issue) -> list[str]:
+        stem = artifact_stem(locked)
+        locked.html_file.save(f"{stem}.html", ContentFile(html), save=False)
+        written.append(str(locked.html_file.name))
+        locked.pdf_file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        written.append(str(locked.pdf_file.name))
+        locked.html_sha256 = hashlib.sha256(html).hexdigest()
+        locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.pdf_size = len(pdf)
+        locked.page_count = count_pages(pdf)
+        # The documents carry the time they were rendered with; keep the
+        # issue's date equal to it, so a re-render gives the same bytes.
+        locked.published_at = published_at
+        return ["html_file", "pdf_file", "html_sha256", "pdf_sha256", "pdf_size", "page_count"]
+
+    try:
+        return perform(issue, PUBLISH, by=by, note=note, prepare=store_artifacts, notify=notify)
+    except WorkflowError:
+        _discard(written)
+        raise
+    except Exception as exc:
+        _discard(written)
+        logger.exception("Could not store issue %s", issue.pk)
+        raise PublishError(
+            f"Nothing was published: the issue could not be stored ({exc})."
+        ) from exc
+
+
+def _discard(names: list[str]) -> None:
+    storage = Issue._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # a leftover file is untidy, not a reason to hide the real error
+            logger.exception("Could not delete %s after a failed publication", name)

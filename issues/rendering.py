@@ -1,0 +1,231 @@
+"""An issue as one HTML document and as a print-quality PDF.
+
+This is the only module that imports WeasyPrint. Both outputs come from one
+template, `templates/issues/render/issue.html`, and one print stylesheet,
+`static/css/issue.css`: the HTML carries the stylesheet inline (so it is a
+single self-contained file), the PDF gets the same stylesheet parsed once per
+process.
+
+Rendering is reproducible: the same issue gives the same bytes, because
+every date in the output comes from the issue (never from the clock) and the
+PDF identifier is derived from the content. Publishing stores the sha256 of
+both artifacts, so a subscriber can check what they downloaded.
+
+Story bodies are sanitised when saved and again here. Whatever still reaches
+WeasyPrint goes through `fetch_resource`, which serves our own static files
+and small data: URLs and refuses everything else, so an issue can never make
+the server open a local file or a network connection.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import functools
+import logging
+import posixpath
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, unquote_to_bytes
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from newsroom.sanitizing import sanitize_body
+
+if TYPE_CHECKING:
+    from issues.models import Issue
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "issues/render/issue.html"
+STYLESHEET = "css/issue.css"
+# Our own static files are addressed through a private scheme, so that no
+# URL a story could contain (http:, https:, file:) ever maps onto them.
+STATIC_SCHEME = "newsroom-static:"
+# Inline images in a body are fine when small; anything bigger is refused
+# rather than decoded (a data: URL can be hundreds of megabytes).
+MAX_DATA_URL_BYTES = 64 * 1024
+PDF_VARIANT = "pdf/ua-1"
+
+
+class RenderError(Exception):
+    """The issue could not be rendered. The message is for the desk."""
+
+
+class RefusedURL(ValueError):
+    """A resource the renderer will not fetch. WeasyPrint skips it and goes on."""
+
+
+def _static_path(url: str) -> Path:
+    """The file a `newsroom-static:` URL names, found by the static finders."""
+    relative = unquote(url.removeprefix(STATIC_SCHEME).split("?")[0].split("#")[0])
+    normalised = posixpath.normpath(relative.lstrip("/"))
+    if normalised.startswith("..") or "\\" in relative or "\x00" in relative:
+        raise RefusedURL(f"not one of our static files: {url}")
+    try:
+        found = finders.find(normalised)
+    except SuspiciousFileOperation as exc:
+        raise RefusedURL(f"not one of our static files: {url}") from exc
+    if not found:
+        raise RefusedURL(f"no such static file: {url}")
+    return Path(found)
+
+
+def _decode_data_url(url: str) -> tuple[str, bytes]:
+    header, _, payload = url.removeprefix("data:").partition(",")
+    # Base64 grows data by a third; refuse before decoding anything.
+    if len(payload) > MAX_DATA_URL_BYTES * 4 // 3 + 4:
+        raise RefusedURL(f"data: URL over {MAX_DATA_URL_BYTES} bytes")
+    mime_type = header.split(";")[0] or "text/plain"
+    if header.endswith(";base64"):
+        data = base64.b64decode(payload, validate=False)
+    else:
+        data = unquote_to_bytes(payload)
+    if len(data) > MAX_DATA_URL_BYTES:
+        raise RefusedURL(f"data: URL over {MAX_DATA_URL_BYTES} bytes")
+    return mime_type, data
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint's fetcher, locked down: our static files and small data:
+    URLs only. It never calls the urllib machinery it inherits."""
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith(STATIC_SCHEME):
+            path = _static_path(url)
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _content_type(path)})
+        if url[:5].lower() == "data:":
+            mime_type, data = _decode_data_url(url)
+            return URLFetcherResponse(url[:40], data, {"Content-Type": mime_type})
+        logger.warning("Refused to fetch %s while rendering an issue", url[:200])
+        raise RefusedURL(f"refused: {url[:200]}")
+
+
+def _content_type(path: Path) -> str:
+    return {
+        ".css": "text/css",
+        ".svg": "image/svg+xml",
+        ".png": "image/png",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+    }.get(path.suffix.lower(), "application/octet-stream")
+
+
+fetch_resource = StaticOnlyFetcher(allowed_protocols=())
+
+# WeasyPrint's font configuration wraps one Pango/fontconfig font map, which
+# is not safe to share between threads; renders in one process take turns.
+_render_lock = threading.Lock()
+
+
+@functools.cache
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@functools.cache
+def _stylesheet_text() -> str:
+    return _static_path(STATIC_SCHEME + STYLESHEET).read_text(encoding="utf-8")
+
+
+@functools.cache
+def _stylesheet() -> CSS:
+    """The print stylesheet, parsed once per process."""
+    return CSS(
+        url=STATIC_SCHEME + STYLESHEET,
+        url_fetcher=fetch_resource,
+        font_config=_font_config(),
+    )
+
+
+def issue_date(issue: Issue, published_at: datetime.datetime | None = None) -> datetime.datetime:
+    """The date stamped in the document's metadata: when it was published,
+    or (for a preview) the last day of its period. Never the clock."""
+    when = published_at or issue.published_at
+    if when is None:
+        return datetime.datetime.combine(issue.period_end, datetime.time(), tzinfo=datetime.UTC)
+    return when.astimezone(datetime.UTC).replace(microsecond=0)
+
+
+def story_html(body: str, source_name: str | None) -> SafeString:
+    """The sanitised body with the source cited in bold, in parentheses,
+    at the end of its last paragraph ("... (<b>Harbour Tribune</b>)")."""
+    body = sanitize_body(body or "").strip()
+    if not source_name:
+        return mark_safe(body)  # sanitised just above
+    citation = format_html('<span class="source">(<strong>{}</strong>)</span>', source_name)
+    if body.endswith("</p>"):
+        return mark_safe(body[: -len("</p>")] + " " + citation + "</p>")
+    return mark_safe(body + format_html('<p class="source-line">{}</p>', citation))
+
+
+def _document(
+    issue: Issue, *, inline_css: bool, published_at: datetime.datetime | None = None
+) -> str:
+    date = issue_date(issue, published_at)
+    stories = [
+        {
+            "anchor": f"story-{position}",
+            "headline": story.headline,
+            "html": story_html(story.body, story.source.name if story.source else None),
+        }
+        for position, story in enumerate(issue.ordered_stories(), start=1)
+    ]
+    context = {
+        "issue": issue,
+        "newsletter": issue.newsletter,
+        "stories": stories,
+        "publisher": settings.NEWSROOM_PUBLISHER,
+        "title": f"{issue.newsletter.title}, no. {issue.number}: {issue.period}",
+        "subject": f"{issue.newsletter.title} newsletter, {issue.period}",
+        "date_w3c": date.isoformat().replace("+00:00", "Z"),
+        "css": mark_safe(_stylesheet_text()) if inline_css else "",  # our own stylesheet
+    }
+    return render_to_string(TEMPLATE, context)
+
+
+def render_html(issue: Issue, *, published_at: datetime.datetime | None = None) -> str:
+    """One self-contained HTML document: the same content and order as the PDF."""
+    try:
+        return _document(issue, inline_css=True, published_at=published_at)
+    except Exception as exc:
+        logger.exception("Could not render issue %s as HTML", issue.pk)
+        raise RenderError(f"The issue could not be rendered as HTML: {exc}") from exc
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out an issue document (without its inline stylesheet) as a tagged A4 PDF."""
+    with _render_lock:
+        document = HTML(string=html, base_url=None, url_fetcher=fetch_resource)
+        return document.write_pdf(
+            stylesheets=[_stylesheet()],
+            font_config=_font_config(),
+            pdf_variant=PDF_VARIANT,
+            # Derived from the content, so the same issue gives the same bytes.
+            pdf_identifier=True,
+        )
+
+
+def render_pdf(issue: Issue, *, published_at: datetime.datetime | None = None) -> bytes:
+    """The issue as a tagged (PDF/UA-1) A4 PDF with bookmarks and metadata."""
+    try:
+        html = _document(issue, inline_css=False, published_at=published_at)
+        return html_to_pdf(html)
+    except Exception as exc:
+        logger.exception("Could not render issue %s as PDF", issue.pk)
+        raise RenderError(f"The issue could not be rendered as PDF: {exc}") from exc
+
+
+def now_for_publication() -> datetime.datetime:
+    """A publication time at the precision PDF dates keep (whole seconds)."""
+    return timezone.now().replace(microsecond=0)

@@ -1,0 +1,55 @@
+"""Sources: the outlets stories cite. Editors keep the list tidy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models.functions import Lower
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from newsroom.forms import SourceForm, SourceMergeForm
+from newsroom.models import Source
+from newsroom.views import editor_required
+
+PAGE_SIZE = 50
+
+
+@editor_required
+def source_list(request: HttpRequest) -> HttpResponse:
+    sources = Source.objects.with_story_count().order_by(Lower("name"))
+    page = Paginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "newsroom/source_list.html", {"page": page, "query": ""})
+
+
+@editor_required
+def source_new(request: HttpRequest) -> HttpResponse:
+    form = SourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        source = form.save()
+        messages.success(request, f"Added the source “{source}”.")
+        return redirect("desk:source_list")
+    return render(request, "newsroom/source_form.html", {"form": form, "source": None})
+
+
+@editor_required
+def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk)
+    form = SourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the source “{source}”.")
+        return redirect("desk:source_list")
+    return render(request, "newsroom/source_form.html", {"form": form, "source": source})
+
+
+@editor_required
+def source_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    duplicate = get_object_or_404(Source.objects.with_story_count(), pk=pk)
+    form = SourceMergeForm(request.POST or None, duplicate=duplicate)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        moved = duplicate.merge_into(target, by=request.user)
+        messages.success(request, f"Merged “{duplicate}” into “{target}”: {moved} stories moved.")
+        return redirect("desk:source_list")
+    return render(request, "newsroom/source_merge.html", {"form": form, "source": duplicate})

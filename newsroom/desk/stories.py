@@ -1,0 +1,142 @@
+"""Story pages: list and search, write, view, edit (with the conflict page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from newsroom import roles
+from newsroom.desk.diffing import word_diff
+from newsroom.forms import RequestChangesForm, StoryFilterForm, StoryForm
+from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Story
+from newsroom.views import desk_user_required
+from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
+
+PAGE_SIZE = 25
+
+
+def get_story(pk: int) -> Story:
+    """Every desk user sees every story; a missing one is a 404."""
+    return get_object_or_404(Story.objects.for_desk(), pk=pk)
+
+
+@desk_user_required
+def story_list(request: HttpRequest) -> HttpResponse:
+    filters = StoryFilterForm(request.GET or None)
+    stories = filters.filter(Story.objects.for_desk()).order_by("-updated_at", "-pk")
+    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    return render(request, "newsroom/story_list.html", context)
+
+
+@desk_user_required
+def story_new(request: HttpRequest) -> HttpResponse:
+    if not roles.is_editor(request.user):
+        raise PermissionDenied("Only editors write stories.")
+    new = Story(author_id=request.user.pk)  # type: ignore[misc]
+    form = StoryForm(request.POST or None, instance=new)
+    if request.method == "POST" and form.is_valid():
+        story = form.save_story(by=request.user)
+        messages.success(request, "Draft saved.")
+        return redirect(story)
+    return render(request, "newsroom/story_form.html", {"form": form, "story": None})
+
+
+@desk_user_required
+def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_story(pk)
+    context = {
+        "story": story,
+        "can_edit": story.can_edit(request.user),
+        "actions": [t.name for t in story.allowed_transitions(request.user)],
+        "sent_back": _sent_back_comment(story),
+        "transitions": story.transitions.select_related("by")[:5],
+        "request_changes_form": RequestChangesForm(),
+    }
+    return render(request, "newsroom/story_detail.html", context)
+
+
+def _sent_back_comment(story: Story) -> Any:
+    """The reviewer's request, while the draft it sent back is unresolved."""
+    if story.status != Status.DRAFT:
+        return None
+    last = story.transitions.select_related("by").first()
+    return last if last and last.transition == REQUEST_CHANGES.name else None
+
+
+@desk_user_required
+def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a story the user may edit now (see Story.can_edit).
+
+    Opening the editor on any other story is a 403. A save that arrives after
+    the story left an editable state (submitted or approved meanwhile) is
+    refused with 409 and the form, text included, so that nothing is lost.
+    """
+    story = get_story(pk)
+    editable = story.can_edit(request.user)
+    if not editable and request.method != "POST":
+        raise PermissionDenied("You cannot edit this story in its current state.")
+    form = StoryForm(request.POST or None, instance=story)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            if not editable:
+                raise WorkflowError(_not_editable(story))
+            edited = form.apply()
+            edited.save_edit(by=request.user, expected_version=form.loaded_version)
+        except EditConflict as conflict:
+            return conflict_page(request, form, conflict.current)
+        except WorkflowError as error:
+            form.add_error(None, f"{error} Nothing was saved; your text is below.")
+            status = 409
+        else:
+            messages.success(request, f"Saved (version {edited.version}).")
+            return redirect(edited)
+    elif request.method == "POST" and not editable:
+        form.add_error(None, _not_editable(story))
+        status = 409
+    context = {"form": form, "story": story, "sent_back": _sent_back_comment(story)}
+    return render(request, "newsroom/story_form.html", context, status=status)
+
+
+def _not_editable(story: Story) -> str:
+    return f"This story is {story.get_status_display().lower()}: you cannot change it now."
+
+
+def conflict_page(request: HttpRequest, form: StoryForm, current: Story) -> HttpResponse:
+    """Both texts side by side; the form holds the editor's text, ready to
+    merge and save against the current version."""
+    mine = form.cleaned_data
+    source = mine.get("source")
+    merge_form = StoryForm(
+        instance=current,
+        initial={
+            "headline": mine["headline"],
+            "body": mine["body"],
+            "source": source.pk if source else None,
+            "newsletter": mine["newsletter"].pk,
+            "original_url": mine["original_url"],
+            "version": current.version,
+        },
+    )
+    current = Story.objects.for_desk().get(pk=current.pk)
+    context = {
+        "story": current,
+        "form": merge_form,
+        "mine": mine,
+        "headline_diff": word_diff(current.headline, mine["headline"]),
+        "body_diff": word_diff(current.body, mine["body"]),
+        "last_change": current.history.exclude(
+            history_change_reason__startswith=REFUSED_EDIT_REASON
+        )
+        .select_related("history_user")
+        .first(),
+    }
+    return render(request, "newsroom/story_conflict.html", context, status=409)

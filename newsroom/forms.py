@@ -1,0 +1,147 @@
+"""Desk forms. The rules live on the models; these forms gather input."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from newsroom.models import Source, Story
+from newsroom.workflow import Status
+
+
+class StoryForm(forms.ModelForm):
+    """Write or edit a story. Carries the version it was loaded from."""
+
+    new_source = forms.CharField(
+        label="…or add a new source",
+        max_length=120,
+        required=False,
+        help_text="Type a name to create the source (or reuse one of the same name).",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Story
+        fields = ["headline", "body", "source", "new_source", "newsletter", "original_url"]
+        widgets = {"original_url": forms.URLInput(attrs={"placeholder": "https://"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        source = cast(forms.ModelChoiceField, self.fields["source"])
+        source.required = False
+        source.empty_label = "— pick a source —"
+        if self.instance.pk and "version" not in self.initial:
+            self.initial["version"] = self.instance.version
+        newsletters = cast(forms.ModelChoiceField, self.fields["newsletter"]).queryset
+        # One newsletter (the usual start): nothing to choose.
+        if (
+            newsletters is not None
+            and not self.instance.newsletter_id
+            and len(choices := newsletters[:2]) == 1
+        ):
+            self.initial["newsletter"] = choices[0].pk
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        name = (cleaned.get("new_source") or "").strip()
+        if name and cleaned.get("source"):
+            self.add_error("new_source", "Pick a source or name a new one, not both.")
+        elif name:
+            source = Source.objects.named(name).first() or Source(name=name)
+            try:
+                source.full_clean()
+            except ValidationError as error:
+                self.add_error("new_source", error.messages)
+            else:
+                cleaned["source"] = source
+        return cleaned
+
+    def save_story(self, *, by: Any) -> Story:
+        """Save a new story (the edit path goes through Story.save_edit)."""
+        story = self.apply()
+        story._history_user = by  # type: ignore[attr-defined]
+        story.save()
+        return story
+
+    def apply(self) -> Story:
+        """Copy the cleaned fields onto the instance, creating a new source if named."""
+        source = self.cleaned_data.get("source")
+        if source is not None and source.pk is None:
+            source.save()
+        story = super().save(commit=False)
+        story.source = source
+        return story
+
+    @property
+    def loaded_version(self) -> int:
+        value = self.cleaned_data.get("version")
+        return int(value) if value is not None else self.instance.version
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        label="What needs to change",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The author sees this on the desk and by email.",
+    )
+
+
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = ["name", "homepage"]
+
+
+class SourceMergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Source.objects.none(),
+        label="Merge into",
+        help_text="Its stories move to this source; this duplicate is then deleted.",
+    )
+
+    def __init__(self, *args: Any, duplicate: Source, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        target = cast(forms.ModelChoiceField, self.fields["target"])
+        target.queryset = Source.objects.exclude(pk=duplicate.pk)
+
+
+class StoryFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    newsletter: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any newsletter"
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(), required=False, empty_label="Any source"
+    )
+    author: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any author"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # By name, because newsroom never imports from issues.
+        newsletter = Story._meta.get_field("newsletter").related_model
+        cast(forms.ModelChoiceField, self.fields["newsletter"]).queryset = (
+            newsletter._default_manager.all()  # type: ignore[union-attr]
+        )
+        cast(forms.ModelChoiceField, self.fields["author"]).queryset = (
+            get_user_model()
+            .objects.filter(Q(stories__isnull=False))
+            .distinct()
+            .order_by("username")
+        )
+
+    def filter(self, stories: Any) -> Any:
+        if not self.is_valid():
+            return stories
+        data = self.cleaned_data
+        for field in ("status", "newsletter", "source", "author"):
+            if data.get(field):
+                stories = stories.filter(**{field: data[field]})
+        return stories.search(data.get("q") or "")

@@ -1,0 +1,98 @@
+"""Mail about stories: one message per workflow event, sent after commit.
+
+`transitioned` is sent by the workflow once the transaction has committed;
+the receiver only enqueues a task with ids (JSON-serialisable, so a database
+queue can carry it), and the task builds and sends the message:
+
+- submit: one message to every reviewer except the author and the person who
+  submitted (the author cannot approve their own story anyway);
+- request changes: one message to the author, with the reviewer's comment;
+- approve (publish): one message to the author.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db.models import Q, QuerySet
+
+from newsroom.models import Story
+from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Transition
+
+NOTIFIED = {SUBMIT.name, REQUEST_CHANGES.name, PUBLISH.name}
+
+
+def on_story_transitioned(
+    sender: type[Story],
+    *,
+    instance: Story,
+    transition: Transition,
+    by: Any,
+    comment: str,
+    **kwargs: Any,
+) -> None:
+    if transition.name not in NOTIFIED:
+        return
+    from newsroom.tasks import notify_story_transition
+
+    notify_story_transition.enqueue(
+        story_id=instance.pk, transition=transition.name, by_id=by.pk, comment=comment
+    )
+
+
+def reviewers() -> QuerySet[Any]:
+    review = Q(codename="review_story", content_type__app_label="newsroom")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__in=_permissions(review))
+            | Q(user_permissions__in=_permissions(review))
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _permissions(condition: Q) -> QuerySet[Any]:
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(condition)
+
+
+def story_message(story: Story, transition: str, by: Any, comment: str) -> EmailMessage | None:
+    link = settings.NEWSROOM_SITE_URL.rstrip("/") + story.get_absolute_url()
+    actor = by.get_full_name() or by.get_username()
+    if transition == SUBMIT.name:
+        to = [user.email for user in reviewers().exclude(pk__in=[story.author_id, by.pk])]
+        subject = f"For review: {story.headline}"
+        body = f"{actor} submitted “{story.headline}” for review.\n\nReview it: {link}\n"
+    elif transition == REQUEST_CHANGES.name:
+        to = [story.author.email]
+        subject = f"Changes requested: {story.headline}"
+        body = f"{actor} sent “{story.headline}” back to you:\n\n{comment}\n\nEdit it: {link}\n"
+    elif transition == PUBLISH.name:
+        to = [story.author.email]
+        subject = f"Approved: {story.headline}"
+        body = f"{actor} approved “{story.headline}”. It can now go into an issue.\n\n{link}\n"
+    else:
+        return None
+    to = [address for address in to if address]
+    if not to:
+        return None
+    return EmailMessage(f"[Newsroom] {subject}", body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+def send_story_notification(*, story_id: int, transition: str, by_id: int, comment: str) -> int:
+    """Send the one message for this event; returns how many were sent (0 or 1)."""
+    story = Story.objects.select_related("author").filter(pk=story_id).first()
+    by = get_user_model().objects.filter(pk=by_id).first()
+    if story is None or by is None:
+        return 0
+    message = story_message(story, transition, by, comment)
+    return message.send() if message else 0

@@ -1,0 +1,81 @@
+// The story form: live word count and the preview "as in the issue".
+// The prose editor keeps the <textarea name="body"> up to date and fires
+// "input" on it after every change, so this script only reads the textarea.
+
+const ALLOWED = new Set(["P", "STRONG", "EM", "A", "UL", "OL", "LI", "BR"]);
+const BLOCK_BREAK = /<br\s*\/?>|<\/(?:p|li|ul|ol)>/gi;
+const SAFE_HREF = /^(https?:|mailto:)/i;
+
+function parse(html) {
+  // Same rule as Story.word_count on the server: block ends and line
+  // breaks separate words, inline tags do not.
+  return new DOMParser().parseFromString(html.replace(BLOCK_BREAK, " "), "text/html");
+}
+
+function countWords(html) {
+  const text = parse(html).body.textContent || "";
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+// Copy only the markup the allowlist permits: the preview never runs or
+// styles anything the sanitiser would strip.
+function cleanCopy(node) {
+  if (node.nodeType === Node.TEXT_NODE) return document.createTextNode(node.textContent);
+  if (node.nodeType !== Node.ELEMENT_NODE) return null;
+  const children = Array.from(node.childNodes).map(cleanCopy).filter(Boolean);
+  if (!ALLOWED.has(node.tagName)) {
+    const fragment = document.createDocumentFragment();
+    fragment.append(...children);
+    return fragment;
+  }
+  const copy = document.createElement(node.tagName);
+  const href = node.getAttribute("href");
+  if (node.tagName === "A" && href && SAFE_HREF.test(href)) copy.setAttribute("href", href);
+  copy.append(...children);
+  return copy;
+}
+
+function sourceName(form) {
+  const typed = form.querySelector("input[name=new_source]");
+  if (typed && typed.value.trim()) return typed.value.trim();
+  const select = form.querySelector("select[name=source]");
+  if (!select || !select.value) return "";
+  return select.options[select.selectedIndex].text;
+}
+
+function renderPreview(form, body) {
+  const headline = document.querySelector("[data-preview-headline]");
+  const target = document.querySelector("[data-preview-body]");
+  if (!headline || !target) return;
+  headline.textContent = form.querySelector("input[name=headline]").value;
+  const parsed = new DOMParser().parseFromString(body.value, "text/html").body;
+  const copy = document.createDocumentFragment();
+  for (const child of Array.from(parsed.childNodes)) {
+    const clean = cleanCopy(child);
+    if (clean) copy.append(clean);
+  }
+  const name = sourceName(form);
+  if (name) {
+    const paragraphs = copy.querySelectorAll("p");
+    const last = paragraphs[paragraphs.length - 1] || copy.appendChild(document.createElement("p"));
+    const strong = document.createElement("strong");
+    strong.textContent = `(${name})`;
+    last.append(" ", strong);
+  }
+  target.replaceChildren(copy);
+}
+
+function watch(form) {
+  const body = form.querySelector("textarea[name=body]");
+  const count = form.querySelector("[data-word-count]");
+  if (!body) return;
+  const update = () => {
+    if (count) count.textContent = countWords(body.value);
+    renderPreview(form, body);
+  };
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  update();
+}
+
+document.querySelectorAll("[data-story-form]").forEach(watch);

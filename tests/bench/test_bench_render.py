@@ -1,0 +1,137 @@
+"""How fast issues render, how the project's renderer compares with bare
+WeasyPrint, and whether memory stays flat over many renders.
+
+Prints the figures; asserts only that the renders produced what they should
+(timings depend on the machine).
+
+    make bench   (or: pytest tests/bench/test_bench_render.py -s)
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import io
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from issues import rendering
+from issues.models import Issue, IssueStory, Newsletter
+from newsroom.models import Source, Story
+from tests.issue_helpers import STORIES
+
+SIZES = [5, 20, 100, 500]
+COMPARISON_RUNS = 15
+MEMORY_RUNS = 300
+
+
+def build_issue(size: int, number: int, *, latin_only: bool = False) -> Issue:
+    newsletter, _ = Newsletter.objects.get_or_create(
+        slug="ict", defaults={"title": "Information and Communication Technology (ICT)"}
+    )
+    author, _ = User.objects.get_or_create(username="bench")
+    sources = {name: Source.objects.get_or_create(name=name)[0] for _, _, name in STORIES}
+    # Rendering does not look at a story's status, so plain rows will do.
+    stories = Story.objects.bulk_create(
+        Story(
+            headline=f"{headline} ({n})",
+            body=f"<p>{text.replace('林小红', 'Lin Xiaohong') if latin_only else text}</p>",
+            source=sources[source],
+            newsletter=newsletter,
+            author=author,
+        )
+        for n, (headline, text, source) in enumerate(STORIES[i % len(STORIES)] for i in range(size))
+    )
+    issue = Issue.objects.create(
+        newsletter=newsletter,
+        number=number,
+        period_start=datetime.date(2025, 11, 24),
+        period_end=datetime.date(2025, 11, 30),
+        created_by=author,
+    )
+    IssueStory.objects.bulk_create(
+        IssueStory(issue=issue, story=story, position=n) for n, story in enumerate(stories, 1)
+    )
+    return issue
+
+
+def timed(action: Callable[[], object], runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# First, while the process has rendered nothing bigger than a 5-story issue.
+@pytest.mark.django_db
+def test_memory_stays_flat_over_many_renders() -> None:
+    print(f"\nRSS over {MEMORY_RUNS} renders of a 5-story issue, then as many with Hanzi:")
+    print(f"  before any render:  {rss_mb():6.1f} MB (Python, pytest, Django, WeasyPrint)")
+    for label, issue in [
+        ("Latin only", build_issue(5, 1, latin_only=True)),
+        ("with a Hanzi name", build_issue(5, 2)),
+    ]:
+        rendering.render_pdf(issue)
+        gc.collect()
+        start = rss_mb()
+        print(f"  {label}, after one render: {start:6.1f} MB")
+        for n in range(1, MEMORY_RUNS + 1):
+            rendering.render_pdf(issue)
+            if n % 100 == 0:
+                gc.collect()
+                print(f"  {label}, after {n:>3}:       {rss_mb():6.1f} MB")
+        print(f"  {label}: growth {rss_mb() - start:+.1f} MB (target: flat, under 100 MB RSS)")
+
+
+@pytest.mark.django_db
+def test_render_times_by_issue_size() -> None:
+    rendering.render_pdf(build_issue(1, 999))  # warm the font configuration and stylesheet
+    print("\nrender_pdf by issue size (median of 3, 1 for 500):")
+    for number, size in enumerate(SIZES, start=1):
+        issue = build_issue(size, number)
+        seconds, pdf = timed(
+            lambda issue=issue: rendering.render_pdf(issue), 1 if size >= 500 else 3
+        )
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)  # type: ignore[arg-type]
+        print(
+            f"  {size:>4} stories: {seconds:7.3f} s  {pages:>3} pages  {len(pdf) / 1024:7.0f} KiB"
+        )  # type: ignore[arg-type]
+        assert pages >= 1
+
+
+@pytest.mark.django_db
+def test_project_renderer_against_bare_weasyprint() -> None:
+    issue = build_issue(5, 1)
+    html = rendering.render_html(issue)
+    rendering.render_pdf(issue)  # warm up both paths once
+    HTML(string=html).write_pdf(pdf_variant=rendering.PDF_VARIANT)
+
+    ours, _ = timed(lambda: rendering.render_pdf(issue), COMPARISON_RUNS)
+    bare_same_options, _ = timed(
+        lambda: HTML(string=html).write_pdf(pdf_variant=rendering.PDF_VARIANT), COMPARISON_RUNS
+    )
+    bare_plain, _ = timed(lambda: HTML(string=html).write_pdf(), COMPARISON_RUNS)
+    print(f"\n5-story issue, median of {COMPARISON_RUNS}:")
+    print(f"  project render_pdf (tagged, cached CSS):     {ours:.3f} s")
+    print(f"  bare WeasyPrint, same HTML, tagged PDF/UA-1: {bare_same_options:.3f} s")
+    print(f"  bare WeasyPrint, same HTML, untagged:        {bare_plain:.3f} s")
+    print(
+        f"  ratio project / bare (same options): {ours / bare_same_options:.2f}  (target <= 1.10)"
+    )
+    print(f"  ratio project / bare (untagged):     {ours / bare_plain:.2f}")

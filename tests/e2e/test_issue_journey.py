@@ -1,0 +1,74 @@
+"""An issue from the builder to the stored PDF, in a real Chromium.
+
+Alice builds an issue from three approved stories, drags the second above
+the first, previews the PDF and submits; Bob publishes it; the stored PDF
+lists the stories in Alice's order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from issues.models import Issue
+from newsroom import roles
+from tests import factories
+from tests.issue_helpers import make_published_stories, pdf_text
+
+pytest_plugins = ["tests.issue_fixtures"]
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_issue_is_built_reordered_previewed_and_published(
+    page: Page, live_server: Any, login: Callable[[Page, str], None], artifacts: Path
+) -> None:
+    newsletter = factories.make_newsletter()
+    alice = factories.make_user("alice", roles.EDITORS)
+    bob = factories.make_user("bob", roles.REVIEWERS)
+    first, second, third = make_published_stories(
+        newsletter=newsletter, author=alice, reviewer=bob, count=3
+    )
+
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/issues/new/")
+    expect(page.get_by_role("spinbutton", name="Number")).to_have_value("1")
+    page.get_by_role("button", name="Create issue").click()
+    expect(page.get_by_role("heading", name=re.compile(r"no\. 1$"))).to_be_visible()
+
+    for story in (first, second, third):
+        page.get_by_role("button", name=f"Add “{story.headline}”").click()
+        expect(page.get_by_text(f"Added “{story.headline}”.")).to_be_visible()
+    expect(page.locator("#page-count")).to_contain_text("1 page")
+
+    in_issue = page.locator("#issue-stories li[data-story-id]")
+    expect(in_issue).to_have_count(3)
+    in_issue.nth(1).drag_to(in_issue.nth(0))
+    expect(page.locator("#order-status")).to_have_text("Order saved.")
+    expect(in_issue.first).to_contain_text(second.headline)
+
+    href = page.get_by_role("link", name="Preview PDF").get_attribute("href")
+    preview = page.request.get(f"{live_server.url}{href}")
+    assert preview.headers["content-type"] == "application/pdf"
+    text = pdf_text(preview.body())
+    assert text.index(second.headline) < text.index(first.headline) < text.index(third.headline)
+
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("The issue is now waiting for a reviewer.")).to_be_visible()
+
+    page.context.clear_cookies()
+    login(page, "bob")
+    issue = Issue.objects.get()
+    page.goto(f"{live_server.url}/desk/issues/{issue.pk}/")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text(f"Published {issue}.")).to_be_visible()
+
+    issue.refresh_from_db()
+    stored = pdf_text(issue.pdf_file.read())
+    assert stored.index(second.headline) < stored.index(first.headline)
+    assert stored.index(first.headline) < stored.index(third.headline)

@@ -1,0 +1,102 @@
+"""Builders and fixtures for the renderer, publishing and issue-builder tests.
+
+Invented news about invented places: the Harbour Tribune reports on the port
+city of Saltmarsh. The fixtures are in tests/issue_fixtures.py.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from pypdf import PdfReader
+
+from issues.models import Issue, Newsletter
+from newsroom.models import Story
+from newsroom.workflow import SUBMIT, Status, perform
+from tests import factories
+
+STORIES = [
+    (
+        "Saltmarsh opens a fibre exchange under the old lighthouse",
+        "The port city of Saltmarsh switched on a carrier-neutral fibre exchange in the "
+        "basement of its decommissioned lighthouse on Tuesday. Twelve operators have "
+        "signed up, and the harbour board expects latency to the mainland to halve.",
+        "Harbour Tribune",
+    ),
+    (
+        "Ferry company trials quantum-safe ticketing",
+        "North Sound Ferries began a three-month trial of ticket signatures built on "
+        "lattice cryptography. Engineer 林小红 said the new tickets verify in under "
+        "forty milliseconds on the gangway scanners.",
+        "Coastal Ledger",
+    ),
+    (
+        "Fishing cooperative sells its catch through a shared data platform",
+        "Forty boats now report their catch to a cooperative platform that matches it "
+        "with restaurant orders before landing. Waste at the quay fell by a fifth in "
+        "the first month, the cooperative said.",
+        "Harbour Tribune",
+    ),
+    (
+        "Island schools get satellite broadband before winter storms",
+        "Every school on the outer islands now has a satellite link as a backup for the "
+        "undersea cable, which storms cut twice last winter. Teachers can stream lessons "
+        "from the mainland when the cable fails.",
+        "Island Courier",
+    ),
+    (
+        "Port authority publishes its first open dataset of berth schedules",
+        "Berth schedules, crane loads and pilot bookings are now published every hour "
+        "under an open licence. Two local start-ups already use the data to plan truck "
+        "arrivals and cut queues at the gate.",
+        "Coastal Ledger",
+    ),
+]
+
+
+def make_published_stories(
+    *, newsletter: Newsletter, author: User, reviewer: User, count: int = 5
+) -> list[Story]:
+    stories = []
+    for n in range(count):
+        headline, text, source = STORIES[n % len(STORIES)]
+        if n >= len(STORIES):
+            headline = f"{headline} ({n + 1})"
+        stories.append(
+            factories.make_story(
+                author=author,
+                newsletter=newsletter,
+                status=Status.PUBLISHED,
+                reviewer=reviewer,
+                headline=headline,
+                body=f"<p>{text}</p>",
+                source=factories.make_source(source),
+            )
+        )
+    return stories
+
+
+def make_issue_in_review(
+    *, newsletter: Newsletter, editor: User, reviewer: User, count: int = 5, **fields: object
+) -> Issue:
+    stories = make_published_stories(
+        newsletter=newsletter, author=editor, reviewer=reviewer, count=count
+    )
+    issue = factories.make_issue(
+        newsletter=newsletter, created_by=editor, stories=stories, **fields
+    )  # type: ignore[arg-type]
+    perform(issue, SUBMIT, by=editor)
+    return issue
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All the text of a PDF, whitespace collapsed."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def stored_files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())

@@ -1,0 +1,61 @@
+"""Story search: full-text on PostgreSQL (with its GIN index), substring elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from issues.models import Newsletter
+from newsroom.models import Story
+from newsroom.search import SEARCH_INDEX_NAME
+from tests import factories
+
+
+@pytest.fixture
+def stories(alice: User, newsletter: Newsletter) -> list[Story]:
+    return [
+        factories.make_story(
+            author=alice,
+            newsletter=newsletter,
+            headline="Satellite ground station opens",
+            body="<p>The station tracks <strong>weather</strong> satellites.</p>",
+        ),
+        factories.make_story(
+            author=alice,
+            newsletter=newsletter,
+            headline="Fibre reaches the mountain villages",
+            body="<p>Broadband for every school in the valley.</p>",
+        ),
+    ]
+
+
+def test_search_matches_headlines(client, stories, bob: User) -> None:
+    client.force_login(bob)
+    page = client.get("/desk/stories/", {"q": "satellite"}).content.decode()
+    assert "Satellite ground station opens" in page
+    assert "Fibre reaches" not in page
+
+
+def test_search_matches_the_body_text(client, stories, bob: User) -> None:
+    client.force_login(bob)
+    page = client.get("/desk/stories/", {"q": "broadband"}).content.decode()
+    assert "Fibre reaches the mountain villages" in page
+    assert "Satellite ground station" not in page
+
+
+def test_search_combines_with_filters(client, stories, bob: User) -> None:
+    client.force_login(bob)
+    page = client.get("/desk/stories/", {"q": "satellite", "status": "review"}).content.decode()
+    assert "No story matches." in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_postgresql_search_uses_the_gin_index(stories) -> None:
+    queryset = Story.objects.search("satellites")
+    assert [story.headline for story in queryset] == ["Satellite ground station opens"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = queryset.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert SEARCH_INDEX_NAME in plan

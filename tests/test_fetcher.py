@@ -1,0 +1,142 @@
+"""The renderer's URL fetcher: our static files, small data: URLs, nothing else.
+
+Each refused kind is proven not opened: the tests record every file opened
+under the test's folder, every socket connection and every urllib request
+while the fetcher (or a whole render) runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import io
+import socket
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+
+from issues import rendering
+from issues.models import Newsletter
+from newsroom.models import Story
+from tests import factories
+from tests.issue_helpers import make_published_stories, pdf_text
+
+pytest_plugins = ["tests.issue_fixtures"]
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.css"
+    path.write_text("body { color: red } /* the server's private file */")
+    return path
+
+
+@pytest.fixture
+def attempts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, str]]:
+    """Every attempt to open a file under tmp_path or to reach the network."""
+    seen: list[tuple[str, str]] = []
+    real_open = builtins.open
+
+    def watched_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(tmp_path) in str(file):
+            seen.append(("open", str(file)))
+        return real_open(file, *args, **kwargs)
+
+    def refuse(kind: str) -> Callable[..., Any]:
+        def record(*args: Any, **kwargs: Any) -> Any:
+            seen.append((kind, repr(args[1:2] or args[:1])))
+            raise OSError(f"{kind} is not allowed in this test")
+
+        return record
+
+    monkeypatch.setattr(builtins, "open", watched_open)
+    monkeypatch.setattr(io, "open", watched_open)
+    monkeypatch.setattr(socket.socket, "connect", refuse("connect"))
+    monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", refuse("urllib"))
+    return seen
+
+
+def test_it_serves_our_own_static_files() -> None:
+    response = rendering.fetch_resource("newsroom-static:css/issue.css")
+    assert b"@page" in response.read()
+    assert response.content_type == "text/css"
+
+
+def test_it_serves_a_small_data_url(attempts: list[tuple[str, str]]) -> None:
+    url = "data:image/png;base64," + base64.b64encode(PNG_1PX).decode()
+    response = rendering.fetch_resource(url)
+    assert response.read() == PNG_1PX
+    assert response.content_type == "image/png"
+    assert attempts == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file://{secret}",
+        "FILE://{secret}",
+        "http://127.0.0.1:9/pixel.png",
+        "https://example.org/tracker.css",
+        "ftp://example.org/file.css",
+        "newsroom-static:../tests/issue_helpers.py",
+        "newsroom-static:%2e%2e/%2e%2e{secret}",
+        "newsroom-static:css/../../newsroom/settings.py",
+        "newsroom-static:{secret}",
+        "data:image/png;base64," + "A" * 200_000,
+        "data:text/plain," + "a" * 70_000,
+    ],
+)
+def test_it_refuses_without_opening_anything(
+    url: str, secret: Path, attempts: list[tuple[str, str]]
+) -> None:
+    with pytest.raises(rendering.RefusedURL):
+        rendering.fetch_resource(url.format(secret=secret))
+    assert attempts == []
+
+
+def test_a_document_full_of_refused_urls_still_renders(
+    secret: Path, attempts: list[tuple[str, str]]
+) -> None:
+    huge = "data:image/png;base64," + base64.b64encode(b"\0" * 100_000).decode()
+    html = f"""<!doctype html><html lang="en"><head><title>Trap</title>
+    <link rel="stylesheet" href="file://{secret}">
+    <link rel="stylesheet" href="https://example.org/tracker.css">
+    <style>@import url("http://127.0.0.1:9/evil.css");
+      @font-face {{ font-family: Trap; src: url("file://{secret}"); }}
+      body {{ background: url("https://example.org/bg.png"); font-family: Trap, serif; }}</style>
+    </head><body><h2>Still here</h2>
+    <img src="file://{secret}" alt="a"><img src="http://example.org/p.png" alt="b">
+    <img src="{huge}" alt="c"><img src="newsroom-static:../../../etc/passwd" alt="d">
+    <iframe src="https://example.org/"></iframe><object data="file://{secret}"></object>
+    </body></html>"""
+    pdf = rendering.html_to_pdf(html)
+    assert pdf.startswith(b"%PDF-")
+    assert "Still here" in pdf_text(pdf)
+    assert attempts == []
+
+
+def test_a_story_body_cannot_make_the_renderer_fetch(
+    newsletter: Newsletter, alice: User, bob: User, secret: Path, attempts: list[tuple[str, str]]
+) -> None:
+    story = make_published_stories(newsletter=newsletter, author=alice, reviewer=bob, count=1)[0]
+    # Bypass save() and its sanitiser, as an old row or a raw import might.
+    Story.objects.filter(pk=story.pk).update(
+        body=f'<p>Harbour news<img src="file://{secret}"><img src="http://127.0.0.1:9/x.png">'
+        f'<link rel="stylesheet" href="file://{secret}"></p>'
+    )
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
+    pdf = rendering.render_pdf(issue)
+    assert "Harbour news" in pdf_text(pdf)
+    assert "private file" not in pdf_text(pdf)
+    assert attempts == []

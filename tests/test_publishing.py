@@ -1,0 +1,227 @@
+"""Publishing an issue: render first, then store and mark published at once.
+
+Alice edits, Bob and Carol review. The artifact storage points at a
+temporary folder in every test, so "no file stored" is a listing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.db import connection
+
+from issues import publishing, rendering
+from issues.models import Issue, IssueTransition, Newsletter
+from issues.publishing import PublishError, publish_issue
+from issues.tasks import publish_issue_task
+from newsroom.workflow import Status, WorkflowError, transitioned
+from tests import factories
+from tests.issue_helpers import make_issue_in_review, stored_files
+
+pytest_plugins = ["tests.issue_fixtures"]
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+
+@pytest.fixture
+def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:
+    return make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob, count=3)
+
+
+def assert_still_in_review(issue: Issue, artifacts: Path) -> None:
+    issue.refresh_from_db()
+    assert issue.status == Status.REVIEW
+    assert issue.published_at is None
+    assert not issue.pdf_file and not issue.html_file
+    assert issue.pdf_sha256 == "" and issue.page_count is None
+    assert not issue.transitions.filter(transition="publish").exists()
+    assert stored_files(artifacts) == []
+
+
+def test_a_reviewer_publishes_an_issue_in_review(
+    issue: Issue, bob: User, artifacts: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    heard: list[Issue] = []
+
+    def listener(instance: Issue, **kwargs: object) -> None:
+        heard.append(instance)
+
+    transitioned.connect(listener, sender=Issue)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            publish_issue(issue=issue, by=bob, note="weekly run")
+            assert heard == [], "subscribers must hear only after commit"
+        for callback in callbacks:
+            callback()
+    finally:
+        transitioned.disconnect(listener, sender=Issue)
+    assert [i.pk for i in heard] == [issue.pk]
+
+    issue.refresh_from_db()
+    assert issue.status == Status.PUBLISHED
+    assert issue.published_at is not None
+    assert stored_files(artifacts) == sorted([issue.html_file.name, issue.pdf_file.name])
+    pdf = issue.pdf_file.read()
+    html = (artifacts / issue.html_file.name).read_bytes()
+    assert issue.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert issue.html_sha256 == hashlib.sha256(html).hexdigest()
+    assert issue.pdf_size == len(pdf) and issue.page_count == 1
+    row = issue.transitions.get(transition="publish")
+    assert (row.transition, row.from_status, row.to_status, row.by, row.note) == (
+        "publish",
+        Status.REVIEW,
+        Status.PUBLISHED,
+        bob,
+        "weekly run",
+    )
+
+
+def test_the_published_issue_renders_again_to_the_stored_bytes(
+    issue: Issue, bob: User, artifacts: Path
+) -> None:
+    publish_issue(issue=issue, by=bob)
+    issue = Issue.objects.get(pk=issue.pk)
+    assert hashlib.sha256(rendering.render_pdf(issue)).hexdigest() == issue.pdf_sha256
+    assert hashlib.sha256(rendering.render_html(issue).encode()).hexdigest() == issue.html_sha256
+
+
+def test_the_artifacts_live_outside_the_media_root() -> None:
+    location = Path(django_settings.STORAGES["artifacts"]["OPTIONS"]["location"]).resolve()
+    assert not location.is_relative_to(Path(django_settings.MEDIA_ROOT).resolve())
+
+
+def test_an_editor_cannot_publish(issue: Issue, alice: User, artifacts: Path) -> None:
+    with (
+        mock.patch.object(rendering, "render_pdf") as render,
+        pytest.raises(WorkflowError, match="Only a reviewer"),
+    ):
+        publish_issue(issue=issue, by=alice)
+    render.assert_not_called()
+    assert_still_in_review(issue, artifacts)
+
+
+def test_a_draft_cannot_be_published(
+    newsletter: Newsletter, alice: User, bob: User, artifacts: Path
+) -> None:
+    story = factories.make_story(
+        author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=bob
+    )
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
+    with pytest.raises(WorkflowError, match="is draft"):
+        publish_issue(issue=issue, by=bob)
+    issue.refresh_from_db()
+    assert issue.status == Status.DRAFT
+    assert stored_files(artifacts) == []
+
+
+def test_an_issue_with_an_unapproved_story_cannot_be_published(
+    issue: Issue, alice: User, bob: User, newsletter: Newsletter, artifacts: Path
+) -> None:
+    draft = factories.make_story(author=alice, newsletter=newsletter, headline="Tide tables late")
+    issue.entries.create(story=draft, position=9)
+    with pytest.raises(WorkflowError, match="Tide tables late"):
+        publish_issue(issue=issue, by=bob)
+    assert_still_in_review(issue, artifacts)
+
+
+def test_a_published_issue_cannot_be_published_again(
+    issue: Issue, bob: User, carol: User, artifacts: Path
+) -> None:
+    publish_issue(issue=issue, by=bob)
+    files = stored_files(artifacts)
+    with pytest.raises(WorkflowError, match="is published"):
+        publish_issue(issue=Issue.objects.get(pk=issue.pk), by=carol)
+    assert stored_files(artifacts) == files
+    assert issue.transitions.filter(transition="publish").count() == 1
+
+
+def test_a_render_failure_leaves_the_issue_in_review(
+    issue: Issue, bob: User, artifacts: Path
+) -> None:
+    with (
+        mock.patch.object(rendering, "html_to_pdf", side_effect=RuntimeError("font map exploded")),
+        pytest.raises(PublishError, match="font map exploded"),
+    ):
+        publish_issue(issue=issue, by=bob)
+    assert_still_in_review(issue, artifacts)
+
+
+def test_a_storage_failure_leaves_no_file_behind(issue: Issue, bob: User, artifacts: Path) -> None:
+    storage = Issue._meta.get_field("pdf_file").storage
+    real_save = storage._save
+
+    def save_html_then_fail(name: str, content: object) -> str:
+        if name.endswith(".pdf"):
+            raise OSError("disk full")
+        return real_save(name, content)
+
+    with (
+        mock.patch.object(storage, "_save", side_effect=save_html_then_fail),
+        pytest.raises(PublishError, match="disk full"),
+    ):
+        publish_issue(issue=issue, by=bob)
+    assert_still_in_review(issue, artifacts)
+
+
+def test_the_task_reports_a_refusal_to_the_reviewer(
+    issue: Issue, alice: User, artifacts: Path
+) -> None:
+    result = publish_issue_task.enqueue(issue.pk, alice.pk)
+    assert result.return_value == {"published": False, "message": "Only a reviewer can publish."}
+    assert_still_in_review(issue, artifacts)
+
+
+def test_the_task_publishes(issue: Issue, bob: User, artifacts: Path) -> None:
+    result = publish_issue_task.enqueue(issue.pk, bob.pk)
+    assert result.return_value["published"] is True
+    issue.refresh_from_db()
+    assert issue.status == Status.PUBLISHED
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite serialises writers and has no SELECT ... FOR UPDATE; run on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_publishes_make_one_publication(
+    newsletter: Newsletter, alice: User, bob: User, carol: User, artifacts: Path
+) -> None:
+    issue = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob, count=2)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+    real_perform = publishing.perform
+
+    def perform_together(*args: object, **kwargs: object) -> object:
+        # Both have rendered; now both reach for the lock at once.
+        barrier.wait(timeout=20)
+        return real_perform(*args, **kwargs)
+
+    def publish(reviewer: User) -> None:
+        try:
+            publish_issue(issue=Issue.objects.get(pk=issue.pk), by=reviewer)
+            outcomes[reviewer.username] = "published"
+        except Exception as exc:
+            outcomes[reviewer.username] = exc
+        finally:
+            connection.close()
+
+    with mock.patch.object(publishing, "perform", side_effect=perform_together):
+        threads = [threading.Thread(target=publish, args=(user,)) for user in (bob, carol)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert sorted(map(str, outcomes.values())).count("published") == 1
+    loser = next(v for v in outcomes.values() if v != "published")
+    assert isinstance(loser, WorkflowError)
+    issue.refresh_from_db()
+    assert issue.status == Status.PUBLISHED
+    assert IssueTransition.objects.filter(issue=issue, transition="publish").count() == 1
+    assert stored_files(artifacts) == sorted([issue.html_file.name, issue.pdf_file.name])
