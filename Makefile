@@ -36,7 +36,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-build-isolation -e ".[dev]"
 	touch $(STAMP)
 
-venv: $(STAMP)
+# The SQLite database, artifacts and collected static files live here.
+var:
+	mkdir -p var
+
+venv: $(STAMP) | var
 
 migrate: venv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput

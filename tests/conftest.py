@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
-from issues.models import Newsletter
+from issues.models import Issue, Newsletter
 from tests import factories
 
 
@@ -19,16 +20,24 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def artifact_storage(settings: Any, tmp_path: Path) -> Path:
-    """Published artifacts go to a fresh private directory per test."""
+def artifacts(tmp_path: Path) -> Iterator[Path]:
+    """Published artifacts go to a fresh folder per test, never to var/.
+
+    The storage instance is built once, with the model, so overriding the
+    STORAGES setting would not reach it; its location is what changes.
+    """
+    storage = Issue._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
+    saved = storage._location
     location = tmp_path / "artifacts"
-    settings.STORAGES = settings.STORAGES | {
-        "artifacts": {
-            "BACKEND": "issues.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": location},
-        }
-    }
-    return location
+
+    def point_at(where: object) -> None:
+        storage._location = where
+        for cached in ("base_location", "location"):
+            storage.__dict__.pop(cached, None)
+
+    point_at(str(location))
+    yield location
+    point_at(saved)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Builders and fixtures for the renderer, publishing and issue-builder tests.
 
 Invented news about invented places: the Harbour Tribune reports on the port
-city of Saltmarsh. The fixtures are in tests/issue_fixtures.py.
+city of Saltmarsh.
 """
 
 from __future__ import annotations

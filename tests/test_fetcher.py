@@ -25,9 +25,6 @@ from newsroom.models import Story
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text
 
-pytest_plugins = ["tests.issue_fixtures"]
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )

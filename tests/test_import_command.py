@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import io
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -28,26 +27,6 @@ from newsroom.workflow import Status
 from tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def artifacts(tmp_path: Path) -> Iterator[Path]:
-    """Published artifacts go to a temporary folder. The storage is built
-    once with the model, so its location is what can change per test."""
-    storage = Issue._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
-    saved = storage._location
-    storage._location = str(tmp_path / "artifacts")
-    for cached in ("base_location", "location"):
-        storage.__dict__.pop(cached, None)
-    yield tmp_path / "artifacts"
-    storage._location = saved
-    for cached in ("base_location", "location"):
-        storage.__dict__.pop(cached, None)
 
 
 def stored_files(root: Path) -> list[str]:

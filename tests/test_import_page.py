@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any
 
-import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -23,11 +21,6 @@ from tests import factories
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 IMPORT = reverse("issue_desk:import")
 CONFIRM = reverse("issue_desk:import_confirm")
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def upload(name: str, content: bytes | None = None, **fields: object) -> dict[str, object]:

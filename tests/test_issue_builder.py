@@ -25,9 +25,6 @@ from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text, stored_files
 
-pytest_plugins = ["tests.issue_fixtures"]
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 def client_for(user: User) -> Client:
     client = Client()

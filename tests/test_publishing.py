@@ -25,9 +25,6 @@ from newsroom.workflow import Status, WorkflowError, transitioned
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, stored_files
 
-pytest_plugins = ["tests.issue_fixtures"]
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:

@@ -19,9 +19,6 @@ from newsroom.models import Story
 from tests import factories
 from tests.issue_helpers import STORIES, make_published_stories, pdf_text
 
-pytest_plugins = ["tests.issue_fixtures"]
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:

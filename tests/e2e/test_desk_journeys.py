@@ -27,11 +27,6 @@ from tests import factories
 Login = Callable[[Page, str], None]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class ConsoleWatch:
     """Collects what the browser complains about on a page."""
 

@@ -20,9 +20,6 @@ from newsroom import roles
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text
 
-pytest_plugins = ["tests.issue_fixtures"]
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.mark.django_db(transaction=True)
 def test_an_issue_is_built_reordered_previewed_and_published(
