@@ -24,7 +24,6 @@ from issues.models import Issue, Newsletter
 from issues.publishing import count_pages
 from issues.tasks import publish_issue_task
 from newsroom import roles
-from newsroom.models import Story
 from newsroom.views import require_desk_user
 from newsroom.workflow import REQUEST_CHANGES, SUBMIT, WorkflowError, perform
 
@@ -90,13 +89,7 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
     entries = issue.entries.select_related("story__source", "story__author").order_by(
         "position", "pk"
     )
-    available = (
-        Story.objects.published()
-        .filter(newsletter=issue.newsletter)
-        .exclude(issue_entries__issue=issue)
-        .select_related("source")
-        .order_by("-published_at", "-pk")
-    )
+    available = issue.available_stories().select_related("source").order_by("-published_at", "-pk")
     context = {
         "issue": issue,
         "entries": entries,

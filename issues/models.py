@@ -161,11 +161,21 @@ class Issue(WorkflowModel):
                 "Stories can be added, removed or reordered only while the issue is a draft."
             )
 
+    def available_stories(self) -> models.QuerySet[Story]:
+        """Approved stories of this newsletter that no issue carries yet."""
+        return Story.objects.published().filter(
+            newsletter=self.newsletter, issue_entries__isnull=True
+        )
+
     def check_story_fits(self, story: Story) -> None:
         if story.newsletter_id != self.newsletter_id:  # type: ignore[attr-defined]
             raise ValidationError(f"“{story}” is written for another newsletter.")
         if story.status != Status.PUBLISHED:
             raise ValidationError(f"“{story}” is not approved yet.")
+        elsewhere = story.issue_entries.exclude(issue=self).select_related("issue").first()  # type: ignore[attr-defined]
+        if elsewhere is not None:
+            # A subscriber should never read the same story in two issues.
+            raise ValidationError(f"“{story}” is already in issue no. {elsewhere.issue.number}.")
 
     def add_story(self, story: Story) -> IssueStory:
         with transaction.atomic():

@@ -139,6 +139,20 @@ def test_a_story_of_another_newsletter_cannot_be_added(
     assert story.pk not in order_of(issue)
 
 
+def test_a_story_already_in_another_issue_is_neither_offered_nor_added(
+    issue: Issue, alice: User, bob: User, newsletter: Newsletter, stories: list[Story]
+) -> None:
+    other = factories.make_issue(newsletter=newsletter, created_by=alice, number=4)
+    client = client_for(alice)
+
+    response = client.post(url("add_story", other), {"story": stories[0].pk}, follow=True)
+
+    assert "is already in issue no. 3" in messages_of(response)[0]
+    assert other.entries.count() == 0
+    page = client.get(url("issue_builder", other)).content.decode()
+    assert stories[0].headline not in page
+
+
 def test_stories_change_only_while_the_issue_is_a_draft(
     issue: Issue, alice: User, stories: list[Story]
 ) -> None:
