@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: help venv run test test-e2e lint format bench migrate seed clean
+.PHONY: help venv run test typecheck lint format bench migrate seed clean
 
 help:
 	@echo "make run    set up and serve Newsroom on http://127.0.0.1:8000 (SQLite, demo content)"
@@ -59,8 +59,13 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+typecheck: venv
+	$(TEST_ENV) $(VENV)/bin/mypy newsroom issues
+
 test: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(VENV)/bin/mypy newsroom issues
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	@if [ -x /usr/bin/chromium ]; then echo "Browser journeys: running in /usr/bin/chromium."; \
 	elif [ "$$NEWSROOM_REQUIRE_BROWSER" = 1 ]; then echo "Browser journeys: /usr/bin/chromium is missing and NEWSROOM_REQUIRE_BROWSER=1." >&2; exit 1; \

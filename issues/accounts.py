@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
@@ -33,11 +33,11 @@ from django.views.decorators.http import require_POST
 from issues.delivery import site_url
 from issues.models import FeedToken, Newsletter, Subscription, new_feed_key
 from newsroom import roles
+from newsroom.types import AuthenticatedHttpRequest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from django.contrib.auth.models import User
     from django.db.models import QuerySet
 
     from newsroom.workflow import User as AnyUser
@@ -246,12 +246,12 @@ class SubscriptionsForm(forms.Form):
     )
 
 
-def subscribed_newsletters(user: AnyUser) -> QuerySet[Newsletter]:
+def subscribed_newsletters(user: User) -> QuerySet[Newsletter]:
     return Newsletter.objects.filter(subscriptions__user=user)
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     newsletters = subscribed_newsletters(request.user)
     token = FeedToken.objects.filter(user=request.user).first()
     feeds = [
@@ -276,7 +276,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def update_subscriptions(request: HttpRequest) -> HttpResponse:
+def update_subscriptions(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_subscriber(request.user):
         raise PermissionDenied("Subscriptions are for subscriber accounts.")
     form = SubscriptionsForm(request.POST)
@@ -294,7 +294,7 @@ def update_subscriptions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def renew_feed_key(request: HttpRequest) -> HttpResponse:
+def renew_feed_key(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create the private feed address, or replace it: the old one stops working."""
     token, created = FeedToken.objects.get_or_create(user=request.user)
     if not created:

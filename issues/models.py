@@ -24,6 +24,8 @@ from newsroom.workflow import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
     from newsroom.workflow import User
 
 
@@ -244,7 +246,7 @@ class Issue(WorkflowModel):
                 )
 
     def log_transition(
-        self, transition: Transition, *, by: User, comment: str, note: str
+        self, transition: Transition, *, by: AuthUser, comment: str, note: str
     ) -> IssueTransition:
         return self.transitions.create(
             transition=transition.name,

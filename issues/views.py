@@ -56,7 +56,9 @@ def serve_pdf(request: HttpRequest, issue: Issue) -> HttpResponseBase:
     assert issue.published_at is not None
     etag = f'"{issue.pdf_sha256}"'
     last_modified = int(issue.published_at.timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    response: HttpResponseBase | None = get_conditional_response(
+        request, etag=etag, last_modified=last_modified
+    )
     if response is None:
         response = FileResponse(
             issue.pdf_file.open("rb"),

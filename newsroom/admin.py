@@ -62,8 +62,15 @@ def workflow_action(transition: Transition, description: str) -> AdminAction:
 class ReadOnlyAuditInline(admin.TabularInline):
     """The audit trail, shown on the object it belongs to, never edited."""
 
-    fields = ["at", "transition", "from_status", "to_status", "by", "comment", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "at",
+        "transition",
+        "from_status",
+        "to_status",
+        "by",
+        "comment",
+        "note",
+    )
     extra = 0
     can_delete = False
     ordering = ["-at"]

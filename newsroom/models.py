@@ -28,6 +28,8 @@ from newsroom.workflow import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
     from newsroom.workflow import User
 
 
@@ -279,7 +281,7 @@ class Story(WorkflowModel):
             raise WorkflowError("This story is in a published issue and cannot be withdrawn.")
 
     def log_transition(
-        self, transition: Transition, *, by: User, comment: str, note: str
+        self, transition: Transition, *, by: AuthUser, comment: str, note: str
     ) -> StoryTransition:
         return self.transitions.create(  # type: ignore[attr-defined]
             transition=transition.name,

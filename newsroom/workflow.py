@@ -90,7 +90,9 @@ class WorkflowModel(models.Model):
             allowed.append(transition)
         return allowed
 
-    def log_transition(self, transition: Transition, *, by: User, comment: str, note: str) -> Any:
+    def log_transition(
+        self, transition: Transition, *, by: AuthUser, comment: str, note: str
+    ) -> Any:
         """Write the audit row for `transition`."""
         raise NotImplementedError
 
@@ -136,6 +138,8 @@ def perform[M: WorkflowModel](
     With notify=False nobody hears of it: importing years of back issues must
     not mail reviewers and subscribers about each one.
     """
+    if not by.is_authenticated:
+        raise WorkflowError("Sign in first.")
     with transaction.atomic():
         # Lock first: two reviewers pressing "publish" at once must not both
         # see "review" and both publish.
