@@ -64,3 +64,12 @@ def test_a_subscriber_gets_links_to_read_and_download(
 def test_with_self_signup_the_landing_page_offers_an_account(client: Client, db: None) -> None:
     page = client.get(reverse("issues:home")).text
     assert f'href="{reverse("issues:signup")}"' in page
+
+
+def test_the_desk_is_one_click_away_for_editors(client: Client, alice: User) -> None:
+    client.force_login(alice)
+
+    page = client.get("/").content.decode()
+
+    assert f'href="{reverse("desk:dashboard")}"' in page
+    assert "Go to the desk" in page
