@@ -40,7 +40,14 @@ $(STAMP): pyproject.toml
 var:
 	mkdir -p var
 
-venv: $(STAMP) | var
+venv: $(STAMP) | var .env
+
+# Local development settings, so that plain `manage.py ...` works in this
+# checkout. Never used in production, where the environment is set.
+.env:
+	@printf '# Local development settings, written by make. Not for production.\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' \
+		"$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" > .env
+	@echo "Wrote .env (DJANGO_DEBUG=1 and a random key) for local development."
 
 migrate: venv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput

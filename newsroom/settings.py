@@ -5,6 +5,7 @@ cookies, HSTS) except where a first run on a laptop needs otherwise, and
 that case is asked for explicitly with DJANGO_DEBUG=1 (the Makefile does).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -15,6 +16,12 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# A development checkout keeps its settings in .env (written by `make run`),
+# so that plain `manage.py` commands work there; real environment variables
+# win over it, and production has no such file.
+ENV_FILE = Path(os.environ.get("DJANGO_ENV_FILE", BASE_DIR / ".env"))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 

@@ -25,7 +25,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=clean | env,
+        # Only what each test passes: no development .env file either.
+        env=clean | {"DJANGO_ENV_FILE": str(ROOT / "no-such.env")} | env,
         capture_output=True,
         text=True,
         timeout=120,
