@@ -38,8 +38,6 @@ from newsroom.types import AuthenticatedHttpRequest
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from django.db.models import QuerySet
-
     from newsroom.workflow import User as AnyUser
 
 
@@ -246,13 +244,9 @@ class SubscriptionsForm(forms.Form):
     )
 
 
-def subscribed_newsletters(user: User) -> QuerySet[Newsletter]:
-    return Newsletter.objects.filter(subscriptions__user=user)
-
-
 @login_required
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
-    newsletters = subscribed_newsletters(request.user)
+    newsletters = list(Newsletter.objects.filter(subscriptions__user=request.user))
     token = FeedToken.objects.filter(user=request.user).first()
     feeds = [
         {

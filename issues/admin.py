@@ -17,6 +17,7 @@ from issues.models import (
     Newsletter,
     Subscription,
 )
+from issues.publishing import PublishError, publish_issue
 from newsroom.admin import (
     ReadOnlyAuditAdmin,
     ReadOnlyAuditInline,
@@ -65,8 +66,6 @@ class IssueTransitionInline(ReadOnlyAuditInline):
 
 @admin.action(description="Publish selected issues (renders and stores HTML and PDF)")
 def publish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Issue]) -> None:
-    from issues.publishing import PublishError, publish_issue
-
     def apply(issue: Any) -> None:
         try:
             publish_issue(issue=issue, by=request.user, note="admin action")

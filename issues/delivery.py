@@ -77,8 +77,10 @@ def deliver_issue(issue_id: int) -> int:
         .exclude(email="")
         .order_by("pk")
     )
-    for reader in readers:
-        Delivery.objects.get_or_create(issue=issue, user=reader)
+    # One row per reader, made once: a retry finds the rows it made before.
+    Delivery.objects.bulk_create(
+        [Delivery(issue=issue, user=reader) for reader in readers], ignore_conflicts=True
+    )
     sent = 0
     pending = issue.deliveries.filter(sent_at__isnull=True, user__in=readers)
     for delivery_id in pending.values_list("pk", flat=True):

@@ -8,11 +8,12 @@ model; builder actions that change the stories live in `builder_views`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.tasks import TaskResultStatus
@@ -20,35 +21,53 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from issues import rendering
-from issues.models import Issue, Newsletter
+from issues.models import Issue, Newsletter, may_publish_issues
 from issues.publishing import count_pages
 from issues.tasks import publish_issue_task
 from newsroom import roles
-from newsroom.views import require_desk_user
-from newsroom.workflow import REQUEST_CHANGES, SUBMIT, WorkflowError, perform
+from newsroom.views import desk_user_required, editor_required, perform_and_report
+from newsroom.workflow import REQUEST_CHANGES, SUBMIT, Status, WorkflowError
 
 logger = logging.getLogger(__name__)
 
 
-def get_issue_for_desk(request: HttpRequest, pk: int) -> Issue:
-    require_desk_user(request)
+def get_issue(pk: int) -> Issue:
+    """Every desk user sees every issue; a missing one is a 404."""
     return get_object_or_404(Issue.objects.select_related("newsletter", "created_by"), pk=pk)
 
 
-def require_editor(request: HttpRequest) -> None:
-    if not roles.is_editor(request.user):
-        raise PermissionDenied("Only editors build issues.")
-
-
 def require_issue_reviewer(request: HttpRequest) -> None:
-    if not (request.user.is_active and request.user.has_perm("issues.publish_issue")):
+    if not may_publish_issues(request.user):
         raise PermissionDenied("Only reviewers publish issues or send them back.")
 
 
-@login_required
+def back_to_builder(issue: Issue) -> HttpResponse:
+    return redirect("issue_desk:issue_builder", pk=issue.pk)
+
+
+def refusal(error: ValidationError | WorkflowError) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def act_on(
+    request: HttpRequest, issue: Issue, action: Callable[[], object], done: str = ""
+) -> HttpResponse:
+    """Run one builder action on `issue`, tell the user how it went (the
+    refusal, or `done`), and go back to the builder. (Workflow transitions
+    go through `perform_and_report`, as on the story desk.)"""
+    try:
+        action()
+    except (ValidationError, WorkflowError) as exc:
+        messages.error(request, refusal(exc))
+    else:
+        if done:
+            messages.success(request, done)
+    return back_to_builder(issue)
+
+
+@desk_user_required
 def issue_list(request: HttpRequest) -> HttpResponse:
-    require_desk_user(request)
-    issues = Issue.objects.select_related("newsletter").prefetch_related("entries")
+    issues = Issue.objects.select_related("newsletter").annotate(story_count=Count("entries"))
     return render(request, "issues/desk/issue_list.html", {"issues": issues})
 
 
@@ -62,16 +81,14 @@ class IssueForm(forms.ModelForm):
         }
 
 
-@login_required
+@editor_required
 def issue_create(request: HttpRequest) -> HttpResponse:
-    require_desk_user(request)
-    require_editor(request)
     if request.method == "POST":
         form = IssueForm(request.POST, instance=Issue(created_by=request.user))  # type: ignore[misc]
         if form.is_valid():
             issue = form.save()
             messages.success(request, f"Created {issue}. Now add its stories.")
-            return redirect("issue_desk:issue_builder", pk=issue.pk)
+            return back_to_builder(issue)
     else:
         newsletters = Newsletter.objects.all()
         chosen = newsletters.filter(pk=request.GET.get("newsletter") or 0).first()
@@ -83,9 +100,9 @@ def issue_create(request: HttpRequest) -> HttpResponse:
     return render(request, "issues/desk/issue_form.html", {"form": form})
 
 
-@login_required
+@desk_user_required
 def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue_for_desk(request, pk)
+    issue = get_issue(pk)
     entries = issue.entries.select_related("story__source", "story__author").order_by(
         "position", "pk"
     )
@@ -94,7 +111,7 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "issue": issue,
         "entries": entries,
         "available": available,
-        "can_build": roles.is_editor(request.user) and issue.status == "draft",
+        "can_build": roles.is_editor(request.user) and issue.status == Status.DRAFT,
         "allowed": {t.name for t in issue.allowed_transitions(request.user)},
         "transitions": issue.transitions.select_related("by")[:20],
         "pending_publication": _pending_publication(request, issue),
@@ -103,10 +120,10 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@desk_user_required
 def page_count(request: HttpRequest, pk: int) -> HttpResponse:
     """The number of pages the PDF would have now (rendered, never stored)."""
-    issue = get_issue_for_desk(request, pk)
+    issue = get_issue(pk)
     try:
         pages: int | None = count_pages(rendering.render_pdf(issue))
         error = ""
@@ -118,25 +135,25 @@ def page_count(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@desk_user_required
 def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue_for_desk(request, pk)
+    issue = get_issue(pk)
     try:
         return HttpResponse(rendering.render_html(issue), content_type="text/html; charset=utf-8")
     except rendering.RenderError as exc:
         messages.error(request, str(exc))
-        return redirect("issue_desk:issue_builder", pk=issue.pk)
+        return back_to_builder(issue)
 
 
 @never_cache
-@login_required
+@desk_user_required
 def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue_for_desk(request, pk)
+    issue = get_issue(pk)
     try:
         pdf = rendering.render_pdf(issue)
     except rendering.RenderError as exc:
         messages.error(request, str(exc))
-        return redirect("issue_desk:issue_builder", pk=issue.pk)
+        return back_to_builder(issue)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"{issue.newsletter.slug}-{issue.number}-preview.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -144,41 +161,35 @@ def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@editor_required
 def issue_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue_for_desk(request, pk)
-    require_editor(request)
-    try:
-        perform(issue, SUBMIT, by=request.user)
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "The issue is now waiting for a reviewer.")
-    return redirect("issue_desk:issue_builder", pk=issue.pk)
+    issue = get_issue(pk)
+    perform_and_report(request, issue, SUBMIT, done="The issue is now waiting for a reviewer.")
+    return back_to_builder(issue)
 
 
 @require_POST
-@login_required
+@desk_user_required
 def issue_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue_for_desk(request, pk)
+    issue = get_issue(pk)
     require_issue_reviewer(request)
-    comment = request.POST.get("comment", "")
-    try:
-        perform(issue, REQUEST_CHANGES, by=request.user, comment=comment)
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "The issue is back with the editors, with your comment.")
-    return redirect("issue_desk:issue_builder", pk=issue.pk)
+    perform_and_report(
+        request,
+        issue,
+        REQUEST_CHANGES,
+        comment=request.POST.get("comment", ""),
+        done="The issue is back with the editors, with your comment.",
+    )
+    return back_to_builder(issue)
 
 
 @require_POST
-@login_required
+@desk_user_required
 def issue_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the publication. With the immediate backend it has already run
     when `enqueue` returns, so its outcome is shown at once; with a worker,
     the builder page shows it when the reviewer comes back."""
-    issue = get_issue_for_desk(request, pk)
+    issue = get_issue(pk)
     require_issue_reviewer(request)
     result = publish_issue_task.enqueue(issue.pk, request.user.pk)  # type: ignore[arg-type]
     if result.is_finished:
@@ -186,7 +197,7 @@ def issue_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         request.session[_session_key(issue)] = result.id
         messages.info(request, "Publishing in the background: this page shows when it is done.")
-    return redirect("issue_desk:issue_builder", pk=issue.pk)
+    return back_to_builder(issue)
 
 
 def _session_key(issue: Issue) -> str:

@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
 from issues.models import FeedToken, Issue, IssueQuerySet, Newsletter
-from issues.views import serve_pdf, with_headlines
+from issues.views import published_issue_for, serve_pdf, with_headlines
 
 FEED_LENGTH = 20
 
@@ -131,9 +131,4 @@ def feed_token_or_404(key: str) -> FeedToken:
 def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) -> HttpResponseBase:
     """A PDF for a feed reader: the key stands in for the session."""
     token = feed_token_or_404(key)
-    issue = get_object_or_404(
-        Issue.objects.visible_to(token.user).published().select_related("newsletter"),
-        newsletter__slug=newsletter,
-        number=number,
-    )
-    return serve_pdf(request, issue)
+    return serve_pdf(request, published_issue_for(token.user, newsletter, number))

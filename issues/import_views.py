@@ -14,8 +14,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -29,7 +27,7 @@ from issues.importing import (
     save_parsed_issue,
 )
 from issues.models import Newsletter, format_period
-from newsroom import roles
+from newsroom.views import editor_required
 
 SESSION_KEY = "issue_import"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -63,20 +61,14 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _require_editor(request: HttpRequest) -> None:
-    if not roles.is_editor(request.user):
-        raise PermissionDenied("Importing issues is for editors.")
-
-
 def _where(exc: IssueImportError, name: str) -> str:
     of_pdf = " of the text read from the PDF" if name.lower().endswith(".pdf") else ""
     return f"Line {exc.line}{of_pdf}: {exc.message}."
 
 
-@login_required
+@editor_required
 def import_issue(request: HttpRequest) -> HttpResponse:
     """Upload (POST) and preview; nothing is saved here."""
-    _require_editor(request)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -100,11 +92,10 @@ def import_issue(request: HttpRequest) -> HttpResponse:
     return render(request, "issues/desk/import.html", {"form": form})
 
 
-@login_required
 @require_POST
+@editor_required
 def import_confirm(request: HttpRequest) -> HttpResponse:
     """Create the previewed issue and its stories as drafts."""
-    _require_editor(request)
     pending = request.session.get(SESSION_KEY)
     if not pending:
         messages.error(request, "There is nothing to import: upload the issue again.")

@@ -34,6 +34,11 @@ def artifact_storage() -> Storage:
     return storages["artifacts"]
 
 
+def may_publish_issues(user: User) -> bool:
+    """A reviewer (or a superuser): publishes issues or sends them back."""
+    return user.is_active and user.has_perm("issues.publish_issue")
+
+
 def format_period(start: datetime.date, end: datetime.date) -> str:
     """'24 - 30 November 2025', '28 November - 4 December 2025',
     '29 December 2025 - 4 January 2026'."""
@@ -235,7 +240,7 @@ class Issue(WorkflowModel):
                 raise WorkflowError("An issue needs at least one story before review.")
         elif transition is WITHDRAW:
             raise WorkflowError("A published issue cannot be withdrawn.")
-        elif not (by.is_active and by.has_perm("issues.publish_issue")):
+        elif not may_publish_issues(by):
             raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
         elif transition is PUBLISH:
             unpublished = self.stories.exclude(status=Status.PUBLISHED)

@@ -34,13 +34,12 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from newsroom.sanitizing import sanitize_body
+from newsroom.sanitizing import body_with_source
 
 if TYPE_CHECKING:
     from issues.models import Issue
@@ -76,7 +75,7 @@ def _static_path(url: str) -> Path:
         found = finders.find(normalised)
     except SuspiciousFileOperation as exc:
         raise RefusedURL(f"not one of our static files: {url}") from exc
-    if not found:
+    if not found or not Path(found).is_file():  # "." or "css" finds a folder
         raise RefusedURL(f"no such static file: {url}")
     return Path(found)
 
@@ -157,18 +156,6 @@ def issue_date(issue: Issue, published_at: datetime.datetime | None = None) -> d
     return when.astimezone(datetime.UTC).replace(microsecond=0)
 
 
-def story_html(body: str, source_name: str | None) -> SafeString:
-    """The sanitised body with the source cited in bold, in parentheses,
-    at the end of its last paragraph ("... (<b>Harbour Tribune</b>)")."""
-    body = sanitize_body(body or "").strip()
-    if not source_name:
-        return mark_safe(body)  # sanitised just above
-    citation = format_html('<span class="source">(<strong>{}</strong>)</span>', source_name)
-    if body.endswith("</p>"):
-        return mark_safe(body[: -len("</p>")] + " " + citation + "</p>")
-    return mark_safe(body + format_html('<p class="source-line">{}</p>', citation))
-
-
 def _document(
     issue: Issue, *, inline_css: bool, published_at: datetime.datetime | None = None
 ) -> str:
@@ -177,7 +164,7 @@ def _document(
         {
             "anchor": f"story-{position}",
             "headline": story.headline,
-            "html": story_html(story.body, story.source.name if story.source else None),
+            "html": body_with_source(story.body, story.source.name if story.source else None),
         }
         for position, story in enumerate(issue.ordered_stories(), start=1)
     ]

@@ -13,15 +13,17 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from issues.models import Issue, IssueQuerySet, IssueStory, Newsletter
 from newsroom.models import Story
+from newsroom.sanitizing import sanitize_body
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -82,24 +84,29 @@ def serve_pdf(request: HttpRequest, issue: Issue) -> HttpResponseBase:
 def home(request: HttpRequest) -> HttpResponse:
     """What the publisher offers. Strangers see the latest headlines only;
     readers of an issue also get its links."""
-    newsletters = list(Newsletter.objects.all())
-    published = with_headlines(Issue.objects.published())
-    latest = {}
-    for newsletter in newsletters:
-        issue = published.filter(newsletter=newsletter).first()
-        if issue is not None:
-            latest[newsletter.pk] = issue
+    # Each newsletter's latest issue in one query, whatever their number.
+    newest = (
+        Issue.objects.published()
+        .filter(newsletter=OuterRef("pk"))
+        .order_by("-period_start", "-number")
+    )
+    newsletters = list(Newsletter.objects.annotate(latest_id=Subquery(newest.values("pk")[:1])))
+    latest_ids = [newsletter.latest_id for newsletter in newsletters if newsletter.latest_id]  # type: ignore[attr-defined]
+    latest = {issue.pk: issue for issue in with_headlines(Issue.objects.filter(pk__in=latest_ids))}
     readable = set(
         Issue.objects.visible_to(request.user)
         .published()
-        .filter(pk__in=[issue.pk for issue in latest.values()])
+        .filter(pk__in=latest_ids)
         .values_list("pk", flat=True)
     )
-    offers = []
-    for newsletter in newsletters:
-        issue = latest.get(newsletter.pk)
-        readable_issue = issue is not None and issue.pk in readable
-        offers.append({"newsletter": newsletter, "latest": issue, "readable": readable_issue})
+    offers = [
+        {
+            "newsletter": newsletter,
+            "latest": latest.get(newsletter.latest_id),  # type: ignore[attr-defined]
+            "readable": newsletter.latest_id in readable,  # type: ignore[attr-defined]
+        }
+        for newsletter in newsletters
+    ]
     return render(request, "issues/home.html", {"offers": offers})
 
 
@@ -116,9 +123,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     stories = Story.objects.none()
     if query:
-        stories = Story.objects.published().filter(
-            Q(headline__icontains=query) | Q(body__icontains=query)
-        )
+        stories = Story.objects.published().search(query)
         issues = issues.filter(pk__in=IssueStory.objects.filter(story__in=stories).values("issue"))
     issues = with_headlines(issues).order_by("newsletter__title", "-period_start", "-number")
     page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
@@ -128,8 +133,11 @@ def archive(request: HttpRequest) -> HttpResponse:
             "pk", flat=True
         )
     )
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     context = {
         "page": page,
+        "page_query": page_query.urlencode(),
         "newsletters": newsletters,
         "chosen": chosen,
         "query": query,
@@ -144,7 +152,12 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
     """The issue in the site's frame: its stories, its frozen artifacts and
     the download button."""
     issue = published_issue_for(request.user, newsletter, number)
-    context = {"issue": issue, "stories": issue.ordered_stories()}
+    # Bodies are sanitised on save; sanitised again here, as the renderer does.
+    stories = [
+        {"story": story, "body": mark_safe(sanitize_body(story.body))}
+        for story in issue.ordered_stories()
+    ]
+    context = {"issue": issue, "stories": stories}
     return render(request, "issues/issue_detail.html", context)
 
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -13,6 +13,7 @@ from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
     WITHDRAW,
+    Status,
     Transition,
     WorkflowError,
     WorkflowModel,
@@ -92,7 +93,7 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
-        return super().get_queryset(request).annotate(story_count=Count("stories"))
+        return super().get_queryset(request).with_story_count()  # type: ignore[attr-defined]
 
     @admin.display(ordering="story_count", description="stories")
     def story_count(self, source: Source) -> int:
@@ -127,8 +128,14 @@ class StoryAdmin(SimpleHistoryAdmin):
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"author": request.user.pk}
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # As on the desk: a published story is read-only until withdrawn.
+        if obj is not None and obj.status == Status.PUBLISHED:
+            return self.fields
+        return self.readonly_fields
+
     def save_model(self, request: HttpRequest, obj: Story, form: Any, change: bool) -> None:
-        if change:
+        if change and form.changed_data:
             # An admin edit is an edit too: desk forms loaded before it must
             # see a conflict rather than silently overwrite it.
             obj.version += 1

@@ -7,7 +7,6 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
 from newsroom.models import Source, Story
 from newsroom.workflow import Status
@@ -131,10 +130,7 @@ class StoryFilterForm(forms.Form):
             newsletter._default_manager.all()  # type: ignore[union-attr]
         )
         cast(forms.ModelChoiceField, self.fields["author"]).queryset = (
-            get_user_model()
-            .objects.filter(Q(stories__isnull=False))
-            .distinct()
-            .order_by("username")
+            get_user_model().objects.filter(stories__isnull=False).distinct().order_by("username")
         )
 
     def filter(self, stories: Any) -> Any:

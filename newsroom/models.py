@@ -218,6 +218,13 @@ class Story(WorkflowModel):
             return roles.is_reviewer(user)
         return False
 
+    def check_editable(self, user: User) -> None:
+        """Raise WorkflowError unless `user` may edit this story now."""
+        if not self.can_edit(user):
+            raise WorkflowError(
+                f"This story is {self.get_status_display().lower()}: you cannot change it now."
+            )
+
     def save_edit(self, *, by: User, expected_version: int, reason: str = "") -> None:
         """Save this in-memory story's editable fields as a new version.
 
@@ -228,11 +235,7 @@ class Story(WorkflowModel):
         """
         with transaction.atomic():
             current = Story.objects.select_for_update().get(pk=self.pk)
-            if not current.can_edit(by):
-                raise WorkflowError(
-                    f"This story is {current.get_status_display().lower()}"
-                    " and you cannot edit it now."
-                )
+            current.check_editable(by)
             conflict = current.version != expected_version
             if conflict:
                 self._keep_refused_edit(by=by, based_on=expected_version)
@@ -258,10 +261,19 @@ class Story(WorkflowModel):
     def in_published_issue(self) -> bool:
         return self.issue_entries.filter(issue__status=Status.PUBLISHED).exists()  # type: ignore[attr-defined]
 
-    def check_rules(self, transition: Transition, *, by: User) -> None:
+    def role_allows(self, transition: Transition, user: User) -> bool:
+        """Whether `user`'s role may ever take `transition` on this story (the
+        desk answers 403 if not); check_rules adds what must hold right now."""
         if transition is SUBMIT:
-            if not (by == self.author or roles.is_editor(by)):
+            return self.author_id == user.pk or roles.is_editor(user)
+        return roles.is_reviewer(user)
+
+    def check_rules(self, transition: Transition, *, by: User) -> None:
+        if not self.role_allows(transition, by):
+            if transition is SUBMIT:
                 raise WorkflowError("Only the author or an editor can submit a story.")
+            raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
+        if transition is SUBMIT:
             missing = [
                 label
                 for label, value in [
@@ -273,9 +285,7 @@ class Story(WorkflowModel):
             ]
             if missing:
                 raise WorkflowError("A story needs " + ", ".join(missing) + " before review.")
-        elif not roles.is_reviewer(by):
-            raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
-        elif transition is PUBLISH and by == self.author:
+        elif transition is PUBLISH and self.author_id == by.pk:
             raise WorkflowError("Nobody approves their own story: ask another reviewer.")
         elif transition is WITHDRAW and self.in_published_issue():
             raise WorkflowError("This story is in a published issue and cannot be withdrawn.")

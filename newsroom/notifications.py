@@ -17,12 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from newsroom.models import Story
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Transition
 
 NOTIFIED = {SUBMIT.name, REQUEST_CHANGES.name, PUBLISH.name}
+# The backend that knows groups and permissions (axes' backend only throttles).
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def on_story_transitioned(
@@ -44,25 +46,13 @@ def on_story_transitioned(
 
 
 def reviewers() -> QuerySet[Any]:
-    review = Q(codename="review_story", content_type__app_label="newsroom")
+    """Active users who may approve stories (superusers too), with an address."""
     return (
         get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__in=_permissions(review))
-            | Q(user_permissions__in=_permissions(review))
-        )
+        .objects.with_perm("newsroom.review_story", backend=MODEL_BACKEND)
         .exclude(email="")
-        .distinct()
         .order_by("username")
     )
-
-
-def _permissions(condition: Q) -> QuerySet[Any]:
-    from django.contrib.auth.models import Permission
-
-    return Permission.objects.filter(condition)
 
 
 def story_message(story: Story, transition: str, by: Any, comment: str) -> EmailMessage | None:

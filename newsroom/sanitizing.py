@@ -6,6 +6,8 @@ what survives sanitising: paragraphs, line breaks, bold, italic, links and
 lists. Bodies are sanitised when saved and again when rendered.
 """
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django_prose_editor.fields import create_sanitizer
 
 BODY_EXTENSIONS = {
@@ -19,3 +21,18 @@ BODY_EXTENSIONS = {
 }
 
 sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+
+
+def body_with_source(body: str, source_name: str | None) -> SafeString:
+    """The body as an issue prints it: sanitised, with the source cited at the
+    end of its last paragraph, "… (<strong>Harbour Tribune</strong>)".
+
+    The one definition, used by the desk's preview and by the renderer.
+    """
+    html = sanitize_body(body or "").strip()
+    if not source_name:
+        return mark_safe(html)  # sanitised just above
+    citation = format_html('<span class="source">(<strong>{}</strong>)</span>', source_name)
+    if html.endswith("</p>"):
+        return mark_safe(html[: -len("</p>")] + " " + citation + "</p>")
+    return mark_safe(html + format_html('<p class="source-line">{}</p>', citation))

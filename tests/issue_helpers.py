@@ -1,19 +1,24 @@
-"""Builders and fixtures for the renderer, publishing and issue-builder tests.
+"""Published stories and issues for the renderer, publishing, builder and
+subscriber-side tests.
 
 Invented news about invented places: the Harbour Tribune reports on the port
-city of Saltmarsh.
+city of Saltmarsh. Publishing renders a real PDF (about half a second), so
+each test publishes as few issues as it can.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.contrib.auth.models import User
 from pypdf import PdfReader
 
 from issues.models import Issue, Newsletter
+from issues.publishing import publish_issue
 from newsroom.models import Story
 from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
@@ -58,12 +63,20 @@ STORIES = [
 
 
 def make_published_stories(
-    *, newsletter: Newsletter, author: User, reviewer: User, count: int = 5
+    *,
+    newsletter: Newsletter,
+    author: User,
+    reviewer: User,
+    count: int = 5,
+    headlines: Sequence[str] = (),
 ) -> list[Story]:
+    """`count` stories from STORIES, or one per headline given (with STORIES' texts)."""
     stories = []
-    for n in range(count):
+    for n in range(len(headlines) or count):
         headline, text, source = STORIES[n % len(STORIES)]
-        if n >= len(STORIES):
+        if headlines:
+            headline = headlines[n]
+        elif n >= len(STORIES):
             headline = f"{headline} ({n + 1})"
         stories.append(
             factories.make_story(
@@ -80,16 +93,48 @@ def make_published_stories(
 
 
 def make_issue_in_review(
-    *, newsletter: Newsletter, editor: User, reviewer: User, count: int = 5, **fields: object
+    *,
+    newsletter: Newsletter,
+    editor: User,
+    reviewer: User,
+    count: int = 5,
+    headlines: Sequence[str] = (),
+    number: int | None = None,
+    period_start: datetime.date = datetime.date(2025, 11, 24),
 ) -> Issue:
     stories = make_published_stories(
-        newsletter=newsletter, author=editor, reviewer=reviewer, count=count
+        newsletter=newsletter, author=editor, reviewer=reviewer, count=count, headlines=headlines
     )
     issue = factories.make_issue(
-        newsletter=newsletter, created_by=editor, stories=stories, **fields
-    )  # type: ignore[arg-type]
+        newsletter=newsletter,
+        created_by=editor,
+        stories=stories,
+        number=number,
+        period_start=period_start,
+    )
     perform(issue, SUBMIT, by=editor)
     return issue
+
+
+def publish(
+    newsletter: Newsletter,
+    *,
+    editor: User,
+    reviewer: User,
+    headlines: Sequence[str] = ("Harbour cable lands in Port Avel",),
+    number: int | None = None,
+    period_start: datetime.date = datetime.date(2025, 11, 24),
+) -> Issue:
+    """A published issue of one story per headline, with its stored artifacts."""
+    issue = make_issue_in_review(
+        newsletter=newsletter,
+        editor=editor,
+        reviewer=reviewer,
+        headlines=headlines,
+        number=number,
+        period_start=period_start,
+    )
+    return publish_issue(issue=issue, by=reviewer)
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -99,4 +144,5 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def stored_files(root: Path) -> list[str]:
+    """The files under `root` (the artifacts folder), relative to it and sorted."""
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())

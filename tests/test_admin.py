@@ -184,3 +184,32 @@ def test_a_published_issue_links_its_pdf_through_the_download_view(
     assert f'href="{download}"' in response.content.decode()
     with pytest.raises(NotImplementedError):
         issue.pdf_file.url  # noqa: B018 - artifacts have no public address
+
+
+def test_a_published_story_is_read_only_in_the_admin(
+    client: Client, alice: User, bob: User, admin_user: User, newsletter: Newsletter
+) -> None:
+    story = factories.make_story(
+        author=alice,
+        newsletter=newsletter,
+        status=Status.PUBLISHED,
+        reviewer=bob,
+        headline="Printed as approved",
+    )
+    client.force_login(admin_user)
+    url = reverse("admin:newsroom_story_change", args=[story.pk])
+
+    client.post(
+        url,
+        {
+            "headline": "Quietly rewritten",
+            "body": "<p>Changed after approval.</p>",
+            "newsletter": newsletter.pk,
+            "author": alice.pk,
+            "transitions-TOTAL_FORMS": 0,
+            "transitions-INITIAL_FORMS": 0,
+        },
+    )
+
+    story.refresh_from_db()
+    assert (story.headline, story.version) == ("Printed as approved", 1)

@@ -13,7 +13,7 @@ from issues import views
 from issues.models import Newsletter, Subscription
 from newsroom.workflow import Status
 from tests import factories
-from tests.published import draft, publish
+from tests.issue_helpers import publish
 
 
 def test_the_archive_groups_a_readers_issues_by_newsletter_newest_first(
@@ -37,7 +37,7 @@ def test_the_archive_groups_a_readers_issues_by_newsletter_newest_first(
         period_start=datetime.date(2025, 12, 1),
     )
     publish(energy, editor=alice, reviewer=bob, headlines=("Offshore wind farm doubles",))
-    draft(newsletter, editor=alice)
+    factories.make_issue(newsletter=newsletter, created_by=alice)
     client.force_login(dave)
 
     page = client.get(reverse("issues:archive")).text

@@ -18,7 +18,7 @@ from issues.delivery import deliver_issue
 from issues.models import Delivery, Issue, Newsletter
 from newsroom.workflow import PUBLISH, SUBMIT, Status, perform
 from tests import factories
-from tests.published import publish
+from tests.issue_helpers import publish
 
 CaptureCallbacks = Callable[..., Any]
 

@@ -119,7 +119,7 @@ def test_save_edit_refuses_a_stale_version_directly(story: Story, erin: User) ->
 def test_save_edit_refuses_a_story_that_left_the_editable_state(story: Story, alice: User) -> None:
     perform(story, SUBMIT, by=alice)
     story.headline = "Changed under review by an editor"
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match="This story is in review: you cannot change it now"):
         story.save_edit(by=alice, expected_version=1)
     story.refresh_from_db()
     assert (story.headline, story.version) == ("Ferry line gets electric boats", 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from issues.models import Newsletter
-from newsroom.workflow import Status
+from newsroom.workflow import REQUEST_CHANGES, Status, perform
 from tests import factories
 
 
@@ -55,3 +55,22 @@ def test_the_dashboard_shows_issues_in_progress_and_recent_stories(
     assert f'href="/desk/issues/{issue.pk}/">' in page
     assert "no. 7" in page
     assert "Already out" in page
+
+
+def test_a_draft_sent_back_shows_under_sent_back_and_not_under_my_drafts(
+    client, alice: User, bob: User, newsletter: Newsletter
+) -> None:
+    factories.make_story(author=alice, newsletter=newsletter, headline="Fresh draft")
+    returned = factories.make_story(
+        author=alice, newsletter=newsletter, headline="Returned story", status=Status.REVIEW
+    )
+    perform(returned, REQUEST_CHANGES, by=bob, comment="Cite the ministry.")
+    client.force_login(alice)
+    page = client.get("/desk/").content.decode()
+    sent_back = page.split('id="sent-back"')[1].split('id="my-drafts"')[0]
+    my_drafts = page.split('id="my-drafts"')[1].split("</section>")[0]
+    assert "Returned story" in sent_back
+    assert "Cite the ministry." in sent_back
+    assert "Fresh draft" not in sent_back
+    assert "Fresh draft" in my_drafts
+    assert "Returned story" not in my_drafts

@@ -67,7 +67,8 @@ def test_editors_have_no_review_queue_or_review_page(client, in_review, erin) ->
 def test_a_reviewer_approves(client, in_review: Story, bob: User) -> None:
     client.force_login(bob)
     page = client.get(f"/desk/stories/{in_review.pk}/review/").content.decode()
-    assert "Approve" in page
+    assert f'action="/desk/stories/{in_review.pk}/approve/"' in page
+    assert f'action="/desk/stories/{in_review.pk}/request-changes/"' in page
     response = act(client, in_review, "approve")
     assert "Approved and published." in response.content.decode()
     in_review.refresh_from_db()
@@ -118,6 +119,16 @@ def test_a_reviewer_cannot_submit_someone_elses_draft(client, draft: Story, bob)
     assert_unchanged(draft, Status.DRAFT, 0)
 
 
+def test_a_reviewer_submits_a_draft_of_her_own(client, bob: User, newsletter) -> None:
+    story = factories.make_story(author=bob, newsletter=newsletter)
+    client.force_login(bob)
+    response = act(client, story, "submit")
+    assert "Submitted for review." in response.content.decode()
+    story.refresh_from_db()
+    assert story.status == Status.REVIEW
+    assert story.transitions.get().by == bob
+
+
 @pytest.mark.parametrize("action", ["submit", "approve", "request-changes", "withdraw"])
 def test_subscribers_cannot_act(client, in_review: Story, dave: User, action: str) -> None:
     client.force_login(dave)
@@ -129,6 +140,9 @@ def test_nobody_approves_their_own_story(client, bob: User, carol: User, newslet
     """Bob wrote this one himself, so it needs Carol."""
     story = factories.make_story(author=bob, newsletter=newsletter, status=Status.REVIEW)
     client.force_login(bob)
+    page = client.get(f"/desk/stories/{story.pk}/review/").content.decode()
+    assert "This is your story: another reviewer must approve it." in page
+    assert f"/desk/stories/{story.pk}/approve/" not in page
     response = act(client, story, "approve")
     assert "Nobody approves their own story" in response.content.decode()
     assert_unchanged(story, Status.REVIEW, 1)

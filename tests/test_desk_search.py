@@ -9,6 +9,7 @@ from django.db import connection
 from issues.models import Newsletter
 from newsroom.models import Story
 from newsroom.search import SEARCH_INDEX_NAME
+from newsroom.workflow import SUBMIT, perform
 from tests import factories
 
 
@@ -44,10 +45,20 @@ def test_search_matches_the_body_text(client, stories, bob: User) -> None:
     assert "Satellite ground station" not in page
 
 
-def test_search_combines_with_filters(client, stories, bob: User) -> None:
+def test_search_combines_with_filters(client, stories, alice: User, bob: User) -> None:
+    factories.make_story(
+        author=alice, newsletter=stories[0].newsletter, headline="Satellite phones for rangers"
+    )
+    perform(stories[1], SUBMIT, by=alice)
     client.force_login(bob)
+    page = client.get("/desk/stories/", {"q": "satellite", "status": "draft"}).content.decode()
+    assert "Satellite ground station opens" in page
+    assert "Satellite phones for rangers" in page
+    assert "Fibre reaches" not in page  # a draft no longer, and no satellite in it
     page = client.get("/desk/stories/", {"q": "satellite", "status": "review"}).content.decode()
     assert "No story matches." in page
+    page = client.get("/desk/stories/", {"q": "broadband", "status": "review"}).content.decode()
+    assert "Fibre reaches the mountain villages" in page
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")

@@ -25,10 +25,14 @@ def test_the_list_counts_the_stories_citing_each_source(
 def test_an_editor_adds_a_source(client, alice: User) -> None:
     client.force_login(alice)
     response = client.post(
-        "/desk/sources/new/", {"name": "Valley Gazette", "homepage": "https://gazette.example"}
+        "/desk/sources/new/",
+        {"name": "Valley Gazette", "homepage": "https://gazette.example"},
+        follow=True,
     )
-    assert response.status_code == 302
-    assert Source.objects.get().homepage == "https://gazette.example"
+    assert response.redirect_chain == [("/desk/sources/", 302)]
+    assert "Added the source “Valley Gazette”." in response.content.decode()
+    source = Source.objects.get()
+    assert (source.name, source.homepage) == ("Valley Gazette", "https://gazette.example")
 
 
 def test_a_duplicate_name_is_refused_whatever_its_case(client, alice: User) -> None:
@@ -42,9 +46,13 @@ def test_a_duplicate_name_is_refused_whatever_its_case(client, alice: User) -> N
 def test_an_editor_renames_a_source(client, alice: User) -> None:
     source = factories.make_source("Valey Gazette")
     client.force_login(alice)
-    client.post(f"/desk/sources/{source.pk}/edit/", {"name": "Valley Gazette", "homepage": ""})
+    response = client.post(
+        f"/desk/sources/{source.pk}/edit/", {"name": "Valley Gazette", "homepage": ""}, follow=True
+    )
+    assert "Saved the source “Valley Gazette”." in response.content.decode()
     source.refresh_from_db()
     assert source.name == "Valley Gazette"
+    assert Source.objects.count() == 1  # renamed, not added
 
 
 def test_merging_moves_the_stories_and_deletes_the_duplicate(

@@ -94,7 +94,7 @@ def test_the_story_page_shows_it_as_in_the_issue(
     story = factories.make_story(author=alice, newsletter=newsletter, body=BODY)
     client.force_login(alice)
     page = client.get(f"/desk/stories/{story.pk}/").content.decode()
-    assert "public wifi. <strong>(Harbour Tribune)</strong></p>" in page
+    assert 'public wifi. <span class="source">(<strong>Harbour Tribune</strong>)</span></p>' in page
     assert "Submit for review" in page
     assert f"/desk/stories/{story.pk}/edit/" in page
 
@@ -144,13 +144,17 @@ def test_edits_outside_ones_role_are_refused(
     story = factories.make_story(author=alice, newsletter=newsletter, status=status, reviewer=carol)
     client.force_login({"alice": alice, "bob": bob}[who])
     assert client.get(f"/desk/stories/{story.pk}/edit/").status_code == 403
-    data = story_data(newsletter, headline="Overwritten", version=story.version)
+    data = story_data(
+        newsletter, headline="Overwritten", source="", new_source="Lagoon Post", version=1
+    )
     response = client.post(f"/desk/stories/{story.pk}/edit/", data)
     assert response.status_code == 409
+    assert f"This story is {story.get_status_display().lower()}" in response.content.decode()
     assert "you cannot change it now" in response.content.decode()
     story.refresh_from_db()
     assert story.headline != "Overwritten"
     assert story.version == 1
+    assert not Source.objects.named("Lagoon Post").exists()  # nothing else was saved either
 
 
 def test_the_list_filters_by_status_and_author(

@@ -90,6 +90,8 @@ def test_it_serves_a_small_data_url(attempts: list[tuple[str, str]]) -> None:
         "newsroom-static:%2e%2e/%2e%2e{secret}",
         "newsroom-static:css/../../newsroom/settings.py",
         "newsroom-static:{secret}",
+        "newsroom-static:",
+        "newsroom-static:css/",
         "data:image/png;base64," + "A" * 200_000,
         "data:text/plain," + "a" * 70_000,
     ],

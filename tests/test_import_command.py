@@ -25,12 +25,9 @@ from issues.models import Issue, IssueTransition, Newsletter
 from newsroom.models import Source, Story, StoryTransition
 from newsroom.workflow import Status
 from tests import factories
+from tests.issue_helpers import stored_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
-
-
-def stored_files(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 def run(*args: str) -> list[str]:

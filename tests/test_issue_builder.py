@@ -96,18 +96,40 @@ def test_a_number_is_used_once_per_newsletter(issue: Issue, alice: User) -> None
     assert Issue.objects.count() == 1
 
 
-def test_a_reviewer_does_not_build_issues(issue: Issue, bob: User, stories: list[Story]) -> None:
+def test_a_reviewer_does_not_build_issues(
+    issue: Issue, bob: User, stories: list[Story], newsletter: Newsletter, alice: User
+) -> None:
+    [spare] = make_published_stories(newsletter=newsletter, author=alice, reviewer=bob, count=1)
     client = client_for(bob)
     assert client.get(reverse("issue_desk:issue_create")).status_code == 403
-    response = client.post(url("move_story", issue, stories[0].pk), {"direction": "down"})
-    assert response.status_code == 403
+    assert client.get(reverse("issue_desk:import")).status_code == 403
+    refused = {
+        name: client.post(url(name, issue, *args), data).status_code
+        for name, args, data in [
+            ("add_story", (), {"story": spare.pk}),
+            ("remove_story", (stories[0].pk,), {}),
+            ("move_story", (stories[0].pk,), {"direction": "down"}),
+            ("set_order", (), {"order": f"{stories[2].pk},{stories[1].pk},{stories[0].pk}"}),
+            ("issue_submit", (), {}),
+        ]
+    }
+    assert set(refused.values()) == {403}
     assert order_of(issue) == [s.pk for s in stories]
+    issue.refresh_from_db()
+    assert issue.status == Status.DRAFT and not issue.transitions.exists()
 
 
 def test_a_subscriber_is_kept_off_the_desk(issue: Issue, dave: User) -> None:
     client = client_for(dave)
-    assert client.get(url("issue_builder", issue)).status_code == 403
-    assert client.get(url("preview_pdf", issue)).status_code == 403
+    assert client.get(reverse("issue_desk:issue_list")).status_code == 403
+    for name in ("issue_builder", "page_count", "preview_html", "preview_pdf"):
+        assert client.get(url(name, issue)).status_code == 403, name
+
+
+def test_a_missing_issue_is_a_404(alice: User) -> None:
+    assert client_for(alice).get(reverse("issue_desk:issue_builder", args=[999])).status_code == 404
+    response = client_for(alice).post(reverse("issue_desk:issue_submit", args=[999]))
+    assert response.status_code == 404
 
 
 def test_alice_adds_an_approved_story(
@@ -282,10 +304,28 @@ def test_an_editor_cannot_publish_from_the_desk(issue: Issue, alice: User) -> No
     assert issue.status == Status.REVIEW
 
 
-def test_actions_answer_only_post(issue: Issue, alice: User) -> None:
-    assert client_for(alice).get(url("issue_submit", issue)).status_code == 405
+@pytest.mark.parametrize(
+    "name",
+    [
+        "issue_submit",
+        "issue_publish",
+        "issue_request_changes",
+        "add_story",
+        "set_order",
+    ],
+)
+def test_actions_answer_only_post(name: str, issue: Issue, alice: User) -> None:
+    assert client_for(alice).get(url(name, issue)).status_code == 405
     issue.refresh_from_db()
-    assert issue.status == Status.DRAFT
+    assert issue.status == Status.DRAFT and not issue.transitions.exists()
+
+
+def test_an_editor_cannot_send_an_issue_back(issue: Issue, alice: User, erin: User) -> None:
+    perform(issue, SUBMIT, by=alice)
+    response = client_for(erin).post(url("issue_request_changes", issue), {"comment": "Shorter."})
+    assert response.status_code == 403
+    issue.refresh_from_db()
+    assert issue.status == Status.REVIEW and issue.transitions.count() == 1
 
 
 def test_the_render_issue_command_writes_html_and_pdf(issue: Issue, tmp_path: Path) -> None:

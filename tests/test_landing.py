@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from issues.models import Issue, Newsletter
 from tests import factories
-from tests.published import draft, publish
+from tests.issue_helpers import publish
 
 
 def make_latest(newsletter: Newsletter, alice: User, bob: User) -> Issue:
@@ -18,7 +20,7 @@ def make_latest(newsletter: Newsletter, alice: User, bob: User) -> Issue:
     issue = publish(
         newsletter, editor=alice, reviewer=bob, headlines=("Port Avel lays a harbour cable",)
     )
-    draft(newsletter, editor=alice)
+    factories.make_issue(newsletter=newsletter, created_by=alice)
     return issue
 
 
@@ -73,3 +75,22 @@ def test_the_desk_is_one_click_away_for_editors(client: Client, alice: User) -> 
 
     assert f'href="{reverse("desk:dashboard")}"' in page
     assert "Go to the desk" in page
+
+
+def test_the_landing_page_asks_the_same_few_queries_however_many_newsletters(
+    client: Client,
+    django_assert_max_num_queries: Any,
+    newsletter: Newsletter,
+    alice: User,
+    bob: User,
+) -> None:
+    make_latest(newsletter, alice, bob)
+    for n in range(5):
+        factories.make_newsletter(f"Sector {n}", f"sector-{n}")
+
+    # Newsletters with their latest issue, its stories, and which the reader may open.
+    with django_assert_max_num_queries(4):
+        page = client.get(reverse("issues:home")).text
+
+    assert "Port Avel lays a harbour cable" in page
+    assert page.count("The first issue is on its way") == 6

@@ -13,7 +13,7 @@ from django.test import Client
 
 from issues.models import FeedToken, Newsletter
 from tests import factories
-from tests.published import draft, publish
+from tests.issue_helpers import publish
 
 PERSONAS = ["anonymous", "dave", "frank", "alice", "bob", "staff"]
 # anonymous: nobody; dave subscribes to ICT; frank subscribes to Energy only;
@@ -63,7 +63,7 @@ def test_every_subscriber_address_answers_each_persona_as_expected(
     frank = factories.make_subscriber("frank", energy)
     staff = factories.make_user("sam", is_staff=True)
     publish(newsletter, editor=alice, reviewer=bob, number=1)
-    draft(newsletter, editor=alice, number=2)
+    factories.make_issue(newsletter=newsletter, created_by=alice, number=2)
     keys = {
         "dave": FeedToken.objects.create(user=dave).key,
         "frank": FeedToken.objects.create(user=frank).key,

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from issues import rendering
 from issues.models import Issue, Newsletter
 from newsroom.models import Story
+from newsroom.sanitizing import body_with_source
 from tests import factories
 from tests.issue_helpers import STORIES, make_published_stories, pdf_text
 
@@ -174,9 +175,9 @@ def test_a_layout_failure_is_a_render_error(issue: Issue) -> None:
 
 
 def test_a_story_ending_in_a_list_gets_its_source_on_a_line_of_its_own() -> None:
-    html = rendering.story_html("<p>Three ports:</p><ul><li>North</li></ul>", "Island <Courier>")
+    html = body_with_source("<p>Three ports:</p><ul><li>North</li></ul>", "Island <Courier>")
     assert html.endswith(
         '</ul><p class="source-line"><span class="source">'
         "(<strong>Island &lt;Courier&gt;</strong>)</span></p>"
     )
-    assert rendering.story_html("<p>No source yet.</p>", None) == "<p>No source yet.</p>"
+    assert body_with_source("<p>No source yet.</p>", None) == "<p>No source yet.</p>"

@@ -70,4 +70,4 @@ def test_the_page_sanitises_again_on_render(client, alice: User, newsletter) -> 
     client.force_login(alice)
     page = client.get(f"/desk/stories/{story.pk}/").content.decode()
     assert 'alert("x")' not in page
-    assert "<p>Hi <strong>(Harbour Tribune)</strong></p>" in page
+    assert '<p>Hi <span class="source">(<strong>Harbour Tribune</strong>)</span></p>' in page

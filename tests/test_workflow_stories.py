@@ -172,8 +172,12 @@ def test_an_inactive_reviewer_can_do_nothing(
     bob.is_active = False
     bob.save()
 
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match="Only a reviewer"):
         perform(story, PUBLISH, by=bob)
+
+    story.refresh_from_db()
+    assert story.status == Status.REVIEW
+    assert not story.transitions.filter(transition="publish").exists()
 
 
 def test_transitions_offered_to_a_user_are_the_ones_they_may_take(

@@ -10,7 +10,6 @@ from issues.importing.parsing import (
     IssueImportError,
     IssueParseError,
     ParsedIssue,
-    ParsedStory,
     parse_issue_text,
     parse_period,
 )
@@ -18,7 +17,6 @@ from issues.importing.pdf import pdf_to_text
 from issues.importing.saving import (
     IMPORT_NOTE,
     ImportPlan,
-    importer_account,
     plan_import,
     save_parsed_issue,
     save_plan,
@@ -30,12 +28,9 @@ __all__ = [
     "IssueImportError",
     "IssueParseError",
     "ParsedIssue",
-    "ParsedStory",
-    "importer_account",
     "issue_text",
     "parse_issue_text",
     "parse_period",
-    "pdf_to_text",
     "plan_import",
     "save_parsed_issue",
     "save_plan",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from newsroom.desk.diffing import has_changes, word_diff
 from newsroom.desk.stories import get_story
 from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Source, Story
-from newsroom.views import desk_user_required, require_desk_user
+from newsroom.views import desk_user_required
 from newsroom.workflow import WorkflowError
 
 TEXT_FIELDS = ["headline", "body", "source_id", "newsletter_id", "original_url"]
@@ -93,7 +92,7 @@ def _shown(field: str, value: Any) -> str:
     return str(value)
 
 
-@login_required
+@desk_user_required
 @require_POST
 def story_restore(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     """Copy an old revision's text into the story as a new version.
@@ -101,7 +100,6 @@ def story_restore(request: HttpRequest, pk: int, history_id: int) -> HttpRespons
     Only where the story may be edited now (a draft for editors, a story in
     review for reviewers); a published story must be withdrawn first.
     """
-    require_desk_user(request)
     story = get_story(pk)
     if not story.can_edit(request.user):
         raise PermissionDenied("This story cannot be edited in its current state.")

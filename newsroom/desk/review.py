@@ -9,32 +9,16 @@ Either way the status is unchanged.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from newsroom import roles
 from newsroom.desk.stories import get_story
 from newsroom.forms import RequestChangesForm
 from newsroom.models import Story
-from newsroom.views import desk_user_required, require_desk_user
-from newsroom.workflow import (
-    PUBLISH,
-    REQUEST_CHANGES,
-    SUBMIT,
-    WITHDRAW,
-    Transition,
-    WorkflowError,
-    perform,
-)
-
-if TYPE_CHECKING:
-    from newsroom.workflow import User
+from newsroom.views import desk_user_required, perform_and_report, reviewer_required
+from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Transition
 
 DONE = {
     SUBMIT: "Submitted for review.",
@@ -44,27 +28,14 @@ DONE = {
 }
 
 
-def role_may(user: User, transition: Transition, story: Story) -> bool:
-    if transition is SUBMIT:
-        return roles.is_editor(user) or story.author_id == user.pk
-    return roles.is_reviewer(user)
-
-
-def require_reviewer(request: HttpRequest) -> None:
-    if not roles.is_reviewer(request.user):
-        raise PermissionDenied("Only reviewers review stories.")
-
-
-@desk_user_required
+@reviewer_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    require_reviewer(request)
-    stories = Story.objects.in_review().for_desk().with_last_transition().order_by("updated_at")
+    stories = Story.objects.in_review().for_desk().order_by("updated_at")
     return render(request, "newsroom/review_queue.html", {"stories": stories})
 
 
-@desk_user_required
+@reviewer_required
 def story_review(request: HttpRequest, pk: int) -> HttpResponse:
-    require_reviewer(request)
     story = get_story(pk)
     context = {
         "story": story,
@@ -76,32 +47,26 @@ def story_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, transition: Transition, comment: str = "") -> Story:
-    require_desk_user(request)
     story = get_story(pk)
-    if not role_may(request.user, transition, story):
+    if not story.role_allows(transition, request.user):
         raise PermissionDenied(f"Your role cannot {transition.label.lower()}.")
-    try:
-        perform(story, transition, by=request.user, comment=comment)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, DONE[transition])
+    perform_and_report(request, story, transition, done=DONE[transition], comment=comment)
     return story
 
 
-@login_required
+@desk_user_required
 @require_POST
 def story_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_act(request, pk, SUBMIT))
 
 
-@login_required
+@desk_user_required
 @require_POST
 def story_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_act(request, pk, PUBLISH))
 
 
-@login_required
+@desk_user_required
 @require_POST
 def story_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     form = RequestChangesForm(request.POST)
@@ -112,7 +77,7 @@ def story_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(story)
 
 
-@login_required
+@desk_user_required
 @require_POST
 def story_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_act(request, pk, WITHDRAW))

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from newsroom import roles
 from newsroom.desk.diffing import word_diff
-from newsroom.forms import RequestChangesForm, StoryFilterForm, StoryForm
-from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Story
-from newsroom.views import desk_user_required
+from newsroom.forms import StoryFilterForm, StoryForm
+from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Story, StoryTransition
+from newsroom.views import desk_user_required, editor_required
 from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
 
 PAGE_SIZE = 25
@@ -36,10 +33,8 @@ def story_list(request: HttpRequest) -> HttpResponse:
     return render(request, "newsroom/story_list.html", context)
 
 
-@desk_user_required
+@editor_required
 def story_new(request: HttpRequest) -> HttpResponse:
-    if not roles.is_editor(request.user):
-        raise PermissionDenied("Only editors write stories.")
     new = Story(author_id=request.user.pk)  # type: ignore[misc]
     form = StoryForm(request.POST or None, instance=new)
     if request.method == "POST" and form.is_valid():
@@ -58,12 +53,11 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": [t.name for t in story.allowed_transitions(request.user)],
         "sent_back": _sent_back_comment(story),
         "transitions": story.transitions.select_related("by")[:5],
-        "request_changes_form": RequestChangesForm(),
     }
     return render(request, "newsroom/story_detail.html", context)
 
 
-def _sent_back_comment(story: Story) -> Any:
+def _sent_back_comment(story: Story) -> StoryTransition | None:
     """The reviewer's request, while the draft it sent back is unresolved."""
     if story.status != Status.DRAFT:
         return None
@@ -80,34 +74,27 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
     refused with 409 and the form, text included, so that nothing is lost.
     """
     story = get_story(pk)
-    editable = story.can_edit(request.user)
-    if not editable and request.method != "POST":
+    if request.method != "POST" and not story.can_edit(request.user):
         raise PermissionDenied("You cannot edit this story in its current state.")
     form = StoryForm(request.POST or None, instance=story)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            if not editable:
-                raise WorkflowError(_not_editable(story))
-            edited = form.apply()
-            edited.save_edit(by=request.user, expected_version=form.loaded_version)
+            # Checked before the form may add a new source; save_edit checks
+            # again under lock.
+            story.check_editable(request.user)
+            if form.is_valid():
+                edited = form.apply()
+                edited.save_edit(by=request.user, expected_version=form.loaded_version)
+                messages.success(request, f"Saved (version {edited.version}).")
+                return redirect(edited)
         except EditConflict as conflict:
             return conflict_page(request, form, conflict.current)
         except WorkflowError as error:
             form.add_error(None, f"{error} Nothing was saved; your text is below.")
             status = 409
-        else:
-            messages.success(request, f"Saved (version {edited.version}).")
-            return redirect(edited)
-    elif request.method == "POST" and not editable:
-        form.add_error(None, _not_editable(story))
-        status = 409
     context = {"form": form, "story": story, "sent_back": _sent_back_comment(story)}
     return render(request, "newsroom/story_form.html", context, status=status)
-
-
-def _not_editable(story: Story) -> str:
-    return f"This story is {story.get_status_display().lower()}: you cannot change it now."
 
 
 def conflict_page(request: HttpRequest, form: StoryForm, current: Story) -> HttpResponse:

@@ -58,9 +58,13 @@ function renderPreview(form, body) {
   if (name) {
     const paragraphs = copy.querySelectorAll("p");
     const last = paragraphs[paragraphs.length - 1] || copy.appendChild(document.createElement("p"));
+    // As newsroom.sanitizing.body_with_source prints it.
+    const citation = document.createElement("span");
     const strong = document.createElement("strong");
-    strong.textContent = `(${name})`;
-    last.append(" ", strong);
+    citation.className = "source";
+    strong.textContent = name;
+    citation.append("(", strong, ")");
+    last.append(" ", citation);
   }
   target.replaceChildren(copy);
 }

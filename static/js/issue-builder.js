@@ -7,8 +7,11 @@
 
   function refreshPageCount() {
     if (!pageCount) return;
-    fetch(pageCount.dataset.url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
-      .then(function (response) { return response.text(); })
+    fetch(pageCount.dataset.url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.statusText);
+        return response.text();
+      })
       .then(function (html) { pageCount.innerHTML = html; })
       .catch(function () { pageCount.textContent = "The page count is unavailable."; });
   }

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.published import publish
+from tests.issue_helpers import publish
 
 
 @pytest.mark.django_db(transaction=True)

@@ -177,35 +177,22 @@ class Command(BaseCommand):
     def create_issues(
         self, newsletter: Newsletter, stories: list[Story], editor: User, reviewer: User
     ) -> None:
-        week = datetime.timedelta(days=7)
-        first_monday = datetime.date(2026, 11, 2)
-        published = Issue.objects.create(
-            newsletter=newsletter,
-            number=1,
-            period_start=first_monday,
-            period_end=first_monday + datetime.timedelta(days=6),
-            created_by=editor,
-        )
-        for position, story in enumerate(stories[:3], start=1):
-            published.entries.create(story=story, position=position)
+        def issue(number: int, *carried: Story) -> Issue:
+            # Weekly from Monday 2 November 2026; the builder's rules apply.
+            start = datetime.date(2026, 11, 2) + datetime.timedelta(weeks=number - 1)
+            made = Issue.objects.create(
+                newsletter=newsletter,
+                number=number,
+                period_start=start,
+                period_end=start + datetime.timedelta(days=6),
+                created_by=editor,
+            )
+            for story in carried:
+                made.add_story(story)
+            return made
+
+        published = issue(1, *stories[:3])
         perform(published, SUBMIT, by=editor)
         publish_issue(issue=published, by=reviewer)
-
-        in_review = Issue.objects.create(
-            newsletter=newsletter,
-            number=2,
-            period_start=first_monday + week,
-            period_end=first_monday + week + datetime.timedelta(days=6),
-            created_by=editor,
-        )
-        in_review.entries.create(story=stories[3], position=1)
-        perform(in_review, SUBMIT, by=editor)
-
-        draft = Issue.objects.create(
-            newsletter=newsletter,
-            number=3,
-            period_start=first_monday + 2 * week,
-            period_end=first_monday + 2 * week + datetime.timedelta(days=6),
-            created_by=editor,
-        )
-        draft.entries.create(story=stories[4], position=1)
+        perform(issue(2, stories[3]), SUBMIT, by=editor)  # in review
+        issue(3, stories[4])  # a draft
