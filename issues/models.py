@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 
@@ -100,7 +101,9 @@ class IssueQuerySet(models.QuerySet["Issue"]):
 
 class Issue(WorkflowModel):
     newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="issues")
-    number = models.PositiveIntegerField(help_text="Unique within the newsletter.")
+    number = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="Unique within the newsletter."
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     stories = models.ManyToManyField(Story, through="IssueStory", related_name="issues", blank=True)
@@ -130,6 +133,11 @@ class Issue(WorkflowModel):
                 fields=["newsletter", "number"],
                 name="issue_number_unique_per_newsletter",
                 violation_error_message="This newsletter already has an issue with this number.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1),
+                name="issue_number_positive",
+                violation_error_message="Issue numbers start at 1.",
             ),
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),

@@ -101,3 +101,17 @@ def test_a_story_body_is_sanitised_whichever_way_it_is_saved(
 
     story.refresh_from_db()
     assert story.body == "<p>Fine <strong>words</strong></p>"
+
+
+def test_issue_numbers_start_at_one(alice: User, newsletter: Newsletter) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.make_issue(newsletter=newsletter, created_by=alice, number=0)
+
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        Issue(
+            newsletter=newsletter,
+            number=0,
+            period_start=datetime.date(2025, 11, 24),
+            period_end=datetime.date(2025, 11, 30),
+            created_by=alice,
+        ).full_clean()
