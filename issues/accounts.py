@@ -52,6 +52,23 @@ def absolute(path: str, request: HttpRequest | None) -> str:
     return request.build_absolute_uri(path) if request is not None else site_url(path)
 
 
+def token_link(
+    url_name: str,
+    user: User,
+    generator: PasswordResetTokenGenerator,
+    request: HttpRequest | None,
+) -> str:
+    """An absolute one-time link for `user` (set a password, confirm an address)."""
+    path = reverse(
+        url_name,
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": generator.make_token(user),
+        },
+    )
+    return absolute(path, request)
+
+
 def send_account_mail(user: User, template: str, context: dict[str, Any], subject: str) -> None:
     context = {"user": user, "publisher": settings.NEWSROOM_PUBLISHER, **context}
     message = EmailMultiAlternatives(
@@ -98,18 +115,11 @@ def invite_subscriber(
         subscribed = list(newsletters)
         for newsletter in subscribed:
             Subscription.objects.get_or_create(user=user, newsletter=newsletter)
-    link = reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
     send_account_mail(
         user,
         "invitation",
         {
-            "link": absolute(link, request),
+            "link": token_link("password_reset_confirm", user, default_token_generator, request),
             "newsletters": subscribed,
             "invited_by": invited_by,
             "login_url": absolute(reverse("login"), request),
@@ -188,17 +198,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save(commit=False)
         user.is_active = False
         user.save()
-        link = reverse(
-            "issues:signup_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": signup_token_generator.make_token(user),
-            },
-        )
         send_account_mail(
             user,
             "signup_confirm",
-            {"link": request.build_absolute_uri(link)},
+            {"link": token_link("issues:signup_confirm", user, signup_token_generator, request)},
             subject=f"Confirm your address for {settings.NEWSROOM_PUBLISHER}",
         )
         return render(request, "issues/account/signup_sent.html", {"email": user.email})
