@@ -15,12 +15,25 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: help venv run test typecheck lint format bench migrate seed clean
+.PHONY: help prerequisites browser-prerequisites venv run test typecheck lint format bench migrate seed clean
 
 help:
 	@echo "make run    set up and serve Newsroom on http://127.0.0.1:8000 (SQLite, demo content)"
 	@echo "make test   set up, lint and run the test suite (DATABASE_URL picks the database)"
 	@echo "make bench  rendering and import benchmarks (tests/bench/)"
+
+# System packages (Pango, HarfBuzz subset, fonts; Chromium for the tests),
+# listed once in newsroom/prerequisites.py. Installed here when this is
+# Debian/Ubuntu and we are root or have passwordless sudo; otherwise the
+# check stops, in seconds, with the command to run. Standard library only,
+# so it runs before the virtual environment exists.
+PREREQUISITES := $(or $(PYTHON),python3) -m newsroom.prerequisites --install
+
+prerequisites:
+	@$(PREREQUISITES)
+
+browser-prerequisites:
+	@$(PREREQUISITES) --browser
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -55,7 +68,7 @@ migrate: venv
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
-run: seed
+run: prerequisites seed
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: venv
@@ -69,7 +82,7 @@ format: venv
 typecheck: venv
 	$(TEST_ENV) $(VENV)/bin/mypy newsroom issues
 
-test: venv
+test: browser-prerequisites venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(VENV)/bin/mypy newsroom issues

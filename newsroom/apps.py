@@ -7,6 +7,7 @@ class NewsroomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from newsroom import checks  # noqa: F401  (registers the prerequisite checks)
         from newsroom.models import Story
         from newsroom.notifications import on_story_transitioned
         from newsroom.workflow import transitioned

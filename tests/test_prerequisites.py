@@ -1,0 +1,151 @@
+"""The system prerequisites: one list, checked by make, CI and Django.
+
+A library is "hidden" the way a machine without it looks to the dynamic
+loader: ctypes.CDLL raises OSError for it. A font is hidden by pointing
+fontconfig at a configuration without fonts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core import checks
+
+from newsroom import prerequisites
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HIDE_LIBRARY = """
+import ctypes, sys
+real = ctypes.CDLL
+def without(name, *args, **kwargs):
+    if {hidden!r} in name:
+        raise OSError(name + ": cannot open shared object file")
+    return real(name, *args, **kwargs)
+ctypes.CDLL = without
+from newsroom import prerequisites
+sys.exit(prerequisites.main(sys.argv[1:]))
+"""
+
+
+def run_check(
+    *arguments: str, hidden: str = "nothing-hidden", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", HIDE_LIBRARY.format(hidden=hidden), *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def no_fonts(tmp_path: Path) -> dict[str, str]:
+    """A fontconfig set-up that knows no font at all."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>"
+    )
+    return {"FONTCONFIG_FILE": str(config)}
+
+
+def test_without_the_harfbuzz_subset_library_the_check_stops_with_the_install_command() -> None:
+    done = run_check(hidden="harfbuzz-subset")
+    assert done.returncode == 1
+    assert "HarfBuzz subset library (libharfbuzz-subset0)" in done.stderr
+    expected = "apt-get install libharfbuzz-subset0"
+    if sys.platform == "darwin":
+        expected = "brew install harfbuzz"
+    assert expected in done.stderr.splitlines()[-1]
+    assert "Pango" not in done.stderr  # only what is missing is named
+
+
+def test_without_the_cjk_font_the_check_names_the_font_package(no_fonts: dict[str, str]) -> None:
+    done = run_check(env=no_fonts)
+    assert done.returncode == 1
+    assert "Noto Sans CJK SC font (fonts-noto-cjk)" in done.stderr
+    assert "fonts-noto-cjk" in done.stderr.splitlines()[-1]
+
+
+def test_a_missing_browser_stops_the_check_only_where_the_browser_is_required() -> None:
+    no_browser = {"NEWSROOM_CHROMIUM": "/nonexistent/chromium"}
+    relaxed = run_check("--browser", env=no_browser)
+    required = run_check("--browser", env={**no_browser, "NEWSROOM_REQUIRE_BROWSER": "1"})
+    assert relaxed.returncode == 0
+    assert required.returncode == 1
+    assert "Chromium (chromium)" in required.stderr
+    assert "chromium" in required.stderr.splitlines()[-1]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="apt-get is Debian/Ubuntu's")
+def test_where_it_may_the_check_installs_the_missing_packages_announcing_it_in_one_line(
+    tmp_path: Path,
+) -> None:
+    # Stand-ins for apt-get and sudo that only record what they were asked;
+    # the library stays hidden, so the check still fails afterwards.
+    log = tmp_path / "apt.log"
+    for program, body in {
+        "apt-get": f'echo "$@" >> {log}',
+        "sudo": 'shift; [ "$1" = true ] && exit 0; exec "$@"',
+    }.items():
+        script = tmp_path / program
+        script.write_text(f"#!/bin/sh\n{body}\n")
+        script.chmod(0o755)
+    done = run_check(
+        "--install",
+        hidden="harfbuzz-subset",
+        env={"PATH": f"{tmp_path}:{os.environ['PATH']}"},
+    )
+    assert done.stdout == (
+        "Newsroom: installing missing system packages: apt-get install libharfbuzz-subset0\n"
+    )
+    assert log.read_text().splitlines() == [
+        "update -q",
+        "install -y -q --no-install-recommends libharfbuzz-subset0",
+    ]
+    assert done.returncode == 1
+    assert "apt-get install libharfbuzz-subset0" in done.stderr
+
+
+def test_ci_installs_the_same_list_and_no_second_copy_of_it() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    install = ci[ci.index("apt-get install") : ci.index(">/dev/null", ci.index("apt-get install"))]
+    assert install.split()[-2:] == ["--list-debian)", "postgresql-client"]
+    for package in prerequisites.debian_packages(prerequisites.PREREQUISITES):
+        assert f" {package} " not in f" {install} "
+
+
+def test_the_django_check_reports_a_hidden_library_with_its_install_command() -> None:
+    real = prerequisites.ctypes.CDLL
+
+    def without_subset(name: str, *args: object, **kwargs: object) -> object:
+        if "harfbuzz-subset" in name:
+            raise OSError(name)
+        return real(name, *args, **kwargs)
+
+    with mock.patch.object(prerequisites.ctypes, "CDLL", without_subset):
+        messages = checks.run_checks(tags=["prerequisites"])
+    assert [(m.id, m.level) for m in messages] == [("newsroom.E002", checks.ERROR)]
+    assert "apt-get install libharfbuzz-subset0" in str(messages[0].hint)
+
+
+def test_the_django_check_is_silent_on_a_machine_with_everything() -> None:
+    assert prerequisites.missing() == []
+    assert checks.run_checks(tags=["prerequisites"]) == []
+
+
+def test_the_readme_names_every_package_for_both_platforms() -> None:
+    readme = (ROOT / "README.md").read_text()
+    debian, homebrew = readme.split("```sh")[0].splitlines()[-3:-1]
+    packages = " ".join(prerequisites.debian_packages(prerequisites.PREREQUISITES))
+    assert debian.endswith(f"`sudo apt-get install {packages}`")
+    for p in prerequisites.PREREQUISITES:
+        assert p.homebrew.split()[-1] in homebrew
