@@ -14,24 +14,27 @@ from issues.models import (
     Issue,
     IssueStory,
     IssueTransition,
-    Newsletter,
     Subscription,
 )
 from issues.publishing import PublishError, publish_issue
+from newsroom import admin as newsroom_admin
 from newsroom.admin import (
     ReadOnlyAuditAdmin,
     ReadOnlyAuditInline,
     run_transitions,
     workflow_action,
 )
+from newsroom.models import Newsletter
 from newsroom.workflow import SUBMIT, WorkflowError
+
+# The writing room registers the newsletter; the publishing room adds what it
+# knows of it (issues, subscribers).
+admin.site.unregister(Newsletter)
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "issue_count", "subscriber_count"]
-    search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
+class NewsletterAdmin(newsroom_admin.NewsletterAdmin):
+    list_display = [*newsroom_admin.NewsletterAdmin.list_display, "issue_count", "subscriber_count"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Newsletter]:
         return (

@@ -8,7 +8,12 @@ class IssuesConfig(AppConfig):
 
     def ready(self) -> None:
         from issues.delivery import issue_published
+        from issues.room import IssuesRoom
+        from newsroom import extension
         from newsroom.workflow import transitioned
+
+        # The writing room asks its publishing questions through this.
+        extension.connect(IssuesRoom())
 
         # A published issue is mailed to its newsletter's subscribers.
         transitioned.connect(issue_published, dispatch_uid="issues.delivery.issue_published")

@@ -21,8 +21,9 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
-from issues.models import FeedToken, Issue, IssueQuerySet, Newsletter
+from issues.models import FeedToken, Issue, IssueQuerySet
 from issues.views import published_issue_for, serve_pdf, with_headlines
+from newsroom.models import Newsletter
 
 FEED_LENGTH = 20
 

@@ -10,9 +10,10 @@ from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from newsroom import roles
-from newsroom.models import Story
+from newsroom.models import Newsletter, Story
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -35,11 +36,6 @@ def artifact_storage() -> Storage:
     return storages["artifacts"]
 
 
-def may_publish_issues(user: User) -> bool:
-    """A reviewer (or a superuser): publishes issues or sends them back."""
-    return user.is_active and user.has_perm("issues.publish_issue")
-
-
 def format_period(start: datetime.date, end: datetime.date) -> str:
     """'24 - 30 November 2025', '28 November - 4 December 2025',
     '29 December 2025 - 4 January 2026'."""
@@ -50,39 +46,6 @@ def format_period(start: datetime.date, end: datetime.date) -> str:
     if start.month != end.month:
         return f"{start.day} {start:%B} - {end.day} {end:%B %Y}"
     return f"{start.day} - {end.day} {end:%B %Y}"
-
-
-class Newsletter(models.Model):
-    title = models.CharField(
-        max_length=200,
-        unique=True,
-        help_text="The sector, as printed under the masthead, e.g. "
-        "“Information and Communication Technology (ICT)”.",
-    )
-    slug = models.SlugField(max_length=50, unique=True, help_text="Used in addresses, e.g. “ict”.")
-    description = models.TextField(
-        blank=True, help_text="One or two sentences for the landing page."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def suggest_next_issue(self, today: datetime.date | None = None) -> dict[str, object]:
-        """The next number, and the week after the last issue's period (or,
-        for a first issue, the coming Monday to Sunday)."""
-        last = self.issues.order_by("-period_end", "-number").first()  # type: ignore[attr-defined]
-        highest = self.issues.aggregate(models.Max("number"))["number__max"] or 0  # type: ignore[attr-defined]
-        if last is not None:
-            start = last.period_end + datetime.timedelta(days=1)
-        else:
-            today = today or datetime.date.today()
-            start = today + datetime.timedelta(days=(7 - today.weekday()) % 7 or 7)
-        end = start + datetime.timedelta(days=6)
-        return {"number": highest + 1, "period_start": start, "period_end": end}
 
 
 class IssueQuerySet(models.QuerySet["Issue"]):
@@ -127,7 +90,6 @@ class Issue(WorkflowModel):
 
     class Meta:
         ordering = ["-period_start", "-number"]
-        permissions = [("publish_issue", "Can publish issues or send them back")]
         constraints = [
             models.UniqueConstraint(
                 fields=["newsletter", "number"],
@@ -248,7 +210,7 @@ class Issue(WorkflowModel):
                 raise WorkflowError("An issue needs at least one story before review.")
         elif transition is WITHDRAW:
             raise WorkflowError("A published issue cannot be withdrawn.")
-        elif not may_publish_issues(by):
+        elif not roles.is_reviewer(by):
             raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
         elif transition is PUBLISH:
             unpublished = self.stories.exclude(status=Status.PUBLISHED)
@@ -269,6 +231,23 @@ class Issue(WorkflowModel):
             comment=comment,
             note=note,
         )
+
+
+def suggest_next_issue(
+    newsletter: Newsletter, today: datetime.date | None = None
+) -> dict[str, object]:
+    """The next number, and the week after the last issue's period (or,
+    for a first issue, the coming Monday to Sunday)."""
+    issues = Issue.objects.filter(newsletter=newsletter)
+    last = issues.order_by("-period_end", "-number").first()
+    highest = issues.aggregate(models.Max("number"))["number__max"] or 0
+    if last is not None:
+        start = last.period_end + datetime.timedelta(days=1)
+    else:
+        today = today or timezone.localdate()
+        start = today + datetime.timedelta(days=(7 - today.weekday()) % 7 or 7)
+    end = start + datetime.timedelta(days=6)
+    return {"number": highest + 1, "period_start": start, "period_end": end}
 
 
 class IssueStory(models.Model):

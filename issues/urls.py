@@ -1,6 +1,7 @@
 from django.urls import path
 
-from issues import accounts, feeds, views
+from issues import feeds, views
+from issues.accounts import views as accounts
 
 app_name = "issues"
 

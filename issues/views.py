@@ -21,8 +21,8 @@ from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from issues.models import Issue, IssueQuerySet, IssueStory, Newsletter
-from newsroom.models import Story
+from issues.models import Issue, IssueQuerySet, IssueStory
+from newsroom.models import Newsletter, Story
 from newsroom.sanitizing import sanitize_body
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from newsroom.models import Source, Story, StoryTransition
+from newsroom.models import Newsletter, Source, Story, StoryTransition
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -85,6 +85,13 @@ class ReadOnlyAuditInline(admin.TabularInline):
 
 class StoryTransitionInline(ReadOnlyAuditInline):
     model = StoryTransition
+
+
+@admin.register(Newsletter)
+class NewsletterAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(Source)

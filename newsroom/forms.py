@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from newsroom.models import Source, Story
+from newsroom.models import Newsletter, Source, Story
 from newsroom.workflow import Status
 
 
@@ -112,8 +112,8 @@ class SourceMergeForm(forms.Form):
 class StoryFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
-    newsletter: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Any newsletter"
+    newsletter = forms.ModelChoiceField(
+        queryset=Newsletter.objects.all(), required=False, empty_label="Any newsletter"
     )
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(), required=False, empty_label="Any source"
@@ -124,11 +124,6 @@ class StoryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # By name, because newsroom never imports from issues.
-        newsletter = Story._meta.get_field("newsletter").related_model
-        cast(forms.ModelChoiceField, self.fields["newsletter"]).queryset = (
-            newsletter._default_manager.all()  # type: ignore[union-attr]
-        )
         cast(forms.ModelChoiceField, self.fields["author"]).queryset = (
             get_user_model().objects.filter(stories__isnull=False).distinct().order_by("username")
         )

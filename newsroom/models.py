@@ -14,6 +14,7 @@ from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
 from newsroom import roles
+from newsroom.extension import publishing_room
 from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
 from newsroom.workflow import (
     PUBLISH,
@@ -57,6 +58,26 @@ class SourceQuerySet(models.QuerySet["Source"]):
 
     def with_story_count(self) -> SourceQuerySet:
         return self.annotate(story_count=Count("stories"))
+
+
+class Newsletter(models.Model):
+    title = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="The sector, as printed under the masthead, e.g. "
+        "“Information and Communication Technology (ICT)”.",
+    )
+    slug = models.SlugField(max_length=50, unique=True, help_text="Used in addresses, e.g. “ict”.")
+    description = models.TextField(
+        blank=True, help_text="One or two sentences for the landing page."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Source(models.Model):
@@ -156,7 +177,7 @@ class Story(WorkflowModel):
     )
     original_url = models.URLField("link to the original article", max_length=500, blank=True)
     newsletter = models.ForeignKey(
-        "issues.Newsletter",
+        Newsletter,
         on_delete=models.PROTECT,
         related_name="stories",
         help_text="The newsletter this story is written for.",
@@ -258,8 +279,9 @@ class Story(WorkflowModel):
             default_change_reason=f"{REFUSED_EDIT_REASON} (made from version {based_on})",
         )
 
-    def in_published_issue(self) -> bool:
-        return self.issue_entries.filter(issue__status=Status.PUBLISHED).exists()  # type: ignore[attr-defined]
+    def published_issue_number(self) -> int | None:
+        """The number of the published issue this story is in, if any."""
+        return publishing_room().published_issue_numbers([self.pk]).get(self.pk)
 
     def role_allows(self, transition: Transition, user: User) -> bool:
         """Whether `user`'s role may ever take `transition` on this story (the
@@ -287,7 +309,7 @@ class Story(WorkflowModel):
                 raise WorkflowError("A story needs " + ", ".join(missing) + " before review.")
         elif transition is PUBLISH and self.author_id == by.pk:
             raise WorkflowError("Nobody approves their own story: ask another reviewer.")
-        elif transition is WITHDRAW and self.in_published_issue():
+        elif transition is WITHDRAW and self.published_issue_number() is not None:
             raise WorkflowError("This story is in a published issue and cannot be withdrawn.")
 
     def log_transition(

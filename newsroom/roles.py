@@ -1,13 +1,14 @@
 """The three roles, as Django groups, and the questions views ask about them.
 
-The groups and their permissions are created by a data migration
-(`newsroom/migrations/0003_roles.py`), which reads ROLE_PERMISSIONS.
+The groups are created by newsroom's data migrations, which also grant the
+writing room's permissions (ROLE_PERMISSIONS); the publishing room grants its
+own (`issues.roles`).
 Superusers hold every permission, so they pass every check here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -27,22 +28,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "newsroom.view_source",
         "newsroom.add_source",
         "newsroom.change_source",
-        "issues.view_newsletter",
-        "issues.view_issue",
-        "issues.add_issue",
-        "issues.change_issue",
+        "newsroom.view_newsletter",
     ],
     REVIEWERS: [
         "newsroom.view_story",
         "newsroom.change_story",
         "newsroom.review_story",
         "newsroom.view_source",
-        "issues.view_newsletter",
-        "issues.view_issue",
-        "issues.publish_issue",
+        "newsroom.view_newsletter",
     ],
     SUBSCRIBERS: [
-        "issues.view_newsletter",
+        "newsroom.view_newsletter",
     ],
 }
 
@@ -62,16 +58,23 @@ def is_desk_user(user: User) -> bool:
     return is_editor(user) or is_reviewer(user)
 
 
-def sync_roles(group_model: Any, permission_model: Any) -> None:
-    """Create the role groups and grant their permissions (idempotent).
+def sync_roles(grants: dict[str, list[str]] | None = None) -> None:
+    """Create the role groups and grant `grants` (by default this app's
+    ROLE_PERMISSIONS); idempotent. For a database whose groups were flushed
+    (transactional tests); the migrations made them in the first place."""
+    from django.contrib.auth.models import Group, Permission
 
-    Takes the models as arguments so that the data migration can pass its
-    historical ones.
-    """
-    for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=name)
+    for name, codenames in (grants or ROLE_PERMISSIONS).items():
+        group, _ = Group.objects.get_or_create(name=name)
         for dotted in codenames:
             app_label, codename = dotted.split(".")
             group.permissions.add(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+
+
+def is_subscriber(user: User) -> bool:
+    """May manage their own subscriptions."""
+    return (
+        user.is_active and user.groups.filter(name=SUBSCRIBERS).exists()  # type: ignore[union-attr]
+    )

@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from newsroom import views
+from newsroom import health
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("desk/issues/", include("issues.desk_urls")),
-    path("desk/", include("newsroom.desk_urls")),
+    path("desk/issues/", include("issues.desk.urls")),
+    path("desk/", include("newsroom.desk.urls")),
     path("", include("issues.urls")),
 ]

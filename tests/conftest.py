@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from issues.models import Issue, Newsletter
+from issues.models import Issue
+from newsroom.models import Newsletter
 from tests import factories
 
 

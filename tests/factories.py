@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime
 import itertools
 
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 
-from issues.models import Issue, IssueStory, Newsletter, Subscription
+from issues import roles as issue_roles
+from issues.models import Issue, IssueStory, Subscription
 from newsroom import roles
-from newsroom.models import Source, Story
+from newsroom.models import Newsletter, Source, Story
 from newsroom.workflow import PUBLISH, SUBMIT, Status, perform
 
 _counter = itertools.count(1)
@@ -28,7 +29,7 @@ def make_user(username: str, *groups: str, **fields: object) -> User:
     if groups and not Group.objects.filter(name__in=groups).exists():
         # A transactional test (the browser journeys) flushed the tables the
         # roles migration filled; put the groups back as it made them.
-        roles.sync_roles(Group, Permission)
+        issue_roles.sync_roles()
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user

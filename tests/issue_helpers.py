@@ -17,9 +17,9 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from pypdf import PdfReader
 
-from issues.models import Issue, Newsletter
+from issues.models import Issue
 from issues.publishing import publish_issue
-from newsroom.models import Story
+from newsroom.models import Newsletter, Story
 from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
 

@@ -11,9 +11,10 @@ from django.core.mail import EmailMessage
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from issues.accounts import invite_subscriber
-from issues.models import Newsletter, Subscription
+from issues.accounts.views import invite_subscriber
+from issues.models import Subscription
 from newsroom import roles
+from newsroom.models import Newsletter
 from tests import factories
 
 NEW_PASSWORD = "a-quiet-lighthouse-at-dawn"

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from issues.models import Newsletter
+from newsroom.models import Newsletter
 from newsroom.workflow import Status
 from tests import factories
 
@@ -109,7 +109,7 @@ def test_the_admin_submits_issues_through_the_workflow(
         "admin:newsroom_source_changelist",
         "admin:newsroom_storytransition_changelist",
         "admin:issues_issue_changelist",
-        "admin:issues_newsletter_changelist",
+        "admin:newsroom_newsletter_changelist",
         "admin:issues_subscription_changelist",
         "admin:issues_delivery_changelist",
         "admin:issues_issuetransition_changelist",

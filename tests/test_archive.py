@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from issues import views
-from issues.models import Newsletter, Subscription
+from issues.models import Subscription
+from newsroom.models import Newsletter
 from newsroom.workflow import Status
 from tests import factories
 from tests.issue_helpers import publish

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from issues.models import Issue, IssueStory, Newsletter
-from newsroom.models import Source, Story
+from issues.models import Issue, IssueStory
+from newsroom.models import Newsletter, Source, Story
 from newsroom.workflow import Status
 from tests import factories
 

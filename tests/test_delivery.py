@@ -15,7 +15,8 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.test import override_settings
 
 from issues.delivery import deliver_issue
-from issues.models import Delivery, Issue, Newsletter
+from issues.models import Delivery, Issue
+from newsroom.models import Newsletter
 from newsroom.workflow import PUBLISH, SUBMIT, Status, perform
 from tests import factories
 from tests.issue_helpers import publish

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from issues.models import Newsletter
-from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Story
+from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Newsletter, Story
 from newsroom.workflow import SUBMIT, Status, WorkflowError, perform
 from tests import factories
 

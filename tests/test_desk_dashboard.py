@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from issues.models import Newsletter
+from newsroom.models import Newsletter
 from newsroom.workflow import REQUEST_CHANGES, Status, perform
 from tests import factories
 

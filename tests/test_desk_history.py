@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from issues.models import Newsletter
-from newsroom.models import Story
+from newsroom.models import Newsletter, Story
 from newsroom.workflow import Status
 from tests import factories
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from issues.models import Newsletter
-from newsroom.models import Story, StoryTransition
+from newsroom.models import Newsletter, Story, StoryTransition
 from newsroom.workflow import Status
 from tests import factories
 

@@ -6,8 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from issues.models import Newsletter
-from newsroom.models import Story
+from newsroom.models import Newsletter, Story
 from newsroom.search import SEARCH_INDEX_NAME
 from newsroom.workflow import SUBMIT, perform
 from tests import factories

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from issues.models import Newsletter
-from newsroom.models import Source
+from newsroom.models import Newsletter, Source
 from tests import factories
 
 

@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from issues.models import Issue, Newsletter
-from newsroom.models import Story
+from issues.models import Issue
+from newsroom.models import Newsletter, Story
 from tests.issue_helpers import publish
 
 

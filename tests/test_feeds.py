@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from issues.models import FeedToken, Newsletter, Subscription
+from issues.models import FeedToken, Subscription
+from newsroom.models import Newsletter
 from tests import factories
 from tests.issue_helpers import publish
 

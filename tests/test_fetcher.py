@@ -20,8 +20,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from issues import rendering
-from issues.models import Newsletter
-from newsroom.models import Story
+from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text
 

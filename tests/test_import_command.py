@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from issues import rendering
 from issues.importing import IMPORT_NOTE, parse_issue_text
-from issues.models import Issue, IssueTransition, Newsletter
-from newsroom.models import Source, Story, StoryTransition
+from issues.models import Issue, IssueTransition
+from newsroom.models import Newsletter, Source, Story, StoryTransition
 from newsroom.workflow import Status
 from tests import factories
 from tests.issue_helpers import stored_files

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from issues import rendering
-from issues.import_views import SESSION_KEY
-from issues.models import Issue, Newsletter
-from newsroom.models import Source, Story
+from issues.desk.import_page import SESSION_KEY
+from issues.models import Issue
+from newsroom.models import Newsletter, Source, Story
 from newsroom.workflow import Status
 from tests import factories
 

@@ -19,8 +19,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from issues import rendering
-from issues.models import Issue, Newsletter
-from newsroom.models import Story
+from issues.models import Issue
+from newsroom.models import Newsletter, Story
 from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text, stored_files

@@ -8,7 +8,8 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from issues.models import Issue, Newsletter
+from issues.models import Issue
+from newsroom.models import Newsletter
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -8,8 +8,7 @@ from django.db import transaction
 from django.tasks import TaskResult
 from django.tasks.signals import task_enqueued
 
-from issues.models import Newsletter
-from newsroom.models import Story
+from newsroom.models import Newsletter, Story
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Status, perform
 from tests import factories
 

@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from issues.models import FeedToken, Newsletter
+from issues.models import FeedToken
+from newsroom.models import Newsletter
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -18,9 +18,10 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from issues import publishing, rendering
-from issues.models import Issue, IssueTransition, Newsletter
+from issues.models import Issue, IssueTransition
 from issues.publishing import PublishError, publish_issue
 from issues.tasks import publish_issue_task
+from newsroom.models import Newsletter
 from newsroom.workflow import Status, WorkflowError, transitioned
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, stored_files

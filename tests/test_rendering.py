@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from pypdf import PdfReader
 
 from issues import rendering
-from issues.models import Issue, Newsletter
-from newsroom.models import Story
+from issues.models import Issue
+from newsroom.models import Newsletter, Story
 from newsroom.sanitizing import body_with_source
 from tests import factories
 from tests.issue_helpers import STORIES, make_published_stories, pdf_text

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from issues.models import Issue, Newsletter
+from issues.models import Issue
+from newsroom.models import Newsletter
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from issues.models import Newsletter
-from newsroom.models import Story
+from newsroom.models import Newsletter, Story
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,

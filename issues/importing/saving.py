@@ -23,7 +23,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -31,11 +31,12 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
+from issues import roles as issue_roles
 from issues.importing.parsing import IssueImportError, ParsedIssue
-from issues.models import Issue, IssueStory, Newsletter, format_period
+from issues.models import Issue, IssueStory, format_period
 from issues.publishing import publish_issue
 from newsroom import roles
-from newsroom.models import Source, Story
+from newsroom.models import Newsletter, Source, Story
 from newsroom.sanitizing import sanitize_body
 from newsroom.workflow import PUBLISH, SUBMIT, perform
 
@@ -156,7 +157,7 @@ def importer_account() -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         if not Group.objects.filter(name=roles.EDITORS).exists():
-            roles.sync_roles(Group, Permission)  # a flushed test database
+            issue_roles.sync_roles()  # a flushed test database
         user.groups.add(Group.objects.get(name=roles.EDITORS))
     return user
 

@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from newsroom.desk.access import desk_user_required
 from newsroom.desk.diffing import has_changes, word_diff
 from newsroom.desk.stories import get_story
-from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Source, Story
-from newsroom.views import desk_user_required
+from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Newsletter, Source, Story
 from newsroom.workflow import WorkflowError
 
 TEXT_FIELDS = ["headline", "body", "source_id", "newsletter_id", "original_url"]
@@ -88,7 +88,8 @@ def _shown(field: str, value: Any) -> str:
         source = Source.objects.filter(pk=value).first()
         return str(source) if source else "(a source since merged or deleted)"
     if field == "newsletter":
-        return str(Story._meta.get_field("newsletter").related_model._default_manager.get(pk=value))
+        newsletter = Newsletter.objects.filter(pk=value).first()
+        return str(newsletter) if newsletter else "(a newsletter since deleted)"
     return str(value)
 
 

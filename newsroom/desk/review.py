@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from newsroom.desk.access import desk_user_required, perform_and_report, reviewer_required
 from newsroom.desk.stories import get_story
 from newsroom.forms import RequestChangesForm
 from newsroom.models import Story
-from newsroom.views import desk_user_required, perform_and_report, reviewer_required
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Transition
 
 DONE = {

@@ -8,9 +8,9 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from newsroom.desk.access import editor_required
 from newsroom.forms import SourceForm, SourceMergeForm
 from newsroom.models import Source
-from newsroom.views import editor_required
 
 PAGE_SIZE = 50
 

@@ -8,10 +8,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from newsroom.desk.access import desk_user_required, editor_required
 from newsroom.desk.diffing import word_diff
 from newsroom.forms import StoryFilterForm, StoryForm
 from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Story, StoryTransition
-from newsroom.views import desk_user_required, editor_required
 from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
 
 PAGE_SIZE = 25

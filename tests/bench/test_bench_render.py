@@ -23,8 +23,8 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from issues import rendering
-from issues.models import Issue, IssueStory, Newsletter
-from newsroom.models import Source, Story
+from issues.models import Issue, IssueStory
+from newsroom.models import Newsletter, Source, Story
 from tests.issue_helpers import STORIES
 
 SIZES = [5, 20, 100, 500]

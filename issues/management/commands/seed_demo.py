@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from issues.models import Issue, Newsletter, Subscription
+from issues.models import Issue, Subscription
 from issues.publishing import publish_issue
 from newsroom import roles
-from newsroom.models import Source, Story
+from newsroom.models import Newsletter, Source, Story
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
 
 DEMO_PASSWORD = "newsroom-demo"  # noqa: S105 - printed demo login for a local first run

@@ -9,15 +9,12 @@ in the database like everything else, never in a file on one web node.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from issues.desk.forms import ImportForm
 from issues.importing import (
     IssueImportError,
     ParsedIssue,
@@ -26,39 +23,11 @@ from issues.importing import (
     plan_import,
     save_parsed_issue,
 )
-from issues.models import Newsletter, format_period
-from newsroom.views import editor_required
+from issues.models import format_period
+from newsroom.desk.access import editor_required
+from newsroom.models import Newsletter
 
 SESSION_KEY = "issue_import"
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-EXTENSIONS = (".md", ".txt", ".pdf")
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Issue file",
-        help_text="The issue as text (.md, .txt) or as a PDF, at most 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
-    )
-    newsletter = forms.ModelChoiceField(
-        Newsletter.objects.all(),
-        required=False,
-        empty_label="The newsletter of the issue's sector (created if new)",
-    )
-    number = forms.IntegerField(
-        label="Issue number",
-        required=False,
-        min_value=1,
-        help_text="Leave empty for the newsletter's next number.",
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in EXTENSIONS:
-            raise forms.ValidationError("Upload a .md, .txt or .pdf file.")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB.")
-        return upload
 
 
 def _where(exc: IssueImportError, name: str) -> str:

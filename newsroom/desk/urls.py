@@ -1,12 +1,11 @@
 from django.urls import path
 
-from newsroom import views
-from newsroom.desk import history, review, sources, stories
+from newsroom.desk import dashboard, history, review, sources, stories
 
 app_name = "desk"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard.dashboard, name="dashboard"),
     path("stories/", stories.story_list, name="story_list"),
     path("stories/new/", stories.story_new, name="story_new"),
     path("stories/<int:pk>/", stories.story_detail, name="story_detail"),

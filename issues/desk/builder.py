@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from issues.desk_views import act_on, back_to_builder, get_issue, refusal
+from issues.desk.views import act_on, back_to_builder, get_issue, refusal
+from newsroom.desk.access import editor_required
 from newsroom.models import Story
-from newsroom.views import editor_required
 from newsroom.workflow import WorkflowError
 
 

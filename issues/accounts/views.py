@@ -9,131 +9,35 @@ password change and reset are Django's auth views (templates/registration/).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import Group, User
-from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
-from issues.delivery import site_url
-from issues.models import FeedToken, Newsletter, Subscription, new_feed_key
+from issues.accounts.forms import InviteForm, SignupForm, SubscriptionsForm
+from issues.accounts.mail import invite_subscriber, send_account_mail
+from issues.accounts.tokens import signup_token_generator, token_link
+from issues.models import FeedToken, Subscription, new_feed_key
 from newsroom import roles
+from newsroom.models import Newsletter
+from newsroom.roles import is_subscriber
 from newsroom.types import AuthenticatedHttpRequest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from newsroom.workflow import User as AnyUser
-
-
-def is_subscriber(user: AnyUser) -> bool:
-    """May manage their own subscriptions."""
-    return (
-        user.is_active and user.groups.filter(name=roles.SUBSCRIBERS).exists()  # type: ignore[union-attr]
-    )
-
-
-def absolute(path: str, request: HttpRequest | None) -> str:
-    return request.build_absolute_uri(path) if request is not None else site_url(path)
-
-
-def token_link(
-    url_name: str,
-    user: User,
-    generator: PasswordResetTokenGenerator,
-    request: HttpRequest | None,
-) -> str:
-    """An absolute one-time link for `user` (set a password, confirm an address)."""
-    path = reverse(
-        url_name,
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": generator.make_token(user),
-        },
-    )
-    return absolute(path, request)
-
-
-def send_account_mail(user: User, template: str, context: dict[str, Any], subject: str) -> None:
-    context = {"user": user, "publisher": settings.NEWSROOM_PUBLISHER, **context}
-    message = EmailMultiAlternatives(
-        subject, render_to_string(f"issues/mail/{template}.txt", context), to=[user.email]
-    )
-    message.send()
+    pass
 
 
 # Invitation -----------------------------------------------------------------
-
-
-def username_for(email: str) -> str:
-    """The address itself, made unique if a (different) account already has it."""
-    User = get_user_model()
-    base = email.lower()[:140]
-    candidate, n = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
-def invite_subscriber(
-    *,
-    email: str,
-    newsletters: Iterable[Newsletter],
-    invited_by: AnyUser,
-    request: HttpRequest | None = None,
-) -> User:
-    """Give `email` a subscriber account (or reuse theirs), subscribe it to
-    `newsletters` and mail a link to choose a password.
-
-    Inviting an address again sends a fresh link: the remedy for a lost mail.
-    """
-    User = get_user_model()
-    email = User.objects.normalize_email(email.strip())
-    with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).order_by("pk").first()
-        if user is None:
-            user = User(username=username_for(email), email=email)
-            user.set_unusable_password()
-            user.save()
-        user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
-        subscribed = list(newsletters)
-        for newsletter in subscribed:
-            Subscription.objects.get_or_create(user=user, newsletter=newsletter)
-    send_account_mail(
-        user,
-        "invitation",
-        {
-            "link": token_link("password_reset_confirm", user, default_token_generator, request),
-            "newsletters": subscribed,
-            "invited_by": invited_by,
-            "login_url": absolute(reverse("login"), request),
-        },
-        subject=f"Your subscription at {settings.NEWSROOM_PUBLISHER}",
-    )
-    return user
-
-
-class InviteForm(forms.Form):
-    email = forms.EmailField()
-    newsletters = forms.ModelMultipleChoiceField(
-        queryset=Newsletter.objects.all(), widget=forms.CheckboxSelectMultiple
-    )
 
 
 @login_required
@@ -155,33 +59,6 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 # Self sign-up ---------------------------------------------------------------
-
-
-class SignupTokenGenerator(PasswordResetTokenGenerator):
-    """Like the password reset token, but spent once the account is active."""
-
-    key_salt = "issues.accounts.SignupTokenGenerator"
-
-    def _make_hash_value(self, user: Any, timestamp: int) -> str:
-        return f"{user.pk}{user.password}{user.is_active}{timestamp}"
-
-
-signup_token_generator = SignupTokenGenerator()
-
-
-class SignupForm(UserCreationForm):  # type: ignore[type-arg]
-    email = forms.EmailField(help_text="We send a link to confirm it.")
-
-    class Meta(UserCreationForm.Meta):
-        fields = ("username", "email")
-
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this address exists: sign in, or reset its password."
-            )
-        return email
 
 
 def require_self_signup() -> None:
@@ -236,15 +113,6 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
 
 
 # The account page -----------------------------------------------------------
-
-
-class SubscriptionsForm(forms.Form):
-    newsletters = forms.ModelMultipleChoiceField(
-        queryset=Newsletter.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        label="Newsletters I subscribe to",
-    )
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 Editors create and build issues and submit them; reviewers publish them or
 send them back. Every action is checked here on the server and again by the
-model; builder actions that change the stories live in `builder_views`.
+model; builder actions that change the stories live in `issues.desk.builder`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -21,11 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from issues import rendering
-from issues.models import Issue, Newsletter, may_publish_issues
+from issues.desk.forms import IssueForm
+from issues.models import Issue, suggest_next_issue
 from issues.publishing import count_pages
 from issues.tasks import publish_issue_task
 from newsroom import roles
-from newsroom.views import desk_user_required, editor_required, perform_and_report
+from newsroom.desk.access import desk_user_required, editor_required, perform_and_report
+from newsroom.models import Newsletter
 from newsroom.workflow import REQUEST_CHANGES, SUBMIT, Status, WorkflowError
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def get_issue(pk: int) -> Issue:
 
 
 def require_issue_reviewer(request: HttpRequest) -> None:
-    if not may_publish_issues(request.user):
+    if not roles.is_reviewer(request.user):
         raise PermissionDenied("Only reviewers publish issues or send them back.")
 
 
@@ -71,16 +72,6 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     return render(request, "issues/desk/issue_list.html", {"issues": issues})
 
 
-class IssueForm(forms.ModelForm):
-    class Meta:
-        model = Issue
-        fields = ["newsletter", "number", "period_start", "period_end"]
-        widgets = {
-            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-
-
 @editor_required
 def issue_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -95,7 +86,7 @@ def issue_create(request: HttpRequest) -> HttpResponse:
         chosen = chosen or (newsletters[0] if len(newsletters) == 1 else None)
         initial: dict[str, object] = {}
         if chosen is not None:
-            initial = {"newsletter": chosen, **chosen.suggest_next_issue()}
+            initial = {"newsletter": chosen, **suggest_next_issue(chosen)}
         form = IssueForm(initial=initial)
     return render(request, "issues/desk/issue_form.html", {"form": form})
 

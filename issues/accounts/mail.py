@@ -1,0 +1,82 @@
+"""Account mails: invitations and sign-up confirmations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from issues.accounts.tokens import absolute, token_link
+from issues.models import Subscription
+from newsroom import roles
+from newsroom.models import Newsletter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from newsroom.workflow import User as AnyUser
+
+
+def send_account_mail(user: User, template: str, context: dict[str, Any], subject: str) -> None:
+    context = {"user": user, "publisher": settings.NEWSROOM_PUBLISHER, **context}
+    message = EmailMultiAlternatives(
+        subject, render_to_string(f"issues/mail/{template}.txt", context), to=[user.email]
+    )
+    message.send()
+
+
+def username_for(email: str) -> str:
+    """The address itself, made unique if a (different) account already has it."""
+    User = get_user_model()
+    base = email.lower()[:140]
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def invite_subscriber(
+    *,
+    email: str,
+    newsletters: Iterable[Newsletter],
+    invited_by: AnyUser,
+    request: HttpRequest | None = None,
+) -> User:
+    """Give `email` a subscriber account (or reuse theirs), subscribe it to
+    `newsletters` and mail a link to choose a password.
+
+    Inviting an address again sends a fresh link: the remedy for a lost mail.
+    """
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip())
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if user is None:
+            user = User(username=username_for(email), email=email)
+            user.set_unusable_password()
+            user.save()
+        user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
+        subscribed = list(newsletters)
+        for newsletter in subscribed:
+            Subscription.objects.get_or_create(user=user, newsletter=newsletter)
+    send_account_mail(
+        user,
+        "invitation",
+        {
+            "link": token_link("password_reset_confirm", user, default_token_generator, request),
+            "newsletters": subscribed,
+            "invited_by": invited_by,
+            "login_url": absolute(reverse("login"), request),
+        },
+        subject=f"Your subscription at {settings.NEWSROOM_PUBLISHER}",
+    )
+    return user

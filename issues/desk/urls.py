@@ -1,0 +1,31 @@
+from django.urls import path
+
+from issues.desk import builder, import_page, views
+
+app_name = "issue_desk"
+
+urlpatterns = [
+    path("", views.issue_list, name="issue_list"),
+    path("new/", views.issue_create, name="issue_create"),
+    path("import/", import_page.import_issue, name="import"),
+    path("import/confirm/", import_page.import_confirm, name="import_confirm"),
+    path("<int:pk>/", views.issue_builder, name="issue_builder"),
+    path("<int:pk>/page-count/", views.page_count, name="page_count"),
+    path("<int:pk>/preview.html", views.preview_html, name="preview_html"),
+    path("<int:pk>/preview.pdf", views.preview_pdf, name="preview_pdf"),
+    path("<int:pk>/submit/", views.issue_submit, name="issue_submit"),
+    path("<int:pk>/publish/", views.issue_publish, name="issue_publish"),
+    path(
+        "<int:pk>/request-changes/",
+        views.issue_request_changes,
+        name="issue_request_changes",
+    ),
+    path("<int:pk>/stories/add/", builder.add_story, name="add_story"),
+    path(
+        "<int:pk>/stories/<int:story_id>/remove/",
+        builder.remove_story,
+        name="remove_story",
+    ),
+    path("<int:pk>/stories/<int:story_id>/move/", builder.move_story, name="move_story"),
+    path("<int:pk>/order/", builder.set_order, name="set_order"),
+]

@@ -1,0 +1,39 @@
+"""The desk's front page: what waits for me, and what the other room adds."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from newsroom import roles
+from newsroom.desk.access import desk_user_required
+from newsroom.extension import publishing_room
+from newsroom.models import Story
+from newsroom.workflow import REQUEST_CHANGES
+
+PANEL_SIZE = 10
+
+
+@desk_user_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = Story.objects.for_desk().filter(author_id=user.pk)
+    awaiting = Story.objects.none()
+    if roles.is_reviewer(user):
+        # Nobody approves their own story, so it does not wait for them.
+        awaiting = Story.objects.in_review().for_desk().exclude(author_id=user.pk)
+    context = {
+        "sent_back": mine.sent_back()[:PANEL_SIZE],
+        "my_drafts": mine.drafts()
+        .with_last_transition()
+        .filter(Q(last_transition__isnull=True) | ~Q(last_transition=REQUEST_CHANGES.name))
+        .order_by("-updated_at")[:PANEL_SIZE],
+        "my_in_review": mine.in_review()[:PANEL_SIZE],
+        "awaiting_review": awaiting.order_by("updated_at")[:PANEL_SIZE],
+        "panels": publishing_room().dashboard_panels(request),
+        "recently_published": Story.objects.published()
+        .for_desk()
+        .order_by("-published_at")[:PANEL_SIZE],
+    }
+    return render(request, "newsroom/dashboard.html", context)
