@@ -39,6 +39,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from issues import render_pool
 from newsroom.sanitizing import body_with_source
 
 if TYPE_CHECKING:
@@ -204,13 +205,26 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(issue: Issue, *, published_at: datetime.datetime | None = None) -> bytes:
-    """The issue as a tagged (PDF/UA-1) A4 PDF with bookmarks and metadata."""
+    """The issue as a tagged (PDF/UA-1) A4 PDF with bookmarks and metadata,
+    laid out in a render worker within the time and memory limits."""
     try:
         html = _document(issue, inline_css=False, published_at=published_at)
-        return html_to_pdf(html)
+        return render_pool.run("issues.rendering.html_to_pdf", html)  # type: ignore[no-any-return]
+    except render_pool.WorkerLimitExceeded as exc:
+        logger.warning("Stopped rendering issue %s as PDF: %s", issue.pk, exc)
+        raise RenderError(
+            f"The issue is too big to render as PDF: {exc}. Shorten its longest stories"
+            " (or lists nested very deep), or split it into two issues."
+        ) from exc
     except Exception as exc:
         logger.exception("Could not render issue %s as PDF", issue.pk)
         raise RenderError(f"The issue could not be rendered as PDF: {exc}") from exc
+
+
+def warm_up() -> None:
+    """Load the fonts and parse the stylesheet (a render worker does this
+    once, before its first job)."""
+    html_to_pdf('<html lang="en"><body><p>Newsroom 新闻</p></body></html>')
 
 
 def now_for_publication() -> datetime.datetime:

@@ -193,6 +193,15 @@ NEWSROOM_SITE_URL = env.str("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000"
 # Subscribers may sign themselves up (with an email confirmation) when on.
 NEWSROOM_SELF_SIGNUP = env.bool("NEWSROOM_SELF_SIGNUP", default=False)
 
+# Renders (and reading uploaded PDFs) run in a pool of long-lived worker
+# processes per web or task process (issues/render_pool.py): a job past the
+# time limit, or a worker past the memory limit, is stopped and the person
+# told what was too big. Workers are replaced after so many jobs.
+NEWSROOM_RENDER_TIME_LIMIT = env.float("NEWSROOM_RENDER_TIME_LIMIT", default=60.0)
+NEWSROOM_RENDER_MEMORY_LIMIT_MB = env.int("NEWSROOM_RENDER_MEMORY_LIMIT_MB", default=512)
+NEWSROOM_RENDER_WORKERS = env.int("NEWSROOM_RENDER_WORKERS", default=2)
+NEWSROOM_RENDER_WORKER_MAX_JOBS = env.int("NEWSROOM_RENDER_WORKER_MAX_JOBS", default=200)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

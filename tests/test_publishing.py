@@ -143,7 +143,9 @@ def test_a_render_failure_leaves_the_issue_in_review(
     issue: Issue, bob: User, artifacts: Path
 ) -> None:
     with (
-        mock.patch.object(rendering, "html_to_pdf", side_effect=RuntimeError("font map exploded")),
+        mock.patch.object(
+            rendering.render_pool, "run", side_effect=RuntimeError("font map exploded")
+        ),
         pytest.raises(PublishError, match="font map exploded"),
     ):
         publish_issue(issue=issue, by=bob)

@@ -155,21 +155,25 @@ def test_bodies_are_sanitised_again_when_rendered(issue: Issue) -> None:
     assert "<script" not in html and "onclick" not in html
 
 
-def test_renders_reuse_one_font_configuration_and_stylesheet(issue: Issue) -> None:
-    rendering.render_pdf(issue)
+def test_renders_in_one_process_reuse_one_font_configuration_and_stylesheet(
+    issue: Issue,
+) -> None:
+    # What a render worker does for each job: the layout, in process.
+    html = rendering.render_html(issue)
+    rendering.html_to_pdf(html)
     with (
         mock.patch.object(rendering, "FontConfiguration") as new_fonts,
         mock.patch.object(rendering, "CSS") as new_css,
     ):
-        rendering.render_pdf(issue)
+        assert rendering.html_to_pdf(html).startswith(b"%PDF-")
     new_fonts.assert_not_called()
     new_css.assert_not_called()
 
 
 def test_a_layout_failure_is_a_render_error(issue: Issue) -> None:
     with (
-        mock.patch.object(rendering.HTML, "write_pdf", side_effect=RuntimeError("pango")),
-        pytest.raises(rendering.RenderError, match="pango"),
+        mock.patch.object(rendering.render_pool, "run", side_effect=RuntimeError("pango gave up")),
+        pytest.raises(rendering.RenderError, match="could not be rendered as PDF: pango gave up"),
     ):
         rendering.render_pdf(issue)
 

@@ -1,0 +1,81 @@
+"""The render workers: long-lived, warm, and stopped at the time and memory
+limits, with the person told what was too big."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from issues import render_pool
+from issues.models import Issue, Newsletter
+from newsroom.models import Story
+from tests import factories
+from tests.issue_helpers import make_published_stories
+
+NESTED_10000 = "<ul><li>" * 10_000 + "deep" + "</li></ul>" * 10_000
+
+
+def test_renders_run_in_a_long_lived_worker_process() -> None:
+    first = render_pool.run("os.getpid")
+    assert first != os.getpid()
+    assert render_pool.run("os.getpid") == first
+
+
+def test_a_worker_is_replaced_after_its_quota_of_jobs() -> None:
+    pool = render_pool.RenderPool(size=1, max_jobs=2, memory_mb=512)
+    try:
+        pids = [pool.run("os.getpid", time_limit=30) for _ in range(3)]
+    finally:
+        pool.close()
+    assert pids[0] == pids[1] != pids[2]
+
+
+def test_a_job_past_the_time_limit_is_stopped_and_the_next_one_gets_a_fresh_worker() -> None:
+    before = render_pool.run("os.getpid")
+    with pytest.raises(render_pool.TooSlow, match=r"took longer than 0\.5 seconds"):
+        render_pool.run("time.sleep", 30, time_limit=0.5)
+    after = render_pool.run("os.getpid")
+    assert after != before
+
+
+def test_a_job_past_the_memory_limit_is_stopped() -> None:
+    with pytest.raises(render_pool.TooBig, match="more than 512 MB of memory"):
+        render_pool.run("builtins.bytearray", 2 * 1024**3)
+    assert render_pool.run("builtins.len", "still working") == 13
+
+
+def test_a_jobs_own_error_reaches_the_caller_and_the_worker_stays() -> None:
+    before = render_pool.run("os.getpid")
+    with pytest.raises(ValueError, match="unreadable period"):
+        render_pool.run("issues.importing.parse_period", "next Tuesday")
+    assert render_pool.run("os.getpid") == before
+
+
+@pytest.fixture
+def runaway_issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:
+    """An issue whose story was stored before the body limits existed."""
+    story = make_published_stories(newsletter=newsletter, author=alice, reviewer=bob, count=1)[0]
+    Story.objects.filter(pk=story.pk).update(body=NESTED_10000)
+    return factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
+
+
+def test_a_runaway_render_is_stopped_and_the_editor_told_in_words(
+    client: Client, alice: User, runaway_issue: Issue, settings: Any
+) -> None:
+    settings.NEWSROOM_RENDER_TIME_LIMIT = 1
+    render_pool.run("os.getpid")  # a warm worker: the limit is the render's alone
+    client.force_login(alice)
+
+    response = client.get(f"/desk/issues/{runaway_issue.pk}/preview.pdf", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/desk/issues/{runaway_issue.pk}/"
+    page = response.content.decode()
+    assert "too big to render as PDF: it took longer than 1 second and was stopped" in page
+    assert "Shorten its longest stories" in page
+    assert "Traceback" not in page
+    runaway_issue.refresh_from_db()
+    assert runaway_issue.status == "draft" and not runaway_issue.pdf_file
