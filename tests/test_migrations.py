@@ -30,9 +30,7 @@ def migrate(targets: list[tuple[str, str]] | None = None) -> MigrationExecutor:
 def test_moving_the_newsletter_keeps_every_row_and_id() -> None:
     old = migrate(PREVIOUS_RELEASE).loader.project_state(PREVIOUS_RELEASE).apps
     user = old.get_model("auth", "User").objects.create(username="carol")
-    newsletter = old.get_model("issues", "Newsletter").objects.create(
-        title="Energy", slug="energy"
-    )
+    newsletter = old.get_model("issues", "Newsletter").objects.create(title="Energy", slug="energy")
     story = old.get_model("newsroom", "Story").objects.create(
         headline="Grid tender opens", newsletter=newsletter, author=user
     )

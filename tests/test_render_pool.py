@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from issues import render_pool
-from issues.models import Issue, Newsletter
-from newsroom.models import Story
+from issues.models import Issue
+from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories
 
