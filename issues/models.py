@@ -26,8 +26,6 @@ from newsroom.workflow import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User as AuthUser
-
     from newsroom.workflow import User
 
 
@@ -219,18 +217,6 @@ class Issue(WorkflowModel):
                 raise WorkflowError(
                     f"Every story must be approved before the issue is published; not yet: {names}."
                 )
-
-    def log_transition(
-        self, transition: Transition, *, by: AuthUser, comment: str, note: str
-    ) -> IssueTransition:
-        return self.transitions.create(
-            transition=transition.name,
-            from_status=transition.source,
-            to_status=transition.target,
-            by=by,
-            comment=comment,
-            note=note,
-        )
 
 
 def suggest_next_issue(

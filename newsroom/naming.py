@@ -1,0 +1,37 @@
+"""Unique names (slugs, usernames) that two concurrent requests cannot both take."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import count
+
+from django.db import IntegrityError, transaction
+
+MAX_TRIES = 1000
+
+
+def create_with_unique_name[T](
+    base: str, *, create: Callable[[str], T], taken: Callable[[str], bool]
+) -> T:
+    """Call `create(name)` with `base`, then `base-2`, `base-3`… and return
+    its result for the first name the database accepts.
+
+    `taken` skips names already in use without a failed insert, but the
+    unique constraint decides: if two callers race for the same name, the
+    loser's insert fails inside its own savepoint and it moves on to the
+    next name. An IntegrityError for any other reason (the name was free)
+    is not ours to hide and is raised.
+    """
+    for n in count(1):
+        if n > MAX_TRIES:
+            raise IntegrityError(f"No free name after {base!r}-{MAX_TRIES}.")
+        name = base if n == 1 else f"{base}-{n}"
+        if taken(name):
+            continue
+        try:
+            with transaction.atomic():
+                return create(name)
+        except IntegrityError:
+            if not taken(name):
+                raise
+    raise AssertionError("unreachable")
