@@ -97,6 +97,7 @@ class IssueAdmin(admin.ModelAdmin):
         "pdf_sha256",
         "pdf_size",
         "page_count",
+        "renderer_version",
     ]
     inlines = [IssueStoryInline, IssueTransitionInline]
     actions = [workflow_action(SUBMIT, "Submit selected issues for review"), publish]

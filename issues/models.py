@@ -26,6 +26,8 @@ from newsroom.workflow import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
     from newsroom.workflow import User
 
 
@@ -83,6 +85,13 @@ class Issue(WorkflowModel):
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     pdf_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
     page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    renderer_version = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="What rendered the stored artifacts (WeasyPrint, Pango, HarfBuzz and a "
+        "digest of our template, stylesheet and typefaces), to compare a re-render honestly.",
+    )
 
     objects = IssueQuerySet.as_manager()
 
@@ -217,6 +226,18 @@ class Issue(WorkflowModel):
                 raise WorkflowError(
                     f"Every story must be approved before the issue is published; not yet: {names}."
                 )
+
+    def log_transition(
+        self, transition: Transition, *, by: AuthUser, comment: str, note: str
+    ) -> IssueTransition:
+        return self.transitions.create(
+            transition=transition.name,
+            from_status=transition.source,
+            to_status=transition.target,
+            by=by,
+            comment=comment,
+            note=note,
+        )
 
 
 def suggest_next_issue(

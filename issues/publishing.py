@@ -78,10 +78,19 @@ def publish_issue(
         locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         locked.pdf_size = len(pdf)
         locked.page_count = count_pages(pdf)
+        locked.renderer_version = rendering.renderer_version()
         # The documents carry the time they were rendered with; keep the
         # issue's date equal to it, so a re-render gives the same bytes.
         locked.published_at = published_at
-        return ["html_file", "pdf_file", "html_sha256", "pdf_sha256", "pdf_size", "page_count"]
+        return [
+            "html_file",
+            "pdf_file",
+            "html_sha256",
+            "pdf_sha256",
+            "pdf_size",
+            "page_count",
+            "renderer_version",
+        ]
 
     try:
         return perform(issue, PUBLISH, by=by, note=note, prepare=store_artifacts, notify=notify)

@@ -6,10 +6,14 @@ template, `templates/issues/render/issue.html`, and one print stylesheet,
 single self-contained file), the PDF gets the same stylesheet parsed once per
 process.
 
-Rendering is reproducible: the same issue gives the same bytes, because
-every date in the output comes from the issue (never from the clock) and the
-PDF identifier is derived from the content. Publishing stores the sha256 of
-both artifacts, so a subscriber can check what they downloaded.
+Rendering is reproducible: the same issue gives the same bytes on any
+machine that passes the prerequisite check (newsroom/prerequisites.py),
+because every date in the output comes from the issue (never from the clock;
+SOURCE_DATE_EPOCH is set from it around the layout, for the font tools that
+stamp a time), the PDF identifier is derived from the content, and the
+typefaces are our own files in static/fonts/ (a system Noto CJK font only
+for Chinese, Japanese and Korean). Publishing stores the sha256 of both
+artifacts and the renderer's version, so a re-render can be compared honestly.
 
 Story bodies are sanitised when saved and again here. Whatever still reaches
 WeasyPrint goes through `fetch_resource`, which serves our own static files
@@ -20,11 +24,15 @@ the server open a local file or a network connection.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import functools
+import hashlib
 import logging
+import os
 import posixpath
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_to_bytes
@@ -36,10 +44,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML
+from weasyprint import __version__ as weasyprint_version
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from issues import render_pool
+from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
+from newsroom import prerequisites
 from newsroom.sanitizing import body_with_source
 
 if TYPE_CHECKING:
@@ -49,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = "issues/render/issue.html"
 STYLESHEET = "css/issue.css"
+FONTS = "fonts"
 # Our own static files are addressed through a private scheme, so that no
 # URL a story could contain (http:, https:, file:) ever maps onto them.
 STATIC_SCHEME = "newsroom-static:"
@@ -118,6 +130,8 @@ def _content_type(path: Path) -> str:
         ".png": "image/png",
         ".jpg": "image/jpeg",
         ".jpeg": "image/jpeg",
+        ".ttf": "font/ttf",
+        ".woff2": "font/woff2",
     }.get(path.suffix.lower(), "application/octet-stream")
 
 
@@ -136,6 +150,34 @@ def _font_config() -> FontConfiguration:
 @functools.cache
 def _stylesheet_text() -> str:
     return _static_path(STATIC_SCHEME + STYLESHEET).read_text(encoding="utf-8")
+
+
+def _inline_stylesheet() -> str:
+    """The stylesheet for the HTML artifact: our typefaces come from the
+    site's static files there (a browser cannot fetch newsroom-static:)."""
+    return _stylesheet_text().replace(f'url("{STATIC_SCHEME}', f'url("{settings.STATIC_URL}')
+
+
+@functools.cache
+def renderer_version() -> str:
+    """What made an artifact: WeasyPrint and the libraries under it, and a
+    digest of our template, stylesheet and typefaces. Stored with each
+    published issue, so that a re-render can be compared honestly."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    digest = hashlib.sha256()
+    template = Path(settings.BASE_DIR) / "templates" / TEMPLATE
+    stylesheet = _static_path(STATIC_SCHEME + STYLESHEET)
+    fonts = sorted(stylesheet.parent.parent.joinpath(FONTS).glob("*.ttf"))
+    for path in (template, stylesheet, *fonts):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    pango_version = prerequisites.library_version(prerequisites.PANGO, "pango_version_string")
+    harfbuzz_version = prerequisites.library_version(prerequisites.HARFBUZZ, "hb_version_string")
+    subsetter = "hb-subset" if harfbuzz_subset is not None else "fontTools"
+    return (
+        f"WeasyPrint {weasyprint_version}; Pango {pango_version}; HarfBuzz {harfbuzz_version}"
+        f" ({subsetter}); template {digest.hexdigest()[:12]}"
+    )
 
 
 @functools.cache
@@ -164,8 +206,10 @@ def _document(
     stories = [
         {
             "anchor": f"story-{position}",
-            "headline": story.headline,
-            "html": body_with_source(story.body, story.source.name if story.source else None),
+            "headline": keep_cjk_names_whole_in_text(story.headline),
+            "html": keep_cjk_names_whole(
+                body_with_source(story.body, story.source.name if story.source else None)
+            ),
         }
         for position, story in enumerate(issue.ordered_stories(), start=1)
     ]
@@ -177,7 +221,7 @@ def _document(
         "title": f"{issue.newsletter.title}, no. {issue.number}: {issue.period}",
         "subject": f"{issue.newsletter.title} newsletter, {issue.period}",
         "date_w3c": date.isoformat().replace("+00:00", "Z"),
-        "css": mark_safe(_stylesheet_text()) if inline_css else "",  # our own stylesheet
+        "css": mark_safe(_inline_stylesheet()) if inline_css else "",  # our own stylesheet
     }
     return render_to_string(TEMPLATE, context)
 
@@ -191,9 +235,29 @@ def render_html(issue: Issue, *, published_at: datetime.datetime | None = None) 
         raise RenderError(f"The issue could not be rendered as HTML: {exc}") from exc
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Lay out an issue document (without its inline stylesheet) as a tagged A4 PDF."""
-    with _render_lock:
+@contextlib.contextmanager
+def _source_date(date: datetime.datetime) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH set to `date` for the duration of a render.
+
+    fontTools, which WeasyPrint falls back to without the HarfBuzz subset
+    library, stamps the time into every font it saves unless this is set.
+    """
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(date.timestamp()))
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def html_to_pdf(html: str, date: datetime.datetime | None = None) -> bytes:
+    """Lay out an issue document (without its inline stylesheet) as a tagged
+    A4 PDF. `date` (the issue's) stands in for the clock wherever a tool
+    would read it; without one, the Unix epoch does."""
+    with _render_lock, _source_date(date or datetime.datetime.fromtimestamp(0, datetime.UTC)):
         document = HTML(string=html, base_url=None, url_fetcher=fetch_resource)
         return document.write_pdf(
             stylesheets=[_stylesheet()],
@@ -209,7 +273,8 @@ def render_pdf(issue: Issue, *, published_at: datetime.datetime | None = None) -
     laid out in a render worker within the time and memory limits."""
     try:
         html = _document(issue, inline_css=False, published_at=published_at)
-        return render_pool.run("issues.rendering.html_to_pdf", html)  # type: ignore[no-any-return]
+        date = issue_date(issue, published_at)
+        return render_pool.run("issues.rendering.html_to_pdf", html, date)  # type: ignore[no-any-return]
     except render_pool.WorkerLimitExceeded as exc:
         logger.warning("Stopped rendering issue %s as PDF: %s", issue.pk, exc)
         raise RenderError(

@@ -29,6 +29,8 @@ from newsroom.workflow import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
     from newsroom.workflow import User
 
 
@@ -309,6 +311,18 @@ class Story(WorkflowModel):
             raise WorkflowError("Nobody approves their own story: ask another reviewer.")
         elif transition is WITHDRAW and self.published_issue_number() is not None:
             raise WorkflowError("This story is in a published issue and cannot be withdrawn.")
+
+    def log_transition(
+        self, transition: Transition, *, by: AuthUser, comment: str, note: str
+    ) -> StoryTransition:
+        return self.transitions.create(  # type: ignore[attr-defined]
+            transition=transition.name,
+            from_status=transition.source,
+            to_status=transition.target,
+            by=by,
+            comment=comment,
+            note=note,
+        )
 
     def last_request_for_changes(self) -> StoryTransition | None:
         return self.transitions.filter(transition=REQUEST_CHANGES.name).first()  # type: ignore[attr-defined]

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 CJK_FAMILY = "Noto Sans CJK SC"
 # The browser the journeys in tests/e2e/ drive (their conftest reads the same variable).
 CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM", "/usr/bin/chromium")
+# The names a shared library goes by on Linux and macOS.
+PANGO = ("libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0.0.dylib")
+HARFBUZZ = ("libharfbuzz.so.0", "libharfbuzz.0.dylib")
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ PREREQUISITES: tuple[Prerequisite, ...] = (
         debian=("libpango-1.0-0", "libpangoft2-1.0-0"),
         homebrew="pango",
         libraries=(
-            ("libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0.0.dylib"),
+            PANGO,
             ("libpangoft2-1.0.so.0", "libpangoft2-1.0.dylib", "libpangoft2-1.0.0.dylib"),
         ),
     ),
@@ -105,6 +108,19 @@ def _loads(names: Sequence[str]) -> bool:
             continue
         return True
     return False
+
+
+def library_version(names: Sequence[str], function: str) -> str:
+    """What a library's `function` (returning a C string) says, e.g.
+    HarfBuzz's hb_version_string; "unknown" if it cannot be loaded."""
+    for name in names:
+        try:
+            report = getattr(ctypes.CDLL(name), function)
+        except (OSError, AttributeError):
+            continue
+        report.restype = ctypes.c_char_p
+        return str(report().decode())
+    return "unknown"
 
 
 def _font_installed(family: str) -> bool:

@@ -22,6 +22,7 @@ from issues.publishing import publish_issue
 from newsroom.models import Newsletter, Story
 from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
+from tests.pdf_checks import assert_accessible_pdf
 
 STORIES = [
     (
@@ -125,7 +126,8 @@ def publish(
     number: int | None = None,
     period_start: datetime.date = datetime.date(2025, 11, 24),
 ) -> Issue:
-    """A published issue of one story per headline, with its stored artifacts."""
+    """A published issue of one story per headline, with its stored artifacts
+    (their PDF checked for the PDF/UA essentials)."""
     issue = make_issue_in_review(
         newsletter=newsletter,
         editor=editor,
@@ -134,7 +136,10 @@ def publish(
         number=number,
         period_start=period_start,
     )
-    return publish_issue(issue=issue, by=reviewer)
+    published = publish_issue(issue=issue, by=reviewer)
+    with published.pdf_file.open("rb") as stored:
+        assert_accessible_pdf(stored.read(), headlines=headlines)
+    return published
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -25,6 +25,7 @@ from newsroom.models import Newsletter
 from newsroom.workflow import Status, WorkflowError, transitioned
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, stored_files
+from tests.pdf_checks import assert_accessible_pdf
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def assert_still_in_review(issue: Issue, artifacts: Path) -> None:
     assert issue.status == Status.REVIEW
     assert issue.published_at is None
     assert not issue.pdf_file and not issue.html_file
-    assert issue.pdf_sha256 == "" and issue.page_count is None
+    assert issue.pdf_sha256 == "" and issue.page_count is None and issue.renderer_version == ""
     assert not issue.transitions.filter(transition="publish").exists()
     assert stored_files(artifacts) == []
 
@@ -70,6 +71,10 @@ def test_a_reviewer_publishes_an_issue_in_review(
     assert issue.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
     assert issue.html_sha256 == hashlib.sha256(html).hexdigest()
     assert issue.pdf_size == len(pdf) and issue.page_count == 1
+    assert issue.renderer_version == rendering.renderer_version()
+    assert issue.renderer_version.startswith("WeasyPrint ")
+    assert "; template " in issue.renderer_version
+    assert_accessible_pdf(pdf, headlines=[story.headline for story in issue.ordered_stories()])
     row = issue.transitions.get(transition="publish")
     assert (row.transition, row.from_status, row.to_status, row.by, row.note) == (
         "publish",

@@ -37,7 +37,6 @@ from issues.models import Issue, IssueStory, format_period
 from issues.publishing import publish_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
-from newsroom.naming import create_with_unique_name
 from newsroom.sanitizing import sanitize_body
 from newsroom.workflow import PUBLISH, SUBMIT, perform
 
@@ -64,13 +63,14 @@ def sector_title(sector: str) -> str:
 
 def newsletter_slug(title: str) -> str:
     """The acronym in parentheses if there is one (“ict”), else the title
-    slugified. Made unique with -2, -3… when the newsletter is created."""
+    slugified; made unique with -2, -3…"""
     acronym = re.search(r"\(([^()]+)\)\s*$", title)
-    return slugify(acronym.group(1) if acronym else title)[:40] or "newsletter"
-
-
-def slug_taken(slug: str) -> bool:
-    return Newsletter.objects.filter(slug=slug).exists()
+    base = slugify(acronym.group(1) if acronym else title)[:40] or "newsletter"
+    slug, n = base, 1
+    while Newsletter.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 @dataclass
@@ -182,10 +182,8 @@ def save_plan(plan: ImportPlan, *, publish: bool = False, by: User) -> Issue:
     # No savepoint of its own: a failure here rolls back the caller's
     # transaction, which is what an import that changes nothing needs.
     with transaction.atomic(savepoint=False):
-        newsletter = plan.newsletter or create_with_unique_name(
-            plan.newsletter_slug,
-            create=lambda slug: Newsletter.objects.create(title=plan.newsletter_title, slug=slug),
-            taken=slug_taken,
+        newsletter = plan.newsletter or Newsletter.objects.create(
+            title=plan.newsletter_title, slug=plan.newsletter_slug
         )
         for name in plan.new_sources:
             plan.sources[name.casefold()] = Source.objects.create(name=name)

@@ -1,0 +1,140 @@
+"""The same issue gives the same PDF bytes whatever else the machine has:
+other installed fonts, the HarfBuzz subset library or not, the time of day.
+
+Each render runs in a fresh Python process (fontconfig and WeasyPrint read
+their set-up once per process), from the document the renderer makes of the
+issue here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from issues import rendering
+from issues.models import Issue
+from newsroom.models import Newsletter
+from newsroom.prerequisites import CJK_FAMILY
+from tests.pdf_checks import assert_accessible_pdf
+from tests.test_text_layer import HEADLINE, assert_text_layer_is_as_written, make_text_layer_issue
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RENDER = """
+import datetime, os, sys
+import django
+django.setup()
+if "--without-harfbuzz-subset" in sys.argv:
+    # As on a machine without libharfbuzz-subset: WeasyPrint subsets with fontTools.
+    from weasyprint.pdf import fonts
+    fonts.harfbuzz_subset = None
+from issues import rendering
+html = sys.stdin.read()
+date = datetime.datetime.fromisoformat(sys.argv[1])
+sys.stdout.buffer.write(rendering.html_to_pdf(html, date=date))
+"""
+
+
+def start_render(
+    html: str, date: str, *arguments: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "1",
+        "DJANGO_SECRET_KEY": "tests-only-not-a-secret",
+        **os.environ,
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", RENDER, date, *arguments],
+        cwd=ROOT,
+        env=environment,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    process.stdin.write(html.encode())
+    process.stdin.close()
+    return process
+
+
+def finish(process: subprocess.Popen[bytes]) -> bytes:
+    assert process.stdout is not None and process.stderr is not None
+    pdf = process.stdout.read()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, errors
+    assert pdf.startswith(b"%PDF"), errors
+    return pdf
+
+
+def font_count(env: dict[str, str]) -> int:
+    listed = subprocess.run(
+        ["fc-list", ":", "family"], capture_output=True, text=True, env={**os.environ, **env}
+    )
+    return len(set(listed.stdout.splitlines()))
+
+
+@pytest.fixture
+def cjk_only_fonts(tmp_path: Path) -> dict[str, str]:
+    """A fontconfig set-up that knows the folder of the CJK fallback font and
+    nothing else of the system's."""
+    found = subprocess.run(
+        ["fc-match", "--format=%{file}", CJK_FAMILY], capture_output=True, text=True
+    )
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>{Path(found.stdout).parent}</dir><cachedir>{tmp_path / 'cache'}</cachedir>"
+        "</fontconfig>"
+    )
+    return {"FONTCONFIG_FILE": str(config)}
+
+
+def document(issue: Issue) -> tuple[str, str]:
+    """The issue's HTML as the renderer lays it out, and its date."""
+    html = rendering._document(issue, inline_css=False)
+    return html, rendering.issue_date(issue).isoformat()
+
+
+pytestmark = pytest.mark.skipif(shutil.which("fc-match") is None, reason="needs fontconfig")
+
+
+def test_two_font_environments_give_the_same_bytes(
+    newsletter: Newsletter, alice: User, bob: User, cjk_only_fonts: dict[str, str]
+) -> None:
+    html, date = document(make_text_layer_issue(newsletter, alice, bob))
+    assert font_count(cjk_only_fonts) < font_count({})  # the environments really differ
+    system = start_render(html, date)
+    sparse = start_render(html, date, env=cjk_only_fonts)
+    system_pdf, sparse_pdf = finish(system), finish(sparse)
+    assert system_pdf == sparse_pdf
+    assert rendering.html_to_pdf(html, date=datetime.datetime.fromisoformat(date)) == system_pdf
+    assert_text_layer_is_as_written(system_pdf)
+    assert_accessible_pdf(system_pdf, headlines=[HEADLINE])
+
+
+def test_without_the_harfbuzz_subset_library_the_bytes_repeat_and_the_text_layer_holds(
+    newsletter: Newsletter, alice: User, bob: User
+) -> None:
+    # fontTools takes half a minute over the CJK font, so this issue names
+    # its engineer in Latin letters; the CJK path is the test above.
+    name = "Lin Xiaohong"
+    html, date = document(make_text_layer_issue(newsletter, alice, bob, name=name))
+    first = start_render(html, date, "--without-harfbuzz-subset")
+    time.sleep(1.1)  # fontTools would stamp a different second into each font
+    second = start_render(html, date, "--without-harfbuzz-subset")
+    first_pdf, second_pdf = finish(first), finish(second)
+    assert first_pdf == second_pdf
+    # It really took the other path: HarfBuzz subsets the fonts differently.
+    assert first_pdf != rendering.html_to_pdf(html, date=datetime.datetime.fromisoformat(date))
+    assert_text_layer_is_as_written(first_pdf, name=name)
+    assert_accessible_pdf(first_pdf, headlines=[HEADLINE])
