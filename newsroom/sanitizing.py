@@ -8,6 +8,7 @@ lists. Bodies are sanitised when saved and again when rendered.
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django_prose_editor.config import allowlist_from_extensions
 from django_prose_editor.fields import create_sanitizer
 
 BODY_EXTENSIONS = {
@@ -21,6 +22,16 @@ BODY_EXTENSIONS = {
 }
 
 sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+
+
+def editor_allowlist() -> dict[str, list[str]]:
+    """The same allowlist, for the editor's live preview in the browser
+    (sent as a json_script), so the page never keeps a copy of its own."""
+    allowed = allowlist_from_extensions(BODY_EXTENSIONS)
+    return {
+        "tags": sorted(tag.upper() for tag in allowed["tags"]),
+        "schemes": sorted(f"{scheme}:" for scheme in allowed["url_schemes"]),
+    }
 
 
 def body_with_source(body: str, source_name: str | None) -> SafeString:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from django.contrib.auth.models import User
+from django.urls import reverse
 
 from newsroom.models import Newsletter, Story
+from newsroom.sanitizing import editor_allowlist, sanitize_body
 from tests import factories
 
 ALLOWED = (
@@ -70,3 +75,20 @@ def test_the_page_sanitises_again_on_render(client, alice: User, newsletter) -> 
     page = client.get(f"/desk/stories/{story.pk}/").content.decode()
     assert 'alert("x")' not in page
     assert '<p>Hi <span class="source">(<strong>Harbour Tribune</strong>)</span></p>' in page
+
+
+def test_the_editor_page_gets_the_servers_allowlist(client, alice: User, newsletter) -> None:
+    client.force_login(alice)
+    page = client.get(reverse("desk:story_new"))
+    sent = json.loads(
+        re.search(
+            r'<script id="body-allowlist" type="application/json">(.*?)</script>',
+            page.content.decode(),
+        ).group(1)
+    )
+    assert sent == editor_allowlist()
+    assert set(sent["tags"]) == {"A", "BR", "EM", "LI", "OL", "P", "STRONG", "UL"}
+    assert sent["schemes"] == ["http:", "https:", "mailto:"]
+    # What the page keeps is exactly what the sanitiser keeps.
+    kept = sanitize_body("<h1>x</h1><p><u>a</u><strong>b</strong><a href='https://x.org'>c</a></p>")
+    assert kept == 'x<p>a<strong>b</strong><a href="https://x.org">c</a></p>'

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from newsroom.desk.access import desk_user_required
@@ -109,7 +110,7 @@ def story_restore(request: HttpRequest, pk: int, history_id: int) -> HttpRespons
     story.newsletter_id, story.original_url = record.newsletter_id, record.original_url
     if record.source_id is None or Source.objects.filter(pk=record.source_id).exists():
         story.source_id = record.source_id
-    when = record.history_date.strftime("%d %b %Y %H:%M")
+    when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
     try:
         expected = int(request.POST.get("version", ""))
         if expected != story.version:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
-from newsroom.sanitizing import body_with_source
+from newsroom.sanitizing import body_with_source, editor_allowlist
 
 register = template.Library()
 
@@ -15,3 +16,9 @@ register = template.Library()
 @register.simple_tag(name="body_with_source")
 def body_with_source_tag(body: str, source: Any) -> SafeString:
     return body_with_source(body, str(source) if source else None)
+
+
+@register.simple_tag
+def body_allowlist_script() -> SafeString:
+    """<script id="body-allowlist" type="application/json">: what desk-editor.js may keep."""
+    return json_script(editor_allowlist(), "body-allowlist")

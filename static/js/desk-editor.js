@@ -2,9 +2,11 @@
 // The prose editor keeps the <textarea name="body"> up to date and fires
 // "input" on it after every change, so this script only reads the textarea.
 
-const ALLOWED = new Set(["P", "STRONG", "EM", "A", "UL", "OL", "LI", "BR"]);
+// The server's allowlist (newsroom.sanitizing.editor_allowlist), sent with the page.
+const ALLOWLIST = JSON.parse(document.getElementById("body-allowlist").textContent);
+const ALLOWED = new Set(ALLOWLIST.tags);
 const BLOCK_BREAK = /<br\s*\/?>|<\/(?:p|li|ul|ol)>/gi;
-const SAFE_HREF = /^(https?:|mailto:)/i;
+const isSafeHref = (href) => ALLOWLIST.schemes.some((s) => href.toLowerCase().startsWith(s));
 
 function parse(html) {
   // Same rule as Story.word_count on the server: block ends and line
@@ -30,7 +32,7 @@ function cleanCopy(node) {
   }
   const copy = document.createElement(node.tagName);
   const href = node.getAttribute("href");
-  if (node.tagName === "A" && href && SAFE_HREF.test(href)) copy.setAttribute("href", href);
+  if (node.tagName === "A" && href && isSafeHref(href)) copy.setAttribute("href", href);
   copy.append(...children);
   return copy;
 }
