@@ -20,16 +20,16 @@ from newsroom.models import Story
 from newsroom.workflow import WorkflowError
 
 
-@require_POST
 @editor_required
+@require_POST
 def add_story(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue(pk)
     story = get_object_or_404(Story, pk=request.POST.get("story") or 0)
     return act_on(request, issue, lambda: issue.add_story(story), f"Added “{story}”.")
 
 
-@require_POST
 @editor_required
+@require_POST
 def remove_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
     issue = get_issue(pk)
     story = get_object_or_404(issue.stories, pk=story_id)
@@ -38,8 +38,8 @@ def remove_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @editor_required
+@require_POST
 def move_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
     issue = get_issue(pk)
     story = get_object_or_404(issue.stories, pk=story_id)
@@ -49,8 +49,8 @@ def move_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
     return act_on(request, issue, lambda: issue.move_story(story, offset))
 
 
-@require_POST
 @editor_required
+@require_POST
 def set_order(request: HttpRequest, pk: int) -> HttpResponse:
     """The order after a drag and drop: `order` is the story ids, comma-separated.
     Answers JSON to the script, or redirects a plain form post."""

@@ -61,8 +61,8 @@ def import_issue(request: HttpRequest) -> HttpResponse:
     return render(request, "issues/desk/import.html", {"form": form})
 
 
-@require_POST
 @editor_required
+@require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
     """Create the previewed issue and its stories as drafts."""
     pending = request.session.get(SESSION_KEY)

@@ -151,16 +151,16 @@ def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
 @editor_required
+@require_POST
 def issue_submit(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue(pk)
     perform_and_report(request, issue, SUBMIT, done="The issue is now waiting for a reviewer.")
     return back_to_builder(issue)
 
 
-@require_POST
 @desk_user_required
+@require_POST
 def issue_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue(pk)
     require_issue_reviewer(request)
@@ -174,8 +174,8 @@ def issue_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     return back_to_builder(issue)
 
 
-@require_POST
 @desk_user_required
+@require_POST
 def issue_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the publication. With the immediate backend it has already run
     when `enqueue` returns, so its outcome is shown at once; with a worker,

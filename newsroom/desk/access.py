@@ -1,7 +1,9 @@
 """Who may use the desk, and how a desk action reports its outcome.
 
 Every desk view, in either room, is guarded by one of these decorators; the
-roles themselves are defined in newsroom.roles.
+roles themselves are defined in newsroom.roles. They stand in one order
+everywhere: access first, then the method (`@editor_required` above
+`@require_POST`), so a stranger learns nothing about which methods a URL takes.
 """
 
 from __future__ import annotations
