@@ -14,6 +14,7 @@ from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
 from newsroom import roles
+from newsroom.comments import reanchor_comments
 from newsroom.extension import publishing_room
 from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
 from newsroom.workflow import (
@@ -32,6 +33,17 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User as AuthUser
 
     from newsroom.workflow import User
+
+
+class OpenComments(WorkflowError):
+    """Approval refused while comment threads are open."""
+
+    def __init__(self, count: int) -> None:
+        threads = "1 comment is" if count == 1 else f"{count} comments are"
+        super().__init__(
+            f"{threads} still open: resolve them first, or resolve them all as you approve."
+        )
+        self.count = count
 
 
 class EditConflict(Exception):
@@ -266,6 +278,7 @@ class Story(WorkflowModel):
                 self._history_user = by
                 self._change_reason = reason
                 self.save(update_fields=[*EDITABLE_FIELDS, "version", "updated_at"])
+                reanchor_comments(self)
         if conflict:
             raise EditConflict(current)
 
@@ -309,6 +322,8 @@ class Story(WorkflowModel):
                 raise WorkflowError("A story needs " + ", ".join(missing) + " before review.")
         elif transition is PUBLISH and self.author_id == by.pk:
             raise WorkflowError("Nobody approves their own story: ask another reviewer.")
+        elif transition is PUBLISH and (open_threads := self.comments.open().count()):  # type: ignore[attr-defined]
+            raise OpenComments(open_threads)
         elif transition is WITHDRAW and self.published_issue_number() is not None:
             raise WorkflowError("This story is in a published issue and cannot be withdrawn.")
 
@@ -333,3 +348,8 @@ class StoryTransition(AuditRow):
 
     class Meta(AuditRow.Meta):
         indexes = [models.Index(fields=["story", "-at"])]
+
+
+# Models of their own modules, registered with the app here.
+from newsroom.comments import Comment  # noqa: E402, F401
+from newsroom.notices import Notice  # noqa: E402, F401

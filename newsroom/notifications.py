@@ -65,7 +65,10 @@ def story_message(story: Story, transition: str, by: Any, comment: str) -> Email
     elif transition == REQUEST_CHANGES.name:
         to = [story.author.email]
         subject = f"Changes requested: {story.headline}"
-        body = f"{actor} sent “{story.headline}” back to you:\n\n{comment}\n\nEdit it: {link}\n"
+        body = (
+            f"{actor} sent “{story.headline}” back to you:\n\n{comment}\n"
+            f"{open_comments_text(story)}\nEdit it: {link}\n"
+        )
     elif transition == PUBLISH.name:
         to = [story.author.email]
         subject = f"Approved: {story.headline}"
@@ -76,6 +79,19 @@ def story_message(story: Story, transition: str, by: Any, comment: str) -> Email
     if not to:
         return None
     return EmailMessage(f"[Newsroom] {subject}", body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+def open_comments_text(story: Story) -> str:
+    """Each open comment under the passage it is on, for the send-back mail."""
+    threads = list(story.comments.open().select_related("author").order_by("start", "pk"))  # type: ignore[attr-defined]
+    if not threads:
+        return ""
+    lines = ["", "Comments on passages:"]
+    for thread in threads:
+        lines += ["", f"> {thread.quote}", f"{thread.who}: {thread.text}"]
+        if thread.lost:
+            lines.append("(the passage changed since)")
+    return "\n".join(lines) + "\n"
 
 
 def send_story_notification(*, story_id: int, transition: str, by_id: int, comment: str) -> int:

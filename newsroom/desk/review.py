@@ -9,16 +9,34 @@ Either way the status is unchanged.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from newsroom.comments import resolve_all_open
 from newsroom.desk.access import desk_user_required, perform_and_report, reviewer_required
+from newsroom.desk.since import since_last_look
 from newsroom.desk.stories import get_story
+from newsroom.desk.threads import anchors, threads_for
 from newsroom.forms import RequestChangesForm
-from newsroom.models import Story
-from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Transition
+from newsroom.models import OpenComments, Story
+from newsroom.workflow import (
+    PUBLISH,
+    REQUEST_CHANGES,
+    SUBMIT,
+    WITHDRAW,
+    Transition,
+    WorkflowError,
+    perform,
+)
+
+if TYPE_CHECKING:
+    from newsroom.workflow import User
 
 DONE = {
     SUBMIT: "Submitted for review.",
@@ -37,13 +55,31 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @reviewer_required
 def story_review(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story(pk)
+    threads = threads_for(story, request.user)
     context = {
         "story": story,
         "actions": [t.name for t in story.allowed_transitions(request.user)],
+        "approve_resolving": _approvable_by_resolving(story, request.user),
         "request_changes_form": RequestChangesForm(),
         "own_story": story.author_id == request.user.pk,
+        "threads": threads,
+        "open_threads": [t for t in threads if t.is_open],
+        "anchors": anchors(threads),
+        "commentable": True,
+        "since": since_last_look(story, request.user),
     }
     return render(request, "newsroom/story_review.html", context)
+
+
+def _approvable_by_resolving(story: Story, user: User) -> int:
+    """How many open threads stand between `user` and approving, if only they do."""
+    try:
+        story.check_transition(PUBLISH, by=user)
+    except OpenComments as blocked:
+        return blocked.count
+    except WorkflowError:
+        pass
+    return 0
 
 
 def _act(request: HttpRequest, pk: int, transition: Transition, comment: str = "") -> Story:
@@ -63,7 +99,22 @@ def story_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_user_required
 @require_POST
 def story_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return redirect(_act(request, pk, PUBLISH))
+    """Approve; with resolve_open=1 the reviewer resolves every open thread
+    as they approve (both or neither: a refusal resolves nothing)."""
+    if request.POST.get("resolve_open") != "1":
+        return redirect(_act(request, pk, PUBLISH))
+    story = get_story(pk)
+    if not story.role_allows(PUBLISH, request.user):
+        raise PermissionDenied(f"Your role cannot {PUBLISH.label.lower()}.")
+    try:
+        with transaction.atomic():
+            resolved = resolve_all_open(story, by=request.user)
+            perform(story, PUBLISH, by=request.user)
+    except WorkflowError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Resolved {resolved} open comment(s). {DONE[PUBLISH]}")
+    return redirect(story)
 
 
 @desk_user_required

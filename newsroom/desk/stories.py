@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from newsroom.desk.access import desk_user_required, editor_required
 from newsroom.desk.diffing import word_diff
+from newsroom.desk.threads import anchors, threads_for
 from newsroom.forms import StoryFilterForm, StoryForm
 from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Story, StoryTransition
 from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
@@ -47,8 +48,12 @@ def story_new(request: HttpRequest) -> HttpResponse:
 @desk_user_required
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story(pk)
+    threads = threads_for(story, request.user)
     context = {
         "story": story,
+        "threads": threads,
+        "anchors": anchors(threads),
+        "commentable": True,
         "can_edit": story.can_edit(request.user),
         "actions": [t.name for t in story.allowed_transitions(request.user)],
         "sent_back": _sent_back_comment(story),
@@ -93,7 +98,12 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except WorkflowError as error:
             form.add_error(None, f"{error} Nothing was saved; your text is below.")
             status = 409
-    context = {"form": form, "story": story, "sent_back": _sent_back_comment(story)}
+    context = {
+        "form": form,
+        "story": story,
+        "sent_back": _sent_back_comment(story),
+        "threads": [t for t in threads_for(story, request.user) if t.is_open],
+    }
     return render(request, "newsroom/story_form.html", context, status=status)
 
 

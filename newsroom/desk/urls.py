@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsroom.desk import dashboard, history, review, sources, stories
+from newsroom.desk import comments, dashboard, history, review, sources, stories
 
 app_name = "desk"
 
@@ -25,6 +25,17 @@ urlpatterns = [
         "stories/<int:pk>/history/<int:history_id>/restore/",
         history.story_restore,
         name="story_restore",
+    ),
+    path("stories/<int:pk>/comments/", comments.comment_add, name="comment_add"),
+    path(
+        "stories/<int:pk>/comments/<int:comment_id>/reply/",
+        comments.comment_reply,
+        name="comment_reply",
+    ),
+    path(
+        "stories/<int:pk>/comments/<int:comment_id>/resolve/",
+        comments.comment_resolve,
+        name="comment_resolve",
     ),
     path("review/", review.review_queue, name="review_queue"),
     path("sources/", sources.source_list, name="source_list"),

@@ -1,0 +1,146 @@
+"""Mail about review threads, batched per person.
+
+Each event (a comment or reply, a resolved thread, an outside verdict) writes
+one `Notice` row per person to tell, in the transaction of the event. After
+commit a task is enqueued per person, to run NOTICE_DELAY later on a queue
+that can defer (django-tasks-db in production): it sends every notice still
+pending for that person in one mail, so five comments written in a minute
+arrive as one message. Tasks that find nothing pending send nothing. On a
+queue that cannot defer (the immediate backend of a first run) the task runs
+at once and each event is its own mail.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import models, transaction
+from django.tasks import task_backends
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from newsroom.comments import Comment
+    from newsroom.models import Story
+
+NOTICE_DELAY = datetime.timedelta(minutes=1)
+
+
+class Notice(models.Model):
+    email = models.EmailField()
+    story = models.ForeignKey(
+        "newsroom.Story", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    line = models.TextField(help_text="What happened, as the mail says it.")
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["email", "created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="notice_pending_by_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"to {self.email}: {self.line[:40]}"
+
+
+def site_link(path: str) -> str:
+    return settings.NEWSROOM_SITE_URL.rstrip("/") + path
+
+
+def notify(emails: Iterable[str], *, line: str, link: str, story: Story | None = None) -> None:
+    """Tell each of `emails` about one event; call inside the event's transaction."""
+    addresses = sorted({e.lower() for e in emails if e})
+    Notice.objects.bulk_create(
+        [Notice(email=email, story=story, line=line, link=link) for email in addresses]
+    )
+    for email in addresses:
+        transaction.on_commit(lambda email=email: _enqueue(email))  # type: ignore[misc]
+
+
+def _enqueue(email: str) -> None:
+    from newsroom.tasks import send_notices
+
+    if task_backends[send_notices.backend].supports_defer:
+        send_notices.using(run_after=timezone.now() + NOTICE_DELAY).enqueue(email=email)
+    else:
+        send_notices.enqueue(email=email)
+
+
+def people_in_thread(comment: Comment) -> set[str]:
+    """The story's author, whoever started the thread and everyone who replied."""
+    from newsroom.comments import Comment
+
+    thread = comment.parent or comment
+    writers = Comment.objects.filter(models.Q(pk=thread.pk) | models.Q(parent=thread))
+    emails = {comment.story.author.email}
+    for writer in writers.select_related("author"):
+        emails.add(writer.author.email if writer.author else writer.author_email)
+    return emails
+
+
+def _actor_email(comment: Comment) -> str:
+    return comment.author.email if comment.author else comment.author_email
+
+
+def _quoted(comment: Comment) -> str:
+    thread = comment.parent or comment
+    return f"“{thread.quote}” in “{comment.story.headline}”"
+
+
+def note_comment(comment: Comment) -> None:
+    verb = "replied on" if comment.parent_id else "commented on"
+    notify(
+        people_in_thread(comment) - {_actor_email(comment)},
+        line=f"{comment.who} {verb} {_quoted(comment)}:\n    {comment.text}",
+        link=site_link(comment.story.get_absolute_url()),
+        story=comment.story,
+    )
+
+
+def note_resolved(thread: Comment) -> None:
+    by = thread.resolved_by
+    name = (by.get_full_name() or by.get_username()) if by else "someone"
+    notify(
+        people_in_thread(thread) - {by.email if by else ""},
+        line=f"{name} resolved the thread on {_quoted(thread)}.",
+        link=site_link(thread.story.get_absolute_url()),
+        story=thread.story,
+    )
+
+
+def send_pending(email: str) -> int:
+    """Send one mail listing every pending notice for `email`; returns 0 or 1."""
+    with transaction.atomic():
+        pending = list(
+            Notice.objects.select_for_update(skip_locked=True).filter(
+                email=email, sent_at__isnull=True
+            )
+        )
+        if not pending:
+            return 0
+        # Marked and sent in one transaction: a failed send leaves them
+        # pending for the next task (a mail may repeat, none is lost).
+        Notice.objects.filter(pk__in=[n.pk for n in pending]).update(sent_at=timezone.now())
+        return notices_message(email, pending).send()
+
+
+def notices_message(email: str, pending: list[Notice]) -> EmailMessage:
+    count = len(pending)
+    subject = "A review note" if count == 1 else f"{count} review notes"
+    body = "\n\n".join(f"{n.line}\n    {n.link}" for n in pending)
+    return EmailMessage(
+        f"[Newsroom] {subject}",
+        f"What happened in the review threads you are part of:\n\n{body}\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [email],
+    )

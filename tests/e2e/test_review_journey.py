@@ -1,0 +1,148 @@
+"""Review as newsrooms do it, in a real Chromium.
+
+Bob (reviewer) selects a sentence of Alice's story and comments on it; Alice
+sees the comment beside the text in the editor, rewords the sentence and
+replies; Bob sees only what changed and resolves the thread, then approves.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from newsroom import roles
+from newsroom.comments import Comment
+from newsroom.models import Story
+from newsroom.workflow import Status
+from tests import factories
+
+Login = Callable[[Page, str], None]
+SHOTS = Path(os.environ.get("NEWSROOM_SHOTS", "var/review-shots"))
+
+SENTENCE = "Exports of cloud services rose 40% in a year."
+BODY = (
+    "<p>The harbour authority opened its fifth data centre on Monday. "
+    f"{SENTENCE} The centre is cooled by sea water.</p>"
+)
+
+
+def select_words(page: Page, words: str, scope: str = "[data-commentable]") -> None:
+    """Select `words` in the story text as a reader would, then release the mouse."""
+    page.evaluate(
+        """([scope, words]) => {
+          const root = document.querySelector(scope);
+          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            const node = walker.currentNode;
+            const at = node.textContent.indexOf(words);
+            if (at === -1) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + words.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            root.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+            return;
+          }
+          throw new Error("words not found: " + words);
+        }""",
+        [scope, words],
+    )
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def second_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_passage_is_commented_answered_and_resolved(
+    page: Page, second_page: Page, live_server: Any, login: Login
+) -> None:
+    newsletter = factories.make_newsletter()
+    alice = factories.make_user("alice", roles.EDITORS)
+    factories.make_user("bob", roles.REVIEWERS)
+    story = factories.make_story(
+        author=alice, newsletter=newsletter, body=BODY, headline="Cloud exports rise"
+    )
+    bob_page, alice_page = page, second_page
+    login(alice_page, "alice")
+    alice_page.goto(f"{live_server.url}/desk/stories/{story.pk}/")
+    alice_page.get_by_role("button", name="Submit for review").click()
+
+    login(bob_page, "bob")
+    bob_page.goto(f"{live_server.url}/desk/stories/{story.pk}/review/")
+    select_words(bob_page, SENTENCE)
+    expect(bob_page.locator("[data-passage-form]")).to_be_visible()
+    bob_page.get_by_label("Your comment").fill("Which source gives 40%?")
+    shot(bob_page, "1-select-and-comment")
+    bob_page.get_by_role("button", name="Comment", exact=True).click()
+    expect(bob_page.get_by_text("Comment added.")).to_be_visible()
+    expect(bob_page.locator("mark.desk-passage")).to_have_text(SENTENCE)
+    thread = Comment.objects.get()
+    assert (thread.quote, thread.author.username) == (SENTENCE, "bob")
+    bob_page.get_by_label("What needs to change").fill("See my comment on the figure.")
+    bob_page.get_by_role("button", name="Request changes").click()
+    expect(bob_page.get_by_text("Sent back to the author")).to_be_visible()
+
+    alice_page.goto(f"{live_server.url}/desk/stories/{story.pk}/edit/")
+    expect(alice_page.get_by_text("Which source gives 40%?")).to_be_visible()
+    shot(alice_page, "2-author-sees-comment-in-editor")
+    editor = alice_page.locator(".ProseMirror")
+    editor.get_by_text("rose 40% in a year", exact=False).click()
+    alice_page.evaluate(
+        """() => {
+          const walker = document.createTreeWalker(
+            document.querySelector('.ProseMirror'), NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            const node = walker.currentNode;
+            const at = node.textContent.indexOf('40%');
+            if (at === -1) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + 3);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            return;
+          }
+        }"""
+    )
+    alice_page.keyboard.type("42%")
+    alice_page.get_by_role("button", name="Save").click()
+    expect(alice_page.get_by_text("Saved (version 2).")).to_be_visible()
+    story.refresh_from_db()
+    assert "rose 42% in a year" in story.body_text
+    alice_page.get_by_label("Reply").fill("The ministry's release says 42%; fixed.")
+    alice_page.get_by_role("button", name="Reply").click()
+    expect(alice_page.get_by_text("Reply added.")).to_be_visible()
+    alice_page.get_by_role("button", name="Submit for review").click()
+
+    bob_page.goto(f"{live_server.url}/desk/stories/{story.pk}/review/")
+    changes = bob_page.locator("[data-since-last-look]")
+    expect(changes.locator("del")).to_have_text("40%")
+    expect(changes.locator("ins")).to_have_text("42%")
+    expect(changes).to_contain_text("answered")
+    shot(bob_page, "3-reviewer-sees-only-the-change")
+    bob_page.get_by_role("button", name="Resolve", exact=True).click()
+    expect(bob_page.get_by_text("Thread resolved.")).to_be_visible()
+    bob_page.get_by_role("button", name="Approve", exact=True).click()
+    expect(bob_page.get_by_text("Approved")).to_be_visible()
+    story.refresh_from_db()
+    thread.refresh_from_db()
+    assert story.status == Status.PUBLISHED
+    assert thread.resolved_by.username == "bob"
+    assert Story.objects.get(pk=story.pk).transitions.first().by.username == "bob"

@@ -1,0 +1,96 @@
+"""Mail about review threads: one message per person for what happened meanwhile."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.tasks import task_backends
+
+from newsroom.comments import Comment, comment_on_passage, reply, resolve
+from newsroom.models import Newsletter, Story
+from newsroom.notices import Notice
+from newsroom.workflow import Status
+from tests import factories
+
+BODY = "<p>Exports of cloud services rose 40% in a year, the ministry said on Monday.</p>"
+
+
+@pytest.fixture
+def deferring_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    backend.clear()
+    return backend
+
+
+@pytest.fixture
+def story(alice: User, newsletter: Newsletter) -> Story:
+    return factories.make_story(
+        author=alice, newsletter=newsletter, body=BODY, status=Status.REVIEW
+    )
+
+
+def run_all(backend) -> list[int]:
+    return [result.task.call(*result.args, **result.kwargs) for result in backend.results]
+
+
+def test_five_comments_in_a_minute_reach_the_author_as_one_mail(
+    story, alice, bob, deferring_queue, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    words = ["cloud", "services", "rose", "ministry", "Monday"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for word in words:
+            comment_on_passage(story, text=f"About {word}?", quote=word, by=bob)
+    results = deferring_queue.results
+    assert len(results) == 5
+    assert all(r.kwargs == {"email": "alice@example.org"} for r in results)
+    assert all(r.task.run_after - r.enqueued_at > datetime.timedelta(seconds=55) for r in results)
+    assert run_all(deferring_queue) == [1, 0, 0, 0, 0]
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert (mail.to, mail.subject) == (["alice@example.org"], "[Newsroom] 5 review notes")
+    for word in words:
+        assert f"bob commented on “{word}”" in mail.body and f"About {word}?" in mail.body
+    assert not Notice.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_reply_reaches_everyone_in_the_thread_but_its_writer(
+    story, alice, bob, carol, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = comment_on_passage(story, text="Source?", quote="rose 40%", by=bob)
+        reply(thread, text="Seconded.", by=carol)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(thread, text="The ministry's release.", by=alice)
+    assert sorted(m.to[0] for m in mailoutbox) == ["bob@example.org", "carol@example.org"]
+    assert all("alice replied on “rose 40%”" in m.body for m in mailoutbox)
+
+
+def test_a_resolved_thread_is_announced_to_its_people(
+    story, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    thread = comment_on_passage(story, text="Source?", quote="rose 40%", by=bob)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        resolve(thread, by=alice)
+    assert [m.to for m in mailoutbox] == [["bob@example.org"]]
+    assert "alice resolved the thread on “rose 40%”" in mailoutbox[0].body
+
+
+def test_nothing_is_mailed_for_a_comment_that_was_rolled_back(
+    story, bob, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import transaction
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        comment_on_passage(story, text="Source?", quote="rose 40%", by=bob)
+        raise RuntimeError
+    assert mailoutbox == []
+    assert not Comment.objects.exists() and not Notice.objects.exists()
