@@ -38,7 +38,8 @@ class SinceLastLook:
     headline: Diff
     body: Diff
     resolved: list[Comment] = field(default_factory=list)
-    answered: list[Comment] = field(default_factory=list)
+    # Each of the reviewer's threads answered since, with the new replies.
+    answered: list[tuple[Comment, list[Comment]]] = field(default_factory=list)
 
     @property
     def headline_changed(self) -> bool:
@@ -50,9 +51,9 @@ class SinceLastLook:
 
 
 def last_look(story: Story, user: User) -> datetime.datetime | None:
-    acted = story.transitions.filter(by=user).values_list("at", flat=True).first()  # type: ignore[attr-defined]
+    acted = story.transitions.filter(by_id=user.pk).values_list("at", flat=True).first()  # type: ignore[attr-defined]
     commented = (
-        story.comments.filter(author=user)  # type: ignore[attr-defined]
+        story.comments.filter(author_id=user.pk)  # type: ignore[attr-defined]
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
@@ -80,13 +81,11 @@ def since_last_look(story: Story, user: User) -> SinceLastLook | None:
         headline=word_diff(revision.headline, story.headline),
         body=word_diff(reading_text(revision.body), reading_text(story.body)),
     )
-    mine = story.comments.threads().filter(author=user).select_related("resolved_by")  # type: ignore[attr-defined]
+    mine = story.comments.threads().filter(author_id=user.pk).select_related("resolved_by")  # type: ignore[attr-defined]
     for thread in mine.prefetch_related("replies__author"):
         if thread.resolved_at and thread.resolved_at > at and thread.resolved_by_id != user.pk:
             since.resolved.append(thread)
-        thread.new_replies = [
-            r for r in thread.replies.all() if r.created_at > at and r.author_id != user.pk
-        ]
-        if thread.new_replies:
-            since.answered.append(thread)
+        new = [r for r in thread.replies.all() if r.created_at > at and r.author_id != user.pk]
+        if new:
+            since.answered.append((thread, new))
     return since
