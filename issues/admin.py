@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from issues.editions import Edition, FrozenEdition
 from issues.models import (
     Delivery,
     FeedToken,
@@ -67,6 +68,82 @@ class IssueTransitionInline(ReadOnlyAuditInline):
     model = IssueTransition
 
 
+EDITION_FIELDS = [
+    "issue",
+    "number",
+    "published_at",
+    "published_by",
+    "correction_note",
+    "stored_artifacts",
+    "pdf_sha256",
+    "html_sha256",
+    "pdf_size",
+    "page_count",
+    "renderer_version",
+]
+
+
+def stored_artifacts(edition: Edition) -> str:
+    # Artifacts have no public URL; the download view checks access.
+    issue = edition.issue
+    return format_html(
+        '<a href="{}">{}</a> · {}',
+        reverse("issues:edition_pdf", args=[issue.newsletter.slug, issue.number, edition.number]),
+        edition.pdf_file.name,
+        edition.html_file.name,
+    )
+
+
+class EditionInline(admin.TabularInline):
+    """Editions are stored by publishing and by corrections, never here."""
+
+    model = Edition
+    fields = readonly_fields = tuple(f for f in EDITION_FIELDS if f != "issue")
+    extra = 0
+    can_delete = False
+    ordering = ["number"]
+
+    @admin.display(description="stored artifacts")
+    def stored_artifacts(self, edition: Edition) -> str:
+        return stored_artifacts(edition)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    """Read only: an edition, once stored, is what subscribers hold."""
+
+    list_display = ["issue", "number", "published_at", "published_by", "pdf_sha256"]
+    list_select_related = ["issue__newsletter", "published_by"]
+    list_filter = ["issue__newsletter"]
+    fields = tuple(EDITION_FIELDS)
+    readonly_fields = tuple(EDITION_FIELDS)
+
+    @admin.display(description="stored artifacts")
+    def stored_artifacts(self, edition: Edition) -> str:
+        return stored_artifacts(edition)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Edition]) -> None:
+        raise FrozenEdition("A stored edition cannot be deleted.")
+
+
 @admin.action(description="Publish selected issues (renders and stores HTML and PDF)")
 def publish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Issue]) -> None:
     def apply(issue: Any) -> None:
@@ -81,7 +158,7 @@ def publish(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QueryS
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "newsletter", "number", "status", "published_at", "page_count"]
+    list_display = ["__str__", "newsletter", "number", "status", "published_at"]
     list_filter = ["status", "newsletter"]
     list_select_related = ["newsletter"]
     search_fields = ["newsletter__title", "number", "stories__headline"]
@@ -92,27 +169,9 @@ class IssueAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "updated_at",
-        "stored_artifacts",
-        "html_sha256",
-        "pdf_sha256",
-        "pdf_size",
-        "page_count",
-        "renderer_version",
     ]
-    inlines = [IssueStoryInline, IssueTransitionInline]
+    inlines = [IssueStoryInline, EditionInline, IssueTransitionInline]
     actions = [workflow_action(SUBMIT, "Submit selected issues for review"), publish]
-
-    @admin.display(description="stored artifacts")
-    def stored_artifacts(self, issue: Issue) -> str:
-        # Artifacts have no public URL; the download view checks access.
-        if not issue.pdf_file:
-            return "—"
-        return format_html(
-            '<a href="{}">{}</a> · {}',
-            reverse("issues:issue_pdf", args=[issue.newsletter.slug, issue.number]),
-            issue.pdf_file.name,
-            issue.html_file.name,
-        )
 
     def save_model(self, request: HttpRequest, obj: Issue, form: Any, change: bool) -> None:
         if not change:

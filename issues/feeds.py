@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
 from issues.models import FeedToken, Issue, IssueQuerySet
-from issues.views import published_issue_for, serve_pdf, with_headlines
+from issues.views import edition_of, published_issue_for, serve_pdf, with_headlines
 from newsroom.models import Newsletter
 
 FEED_LENGTH = 20
@@ -73,7 +73,10 @@ class IssueFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item: Issue) -> Any:
-        return item.published_at
+        # A correction updates the entry (same id, new date) rather than
+        # adding one: readers see the issue once, in its latest edition.
+        latest = item.latest_edition
+        return latest.published_at if latest else item.published_at
 
 
 class PrivateIssueFeed(IssueFeed):
@@ -109,7 +112,8 @@ class PrivateIssueFeed(IssueFeed):
 
     def item_enclosures(self, item: Issue) -> list[Enclosure]:
         url = self.request.build_absolute_uri(self.item_link(item))
-        return [Enclosure(url, str(item.pdf_size or 0), "application/pdf")]
+        latest = item.latest_edition
+        return [Enclosure(url, str(latest.pdf_size if latest else 0), "application/pdf")]
 
 
 @require_safe
@@ -132,4 +136,4 @@ def feed_token_or_404(key: str) -> FeedToken:
 def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) -> HttpResponseBase:
     """A PDF for a feed reader: the key stands in for the session."""
     token = feed_token_or_404(key)
-    return serve_pdf(request, published_issue_for(token.user, newsletter, number))
+    return serve_pdf(request, edition_of(published_issue_for(token.user, newsletter, number)))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 from typing import TYPE_CHECKING
 
@@ -77,21 +78,8 @@ class Issue(WorkflowModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    # Frozen artifacts, stored when the issue is published.
-    html_file = models.FileField(storage=artifact_storage, blank=True, editable=False)
-    pdf_file = models.FileField(storage=artifact_storage, blank=True, editable=False)
-    html_sha256 = models.CharField(max_length=64, blank=True, editable=False)
-    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
-    pdf_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    renderer_version = models.CharField(
-        max_length=200,
-        blank=True,
-        editable=False,
-        help_text="What rendered the stored artifacts (WeasyPrint, Pango, HarfBuzz and a "
-        "digest of our template, stylesheet and typefaces), to compare a re-render honestly.",
-    )
+    # The frozen artifacts live in editions (issues.editions.Edition): edition
+    # 1 is stored when the issue is published, one more per correction.
 
     objects = IssueQuerySet.as_manager()
 
@@ -124,6 +112,13 @@ class Issue(WorkflowModel):
 
     def get_absolute_url(self) -> str:
         return reverse("issues:issue_detail", args=[self.newsletter.slug, self.number])
+
+    @functools.cached_property
+    def latest_edition(self) -> Edition | None:
+        """The edition readers get by default: the newest. None until published."""
+        from issues.editions import latest_edition
+
+        return latest_edition(self)
 
     @property
     def period(self) -> str:
@@ -341,3 +336,7 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} → {self.user}"
+
+
+# Editions and corrections live in their own module, registered with the app here.
+from issues.editions import Edition  # noqa: E402

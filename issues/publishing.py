@@ -2,8 +2,8 @@
 
 Rendering is slow and can fail, so it happens first, outside any
 transaction. Then `perform()` locks the issue, re-checks that it is still in
-review, and `prepare` stores the two artifacts and their checksums on the
-locked row before the status is saved. Subscribers hear about it from the
+review, and `prepare` stores the two artifacts and their checksums as the
+issue's edition 1 before the status is saved. Subscribers hear about it from the
 `transitioned` signal, which is sent only after commit.
 """
 
@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from pypdf import PdfReader
 
 from issues import rendering
+from issues.editions import Edition
 from issues.models import Issue
 from newsroom.workflow import PUBLISH, WorkflowError, perform
 
@@ -69,28 +70,11 @@ def publish_issue(
     written: list[str] = []
 
     def store_artifacts(locked: Issue) -> list[str]:
-        stem = artifact_stem(locked)
-        locked.html_file.save(f"{stem}.html", ContentFile(html), save=False)
-        written.append(str(locked.html_file.name))
-        locked.pdf_file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-        written.append(str(locked.pdf_file.name))
-        locked.html_sha256 = hashlib.sha256(html).hexdigest()
-        locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        locked.pdf_size = len(pdf)
-        locked.page_count = count_pages(pdf)
-        locked.renderer_version = rendering.renderer_version()
         # The documents carry the time they were rendered with; keep the
         # issue's date equal to it, so a re-render gives the same bytes.
         locked.published_at = published_at
-        return [
-            "html_file",
-            "pdf_file",
-            "html_sha256",
-            "pdf_sha256",
-            "pdf_size",
-            "page_count",
-            "renderer_version",
-        ]
+        store_edition(issue=locked, number=1, html=html, pdf=pdf, by=by, written=written)
+        return []
 
     try:
         return perform(issue, PUBLISH, by=by, note=note, prepare=store_artifacts, notify=notify)
@@ -105,8 +89,46 @@ def publish_issue(
         ) from exc
 
 
+def store_edition(
+    *,
+    issue: Issue,
+    number: int,
+    html: bytes,
+    pdf: bytes,
+    by: User,
+    written: list[str],
+    correction_note: str = "",
+    published_at: datetime.datetime | None = None,
+) -> Edition:
+    """Write the two documents and their edition row (inside the caller's
+    transaction); the names of the files written go to `written`, so that
+    the caller can remove them if the transaction fails."""
+    published_at = published_at or issue.published_at
+    assert published_at is not None and by.is_authenticated
+    edition = Edition(
+        issue=issue,
+        number=number,
+        html_sha256=hashlib.sha256(html).hexdigest(),
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf_size=len(pdf),
+        page_count=count_pages(pdf),
+        renderer_version=rendering.renderer_version(),
+        published_at=published_at,
+        published_by=by,
+        correction_note=correction_note,
+    )
+    stem = artifact_stem(issue)
+    suffix = "" if number == 1 else f"-e{number}"
+    edition.html_file.save(f"{stem}{suffix}.html", ContentFile(html), save=False)
+    written.append(str(edition.html_file.name))
+    edition.pdf_file.save(f"{stem}{suffix}.pdf", ContentFile(pdf), save=False)
+    written.append(str(edition.pdf_file.name))
+    edition.save()
+    return edition
+
+
 def _discard(names: list[str]) -> None:
-    storage = Issue._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
+    storage = Edition._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
     for name in names:
         try:
             storage.delete(name)

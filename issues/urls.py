@@ -11,6 +11,16 @@ urlpatterns = [
     path("issues/<slug:newsletter>/<int:number>/", views.issue_detail, name="issue_detail"),
     path("issues/<slug:newsletter>/<int:number>.pdf", views.issue_pdf, name="issue_pdf"),
     path("issues/<slug:newsletter>/<int:number>.html", views.issue_html, name="issue_html"),
+    path(
+        "issues/<slug:newsletter>/<int:number>/edition-<int:edition>.pdf",
+        views.issue_pdf,
+        name="edition_pdf",
+    ),
+    path(
+        "issues/<slug:newsletter>/<int:number>/edition-<int:edition>.html",
+        views.issue_html,
+        name="edition_html",
+    ),
     path("feeds/<slug:newsletter>.atom", feeds.IssueFeed(), name="feed"),
     path("feeds/private/<str:key>/<slug:newsletter>.atom", feeds.private_feed, name="private_feed"),
     path(

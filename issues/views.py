@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from issues.editions import Edition, with_editions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from newsroom.models import Newsletter, Story
 from newsroom.sanitizing import sanitize_body
@@ -34,8 +35,8 @@ ISSUES_PER_PAGE = 20
 def with_headlines(issues: IssueQuerySet) -> IssueQuerySet:
     """Prefetch each issue's stories in their printed order (`issue.entries.all`)."""
     entries = IssueStory.objects.select_related("story__source").order_by("position", "pk")
-    return issues.select_related("newsletter").prefetch_related(
-        Prefetch("entries", queryset=entries)
+    return with_editions(
+        issues.select_related("newsletter").prefetch_related(Prefetch("entries", queryset=entries))
     )
 
 
@@ -48,29 +49,41 @@ def published_issue_for(user: User, newsletter: str, number: int) -> Issue:
     )
 
 
-def pdf_filename(issue: Issue) -> str:
-    return f"{issue.newsletter.slug}-{issue.period_start:%Y-%m-%d}.pdf"
+def edition_of(issue: Issue, number: int | None = None) -> Edition:
+    """Edition `number` of a published issue (404 if it has none such), or
+    by default its latest."""
+    if number is None:
+        edition = issue.latest_edition
+    else:
+        edition = issue.editions.filter(number=number).first()  # type: ignore[attr-defined]
+    if edition is None:
+        raise Http404("No such edition.")
+    return edition
 
 
-def serve_pdf(request: HttpRequest, issue: Issue) -> HttpResponseBase:
-    """Stream the stored PDF; never render. Call only after the permission check,
-    so that a 304 cannot tell a stranger that an issue exists."""
-    assert issue.published_at is not None
-    etag = f'"{issue.pdf_sha256}"'
-    last_modified = int(issue.published_at.timestamp())
+def pdf_filename(edition: Edition) -> str:
+    issue = edition.issue
+    suffix = f"-edition-{edition.number}" if edition.number > 1 else ""
+    return f"{issue.newsletter.slug}-{issue.period_start:%Y-%m-%d}{suffix}.pdf"
+
+
+def serve_pdf(request: HttpRequest, edition: Edition) -> HttpResponseBase:
+    """Stream the stored PDF of `edition`; never render. Call only after the
+    permission check, so that a 304 cannot tell a stranger that an issue exists."""
+    etag = f'"{edition.pdf_sha256}"'
+    last_modified = int(edition.published_at.timestamp())
     response: HttpResponseBase | None = get_conditional_response(
         request, etag=etag, last_modified=last_modified
     )
     if response is None:
         response = FileResponse(
-            issue.pdf_file.open("rb"),
+            edition.pdf_file.open("rb"),
             as_attachment=True,
-            filename=pdf_filename(issue),
+            filename=pdf_filename(edition),
             content_type="application/pdf",
         )
-        if issue.pdf_size:
-            # Known at publication: no need to ask the storage (a HEAD on S3).
-            response["Content-Length"] = str(issue.pdf_size)
+        # Known at publication: no need to ask the storage (a HEAD on S3).
+        response["Content-Length"] = str(edition.pdf_size)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     # Private: a shared cache must not hand one subscriber's download to
@@ -157,24 +170,35 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
         {"story": story, "body": mark_safe(sanitize_body(story.body))}
         for story in issue.ordered_stories()
     ]
-    context = {"issue": issue, "stories": stories}
+    editions = list(issue.editions.select_related("published_by").order_by("-number"))  # type: ignore[attr-defined]
+    context = {"issue": issue, "stories": stories, "editions": editions}
     return render(request, "issues/issue_detail.html", context)
 
 
-@login_required
-@require_safe
-def issue_html(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
+def serve_html(edition: Edition) -> HttpResponse:
     """The stored HTML document, exactly as published (never re-rendered)."""
-    issue = published_issue_for(request.user, newsletter, number)
-    with issue.html_file.open("rb") as stored:
+    with edition.html_file.open("rb") as stored:
         response = HttpResponse(stored.read(), content_type="text/html; charset=utf-8")
-    response["ETag"] = f'"{issue.html_sha256}"'
+    response["ETag"] = f'"{edition.html_sha256}"'
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
 @login_required
 @require_safe
-def issue_pdf(request: HttpRequest, newsletter: str, number: int) -> HttpResponseBase:
+def issue_html(
+    request: HttpRequest, newsletter: str, number: int, edition: int | None = None
+) -> HttpResponse:
+    """The latest edition's HTML, or with `edition`, that edition's."""
     issue = published_issue_for(request.user, newsletter, number)
-    return serve_pdf(request, issue)
+    return serve_html(edition_of(issue, edition))
+
+
+@login_required
+@require_safe
+def issue_pdf(
+    request: HttpRequest, newsletter: str, number: int, edition: int | None = None
+) -> HttpResponseBase:
+    """The latest edition's PDF, or with `edition`, that (earlier) edition's."""
+    issue = published_issue_for(request.user, newsletter, number)
+    return serve_pdf(request, edition_of(issue, edition))

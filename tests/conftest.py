@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from issues.models import Issue
+from issues.editions import Edition
 from newsroom.models import Newsletter
 from tests import factories
 
@@ -27,7 +27,7 @@ def artifacts(tmp_path: Path) -> Iterator[Path]:
     The storage instance is built once, with the model, so overriding the
     STORAGES setting would not reach it; its location is what changes.
     """
-    storage = Issue._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
+    storage = Edition._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
     saved = storage._location
     location = tmp_path / "artifacts"
 

@@ -137,7 +137,7 @@ def publish(
         period_start=period_start,
     )
     published = publish_issue(issue=issue, by=reviewer)
-    with published.pdf_file.open("rb") as stored:
+    with published.latest_edition.pdf_file.open("rb") as stored:
         assert_accessible_pdf(stored.read(), headlines=headlines)
     return published
 

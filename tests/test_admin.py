@@ -180,10 +180,10 @@ def test_a_published_issue_links_its_pdf_through_the_download_view(
 
     response = client.get(reverse("admin:issues_issue_change", args=[issue.pk]))
 
-    download = reverse("issues:issue_pdf", args=[newsletter.slug, issue.number])
+    download = reverse("issues:edition_pdf", args=[newsletter.slug, issue.number, 1])
     assert f'href="{download}"' in response.content.decode()
     with pytest.raises(NotImplementedError):
-        issue.pdf_file.url  # noqa: B018 - artifacts have no public address
+        issue.latest_edition.pdf_file.url  # noqa: B018 - artifacts have no public address
 
 
 def test_a_published_story_is_read_only_in_the_admin(

@@ -31,7 +31,7 @@ def pdf_url(issue: Issue) -> str:
 
 
 def stored_pdf(issue: Issue) -> bytes:
-    with issue.pdf_file.open("rb") as f:
+    with issue.latest_edition.pdf_file.open("rb") as f:
         return f.read()
 
 
@@ -50,17 +50,17 @@ def test_the_pdf_is_the_stored_artifact_with_download_headers(
     render_html.assert_not_called()
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="ict-2025-11-24.pdf"'
-    assert response["Content-Length"] == str(issue.pdf_size) == str(len(body))
-    assert response["ETag"] == f'"{issue.pdf_sha256}"'
+    assert response["Content-Length"] == str(issue.latest_edition.pdf_size) == str(len(body))
+    assert response["ETag"] == f'"{issue.latest_edition.pdf_sha256}"'
     assert "private" in response["Cache-Control"]
     assert body == stored_pdf(issue)
-    assert hashlib.sha256(body).hexdigest() == issue.pdf_sha256
+    assert hashlib.sha256(body).hexdigest() == issue.latest_edition.pdf_sha256
     assert body.startswith(b"%PDF-")
 
     head = client.head(pdf_url(issue))
     assert head.status_code == 200
-    assert head["Content-Length"] == str(issue.pdf_size)
-    assert head["ETag"] == f'"{issue.pdf_sha256}"'
+    assert head["Content-Length"] == str(issue.latest_edition.pdf_size)
+    assert head["ETag"] == f'"{issue.latest_edition.pdf_sha256}"'
 
 
 def test_a_matching_etag_answers_304_only_to_a_reader(
@@ -68,16 +68,20 @@ def test_a_matching_etag_answers_304_only_to_a_reader(
 ) -> None:
     # Someone who may not read the issue learns nothing from its ETag.
     client.force_login(User.objects.create_user("frank", password="x"))
-    guess = client.get(pdf_url(issue), headers={"if-none-match": f'"{issue.pdf_sha256}"'})
+    guess = client.get(
+        pdf_url(issue), headers={"if-none-match": f'"{issue.latest_edition.pdf_sha256}"'}
+    )
     assert guess.status_code == 404
     assert "ETag" not in guess
 
     client.force_login(dave)
     with mock.patch("issues.rendering.render_pdf") as render_pdf:
-        response = client.get(pdf_url(issue), headers={"if-none-match": f'"{issue.pdf_sha256}"'})
+        response = client.get(
+            pdf_url(issue), headers={"if-none-match": f'"{issue.latest_edition.pdf_sha256}"'}
+        )
     assert response.status_code == 304
     assert response.content == b""
-    assert response["ETag"] == f'"{issue.pdf_sha256}"'
+    assert response["ETag"] == f'"{issue.latest_edition.pdf_sha256}"'
     render_pdf.assert_not_called()
 
     stale = client.get(pdf_url(issue), headers={"if-none-match": '"0123"'})
@@ -98,12 +102,12 @@ def test_the_reading_page_shows_the_stories_and_the_checksums(
     page = response.content.decode()
     assert "Port Avel lays a second harbour cable" in page
     assert page.index("Port Avel lays") < page.index("Lowmarsh opens")
-    assert issue.pdf_sha256 in page and issue.html_sha256 in page
+    assert issue.latest_edition.pdf_sha256 in page and issue.latest_edition.html_sha256 in page
     assert pdf_url(issue) in page
     assert stored["Content-Type"] == "text/html; charset=utf-8"
-    with issue.html_file.open("rb") as f:
+    with issue.latest_edition.html_file.open("rb") as f:
         assert stored.content == f.read()
-    assert hashlib.sha256(stored.content).hexdigest() == issue.html_sha256
+    assert hashlib.sha256(stored.content).hexdigest() == issue.latest_edition.html_sha256
 
 
 def test_the_reading_page_sanitises_a_body_that_reached_the_database_unsanitised(

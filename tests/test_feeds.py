@@ -55,10 +55,10 @@ def test_the_private_feed_lets_a_feed_reader_fetch_the_pdf_without_a_session(
     enclosure = entry.find(f"{ATOM}link[@rel='enclosure']")
     assert pdf_link == enclosure.get("href")
     assert enclosure.get("type") == "application/pdf"
-    assert enclosure.get("length") == str(issue.pdf_size)
+    assert enclosure.get("length") == str(issue.latest_edition.pdf_size)
     pdf = client.get(pdf_link.removeprefix("http://testserver"))
     body = b"".join(pdf.streaming_content)
-    assert hashlib.sha256(body).hexdigest() == issue.pdf_sha256
+    assert hashlib.sha256(body).hexdigest() == issue.latest_edition.pdf_sha256
     assert pdf["Content-Disposition"] == 'attachment; filename="ict-2025-11-24.pdf"'
 
     # Making new addresses on the account page kills the old ones at once.

@@ -233,9 +233,11 @@ def test_it_publishes_a_back_issue_through_the_workflow(
     assert timezone.localdate(issue.published_at) == issue.period_start
     assert callbacks == []
     assert mail.outbox == []
-    assert issue.page_count == 1
-    assert issue.pdf_file.read().startswith(b"%PDF")
-    assert stored_files(artifacts) == sorted([issue.html_file.name, issue.pdf_file.name])
+    assert issue.latest_edition.page_count == 1
+    assert issue.latest_edition.pdf_file.read().startswith(b"%PDF")
+    assert stored_files(artifacts) == sorted(
+        [issue.latest_edition.html_file.name, issue.latest_edition.pdf_file.name]
+    )
     assert lines[-2:] == ["published: 1-page PDF stored", f"issue {issue.pk}: 2 stories"]
     audit = list(
         issue.transitions.order_by("at", "pk").values_list("transition", "by__username", "note")
@@ -270,7 +272,7 @@ def test_a_published_pdf_imports_back_the_same_issue(
     run(str(FIXTURES / fixture), "--publish", "--user", "bob")
     original = Issue.objects.get()
     pdf = tmp_path / "issue.pdf"
-    with original.pdf_file.open("rb") as stored:
+    with original.latest_edition.pdf_file.open("rb") as stored:
         pdf.write_bytes(stored.read())
     second = factories.make_newsletter("Archive Copy", slug="archive")
 
@@ -301,9 +303,9 @@ def test_a_long_issue_over_several_pages_imports_back_from_its_pdf(
     text.write_text("NEWSLETTER**MARITIME AND PORTS****5 - 11 January 2026**\n\n" + stories)
     run(str(text), "--publish", "--user", "bob")
     original = Issue.objects.get()
-    assert original.page_count and original.page_count > 1
+    assert original.latest_edition.page_count and original.latest_edition.page_count > 1
     pdf = tmp_path / "long.pdf"
-    shutil.copyfileobj(original.pdf_file.open("rb"), pdf.open("wb"))
+    shutil.copyfileobj(original.latest_edition.pdf_file.open("rb"), pdf.open("wb"))
     factories.make_newsletter("Archive Copy", slug="archive")
 
     run(str(pdf), "--newsletter", "archive", "--user", "bob")

@@ -241,8 +241,7 @@ def test_the_previews_render_on_demand_and_store_nothing(
     assert pdf_text(pdf.content).count("Harbour Tribune") == 2
     html = client.get(url("preview_html", issue)).content.decode()
     assert all(story.headline in html for story in stories)
-    issue.refresh_from_db()
-    assert not issue.pdf_file and issue.pdf_sha256 == ""
+    assert not issue.editions.exists()
     assert stored_files(artifacts) == []
 
 
@@ -281,7 +280,7 @@ def test_bob_publishes_from_the_desk(issue: Issue, alice: User, bob: User, artif
     assert messages_of(response) == [f"Published {issue}."]
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED
-    assert issue.pdf_sha256 in response.content.decode()
+    assert issue.latest_edition.pdf_sha256 in response.content.decode()
 
 
 def test_a_failed_publication_is_told_to_the_reviewer(

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from issues import publishing, rendering
+from issues.editions import Edition
 from issues.models import Issue, IssueTransition
 from issues.publishing import PublishError, publish_issue
 from issues.tasks import publish_issue_task
@@ -37,8 +38,7 @@ def assert_still_in_review(issue: Issue, artifacts: Path) -> None:
     issue.refresh_from_db()
     assert issue.status == Status.REVIEW
     assert issue.published_at is None
-    assert not issue.pdf_file and not issue.html_file
-    assert issue.pdf_sha256 == "" and issue.page_count is None and issue.renderer_version == ""
+    assert not issue.editions.exists()
     assert not issue.transitions.filter(transition="publish").exists()
     assert stored_files(artifacts) == []
 
@@ -65,15 +65,17 @@ def test_a_reviewer_publishes_an_issue_in_review(
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED
     assert issue.published_at is not None
-    assert stored_files(artifacts) == sorted([issue.html_file.name, issue.pdf_file.name])
-    pdf = issue.pdf_file.read()
-    html = (artifacts / issue.html_file.name).read_bytes()
-    assert issue.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
-    assert issue.html_sha256 == hashlib.sha256(html).hexdigest()
-    assert issue.pdf_size == len(pdf) and issue.page_count == 1
-    assert issue.renderer_version == rendering.renderer_version()
-    assert issue.renderer_version.startswith("WeasyPrint ")
-    assert "; template " in issue.renderer_version
+    assert stored_files(artifacts) == sorted(
+        [issue.latest_edition.html_file.name, issue.latest_edition.pdf_file.name]
+    )
+    pdf = issue.latest_edition.pdf_file.read()
+    html = (artifacts / issue.latest_edition.html_file.name).read_bytes()
+    assert issue.latest_edition.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert issue.latest_edition.html_sha256 == hashlib.sha256(html).hexdigest()
+    assert issue.latest_edition.pdf_size == len(pdf) and issue.latest_edition.page_count == 1
+    assert issue.latest_edition.renderer_version == rendering.renderer_version()
+    assert issue.latest_edition.renderer_version.startswith("WeasyPrint ")
+    assert "; template " in issue.latest_edition.renderer_version
     assert_accessible_pdf(pdf, headlines=[story.headline for story in issue.ordered_stories()])
     row = issue.transitions.get(transition="publish")
     assert (row.transition, row.from_status, row.to_status, row.by, row.note) == (
@@ -90,8 +92,13 @@ def test_the_published_issue_renders_again_to_the_stored_bytes(
 ) -> None:
     publish_issue(issue=issue, by=bob)
     issue = Issue.objects.get(pk=issue.pk)
-    assert hashlib.sha256(rendering.render_pdf(issue)).hexdigest() == issue.pdf_sha256
-    assert hashlib.sha256(rendering.render_html(issue).encode()).hexdigest() == issue.html_sha256
+    assert (
+        hashlib.sha256(rendering.render_pdf(issue)).hexdigest() == issue.latest_edition.pdf_sha256
+    )
+    assert (
+        hashlib.sha256(rendering.render_html(issue).encode()).hexdigest()
+        == issue.latest_edition.html_sha256
+    )
 
 
 def test_the_artifacts_live_outside_the_media_root() -> None:
@@ -158,7 +165,7 @@ def test_a_render_failure_leaves_the_issue_in_review(
 
 
 def test_a_storage_failure_leaves_no_file_behind(issue: Issue, bob: User, artifacts: Path) -> None:
-    storage = Issue._meta.get_field("pdf_file").storage
+    storage = Edition._meta.get_field("pdf_file").storage
     real_save = storage._save
 
     def save_html_then_fail(name: str, content: object) -> str:
@@ -229,4 +236,6 @@ def test_two_concurrent_publishes_make_one_publication(
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED
     assert IssueTransition.objects.filter(issue=issue, transition="publish").count() == 1
-    assert stored_files(artifacts) == sorted([issue.html_file.name, issue.pdf_file.name])
+    assert stored_files(artifacts) == sorted(
+        [issue.latest_edition.html_file.name, issue.latest_edition.pdf_file.name]
+    )

@@ -42,8 +42,8 @@ def test_it_leaves_stories_and_issues_in_every_state() -> None:
     sent_back = Story.objects.drafts().exclude(transitions=None).get()
     assert sent_back.last_request_for_changes().comment
     published = Issue.objects.published().get()
-    assert published.pdf_file and published.page_count == 1
-    assert published.pdf_sha256 and published.html_sha256
+    assert published.latest_edition.pdf_file and published.latest_edition.page_count == 1
+    assert published.latest_edition.pdf_sha256 and published.latest_edition.html_sha256
 
 
 @pytest.mark.django_db

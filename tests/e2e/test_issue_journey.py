@@ -66,6 +66,6 @@ def test_an_issue_is_built_reordered_previewed_and_published(
     expect(page.get_by_text(f"Published {issue}.")).to_be_visible()
 
     issue.refresh_from_db()
-    stored = pdf_text(issue.pdf_file.read())
+    stored = pdf_text(issue.latest_edition.pdf_file.read())
     assert stored.index(second.headline) < stored.index(first.headline)
     assert stored.index(first.headline) < stored.index(third.headline)

@@ -43,11 +43,11 @@ def test_a_subscriber_finds_reads_and_downloads_the_newest_issue(
 
     expect(page).to_have_url(re.compile(rf"/issues/ict/{newest.number}/$"))
     expect(page.get_by_role("heading", name="Lowmarsh opens a chip school")).to_be_visible()
-    expect(page.get_by_test_id("pdf-sha256")).to_have_text(newest.pdf_sha256)
+    expect(page.get_by_test_id("pdf-sha256")).to_have_text(newest.latest_edition.pdf_sha256)
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile(r"^Download PDF")).click()
     download = download_info.value
 
     assert download.suggested_filename == "ict-2025-12-01.pdf"
     data = Path(download.path()).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == newest.pdf_sha256
+    assert hashlib.sha256(data).hexdigest() == newest.latest_edition.pdf_sha256

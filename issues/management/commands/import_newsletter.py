@@ -155,6 +155,7 @@ class Command(BaseCommand):
             then = ", then be published" if publish else ""
             self.report.append(f"dry run: issue would have {count} stories{then}")
         else:
-            if issue.page_count:
-                self.report.append(f"published: {issue.page_count}-page PDF stored")
+            edition = issue.latest_edition if issue.pk else None
+            if edition is not None:
+                self.report.append(f"published: {edition.page_count}-page PDF stored")
             self.report.append(f"issue {issue.pk}: {count} stories")
