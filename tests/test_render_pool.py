@@ -78,4 +78,4 @@ def test_a_runaway_render_is_stopped_and_the_editor_told_in_words(
     assert "Shorten its longest stories" in page
     assert "Traceback" not in page
     runaway_issue.refresh_from_db()
-    assert runaway_issue.status == "draft" and not runaway_issue.pdf_file
+    assert runaway_issue.status == "draft" and not runaway_issue.editions.exists()
