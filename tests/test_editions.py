@@ -73,7 +73,8 @@ def test_an_edition_can_be_downloaded_by_its_number(
     client.force_login(dave)
     args = [issue.newsletter.slug, issue.number]
     first = client.get(reverse("issues:edition_pdf", args=[*args, 1]))
-    assert b"".join(first.streaming_content) == issue.latest_edition.pdf_file.read()  # type: ignore[attr-defined]
+    with issue.latest_edition.pdf_file.open("rb") as stored:
+        assert b"".join(first.streaming_content) == stored.read()  # type: ignore[attr-defined]
     assert client.get(reverse("issues:edition_pdf", args=[*args, 2])).status_code == 404
     assert client.get(reverse("issues:edition_html", args=[*args, 2])).status_code == 404
 
