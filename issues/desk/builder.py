@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from issues.desk.views import act_on, back_to_builder, get_issue, refusal
+from issues.desk.views import act_on, back_to_builder, get_issue_for, refusal
 from newsroom.desk.access import editor_required
 from newsroom.models import Story
 from newsroom.workflow import WorkflowError
@@ -23,7 +23,7 @@ from newsroom.workflow import WorkflowError
 @editor_required
 @require_POST
 def add_story(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     story = get_object_or_404(Story, pk=request.POST.get("story") or 0)
     return act_on(request, issue, lambda: issue.add_story(story), f"Added “{story}”.")
 
@@ -31,7 +31,7 @@ def add_story(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def remove_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     story = get_object_or_404(issue.stories, pk=story_id)
     return act_on(
         request, issue, lambda: issue.remove_story(story), f"Removed “{story}” from the issue."
@@ -41,7 +41,7 @@ def remove_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
 @editor_required
 @require_POST
 def move_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     story = get_object_or_404(issue.stories, pk=story_id)
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
     if offset is None:
@@ -54,7 +54,7 @@ def move_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
 def set_order(request: HttpRequest, pk: int) -> HttpResponse:
     """The order after a drag and drop: `order` is the story ids, comma-separated.
     Answers JSON to the script, or redirects a plain form post."""
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     try:
         story_ids = [int(part) for part in request.POST.get("order", "").split(",") if part]
         issue.set_order(story_ids)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,19 +28,25 @@ from issues.tasks import publish_issue_task
 from newsroom import roles
 from newsroom.desk.access import desk_user_required, editor_required, perform_and_report
 from newsroom.models import Newsletter
-from newsroom.workflow import REQUEST_CHANGES, SUBMIT, Status, WorkflowError
+from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Status, Transition, WorkflowError
+
+if TYPE_CHECKING:
+    from newsroom.workflow import User
 
 logger = logging.getLogger(__name__)
 
 
-def get_issue(pk: int) -> Issue:
-    """Every desk user sees every issue; a missing one is a 404."""
-    return get_object_or_404(Issue.objects.select_related("newsletter", "created_by"), pk=pk)
+def get_issue_for(user: User, pk: int, action: Transition | None = None) -> Issue:
+    """The issue `pk`, for `user` to look at or to take `action` on.
 
-
-def require_issue_reviewer(request: HttpRequest) -> None:
-    if not roles.is_reviewer(request.user):
+    Every desk user sees every issue; a missing one is a 404. Only reviewers
+    publish issues or send them back (403 for anyone else); submitting and
+    building are for editors, which their views' decorators already require.
+    """
+    issue = get_object_or_404(Issue.objects.select_related("newsletter", "created_by"), pk=pk)
+    if action in (PUBLISH, REQUEST_CHANGES) and not roles.is_reviewer(user):
         raise PermissionDenied("Only reviewers publish issues or send them back.")
+    return issue
 
 
 def back_to_builder(issue: Issue) -> HttpResponse:
@@ -93,7 +100,7 @@ def issue_create(request: HttpRequest) -> HttpResponse:
 
 @desk_user_required
 def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     entries = issue.entries.select_related("story__source", "story__author").order_by(
         "position", "pk"
     )
@@ -114,7 +121,7 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_user_required
 def page_count(request: HttpRequest, pk: int) -> HttpResponse:
     """The number of pages the PDF would have now (rendered, never stored)."""
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     try:
         pages: int | None = count_pages(rendering.render_pdf(issue))
         error = ""
@@ -128,7 +135,7 @@ def page_count(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @desk_user_required
 def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     try:
         return HttpResponse(rendering.render_html(issue), content_type="text/html; charset=utf-8")
     except rendering.RenderError as exc:
@@ -139,7 +146,7 @@ def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @desk_user_required
 def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     try:
         pdf = rendering.render_pdf(issue)
     except rendering.RenderError as exc:
@@ -154,7 +161,7 @@ def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def issue_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue(pk)
+    issue = get_issue_for(request.user, pk)
     perform_and_report(request, issue, SUBMIT, done="The issue is now waiting for a reviewer.")
     return back_to_builder(issue)
 
@@ -162,8 +169,7 @@ def issue_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_user_required
 @require_POST
 def issue_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue(pk)
-    require_issue_reviewer(request)
+    issue = get_issue_for(request.user, pk, REQUEST_CHANGES)
     perform_and_report(
         request,
         issue,
@@ -180,8 +186,7 @@ def issue_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the publication. With the immediate backend it has already run
     when `enqueue` returns, so its outcome is shown at once; with a worker,
     the builder page shows it when the reviewer comes back."""
-    issue = get_issue(pk)
-    require_issue_reviewer(request)
+    issue = get_issue_for(request.user, pk, PUBLISH)
     result = publish_issue_task.enqueue(issue.pk, request.user.pk)  # type: ignore[arg-type]
     if result.is_finished:
         _report_publication(request, result)

@@ -16,8 +16,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 
 from newsroom import roles
+from newsroom.models import Story
 from newsroom.workflow import Transition, WorkflowError, perform
 
 if TYPE_CHECKING:
@@ -65,3 +67,22 @@ def perform_and_report(
         messages.error(request, str(refusal))
     else:
         messages.success(request, done)
+
+
+EDIT = "edit"
+
+
+def get_story_for(user: User, pk: int, action: Transition | str | None = None) -> Story:
+    """The story `pk`, for `user` to look at or to take `action` on.
+
+    Every desk user sees every story; a missing one is a 404. `action` is a
+    transition or EDIT: a role that may never take the transition, or may
+    not edit the story in its current state, gets 403. What is refused only
+    for now (a missing source, one's own story) is the workflow's to say.
+    """
+    story = get_object_or_404(Story.objects.for_desk(), pk=pk)
+    if action == EDIT and not story.can_edit(user):
+        raise PermissionDenied("You cannot edit this story in its current state.")
+    if isinstance(action, Transition) and not story.role_allows(action, user):
+        raise PermissionDenied(f"Your role cannot {action.label.lower()}.")
+    return story

@@ -14,8 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from newsroom.comments import Comment, CommentError, comment_on_passage, reply, resolve
-from newsroom.desk.access import desk_user_required
-from newsroom.desk.stories import get_story
+from newsroom.desk.access import desk_user_required, get_story_for
 from newsroom.models import Story
 
 
@@ -54,7 +53,7 @@ def _near(request: HttpRequest) -> int:
 @desk_user_required
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     try:
         comment_on_passage(
             story,
@@ -81,7 +80,7 @@ def _thread(story: Story, comment_id: int) -> Comment:
 @desk_user_required
 @require_POST
 def comment_reply(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     thread = _thread(story, comment_id)
     try:
         reply(thread, text=request.POST.get("text", ""), by=request.user)
@@ -94,7 +93,7 @@ def comment_reply(request: HttpRequest, pk: int, comment_id: int) -> HttpRespons
 @desk_user_required
 @require_POST
 def comment_resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     thread = _thread(story, comment_id)
     if not thread.can_resolve(request.user):
         raise PermissionDenied("Only a reviewer, the author or the thread's starter resolves it.")

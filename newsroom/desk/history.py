@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from newsroom.desk.access import desk_user_required
+from newsroom.desk.access import EDIT, desk_user_required, get_story_for
 from newsroom.desk.diffing import has_changes, word_diff
-from newsroom.desk.stories import get_story
 from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Newsletter, Source, Story
 from newsroom.workflow import WorkflowError
 
@@ -41,7 +39,7 @@ def _text(revision: Any) -> tuple[Any, ...]:
 
 @desk_user_required
 def story_history(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     context = {
         "story": story,
         "records": revisions(story),
@@ -60,7 +58,7 @@ def _record(story: Story, history_id: Any) -> Any:
 
 @desk_user_required
 def story_diff(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     old, new = _record(story, request.GET.get("a")), _record(story, request.GET.get("b"))
     if old.history_date > new.history_date:
         old, new = new, old
@@ -102,9 +100,7 @@ def story_restore(request: HttpRequest, pk: int, history_id: int) -> HttpRespons
     Only where the story may be edited now (a draft for editors, a story in
     review for reviewers); a published story must be withdrawn first.
     """
-    story = get_story(pk)
-    if not story.can_edit(request.user):
-        raise PermissionDenied("This story cannot be edited in its current state.")
+    story = get_story_for(request.user, pk, EDIT)
     record = _record(story, history_id)
     story.headline, story.body = record.headline, record.body
     story.newsletter_id, story.original_url = record.newsletter_id, record.original_url

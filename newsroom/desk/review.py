@@ -12,16 +12,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from newsroom.comments import resolve_all_open
-from newsroom.desk.access import desk_user_required, perform_and_report, reviewer_required
+from newsroom.desk.access import (
+    desk_user_required,
+    get_story_for,
+    perform_and_report,
+    reviewer_required,
+)
 from newsroom.desk.since import since_last_look
-from newsroom.desk.stories import get_story
 from newsroom.desk.threads import anchors, threads_for
 from newsroom.forms import RequestChangesForm
 from newsroom.models import OpenComments, Story
@@ -54,7 +57,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @reviewer_required
 def story_review(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     threads = threads_for(story, request.user)
     context = {
         "story": story,
@@ -83,9 +86,7 @@ def _approvable_by_resolving(story: Story, user: User) -> int:
 
 
 def _act(request: HttpRequest, pk: int, transition: Transition, comment: str = "") -> Story:
-    story = get_story(pk)
-    if not story.role_allows(transition, request.user):
-        raise PermissionDenied(f"Your role cannot {transition.label.lower()}.")
+    story = get_story_for(request.user, pk, transition)
     perform_and_report(request, story, transition, done=DONE[transition], comment=comment)
     return story
 
@@ -103,9 +104,7 @@ def story_approve(request: HttpRequest, pk: int) -> HttpResponse:
     as they approve (both or neither: a refusal resolves nothing)."""
     if request.POST.get("resolve_open") != "1":
         return redirect(_act(request, pk, PUBLISH))
-    story = get_story(pk)
-    if not story.role_allows(PUBLISH, request.user):
-        raise PermissionDenied(f"Your role cannot {PUBLISH.label.lower()}.")
+    story = get_story_for(request.user, pk, PUBLISH)
     try:
         with transaction.atomic():
             resolved = resolve_all_open(story, by=request.user)

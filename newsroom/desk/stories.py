@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
-from newsroom.desk.access import desk_user_required, editor_required
+from newsroom.desk.access import EDIT, desk_user_required, editor_required, get_story_for
 from newsroom.desk.diffing import word_diff
 from newsroom.desk.threads import anchors, threads_for
 from newsroom.forms import StoryFilterForm, StoryForm
@@ -16,11 +15,6 @@ from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Story, StoryTrans
 from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
 
 PAGE_SIZE = 25
-
-
-def get_story(pk: int) -> Story:
-    """Every desk user sees every story; a missing one is a 404."""
-    return get_object_or_404(Story.objects.for_desk(), pk=pk)
 
 
 @desk_user_required
@@ -47,7 +41,7 @@ def story_new(request: HttpRequest) -> HttpResponse:
 
 @desk_user_required
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     threads = threads_for(story, request.user)
     context = {
         "story": story,
@@ -78,9 +72,9 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
     the story left an editable state (submitted or approved meanwhile) is
     refused with 409 and the form, text included, so that nothing is lost.
     """
-    story = get_story(pk)
-    if request.method != "POST" and not story.can_edit(request.user):
-        raise PermissionDenied("You cannot edit this story in its current state.")
+    # A save that arrives after the story left an editable state is answered
+    # below (409, the text kept), not with a 403 that would lose it.
+    story = get_story_for(request.user, pk, EDIT if request.method != "POST" else None)
     form = StoryForm(request.POST or None, instance=story)
     status = 200
     if request.method == "POST":
