@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
 from newsroom.models import Newsletter, Source, Story
 from newsroom.workflow import Status
 
@@ -136,3 +137,16 @@ class StoryFilterForm(forms.Form):
             if data.get(field):
                 stories = stories.filter(**{field: data[field]})
         return stories.search(data.get("q") or "")
+
+
+class InviteForm(forms.Form):
+    """Invite an outside reviewer (see newsroom.invitations)."""
+
+    email = forms.EmailField(label="Their email address")
+    days = forms.IntegerField(
+        label="Link valid for (days)",
+        min_value=1,
+        max_value=MAX_DAYS,
+        initial=DEFAULT_DAYS,
+        help_text="You can withdraw the link at any time.",
+    )

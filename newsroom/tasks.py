@@ -20,3 +20,12 @@ def send_notices(*, email: str) -> int:
     from newsroom.notices import send_pending
 
     return send_pending(email)
+
+
+@task
+def send_invitation(*, model: str, pk: str) -> int:
+    """Mail an outside reviewer their link (`model` is the invitation's label)."""
+    from django.apps import apps
+
+    invitation = apps.get_model(model)._default_manager.filter(pk=pk).first()
+    return invitation.mail().send() if invitation is not None else 0

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from newsroom import health
+from newsroom import health, outside
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -9,5 +9,16 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/issues/", include("issues.desk.urls")),
     path("desk/", include("newsroom.desk.urls")),
+    path("review/story/<int:pk>/<str:token>/", outside.outside_story, name="outside_story"),
+    path(
+        "review/story/<int:pk>/<str:token>/comment/",
+        outside.outside_story_comment,
+        name="outside_story_comment",
+    ),
+    path(
+        "review/story/<int:pk>/<str:token>/verdict/",
+        outside.outside_story_verdict,
+        name="outside_story_verdict",
+    ),
     path("", include("issues.urls")),
 ]

@@ -26,7 +26,8 @@ from newsroom.desk.access import (
 )
 from newsroom.desk.since import since_last_look
 from newsroom.desk.threads import anchors, threads_for
-from newsroom.forms import RequestChangesForm
+from newsroom.forms import InviteForm, RequestChangesForm
+from newsroom.invitations import StoryInvitationUse, Use
 from newsroom.models import OpenComments, Story
 from newsroom.workflow import (
     PUBLISH,
@@ -70,6 +71,11 @@ def story_review(request: HttpRequest, pk: int) -> HttpResponse:
         "anchors": anchors(threads),
         "commentable": True,
         "since": since_last_look(story, request.user),
+        "invite_form": InviteForm(),
+        "invitations": story.invitations.select_related("invited_by"),  # type: ignore[attr-defined]
+        "outside_verdicts": StoryInvitationUse.objects.filter(
+            invitation__story=story, action=Use.VERDICT
+        ),
     }
     return render(request, "newsroom/story_review.html", context)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsroom.desk import comments, dashboard, history, review, sources, stories
+from newsroom.desk import comments, dashboard, history, invitations, review, sources, stories
 
 app_name = "desk"
 
@@ -36,6 +36,12 @@ urlpatterns = [
         "stories/<int:pk>/comments/<int:comment_id>/resolve/",
         comments.comment_resolve,
         name="comment_resolve",
+    ),
+    path("stories/<int:pk>/invite/", invitations.story_invite, name="story_invite"),
+    path(
+        "stories/<int:pk>/invitations/<uuid:invitation_id>/revoke/",
+        invitations.story_invitation_revoke,
+        name="story_invitation_revoke",
     ),
     path("review/", review.review_queue, name="review_queue"),
     path("sources/", sources.source_list, name="source_list"),

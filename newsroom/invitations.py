@@ -1,0 +1,234 @@
+"""Outside reviewers: people without an account, invited by email to review
+one story (here) or one issue (the publishing room's subclass).
+
+An invitation is a row with a random id; the link carries that id signed
+with Django's signing (a salt per kind of invitation, so a story's link
+means nothing on an issue's page). The row decides the rest: its expiry
+(chosen by the reviewer), whether it was revoked, which object it is for.
+Every use of a link, refused or not, is logged (`InvitationUse`); a verdict
+is logged the same way, under the reviewer's email address.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import models, transaction
+from django.utils import timezone
+
+from newsroom.notices import notify, site_link
+
+if TYPE_CHECKING:
+    from newsroom.workflow import User
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 60
+
+
+class Verdict(models.TextChoices):
+    LOOKS_GOOD = "looks_good", "Looks good"
+    NEEDS_CHANGES = "needs_changes", "Needs changes"
+
+
+class Use(models.TextChoices):
+    OPENED = "opened", "Opened the page"
+    COMMENTED = "commented", "Commented"
+    VERDICT = "verdict", "Gave a verdict"
+
+
+class Refusal(Exception):
+    """A link that cannot be used; `status` is the HTTP answer."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+
+
+def tampered() -> Refusal:
+    return Refusal(
+        400,
+        "This review link is not valid",
+        "The link is incomplete or was changed. Copy it again from the mail.",
+    )
+
+
+class Invitation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(help_text="Who is invited; their comments and verdict go under it.")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    SALT: ClassVar[str]
+    # The field naming the reviewed object, e.g. "story".
+    SUBJECT: ClassVar[str]
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.subject})"
+
+    @property
+    def subject(self) -> Any:
+        return getattr(self, self.SUBJECT)
+
+    @property
+    def subject_id(self) -> int:
+        return int(getattr(self, f"{self.SUBJECT}_id"))
+
+    def token(self) -> str:
+        return signing.dumps({"i": str(self.pk)}, salt=self.SALT)
+
+    @classmethod
+    def from_token(cls, token: str) -> Any:
+        """The invitation a link names, or raise Refusal(400) if it names none."""
+        try:
+            value = signing.loads(token, salt=cls.SALT)
+            return cls._default_manager.get(pk=uuid.UUID(str(value["i"])))
+        except (signing.BadSignature, KeyError, TypeError, ValueError, cls.DoesNotExist):
+            raise tampered() from None
+
+    def check_usable(self, subject_id: int) -> None:
+        if self.subject_id != subject_id:
+            raise Refusal(
+                403, "This link is for something else", "Open the link exactly as it was sent."
+            )
+        if self.revoked_at is not None:
+            raise Refusal(
+                410,
+                "This review link was withdrawn",
+                "The newsroom withdrew this invitation. Ask whoever invited you for a new one.",
+            )
+        if self.expires_at <= timezone.now():
+            raise Refusal(
+                410,
+                "This review link has expired",
+                f"It was valid until {self.expires_at:%d %b %Y %H:%M} UTC."
+                " Ask whoever invited you for a new one.",
+            )
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def log(self, action: Use, *, verdict: str = "", comment: str = "") -> Any:
+        return self.uses.create(  # type: ignore[attr-defined]
+            email=self.email, action=action, verdict=verdict, comment=comment
+        )
+
+    def revoke(self, *, by: User) -> bool:
+        updated = (
+            type(self)
+            ._default_manager.filter(pk=self.pk, revoked_at__isnull=True)
+            .update(revoked_at=timezone.now(), revoked_by=by)
+        )
+        return bool(updated)
+
+    def give_verdict(self, verdict: Verdict, comment: str) -> Any:
+        """Log the verdict under the reviewer's email and tell whoever invited them."""
+        if verdict == Verdict.NEEDS_CHANGES and not comment.strip():
+            raise ValueError("Say what needs to change.")
+        with transaction.atomic():
+            use = self.log(Use.VERDICT, verdict=verdict, comment=comment.strip())
+            notify(
+                [self.invited_by.email],
+                line=f"{self.email} reviewed {self.subject}: {verdict.label}."
+                + (f"\n    {comment.strip()}" if comment.strip() else ""),
+                link=site_link(self.desk_path()),
+            )
+        return use
+
+    def desk_path(self) -> str:
+        raise NotImplementedError
+
+    def link(self) -> str:
+        raise NotImplementedError
+
+    def mail(self) -> EmailMessage:
+        inviter = self.invited_by.get_full_name() or self.invited_by.get_username()
+        body = (
+            f"{inviter} asks you to review “{self.subject}” before it goes out.\n\n"
+            f"Open it here (no account needed): {self.link()}\n\n"
+            "Select words to comment on them, then say whether it looks good or needs changes.\n"
+            f"The link works until {self.expires_at:%d %b %Y %H:%M} UTC.\n"
+        )
+        return EmailMessage(
+            f"[Newsroom] Please review: {self.subject}",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [self.email],
+        )
+
+
+class InvitationUse(models.Model):
+    """One use of a review link: the audit trail of an outside reviewer."""
+
+    email = models.EmailField()
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=16, choices=Use.choices)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def invite[I: Invitation](
+    model: type[I], *, subject: Any, email: str, days: int = DEFAULT_DAYS, by: User
+) -> I:
+    """Create an invitation to review `subject` and mail its link after commit."""
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"Choose between 1 and {MAX_DAYS} days.")
+    with transaction.atomic():
+        invitation = model._default_manager.create(
+            email=email.strip().lower(),
+            invited_by=by,
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+            **{model.SUBJECT: subject},
+        )
+        transaction.on_commit(lambda: _mail_later(invitation))
+    return invitation
+
+
+def _mail_later(invitation: Invitation) -> None:
+    from newsroom.tasks import send_invitation
+
+    send_invitation.enqueue(model=invitation._meta.label, pk=str(invitation.pk))
+
+
+class StoryInvitation(Invitation):
+    story = models.ForeignKey(
+        "newsroom.Story", on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    SALT = "newsroom.review-invitation.story"
+    SUBJECT = "story"
+
+    def desk_path(self) -> str:
+        return f"{self.story.get_absolute_url()}review/"
+
+    def link(self) -> str:
+        from django.urls import reverse
+
+        return site_link(reverse("outside_story", args=[self.story_id, self.token()]))
+
+
+class StoryInvitationUse(InvitationUse):
+    invitation = models.ForeignKey(StoryInvitation, on_delete=models.CASCADE, related_name="uses")

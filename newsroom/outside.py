@@ -1,0 +1,158 @@
+"""The pages an outside reviewer reaches through a signed link (no account).
+
+They show one story (here) or one issue (issues/outside.py, built on the
+helpers below); the reviewer comments on passages and gives a verdict. They
+cannot change text or status. A link that cannot be used (tampered, for
+another object, revoked, expired) gets a page saying so, changes nothing,
+and is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from newsroom.comments import Comment, CommentError, comment_on_passage
+from newsroom.invitations import Invitation, Refusal, StoryInvitation, Use, Verdict
+from newsroom.models import Story
+
+log = logging.getLogger("newsroom.outside")
+
+OutsideView = Callable[..., HttpResponse]
+
+
+def refusal_page(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    return render(
+        request, "newsroom/outside_refused.html", {"refusal": refusal}, status=refusal.status
+    )
+
+
+def with_invitation(model: type[Invitation]) -> Callable[[OutsideView], OutsideView]:
+    """Resolve `token` for the object `pk` to a usable invitation, passed to
+    the view in its place; else answer with the refusal page."""
+
+    def decorator(view: OutsideView) -> OutsideView:
+        @wraps(view)
+        def wrapper(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+            try:
+                invitation = model.from_token(token)
+                invitation.check_usable(pk)
+            except Refusal as refusal:
+                log.warning(
+                    "refused review link %s for %s %s: %s",
+                    request.path[:80],
+                    model.SUBJECT,
+                    pk,
+                    refusal.title,
+                )
+                return refusal_page(request, refusal)
+            log.info("review link used by %s on %s %s", invitation.email, model.SUBJECT, pk)
+            return view(request, invitation)
+
+        return wrapper
+
+    return decorator
+
+
+def own_threads(invitation: Invitation, stories: list[Story]) -> list[Comment]:
+    """The threads this outside reviewer started; nobody else's."""
+    return list(
+        Comment.objects.open()
+        .filter(story__in=stories, author_email=invitation.email)
+        .prefetch_related("replies")
+        .order_by("story_id", "start", "pk")
+    )
+
+
+def anchors_of(threads: list[Comment]) -> list[dict[str, Any]]:
+    return [
+        {"id": t.pk, "story": t.story_id, "start": t.start, "end": t.end}
+        for t in threads
+        if not t.lost and t.end > t.start
+    ]
+
+
+def post_comment(request: HttpRequest, invitation: Invitation, story: Story | None) -> None:
+    """A comment on a passage of `story` (None: not one this link may see)."""
+    if story is None:
+        messages.error(request, "Comment on the text shown on this page.")
+        return
+    try:
+        comment_on_passage(
+            story,
+            text=request.POST.get("text", ""),
+            quote=request.POST.get("quote", ""),
+            near=_near(request),
+            email=invitation.email,
+        )
+    except CommentError as error:
+        messages.error(request, f"{error} Your text: “{request.POST.get('text', '')[:500]}”")
+        return
+    invitation.log(Use.COMMENTED)
+    messages.success(request, "Thank you: your comment is with the newsroom.")
+
+
+def post_verdict(request: HttpRequest, invitation: Invitation) -> None:
+    try:
+        verdict = Verdict(request.POST.get("verdict", ""))
+        invitation.give_verdict(verdict, request.POST.get("comment", ""))
+    except ValueError as error:
+        messages.error(
+            request,
+            "Choose “looks good” or “needs changes”, with a comment for changes."
+            if "is not a valid" in str(error)
+            else f"{error} Your text: “{request.POST.get('comment', '')[:500]}”",
+        )
+    else:
+        messages.success(request, f"Thank you: your verdict ({verdict.label}) is recorded.")
+
+
+def _near(request: HttpRequest) -> int:
+    try:
+        return max(0, int(request.POST.get("near", "0")))
+    except ValueError:
+        return 0
+
+
+def verdicts(invitation: Invitation) -> list[Any]:
+    return list(invitation.uses.filter(action=Use.VERDICT))  # type: ignore[attr-defined]
+
+
+@with_invitation(StoryInvitation)
+def outside_story(request: HttpRequest, invitation: StoryInvitation) -> HttpResponse:
+    invitation.log(Use.OPENED)
+    story = Story.objects.select_related("source").get(pk=invitation.story_id)
+    threads = own_threads(invitation, [story])
+    context = {
+        "invitation": invitation,
+        "story": story,
+        "threads": threads,
+        "anchors": anchors_of(threads),
+        "verdicts": verdicts(invitation),
+        "verdict_choices": Verdict.choices,
+        "comment_action": reverse("outside_story_comment", args=[story.pk, invitation.token()]),
+        "verdict_action": reverse("outside_story_verdict", args=[story.pk, invitation.token()]),
+    }
+    return render(request, "newsroom/outside_story.html", context)
+
+
+@require_POST
+@with_invitation(StoryInvitation)
+def outside_story_comment(request: HttpRequest, invitation: StoryInvitation) -> HttpResponse:
+    post_comment(request, invitation, invitation.story)
+    return redirect("outside_story", invitation.story_id, invitation.token())
+
+
+@require_POST
+@with_invitation(StoryInvitation)
+def outside_story_verdict(request: HttpRequest, invitation: StoryInvitation) -> HttpResponse:
+    post_verdict(request, invitation)
+    return redirect("outside_story", invitation.story_id, invitation.token())
