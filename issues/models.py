@@ -338,5 +338,7 @@ class Delivery(models.Model):
         return f"{self.issue} → {self.user}"
 
 
-# Editions and corrections live in their own module, registered with the app here.
+# Editions and corrections, and outside review of an issue, live in their own
+# modules, registered with the app here.
 from issues.editions import Edition  # noqa: E402
+from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402, F401

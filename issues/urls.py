@@ -1,6 +1,6 @@
 from django.urls import path
 
-from issues import feeds, views
+from issues import feeds, outside, views
 from issues.accounts import views as accounts
 
 app_name = "issues"
@@ -20,6 +20,17 @@ urlpatterns = [
         "issues/<slug:newsletter>/<int:number>/edition-<int:edition>.html",
         views.issue_html,
         name="edition_html",
+    ),
+    path("review/issue/<int:pk>/<str:token>/", outside.outside_issue, name="outside_issue"),
+    path(
+        "review/issue/<int:pk>/<str:token>/comment/",
+        outside.outside_issue_comment,
+        name="outside_issue_comment",
+    ),
+    path(
+        "review/issue/<int:pk>/<str:token>/verdict/",
+        outside.outside_issue_verdict,
+        name="outside_issue_verdict",
     ),
     path("feeds/<slug:newsletter>.atom", feeds.IssueFeed(), name="feed"),
     path("feeds/private/<str:key>/<slug:newsletter>.atom", feeds.private_feed, name="private_feed"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from issues import outside
 from issues.desk import builder, import_page, views
 
 app_name = "issue_desk"
@@ -19,6 +20,12 @@ urlpatterns = [
         "<int:pk>/request-changes/",
         views.issue_request_changes,
         name="issue_request_changes",
+    ),
+    path("<int:pk>/invite/", outside.issue_invite, name="issue_invite"),
+    path(
+        "<int:pk>/invitations/<uuid:invitation_id>/revoke/",
+        outside.issue_invitation_revoke,
+        name="issue_invitation_revoke",
     ),
     path("<int:pk>/stories/add/", builder.add_story, name="add_story"),
     path(

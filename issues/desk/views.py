@@ -22,11 +22,13 @@ from django.views.decorators.http import require_POST
 
 from issues import rendering
 from issues.desk.forms import IssueForm
-from issues.models import Issue, suggest_next_issue
+from issues.models import Issue, IssueInvitationUse, suggest_next_issue
 from issues.publishing import count_pages
 from issues.tasks import publish_issue_task
 from newsroom import roles
 from newsroom.desk.access import desk_user_required, editor_required, perform_and_report
+from newsroom.forms import InviteForm
+from newsroom.invitations import Use
 from newsroom.models import Newsletter
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Status, Transition, WorkflowError
 
@@ -113,6 +115,11 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "allowed": {t.name for t in issue.allowed_transitions(request.user)},
         "transitions": issue.transitions.select_related("by")[:20],
         "pending_publication": _pending_publication(request, issue),
+        "invite_form": InviteForm(),
+        "invitations": issue.invitations.select_related("invited_by"),  # type: ignore[attr-defined]
+        "outside_verdicts": IssueInvitationUse.objects.filter(
+            invitation__issue=issue, action=Use.VERDICT
+        ),
     }
     return render(request, "issues/desk/issue_builder.html", context)
 

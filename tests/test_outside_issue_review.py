@@ -1,0 +1,142 @@
+"""Outside review of a whole issue: the issue preview through a signed link."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from issues.invitations import IssueInvitation, IssueInvitationUse
+from issues.models import Issue
+from newsroom.comments import Comment
+from newsroom.invitations import StoryInvitation, invite
+from newsroom.models import Newsletter, Story
+from newsroom.workflow import Status
+from tests import factories
+
+GUEST = "partner@ngo.example"
+
+
+@pytest.fixture
+def issue(alice: User, bob: User, newsletter: Newsletter) -> Issue:
+    stories = [
+        factories.make_story(
+            author=alice,
+            newsletter=newsletter,
+            status=Status.PUBLISHED,
+            reviewer=bob,
+            headline=headline,
+            body=f"<p>{body}</p>",
+        )
+        for headline, body in [
+            ("Fibre exchange opens", "Twelve operators signed up on Tuesday."),
+            ("Ferry tickets go quantum-safe", "The trial runs for three months."),
+        ]
+    ]
+    return factories.make_issue(newsletter=newsletter, created_by=alice, stories=stories)
+
+
+@pytest.fixture
+def invitation(issue: Issue, bob: User) -> IssueInvitation:
+    return invite(IssueInvitation, subject=issue, email=GUEST, by=bob)
+
+
+def link(invitation: IssueInvitation, pk: int | None = None, token: str | None = None) -> str:
+    return f"/review/issue/{pk or invitation.issue_id}/{token or invitation.token()}/"
+
+
+def test_a_reviewer_invites_someone_to_review_an_issue(
+    client, issue, bob, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/desk/issues/{issue.pk}/invite/", {"email": GUEST, "days": "7"})
+    invitation = IssueInvitation.objects.get()
+    assert (invitation.issue, invitation.invited_by) == (issue, bob)
+    (mail,) = mailoutbox
+    assert mail.to == [GUEST] and link(invitation) in mail.body
+    page = client.get(f"/desk/issues/{issue.pk}/").content.decode()
+    assert GUEST in page and "Withdraw link" in page
+
+
+def test_the_outside_reviewer_sees_the_issue_preview(invitation, issue) -> None:
+    page = Client().get(link(invitation))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Fibre exchange opens" in text and "Ferry tickets go quantum-safe" in text
+    assert [u.action for u in invitation.uses.all()] == ["opened"]
+
+
+def test_the_outside_reviewer_comments_on_a_story_of_the_issue(invitation, issue) -> None:
+    ferry = issue.ordered_stories()[1]
+    Client().post(
+        link(invitation) + "comment/",
+        {"story": ferry.pk, "quote": "three months", "near": "14", "text": "Until when?"},
+    )
+    thread = Comment.objects.get()
+    assert (thread.story, thread.author_email, thread.quote) == (ferry, GUEST, "three months")
+    assert invitation.uses.filter(action="commented").count() == 1
+
+
+def test_a_comment_on_a_story_outside_the_issue_is_refused(invitation, alice, newsletter):
+    other = factories.make_story(author=alice, newsletter=newsletter, body="<p>Secret plans.</p>")
+    page = Client().post(
+        link(invitation) + "comment/",
+        {"story": other.pk, "quote": "Secret", "near": "0", "text": "Hm"},
+        follow=True,
+    )
+    assert "Comment on the text shown on this page." in page.content.decode()
+    assert "Secret plans" not in page.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_an_issue_verdict_is_logged_under_their_email(client, invitation, issue, bob) -> None:
+    Client().post(link(invitation) + "verdict/", {"verdict": "looks_good", "comment": ""})
+    use = IssueInvitationUse.objects.get(action="verdict")
+    assert (use.email, use.verdict, use.invitation.issue) == (GUEST, "looks_good", issue)
+    issue.refresh_from_db()
+    assert issue.status == Status.DRAFT
+    client.force_login(bob)
+    assert (
+        f"<strong>{GUEST}</strong>: Looks good"
+        in client.get(f"/desk/issues/{issue.pk}/").content.decode()
+    )
+
+
+def test_a_story_link_means_nothing_on_an_issue_page_and_back(invitation, issue, bob) -> None:
+    story = issue.ordered_stories()[0]
+    story_invitation = invite(StoryInvitation, subject=story, email=GUEST, by=bob)
+    assert Client().get(link(invitation, token=story_invitation.token())).status_code == 400
+    assert Client().get(f"/review/story/{story.pk}/{invitation.token()}/").status_code == 400
+
+
+def test_an_issue_link_on_another_issue_changes_nothing(invitation, alice, newsletter) -> None:
+    other = factories.make_issue(newsletter=newsletter, created_by=alice)
+    guest = Client()
+    assert guest.get(link(invitation, pk=other.pk)).status_code == 403
+    response = guest.post(link(invitation, pk=other.pk) + "verdict/", {"verdict": "looks_good"})
+    assert response.status_code == 403
+    assert not IssueInvitationUse.objects.exists()
+
+
+def test_a_withdrawn_issue_link_gets_a_clear_page(client, invitation, bob) -> None:
+    client.force_login(bob)
+    client.post(f"/desk/issues/{invitation.issue_id}/invitations/{invitation.pk}/revoke/")
+    page = Client().get(link(invitation))
+    assert page.status_code == 410 and "withdrawn" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("anonymous", 302), ("dave", 403), ("alice", 403), ("bob", 302)]
+)
+def test_who_may_invite_to_an_issue(client, issue, dave, alice, bob, who, expected) -> None:
+    invitation = invite(IssueInvitation, subject=issue, email=GUEST, by=bob)
+    if who != "anonymous":
+        client.force_login(User.objects.get(username=who))
+    invited = client.post(f"/desk/issues/{issue.pk}/invite/", {"email": "x@y.example", "days": 7})
+    revoked = client.post(f"/desk/issues/{issue.pk}/invitations/{invitation.pk}/revoke/")
+    assert (invited.status_code, revoked.status_code) == (expected, expected)
+    assert IssueInvitation.objects.count() == (2 if who == "bob" else 1)
+    invitation.refresh_from_db()
+    assert (invitation.revoked_at is not None) == (who == "bob")
+    assert Story.objects.count() == 2
