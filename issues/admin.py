@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from issues.editions import Edition, FrozenEdition
+from issues.invitations import IssueInvitation, IssueInvitationUse
 from issues.models import (
     Delivery,
     FeedToken,
@@ -209,3 +210,13 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["issue__newsletter", "user"]
     search_fields = ["user__username", "user__email"]
     readonly_fields = ["issue", "user", "created_at", "sent_at", "error"]
+
+
+class IssueInvitationUseInline(newsroom_admin.InvitationUseInline):
+    model = IssueInvitationUse
+
+
+@admin.register(IssueInvitation)
+class IssueInvitationAdmin(newsroom_admin.InvitationAdmin):
+    raw_id_fields = ["issue"]
+    inlines = [IssueInvitationUseInline]

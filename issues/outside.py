@@ -46,8 +46,8 @@ def outside_issue(request: HttpRequest, invitation: IssueInvitation) -> HttpResp
     return render(request, "issues/outside_issue.html", context)
 
 
-@require_POST
 @with_invitation(IssueInvitation)
+@require_POST
 def outside_issue_comment(request: HttpRequest, invitation: IssueInvitation) -> HttpResponse:
     # Only a story of this issue: the link shows nothing else.
     stories = {str(s.pk): s for s in invitation.issue.ordered_stories()}
@@ -55,8 +55,8 @@ def outside_issue_comment(request: HttpRequest, invitation: IssueInvitation) -> 
     return redirect("issues:outside_issue", invitation.issue_id, invitation.token())
 
 
-@require_POST
 @with_invitation(IssueInvitation)
+@require_POST
 def outside_issue_verdict(request: HttpRequest, invitation: IssueInvitation) -> HttpResponse:
     post_verdict(request, invitation)
     return redirect("issues:outside_issue", invitation.issue_id, invitation.token())

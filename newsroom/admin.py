@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from newsroom.comments import Comment
+from newsroom.invitations import StoryInvitation, StoryInvitationUse
 from newsroom.models import Newsletter, Source, Story, StoryTransition
 from newsroom.workflow import (
     PUBLISH,
@@ -170,3 +172,41 @@ class StoryTransitionAdmin(ReadOnlyAuditAdmin):
     list_display = ["at", "story", "transition", "from_status", "to_status", "by", "note"]
     list_select_related = ["story", "by"]
     search_fields = ["story__headline", "comment"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "story", "who", "quote", "anchor", "resolved_at"]
+    list_select_related = ["story", "author"]
+    list_filter = ["anchor", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["story__headline", "text", "quote", "author_email"]
+    raw_id_fields = ["story", "parent", "author", "resolved_by"]
+
+
+class InvitationUseInline(admin.TabularInline):
+    """Each use of a review link, as logged; read-only."""
+
+    extra = 0
+    can_delete = False
+    fields = ("at", "email", "action", "verdict", "comment")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "email", "invited_by", "expires_at", "revoked_at"]
+    list_select_related = ["invited_by"]
+    search_fields = ["email"]
+    readonly_fields = ["id", "created_at", "invited_by", "revoked_by"]
+
+
+class StoryInvitationUseInline(InvitationUseInline):
+    model = StoryInvitationUse
+
+
+@admin.register(StoryInvitation)
+class StoryInvitationAdmin(InvitationAdmin):
+    raw_id_fields = ["story"]
+    inlines = [StoryInvitationUseInline]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from newsroom.models import Story
 
 NOTICE_DELAY = datetime.timedelta(minutes=1)
+OUTSIDE_LINK = "(open the review link of your invitation to see it)"
 
 
 class Notice(models.Model):
@@ -76,16 +77,28 @@ def _enqueue(email: str) -> None:
         send_notices.enqueue(email=email)
 
 
-def people_in_thread(comment: Comment) -> set[str]:
-    """The story's author, whoever started the thread and everyone who replied."""
+def people_in_thread(comment: Comment) -> tuple[set[str], set[str]]:
+    """The story's author, whoever started the thread and everyone who replied:
+    (desk people, outside reviewers), by email address."""
     from newsroom.comments import Comment
 
     thread = comment.parent or comment
     writers = Comment.objects.filter(models.Q(pk=thread.pk) | models.Q(parent=thread))
-    emails = {comment.story.author.email}
+    desk, outside = {comment.story.author.email}, set()
     for writer in writers.select_related("author"):
-        emails.add(writer.author.email if writer.author else writer.author_email)
-    return emails
+        if writer.author:
+            desk.add(writer.author.email)
+        else:
+            outside.add(writer.author_email)
+    return desk, outside
+
+
+def _tell_thread(comment: Comment, line: str, *, actor: str) -> None:
+    desk, outside = people_in_thread(comment)
+    link = site_link(comment.story.get_absolute_url())
+    notify(desk - {actor}, line=line, link=link, story=comment.story)
+    # The desk is closed to outside reviewers: their way back is their link.
+    notify(outside - {actor}, line=line, link=OUTSIDE_LINK, story=comment.story)
 
 
 def _actor_email(comment: Comment) -> str:
@@ -99,23 +112,15 @@ def _quoted(comment: Comment) -> str:
 
 def note_comment(comment: Comment) -> None:
     verb = "replied on" if comment.parent_id else "commented on"
-    notify(
-        people_in_thread(comment) - {_actor_email(comment)},
-        line=f"{comment.who} {verb} {_quoted(comment)}:\n    {comment.text}",
-        link=site_link(comment.story.get_absolute_url()),
-        story=comment.story,
-    )
+    line = f"{comment.who} {verb} {_quoted(comment)}:\n    {comment.text}"
+    _tell_thread(comment, line, actor=_actor_email(comment))
 
 
 def note_resolved(thread: Comment) -> None:
     by = thread.resolved_by
     name = (by.get_full_name() or by.get_username()) if by else "someone"
-    notify(
-        people_in_thread(thread) - {by.email if by else ""},
-        line=f"{name} resolved the thread on {_quoted(thread)}.",
-        link=site_link(thread.story.get_absolute_url()),
-        story=thread.story,
-    )
+    line = f"{name} resolved the thread on {_quoted(thread)}."
+    _tell_thread(thread, line, actor=by.email if by else "")
 
 
 def send_pending(email: str) -> int:

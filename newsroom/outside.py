@@ -144,15 +144,15 @@ def outside_story(request: HttpRequest, invitation: StoryInvitation) -> HttpResp
     return render(request, "newsroom/outside_story.html", context)
 
 
-@require_POST
 @with_invitation(StoryInvitation)
+@require_POST
 def outside_story_comment(request: HttpRequest, invitation: StoryInvitation) -> HttpResponse:
     post_comment(request, invitation, invitation.story)
     return redirect("outside_story", invitation.story_id, invitation.token())
 
 
-@require_POST
 @with_invitation(StoryInvitation)
+@require_POST
 def outside_story_verdict(request: HttpRequest, invitation: StoryInvitation) -> HttpResponse:
     post_verdict(request, invitation)
     return redirect("outside_story", invitation.story_id, invitation.token())

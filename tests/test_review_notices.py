@@ -94,3 +94,16 @@ def test_nothing_is_mailed_for_a_comment_that_was_rolled_back(
         raise RuntimeError
     assert mailoutbox == []
     assert not Comment.objects.exists() and not Notice.objects.exists()
+
+
+def test_an_answer_to_an_outside_reviewer_reaches_them_without_a_desk_link(
+    story, alice, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    thread = comment_on_passage(story, text="Source?", quote="rose 40%", email="x@ngo.example")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(thread, text="The ministry's release.", by=alice)
+    (mail,) = mailoutbox
+    assert mail.to == ["x@ngo.example"]
+    assert "alice replied on “rose 40%”" in mail.body
+    assert "/desk/" not in mail.body and "open the review link" in mail.body

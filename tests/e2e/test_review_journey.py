@@ -3,11 +3,16 @@
 Bob (reviewer) selects a sentence of Alice's story and comments on it; Alice
 sees the comment beside the text in the editor, rewords the sentence and
 replies; Bob sees only what changed and resolves the thread, then approves.
+Bob invites an outside expert to review the issue the story goes into; the
+expert opens the emailed link in a fresh browser (no session), comments on a
+passage of the issue preview and says it looks good; Bob sees the verdict
+and publishes the issue.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,12 +23,13 @@ from playwright.sync_api import Browser, Page, expect
 from newsroom import roles
 from newsroom.comments import Comment
 from newsroom.models import Story
-from newsroom.workflow import Status
+from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
 
 Login = Callable[[Page, str], None]
 SHOTS = Path(os.environ.get("NEWSROOM_SHOTS", "var/review-shots"))
 
+EXPERT = "expert@partner.example"
 SENTENCE = "Exports of cloud services rose 40% in a year."
 BODY = (
     "<p>The harbour authority opened its fifth data centre on Monday. "
@@ -68,9 +74,22 @@ def second_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture
+def fresh_page(browser: Browser) -> Iterator[Page]:
+    """A browser with no cookies at all, as the outside reviewer's."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_passage_is_commented_answered_and_resolved(
-    page: Page, second_page: Page, live_server: Any, login: Login
+    page: Page,
+    second_page: Page,
+    fresh_page: Page,
+    live_server: Any,
+    login: Login,
+    mailoutbox: list[Any],
 ) -> None:
     newsletter = factories.make_newsletter()
     alice = factories.make_user("alice", roles.EDITORS)
@@ -146,3 +165,37 @@ def test_a_passage_is_commented_answered_and_resolved(
     assert story.status == Status.PUBLISHED
     assert thread.resolved_by.username == "bob"
     assert Story.objects.get(pk=story.pk).transitions.first().by.username == "bob"
+
+    # The story goes into an issue; an outside expert reviews the issue.
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
+    perform(issue, SUBMIT, by=alice)
+    bob_page.goto(f"{live_server.url}/desk/issues/{issue.pk}/")
+    bob_page.get_by_label("Their email address").fill(EXPERT)
+    bob_page.get_by_role("button", name="Invite to review").click()
+    expect(bob_page.get_by_text(f"Invited {EXPERT}")).to_be_visible()
+    (mail,) = [m for m in mailoutbox if m.to == [EXPERT]]
+    link = re.search(r"https?://\S+/review/issue/\S+/", mail.body)
+    assert link is not None
+    path = link.group(0).split("/review/", 1)[1]
+
+    fresh_page.goto(f"{live_server.url}/review/{path}")
+    expect(fresh_page.get_by_text(f"you are reviewing as {EXPERT}")).to_be_visible()
+    select_words(fresh_page, "cooled by sea water")
+    fresh_page.get_by_role("textbox", name="Your comment").fill("Which sea? Name the bay.")
+    fresh_page.get_by_role("button", name="Comment", exact=True).click()
+    expect(fresh_page.get_by_text("your comment is with the newsroom")).to_be_visible()
+    expect(fresh_page.locator("mark.desk-passage")).to_have_text("cooled by sea water")
+    fresh_page.get_by_label("Looks good").check()
+    fresh_page.get_by_role("button", name="Send my verdict").click()
+    expect(fresh_page.get_by_text("your verdict (Looks good) is recorded")).to_be_visible()
+    shot(fresh_page, "4-outside-reviewer-on-the-issue-preview")
+    outside = Comment.objects.get(author_email=EXPERT)
+    assert (outside.story_id, outside.quote) == (story.pk, "cooled by sea water")
+
+    bob_page.goto(f"{live_server.url}/desk/issues/{issue.pk}/")
+    expect(bob_page.locator("[data-outside-verdict]")).to_contain_text(f"{EXPERT}: Looks good")
+    shot(bob_page, "5-reviewer-sees-the-outside-verdict")
+    bob_page.get_by_role("button", name="Publish").click()
+    expect(bob_page.get_by_text(f"Published {issue}.")).to_be_visible()
+    issue.refresh_from_db()
+    assert issue.status == Status.PUBLISHED
