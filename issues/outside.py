@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from issues.desk.views import get_issue_for
 from issues.invitations import IssueInvitation
 from issues.models import Issue
 from newsroom.desk.access import reviewer_required
@@ -65,7 +66,7 @@ def outside_issue_verdict(request: HttpRequest, invitation: IssueInvitation) -> 
 @reviewer_required
 @require_POST
 def issue_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_object_or_404(Issue, pk=pk)
+    issue = get_issue_for(request.user, pk)
     invite_from_form(request, IssueInvitation, issue)
     return redirect("issue_desk:issue_builder", pk=issue.pk)
 

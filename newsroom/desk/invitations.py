@@ -9,8 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from newsroom.desk.access import reviewer_required
-from newsroom.desk.stories import get_story
+from newsroom.desk.access import get_story_for, reviewer_required
 from newsroom.forms import InviteForm
 from newsroom.invitations import Invitation, StoryInvitation, invite
 
@@ -46,7 +45,7 @@ def revoke_and_report(request: HttpRequest, invitation: Invitation) -> None:
 @reviewer_required
 @require_POST
 def story_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     invite_from_form(request, StoryInvitation, story)
     return redirect("desk:story_review", pk=story.pk)
 
@@ -56,7 +55,7 @@ def story_invite(request: HttpRequest, pk: int) -> HttpResponse:
 def story_invitation_revoke(
     request: HttpRequest, pk: int, invitation_id: uuid.UUID
 ) -> HttpResponse:
-    story = get_story(pk)
+    story = get_story_for(request.user, pk)
     invitation = get_object_or_404(StoryInvitation, pk=invitation_id, story=story)
     revoke_and_report(request, invitation)
     return redirect("desk:story_review", pk=story.pk)
