@@ -26,6 +26,9 @@ from newsroom.workflow import PUBLISH, Transition
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+    from django.db.models import QuerySet
+
+    from newsroom.models import Newsletter
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,16 @@ def issue_message(issue: Issue, user: AbstractBaseUser) -> EmailMultiAlternative
     return message
 
 
+def readers_of(newsletter: Newsletter) -> QuerySet[AbstractBaseUser]:
+    """Who gets a mail when an issue of `newsletter` is published."""
+    return (
+        get_user_model()
+        .objects.filter(subscriptions__newsletter=newsletter, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
 @task
 def deliver_issue(issue_id: int) -> int:
     """Mail issue `issue_id` to every subscriber not yet mailed; return how many."""
@@ -71,12 +84,7 @@ def deliver_issue(issue_id: int) -> int:
     if issue is None:
         logger.warning("Issue %s is not published; nothing to deliver.", issue_id)
         return 0
-    readers = (
-        get_user_model()
-        .objects.filter(subscriptions__newsletter=issue.newsletter, is_active=True)
-        .exclude(email="")
-        .order_by("pk")
-    )
+    readers = readers_of(issue.newsletter)
     # One row per reader, made once: a retry finds the rows it made before.
     Delivery.objects.bulk_create(
         [Delivery(issue=issue, user=reader) for reader in readers], ignore_conflicts=True

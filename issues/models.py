@@ -105,6 +105,18 @@ class Issue(WorkflowModel):
                 condition=~models.Q(status=Status.PUBLISHED) | models.Q(published_at__isnull=False),
                 name="issue_published_has_date",
             ),
+            models.CheckConstraint(
+                # A subscriber's download must never find nothing to send.
+                condition=~models.Q(status=Status.PUBLISHED)
+                | (
+                    ~models.Q(pdf_file="")
+                    & ~models.Q(html_file="")
+                    & ~models.Q(pdf_sha256="")
+                    & ~models.Q(html_sha256="")
+                ),
+                name="issue_published_has_artifacts",
+                violation_error_message="A published issue needs its stored PDF and HTML.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,17 +222,34 @@ class Issue(WorkflowModel):
                 raise WorkflowError("Only an editor can submit an issue.")
             if not self.entries.exists():
                 raise WorkflowError("An issue needs at least one story before review.")
+            self.check_stories_approved("submitted for review")
         elif transition is WITHDRAW:
             raise WorkflowError("A published issue cannot be withdrawn.")
         elif not roles.is_reviewer(by):
             raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
         elif transition is PUBLISH:
-            unpublished = self.stories.exclude(status=Status.PUBLISHED)
-            if unpublished.exists():
-                names = ", ".join(f"“{s.headline}”" for s in unpublished[:3])
-                raise WorkflowError(
-                    f"Every story must be approved before the issue is published; not yet: {names}."
-                )
+            self.check_stories_approved("published")
+
+    def unapproved_stories(self) -> list[Story]:
+        """The stories in this issue that no reviewer has approved, in order."""
+        entries = self.entries.exclude(story__status=Status.PUBLISHED).select_related("story")
+        return [entry.story for entry in entries.order_by("position", "pk")]
+
+    def check_stories_approved(self, done: str) -> None:
+        unapproved = self.unapproved_stories()
+        if unapproved:
+            names = ", ".join(f"“{s.headline}”" for s in unapproved[:3])
+            more = " and more" if len(unapproved) > 3 else ""
+            raise WorkflowError(
+                f"Every story must be approved before the issue is {done}; not yet: {names}{more}."
+            )
+
+    def check_outcome(self, transition: Transition) -> None:
+        if transition is PUBLISH and not self.has_artifacts():
+            raise WorkflowError("Nothing was published: the issue's PDF and HTML were not stored.")
+
+    def has_artifacts(self) -> bool:
+        return all((self.pdf_file, self.html_file, self.pdf_sha256, self.html_sha256))
 
     def log_transition(
         self, transition: Transition, *, by: AuthUser, comment: str, note: str

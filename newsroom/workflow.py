@@ -80,6 +80,11 @@ class WorkflowModel(models.Model):
         """The model's own rules: who may, and what must hold first."""
         raise NotImplementedError
 
+    def check_outcome(self, transition: Transition) -> None:
+        """Rules on the row as it is about to be saved, after `prepare`
+        (e.g. a published issue must carry its stored documents). Raise
+        WorkflowError to refuse; nothing is saved then."""
+
     def allowed_transitions(self, user: User) -> list[Transition]:
         allowed = []
         for transition in TRANSITIONS.values():
@@ -153,6 +158,7 @@ def perform[M: WorkflowModel](
             locked.published_at = None
         if prepare is not None:
             fields += prepare(locked)
+        locked.check_outcome(transition)
         locked.save(update_fields=fields)
         locked.log_transition(transition, by=by, comment=comment, note=note)
         if notify:

@@ -8,9 +8,11 @@ with status=PUBLISHED walks the story through submit and approve.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
 
 from issues import roles as issue_roles
 from issues.models import Issue, IssueStory, Subscription
@@ -104,3 +106,15 @@ def make_issue(
     for position, story in enumerate(stories, start=1):
         IssueStory.objects.create(issue=issue, story=story, position=position)
     return issue
+
+
+def store_small_artifacts(locked: Issue) -> list[str]:
+    """A `prepare` for `perform(issue, PUBLISH)` in workflow tests that do not
+    look at the documents: stores a tiny HTML and PDF instead of rendering
+    (publish_issue renders; see tests/issue_helpers.py)."""
+    html, pdf = b"<!doctype html><title>issue</title>", b"%PDF-1.7 workflow test"
+    locked.html_file.save(f"test/{locked.pk}.html", ContentFile(html), save=False)
+    locked.pdf_file.save(f"test/{locked.pk}.pdf", ContentFile(pdf), save=False)
+    locked.html_sha256 = hashlib.sha256(html).hexdigest()
+    locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    return ["html_file", "pdf_file", "html_sha256", "pdf_sha256"]

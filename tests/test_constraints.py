@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from issues.models import Issue, IssueStory
 from newsroom.models import Newsletter, Source, Story
@@ -88,6 +89,17 @@ def test_a_published_issue_has_a_publication_date(alice: User, newsletter: Newsl
         Issue.objects.filter(pk=issue.pk).update(status=Status.PUBLISHED, published_at=None)
     issue.refresh_from_db()
     assert issue.status == Status.DRAFT
+
+
+def test_a_published_issue_has_its_stored_documents(alice: User, newsletter: Newsletter) -> None:
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Issue.objects.filter(pk=issue.pk).update(
+            status=Status.PUBLISHED, published_at=timezone.now(), pdf_file="ict/0001.pdf"
+        )
+    issue.refresh_from_db()
+    assert (issue.status, issue.pdf_file.name) == (Status.DRAFT, "")
 
 
 def test_a_story_body_is_sanitised_whichever_way_it_is_saved(

@@ -307,7 +307,6 @@ def test_an_editor_cannot_publish_from_the_desk(issue: Issue, alice: User) -> No
     "name",
     [
         "issue_submit",
-        "issue_publish",
         "issue_request_changes",
         "add_story",
         "set_order",

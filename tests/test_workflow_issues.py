@@ -16,6 +16,7 @@ from newsroom.workflow import (
     REQUEST_CHANGES,
     SUBMIT,
     TRANSITIONS,
+    WITHDRAW,
     Status,
     WorkflowError,
     perform,
@@ -38,7 +39,7 @@ def issue_in(state: Status, alice: User, bob: User, newsletter: Newsletter) -> I
     if state != Status.DRAFT:
         perform(issue, SUBMIT, by=alice)
     if state == Status.PUBLISHED:
-        perform(issue, PUBLISH, by=bob)
+        perform(issue, PUBLISH, by=bob, prepare=factories.store_small_artifacts)
     return issue
 
 
@@ -61,7 +62,14 @@ def test_each_role_may_only_do_what_the_table_says(
     audit_rows = issue.transitions.count()
 
     if (state, name, who) in ALLOWED:
-        perform(issue, transition, by=people[who], comment="Swap the first two stories.")
+        prepare = factories.store_small_artifacts if transition is PUBLISH else None
+        perform(
+            issue,
+            transition,
+            by=people[who],
+            comment="Swap the first two stories.",
+            prepare=prepare,
+        )
         issue.refresh_from_db()
         assert issue.status == transition.target
         row = issue.transitions.first()
@@ -92,6 +100,27 @@ def test_an_empty_issue_cannot_be_submitted(alice: User, newsletter: Newsletter)
 def test_an_issue_with_an_unapproved_story_cannot_be_published(
     alice: User, bob: User, newsletter: Newsletter
 ) -> None:
+    approved, late = (
+        factories.make_story(
+            author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=bob, **fields
+        )
+        for fields in ({}, {"headline": "Late copy"})
+    )
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[approved, late])
+    perform(issue, SUBMIT, by=alice)
+    perform(late, WITHDRAW, by=bob)  # taken back while the issue waits for review
+
+    with pytest.raises(WorkflowError, match="Late copy"):
+        perform(issue, PUBLISH, by=bob, prepare=factories.store_small_artifacts)
+
+    issue.refresh_from_db()
+    assert (issue.status, issue.published_at) == (Status.REVIEW, None)
+    assert issue.transitions.first().transition == "submit"
+
+
+def test_an_issue_with_an_unapproved_story_cannot_be_submitted(
+    alice: User, bob: User, newsletter: Newsletter
+) -> None:
     approved = factories.make_story(
         author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=bob
     )
@@ -101,13 +130,26 @@ def test_an_issue_with_an_unapproved_story_cannot_be_published(
     issue = factories.make_issue(
         newsletter=newsletter, created_by=alice, stories=[approved, pending]
     )
-    perform(issue, SUBMIT, by=alice)
 
-    with pytest.raises(WorkflowError, match="Late copy"):
+    with pytest.raises(WorkflowError, match=r"before the issue is submitted.*“Late copy”"):
+        perform(issue, SUBMIT, by=alice)
+
+    issue.refresh_from_db()
+    assert issue.status == Status.DRAFT
+    assert not issue.transitions.exists()
+
+
+def test_publishing_without_stored_documents_is_refused(
+    alice: User, bob: User, newsletter: Newsletter
+) -> None:
+    issue = issue_in(Status.REVIEW, alice, bob, newsletter)
+
+    with pytest.raises(WorkflowError, match="PDF and HTML were not stored"):
         perform(issue, PUBLISH, by=bob)
 
     issue.refresh_from_db()
-    assert (issue.status, issue.published_at) == (Status.REVIEW, None)
+    assert (issue.status, issue.published_at, issue.pdf_file.name) == (Status.REVIEW, None, "")
+    assert issue.transitions.first().transition == "submit"
 
 
 def test_sending_an_issue_back_records_the_comment(

@@ -18,9 +18,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.tasks import TaskResultStatus
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from issues import rendering
+from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
 from issues.models import Issue, IssueInvitationUse, suggest_next_issue
 from issues.publishing import count_pages
@@ -113,6 +114,8 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "available": available,
         "can_build": roles.is_editor(request.user) and issue.status == Status.DRAFT,
         "allowed": {t.name for t in issue.allowed_transitions(request.user)},
+        "not_approved": [] if issue.status == Status.PUBLISHED else issue.unapproved_stories(),
+        "publish_refusal": publish_refusal(issue, request),
         "transitions": issue.transitions.select_related("by")[:20],
         "pending_publication": _pending_publication(request, issue),
         "invite_form": InviteForm(),
@@ -188,12 +191,46 @@ def issue_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @desk_user_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def issue_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation page, saying what publishing will do. POST:
+    publish now."""
+    issue = get_issue_for(request.user, pk, PUBLISH)
+    if request.method == "POST":
+        return _publish_now(request, issue)
+    context = {
+        "issue": issue,
+        "stories": issue.ordered_stories(),
+        "readers": readers_of(issue.newsletter).count(),
+        "refusal": publish_refusal(issue, request) or _not_in_review(issue),
+        "pending_publication": _pending_publication(request, issue),
+    }
+    return render(request, "issues/desk/issue_publish.html", context)
+
+
+def publish_refusal(issue: Issue, request: HttpRequest) -> str:
+    """Why a reviewer cannot publish this issue in review now ("" if they can,
+    or if the question does not arise)."""
+    if issue.status != Status.REVIEW or not roles.is_reviewer(request.user):
+        return ""
+    try:
+        issue.check_transition(PUBLISH, by=request.user)
+    except WorkflowError as exc:
+        return str(exc)
+    return ""
+
+
+def _not_in_review(issue: Issue) -> str:
+    if issue.status == Status.REVIEW:
+        return ""
+    status = issue.get_status_display().lower()
+    return f"Only an issue in review can be published; this one is {status}."
+
+
+def _publish_now(request: HttpRequest, issue: Issue) -> HttpResponse:
     """Queue the publication. With the immediate backend it has already run
     when `enqueue` returns, so its outcome is shown at once; with a worker,
     the builder page shows it when the reviewer comes back."""
-    issue = get_issue_for(request.user, pk, PUBLISH)
     result = publish_issue_task.enqueue(issue.pk, request.user.pk)  # type: ignore[arg-type]
     if result.is_finished:
         _report_publication(request, result)

@@ -64,7 +64,12 @@ def test_an_issue_is_built_reordered_previewed_and_published(
     login(page, "bob")
     issue = Issue.objects.get()
     page.goto(f"{live_server.url}/desk/issues/{issue.pk}/")
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("link", name="Publish…").click()
+    expect(
+        page.get_by_role("heading", name=f"Publish {issue.newsletter.title} no.")
+    ).to_be_visible()
+    expect(page.get_by_text("stored for good")).to_be_visible()
+    page.get_by_role("button", name="Publish now").click()
     expect(page.get_by_text(f"Published {issue}.")).to_be_visible()
 
     issue.refresh_from_db()
