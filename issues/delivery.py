@@ -25,7 +25,7 @@ from issues.models import Delivery, Issue
 from newsroom.workflow import PUBLISH, Transition
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, User
     from django.db.models import QuerySet
 
     from newsroom.models import Newsletter
@@ -67,7 +67,7 @@ def issue_message(issue: Issue, user: AbstractBaseUser) -> EmailMultiAlternative
     return message
 
 
-def readers_of(newsletter: Newsletter) -> QuerySet[AbstractBaseUser]:
+def readers_of(newsletter: Newsletter) -> QuerySet[User]:
     """Who gets a mail when an issue of `newsletter` is published."""
     return (
         get_user_model()
