@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from newsroom.comments import Comment
 from newsroom.invitations import StoryInvitation, StoryInvitationUse
-from newsroom.models import Newsletter, Source, Story, StoryTransition
+from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story, StoryTransition
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -109,10 +109,23 @@ class SourceAdmin(admin.ModelAdmin):
         return source.story_count  # type: ignore[attr-defined]
 
 
+class StoryStatusFilter(admin.SimpleListFilter):
+    """The status filter in the desk's words ("Approved", not "Published")."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), words) for value, words in STORY_STATUS_WORDS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 @admin.register(Story)
 class StoryAdmin(SimpleHistoryAdmin):
-    list_display = ["headline", "newsletter", "source", "author", "status", "updated_at"]
-    list_filter = ["status", "newsletter", "source"]
+    list_display = ["headline", "newsletter", "source", "author", "status_words", "updated_at"]
+    list_filter = [StoryStatusFilter, "newsletter", "source"]
     list_select_related = ["newsletter", "source", "author"]
     search_fields = ["headline", "body"]
     date_hierarchy = "updated_at"
@@ -136,6 +149,10 @@ class StoryAdmin(SimpleHistoryAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"author": request.user.pk}
+
+    @admin.display(ordering="status", description="status")
+    def status_words(self, story: Story) -> str:
+        return STORY_STATUS_WORDS[Status(story.status)]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # As on the desk: a published story is read-only until withdrawn.

@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
-from newsroom.models import Newsletter, Source, Story
-from newsroom.workflow import Status
+from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story
 
 
 class StoryForm(forms.ModelForm):
@@ -112,7 +111,9 @@ class SourceMergeForm(forms.Form):
 
 class StoryFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *STORY_STATUS_WORDS.items()], required=False
+    )
     newsletter = forms.ModelChoiceField(
         queryset=Newsletter.objects.all(), required=False, empty_label="Any newsletter"
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -137,6 +138,25 @@ class Source(models.Model):
         return len(moved)
 
 
+# A story's status in words (the stored values are the workflow's).
+STORY_STATUS_WORDS = {
+    Status.DRAFT: "Draft",
+    Status.REVIEW: "In review",
+    Status.PUBLISHED: "Approved",
+}
+
+
+def label_stories(stories: Iterable[Story]) -> list[Story]:
+    """The stories, each knowing the published issue it is in (one query for
+    the whole list), so that `status_label` asks nothing more."""
+    stories = list(stories)
+    approved = [story.pk for story in stories if story.status == Status.PUBLISHED]
+    numbers = publishing_room().published_issue_numbers(approved) if approved else {}
+    for story in stories:
+        story.__dict__["_issue_number"] = numbers.get(story.pk)
+    return stories
+
+
 class StoryQuerySet(models.QuerySet["Story"]):
     def published(self) -> StoryQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -255,7 +275,7 @@ class Story(WorkflowModel):
         """Raise WorkflowError unless `user` may edit this story now."""
         if not self.can_edit(user):
             raise WorkflowError(
-                f"This story is {self.get_status_display().lower()}: you cannot change it now."
+                f"This story is {self.status_label().lower()}: you cannot change it now."
             )
 
     def save_edit(self, *, by: User, expected_version: int, reason: str = "") -> None:
@@ -293,8 +313,23 @@ class Story(WorkflowModel):
         )
 
     def published_issue_number(self) -> int | None:
-        """The number of the published issue this story is in, if any."""
+        """The number of the published issue this story is in, if any (as
+        `label_stories` found it for a list, else asked now)."""
+        if "_issue_number" in self.__dict__:
+            return self.__dict__["_issue_number"]  # type: ignore[no-any-return]
         return publishing_room().published_issue_numbers([self.pk]).get(self.pk)
+
+    def status_word(self, status: Status) -> str:
+        return STORY_STATUS_WORDS[status]
+
+    def status_label(self) -> str:
+        """The status in the desk's words: a story a reviewer approved is
+        "Approved" (ready for an issue), and "In issue no. N" once that issue
+        is published; only issues are ever "Published"."""
+        if self.status != Status.PUBLISHED:
+            return self.get_status_display()
+        number = self.published_issue_number()
+        return f"In issue no. {number}" if number else STORY_STATUS_WORDS[Status.PUBLISHED]
 
     def role_allows(self, transition: Transition, user: User) -> bool:
         """Whether `user`'s role may ever take `transition` on this story (the

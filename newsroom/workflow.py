@@ -68,13 +68,20 @@ class WorkflowModel(models.Model):
         """Raise WorkflowError unless `by` may apply `transition` now."""
         if self.status != transition.source:
             raise WorkflowError(
-                f"This {self._meta.verbose_name} is {self.get_status_display().lower()};"
+                f"This {self._meta.verbose_name} is {self.status_label().lower()};"
                 f" “{transition.label}” needs it to be"
-                f" {transition.source.label.lower()}."
+                f" {self.status_word(transition.source).lower()}."
             )
         if transition is REQUEST_CHANGES and not comment.strip():
             raise WorkflowError("Say what needs to change: a comment is required.")
         self.check_rules(transition, by=by)
+
+    def status_word(self, status: Status) -> str:
+        """A status in this model's words (a story says "Approved")."""
+        return status.label
+
+    def status_label(self) -> str:
+        return self.status_word(Status(self.status))
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
         """The model's own rules: who may, and what must hold first."""

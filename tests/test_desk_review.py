@@ -69,7 +69,7 @@ def test_a_reviewer_approves(client, in_review: Story, bob: User) -> None:
     assert f'action="/desk/stories/{in_review.pk}/approve/"' in page
     assert f'action="/desk/stories/{in_review.pk}/request-changes/"' in page
     response = act(client, in_review, "approve")
-    assert "Approved and published." in response.content.decode()
+    assert "Approved: the story is ready for an issue." in response.content.decode()
     in_review.refresh_from_db()
     assert in_review.status == Status.PUBLISHED
     assert in_review.published_at is not None

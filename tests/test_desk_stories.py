@@ -148,7 +148,7 @@ def test_edits_outside_ones_role_are_refused(
     )
     response = client.post(f"/desk/stories/{story.pk}/edit/", data)
     assert response.status_code == 409
-    assert f"This story is {story.get_status_display().lower()}" in response.content.decode()
+    assert f"This story is {story.status_label().lower()}" in response.content.decode()
     assert "you cannot change it now" in response.content.decode()
     story.refresh_from_db()
     assert story.headline != "Overwritten"

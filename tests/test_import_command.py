@@ -69,7 +69,8 @@ def test_it_imports_an_issue_as_drafts_into_the_newsletter_of_its_sector(
         "Millbrook students build a satellite from recycled phones",
     ]
     assert {s.status for s in stories} == {Status.DRAFT}
-    assert {s.author.username for s in stories} == {"importer"}
+    assert {s.author for s in stories} == {root}  # on root's own desk, not "importer"
+    assert not User.objects.filter(username="importer").exists()
     assert stories[0].body.startswith("<p>The harbour city of Port Aldren")
     assert lines[0] == "  1. Port Aldren opens its first undersea data centre — Harbour Tribune"
     assert lines[-1] == f"issue {issue.pk}: 5 stories"

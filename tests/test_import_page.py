@@ -76,6 +76,21 @@ def test_alice_confirms_and_gets_a_draft_issue_in_the_builder(
     assert SESSION_KEY not in client.session
 
 
+def test_imported_drafts_wait_on_alices_own_desk(
+    client: Client, alice: User, newsletter: Newsletter
+) -> None:
+    client.force_login(alice)
+    client.post(IMPORT, upload("basic.md"))
+    client.post(CONFIRM)
+
+    issue = Issue.objects.get()
+    assert {(s.author, s.status) for s in issue.ordered_stories()} == {(alice, Status.DRAFT)}
+    desk = client.get(reverse("desk:dashboard")).content.decode()
+    my_drafts = desk[desk.index('id="my-drafts"') :]
+    assert "Port Aldren opens its first undersea data centre" in my_drafts
+    assert not User.objects.filter(username="importer").exists()
+
+
 def test_alice_imports_into_the_newsletter_she_chooses(client: Client, alice: User) -> None:
     archive = factories.make_newsletter("Archive Copy", slug="archive")
     client.force_login(alice)

@@ -89,7 +89,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         f"Imported {issue.newsletter} no. {issue.number} ({issue.period}) with {count}"
-        " draft stories. Review and submit them as usual.",
+        " draft stories, under “My drafts” on your desk. Submit them for review as usual.",
     )
     return redirect("issue_desk:issue_builder", pk=issue.pk)
 

@@ -187,7 +187,11 @@ def save_plan(plan: ImportPlan, *, publish: bool = False, by: User) -> Issue:
         )
         for name in plan.new_sources:
             plan.sources[name.casefold()] = Source.objects.create(name=name)
-        author = importer_account()
+        # A back issue published on import is authored by the importer account
+        # (so that `by`, a reviewer, may approve it: nobody approves their own
+        # story). Drafts belong to the person importing: they find them under
+        # "My drafts" on their desk.
+        author = importer_account() if publish else by
         try:
             issue = Issue.objects.create(
                 newsletter=newsletter,

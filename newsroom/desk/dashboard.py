@@ -9,7 +9,7 @@ from django.shortcuts import render
 from newsroom import roles
 from newsroom.desk.access import desk_user_required
 from newsroom.extension import publishing_room
-from newsroom.models import Story
+from newsroom.models import Story, label_stories
 from newsroom.workflow import REQUEST_CHANGES
 
 PANEL_SIZE = 10
@@ -32,8 +32,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_in_review": mine.in_review()[:PANEL_SIZE],
         "awaiting_review": awaiting.order_by("updated_at")[:PANEL_SIZE],
         "panels": publishing_room().dashboard_panels(request),
-        "recently_published": Story.objects.published()
-        .for_desk()
-        .order_by("-published_at")[:PANEL_SIZE],
+        "recently_approved": label_stories(
+            Story.objects.published().for_desk().order_by("-published_at")[:PANEL_SIZE]
+        ),
     }
     return render(request, "newsroom/dashboard.html", context)

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 DONE = {
     SUBMIT: "Submitted for review.",
     REQUEST_CHANGES: "Sent back to the author with your comment.",
-    PUBLISH: "Approved and published.",
+    PUBLISH: "Approved: the story is ready for an issue.",
     WITHDRAW: "Withdrawn: the story is a draft again.",
 }
 

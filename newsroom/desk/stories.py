@@ -11,7 +11,13 @@ from newsroom.desk.access import EDIT, desk_user_required, editor_required, get_
 from newsroom.desk.diffing import word_diff
 from newsroom.desk.threads import anchors, threads_for
 from newsroom.forms import StoryFilterForm, StoryForm
-from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Story, StoryTransition
+from newsroom.models import (
+    REFUSED_EDIT_REASON,
+    EditConflict,
+    Story,
+    StoryTransition,
+    label_stories,
+)
 from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
 
 PAGE_SIZE = 25
@@ -24,7 +30,12 @@ def story_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    context = {
+        "filters": filters,
+        "page": page,
+        "stories": label_stories(page.object_list),
+        "query": query.urlencode(),
+    }
     return render(request, "newsroom/story_list.html", context)
 
 

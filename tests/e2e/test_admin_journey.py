@@ -37,7 +37,7 @@ def test_a_reviewer_approves_a_story_through_the_admin_action(page: Page, live_s
     page.get_by_role("button", name="Run").click()
 
     expect(page.get_by_text("Publish: 1 done.")).to_be_visible()
-    expect(row.get_by_text("Published")).to_be_visible()
+    expect(row.get_by_text("Approved")).to_be_visible()
     story.refresh_from_db()
     assert story.status == Status.PUBLISHED
     assert story.transitions.first().by == bob

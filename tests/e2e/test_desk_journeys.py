@@ -121,7 +121,7 @@ def test_a_story_is_written_sent_back_revised_and_approved(
     second_page.goto(f"{live_server.url}/desk/review/")
     second_page.get_by_role("link", name="Review", exact=True).click()
     second_page.get_by_role("button", name="Approve").click()
-    expect(second_page.get_by_text("Approved and published.")).to_be_visible()
+    expect(second_page.get_by_text("Approved: the story is ready for an issue.")).to_be_visible()
 
     story.refresh_from_db()
     assert (story.status, story.headline) == (
