@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0005_roles"),
+        ("issues", "0006_issue_renderer_version"),
         ("newsroom", "0005_newsletter_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
