@@ -159,7 +159,7 @@ def test_a_passage_is_commented_answered_and_resolved(
     bob_page.get_by_role("button", name="Resolve", exact=True).click()
     expect(bob_page.get_by_text("Thread resolved.")).to_be_visible()
     bob_page.get_by_role("button", name="Approve", exact=True).click()
-    expect(bob_page.get_by_text("Approved")).to_be_visible()
+    expect(bob_page.get_by_text("Approved", exact=True)).to_be_visible()
     story.refresh_from_db()
     thread.refresh_from_db()
     assert story.status == Status.PUBLISHED
