@@ -88,6 +88,15 @@ class Edition(models.Model):
                 condition=models.Q(number__gte=1), name="edition_number_positive"
             ),
             models.CheckConstraint(
+                # A subscriber's download must never find nothing to send.
+                condition=~models.Q(pdf_file="")
+                & ~models.Q(html_file="")
+                & ~models.Q(pdf_sha256="")
+                & ~models.Q(html_sha256=""),
+                name="edition_has_its_documents",
+                violation_error_message="An edition needs its stored PDF and HTML.",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(number=1) | ~models.Q(correction_note=""),
                 name="edition_correction_has_note",
                 violation_error_message="A later edition says what it corrects.",

@@ -105,18 +105,6 @@ class Issue(WorkflowModel):
                 condition=~models.Q(status=Status.PUBLISHED) | models.Q(published_at__isnull=False),
                 name="issue_published_has_date",
             ),
-            models.CheckConstraint(
-                # A subscriber's download must never find nothing to send.
-                condition=~models.Q(status=Status.PUBLISHED)
-                | (
-                    ~models.Q(pdf_file="")
-                    & ~models.Q(html_file="")
-                    & ~models.Q(pdf_sha256="")
-                    & ~models.Q(html_sha256="")
-                ),
-                name="issue_published_has_artifacts",
-                violation_error_message="A published issue needs its stored PDF and HTML.",
-            ),
         ]
 
     def __str__(self) -> str:
@@ -249,7 +237,9 @@ class Issue(WorkflowModel):
             raise WorkflowError("Nothing was published: the issue's PDF and HTML were not stored.")
 
     def has_artifacts(self) -> bool:
-        return all((self.pdf_file, self.html_file, self.pdf_sha256, self.html_sha256))
+        """Whether the documents are stored (as edition 1, see issues.editions,
+        whose rows cannot exist without both files and their checksums)."""
+        return self.editions.exists()  # type: ignore[attr-defined]
 
     def log_transition(
         self, transition: Transition, *, by: AuthUser, comment: str, note: str

@@ -8,11 +8,13 @@ with status=PUBLISHED walks the story through submit and approve.
 from __future__ import annotations
 
 import datetime
-import hashlib
+import io
 import itertools
+from collections.abc import Callable
 
 from django.contrib.auth.models import Group, User
-from django.core.files.base import ContentFile
+from django.utils import timezone
+from pypdf import PdfWriter
 
 from issues import roles as issue_roles
 from issues.models import Issue, IssueStory, Subscription
@@ -108,13 +110,25 @@ def make_issue(
     return issue
 
 
-def store_small_artifacts(locked: Issue) -> list[str]:
-    """A `prepare` for `perform(issue, PUBLISH)` in workflow tests that do not
-    look at the documents: stores a tiny HTML and PDF instead of rendering
-    (publish_issue renders; see tests/issue_helpers.py)."""
-    html, pdf = b"<!doctype html><title>issue</title>", b"%PDF-1.7 workflow test"
-    locked.html_file.save(f"test/{locked.pk}.html", ContentFile(html), save=False)
-    locked.pdf_file.save(f"test/{locked.pk}.pdf", ContentFile(pdf), save=False)
-    locked.html_sha256 = hashlib.sha256(html).hexdigest()
-    locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    return ["html_file", "pdf_file", "html_sha256", "pdf_sha256"]
+def small_pdf() -> bytes:
+    out = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
+def small_edition(by: User) -> Callable[[Issue], list[str]]:
+    """A `prepare` for `perform(issue, PUBLISH, by=by)` in workflow tests that
+    do not look at the documents: stores edition 1 with a tiny HTML and a
+    blank one-page PDF instead of rendering (publish_issue renders; see
+    tests/issue_helpers.py)."""
+    from issues.publishing import store_edition
+
+    def store(locked: Issue) -> list[str]:
+        locked.published_at = locked.published_at or timezone.now()
+        html = b"<!doctype html><title>issue</title>"
+        store_edition(issue=locked, number=1, html=html, pdf=small_pdf(), by=by, written=[])
+        return []
+
+    return store

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from issues.editions import Edition
 from issues.models import Issue, IssueStory
 from newsroom.models import Newsletter, Source, Story
 from newsroom.workflow import Status
@@ -91,15 +92,25 @@ def test_a_published_issue_has_a_publication_date(alice: User, newsletter: Newsl
     assert issue.status == Status.DRAFT
 
 
-def test_a_published_issue_has_its_stored_documents(alice: User, newsletter: Newsletter) -> None:
+def test_an_edition_has_its_stored_documents(
+    alice: User, bob: User, newsletter: Newsletter
+) -> None:
     issue = factories.make_issue(newsletter=newsletter, created_by=alice)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Issue.objects.filter(pk=issue.pk).update(
-            status=Status.PUBLISHED, published_at=timezone.now(), pdf_file="ict/0001.pdf"
+        Edition.objects.create(
+            issue=issue,
+            number=1,
+            pdf_file="ict/0001.pdf",
+            html_file="",
+            pdf_sha256="0" * 64,
+            html_sha256="",
+            pdf_size=1,
+            page_count=1,
+            published_at=timezone.now(),
+            published_by=bob,
         )
-    issue.refresh_from_db()
-    assert (issue.status, issue.pdf_file.name) == (Status.DRAFT, "")
+    assert not issue.editions.exists()
 
 
 def test_a_story_body_is_sanitised_whichever_way_it_is_saved(

@@ -187,7 +187,7 @@ def test_a_story_in_a_published_issue_cannot_be_withdrawn(
     )
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
     perform(issue, SUBMIT, by=alice)
-    perform(issue, PUBLISH, by=bob, prepare=factories.store_small_artifacts)
+    perform(issue, PUBLISH, by=bob, prepare=factories.small_edition(bob))
     client.force_login(bob)
     response = act(client, story, "withdraw")
     assert "cannot be withdrawn" in response.content.decode()

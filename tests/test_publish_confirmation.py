@@ -59,7 +59,7 @@ def test_the_confirmation_page_says_what_publishing_does(
     assert "Publish now" in page
     issue.refresh_from_db()
     assert issue.status == Status.REVIEW and issue.transitions.count() == 1
-    assert not issue.pdf_file
+    assert not issue.editions.exists()
 
 
 def test_the_builder_asks_for_confirmation_instead_of_publishing(issue: Issue, bob: User) -> None:
@@ -81,7 +81,7 @@ def test_confirming_publishes_and_mails(
 
     assert f"Published {issue}." in response.content.decode()
     issue.refresh_from_db()
-    assert issue.status == Status.PUBLISHED and issue.has_artifacts()
+    assert issue.status == Status.PUBLISHED and issue.editions.get().number == 1
     assert issue.transitions.first().transition == "publish"
     assert issue.transitions.first().by == bob
     assert [m.to for m in mailoutbox] == [[dave.email]]

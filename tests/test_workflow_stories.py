@@ -142,7 +142,7 @@ def test_a_story_in_a_published_issue_cannot_be_withdrawn(
     )
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
     perform(issue, SUBMIT, by=alice)
-    perform(issue, PUBLISH, by=bob, prepare=factories.store_small_artifacts)
+    perform(issue, PUBLISH, by=bob, prepare=factories.small_edition(bob))
 
     with pytest.raises(WorkflowError, match="published issue"):
         perform(story, WITHDRAW, by=bob)
