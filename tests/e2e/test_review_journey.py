@@ -195,7 +195,8 @@ def test_a_passage_is_commented_answered_and_resolved(
     bob_page.goto(f"{live_server.url}/desk/issues/{issue.pk}/")
     expect(bob_page.locator("[data-outside-verdict]")).to_contain_text(f"{EXPERT}: Looks good")
     shot(bob_page, "5-reviewer-sees-the-outside-verdict")
-    bob_page.get_by_role("button", name="Publish").click()
+    bob_page.get_by_role("link", name="Publish…").click()  # the confirmation page
+    bob_page.get_by_role("button", name="Publish now").click()
     expect(bob_page.get_by_text(f"Published {issue}.")).to_be_visible()
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED
