@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0007_editions"),
+        ("issues", "0008_outside_reviewers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
