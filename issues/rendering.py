@@ -39,11 +39,12 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core import checks
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint import __version__ as weasyprint_version
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -68,6 +69,11 @@ STATIC_SCHEME = "newsroom-static:"
 # rather than decoded (a data: URL can be hundreds of megabytes).
 MAX_DATA_URL_BYTES = 64 * 1024
 PDF_VARIANT = "pdf/ua-1"
+# A newsletter may ask for archival PDFs: PDF/A-3b, still tagged and still
+# declaring PDF/UA-1 (WeasyPrint writes one variant's metadata; the other
+# claim is added from this file), with the issue's HTML embedded.
+ARCHIVAL_VARIANT = "pdf/a-3b"
+PDFUA_XMP = "pdf/pdfua-1.xmp"
 
 
 class RenderError(Exception):
@@ -126,6 +132,7 @@ class StaticOnlyFetcher(URLFetcher):
 def _content_type(path: Path) -> str:
     return {
         ".css": "text/css",
+        ".xmp": "application/rdf+xml",
         ".svg": "image/svg+xml",
         ".png": "image/png",
         ".jpg": "image/jpeg",
@@ -253,28 +260,61 @@ def _source_date(date: datetime.datetime) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def html_to_pdf(html: str, date: datetime.datetime | None = None) -> bytes:
+def html_to_pdf(
+    html: str,
+    date: datetime.datetime | None = None,
+    attachment: tuple[str, str] | None = None,
+) -> bytes:
     """Lay out an issue document (without its inline stylesheet) as a tagged
     A4 PDF. `date` (the issue's) stands in for the clock wherever a tool
-    would read it; without one, the Unix epoch does."""
-    with _render_lock, _source_date(date or datetime.datetime.fromtimestamp(0, datetime.UTC)):
+    would read it; without one, the Unix epoch does. With an `attachment`
+    (a file name and the issue's HTML document) the PDF is archival:
+    PDF/A-3b carrying that document as its source."""
+    date = date or datetime.datetime.fromtimestamp(0, datetime.UTC)
+    options: dict[str, Any] = {"pdf_variant": PDF_VARIANT}
+    if attachment is not None:
+        name, content = attachment
+        options = {
+            "pdf_variant": ARCHIVAL_VARIANT,
+            "pdf_tags": True,
+            "xmp_metadata": [STATIC_SCHEME + PDFUA_XMP],
+            "attachments": [
+                Attachment(
+                    string=content,
+                    url_fetcher=fetch_resource,
+                    name=name,
+                    description="The issue as one HTML document",
+                    created=date,
+                    modified=date,
+                    relationship="Source",
+                )
+            ],
+        }
+    with _render_lock, _source_date(date):
         document = HTML(string=html, base_url=None, url_fetcher=fetch_resource)
         return document.write_pdf(
             stylesheets=[_stylesheet()],
             font_config=_font_config(),
-            pdf_variant=PDF_VARIANT,
             # Derived from the content, so the same issue gives the same bytes.
             pdf_identifier=True,
+            **options,
         )
 
 
 def render_pdf(issue: Issue, *, published_at: datetime.datetime | None = None) -> bytes:
     """The issue as a tagged (PDF/UA-1) A4 PDF with bookmarks and metadata,
-    laid out in a render worker within the time and memory limits."""
+    laid out in a render worker within the time and memory limits; PDF/A-3b
+    with the HTML document inside if its newsletter asks for archival PDFs."""
     try:
         html = _document(issue, inline_css=False, published_at=published_at)
         date = issue_date(issue, published_at)
-        return render_pool.run("issues.rendering.html_to_pdf", html, date)  # type: ignore[no-any-return]
+        attachment = None
+        if issue.newsletter.archival_pdf:
+            name = f"{issue.newsletter.slug}-{issue.number:04d}.html"
+            attachment = (name, render_html(issue, published_at=published_at))
+        return render_pool.run(  # type: ignore[no-any-return]
+            "issues.rendering.html_to_pdf", html, date, attachment
+        )
     except render_pool.WorkerLimitExceeded as exc:
         logger.warning("Stopped rendering issue %s as PDF: %s", issue.pk, exc)
         raise RenderError(
@@ -288,7 +328,10 @@ def render_pdf(issue: Issue, *, published_at: datetime.datetime | None = None) -
 
 def warm_up() -> None:
     """Load the fonts and parse the stylesheet (a render worker does this
-    once, before its first job)."""
+    once, before its first job), saying first what the machine lacks: a
+    gunicorn or task process never runs the system checks itself."""
+    for problem in checks.run_checks(tags=["prerequisites"]):
+        logger.error("%s %s (%s)", problem.msg, problem.hint, problem.id)
     html_to_pdf('<html lang="en"><body><p>Newsroom 新闻</p></body></html>')
 
 

@@ -91,7 +91,7 @@ class StoryTransitionInline(ReadOnlyAuditInline):
 
 @admin.register(Newsletter)
 class NewsletterAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug"]
+    list_display = ["title", "slug", "archival_pdf"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
 

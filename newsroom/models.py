@@ -84,6 +84,12 @@ class Newsletter(models.Model):
     description = models.TextField(
         blank=True, help_text="One or two sentences for the landing page."
     )
+    archival_pdf = models.BooleanField(
+        "archival PDF (PDF/A-3b)",
+        default=False,
+        help_text="Print each issue as PDF/A-3b, for archives and legal deposit: the same "
+        "tagged, accessible PDF, with the issue's HTML document embedded in it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

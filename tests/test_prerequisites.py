@@ -7,17 +7,21 @@ fontconfig at a configuration without fonts.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.core import checks
 
+from issues import rendering
 from newsroom import prerequisites
 
+REAL_CDLL = ctypes.CDLL
 ROOT = Path(__file__).resolve().parent.parent
 
 HIDE_LIBRARY = """
@@ -123,18 +127,28 @@ def test_ci_installs_the_same_list_and_no_second_copy_of_it() -> None:
         assert f" {package} " not in f" {install} "
 
 
+def without_subset_library(name: str, *args: Any, **kwargs: Any) -> Any:
+    if "harfbuzz-subset" in name:
+        raise OSError(name)
+    return REAL_CDLL(name, *args, **kwargs)
+
+
 def test_the_django_check_reports_a_hidden_library_with_its_install_command() -> None:
-    real = prerequisites.ctypes.CDLL
-
-    def without_subset(name: str, *args: object, **kwargs: object) -> object:
-        if "harfbuzz-subset" in name:
-            raise OSError(name)
-        return real(name, *args, **kwargs)
-
-    with mock.patch.object(prerequisites.ctypes, "CDLL", without_subset):
+    with mock.patch.object(prerequisites.ctypes, "CDLL", without_subset_library):
         messages = checks.run_checks(tags=["prerequisites"])
     assert [(m.id, m.level) for m in messages] == [("newsroom.E002", checks.ERROR)]
     assert "apt-get install libharfbuzz-subset0" in str(messages[0].hint)
+
+
+def test_a_render_worker_says_at_start_what_the_machine_lacks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with mock.patch.object(prerequisites.ctypes, "CDLL", without_subset_library):
+        rendering.warm_up()
+    (record,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.name == "issues.rendering"
+    assert "HarfBuzz subset library is missing" in record.getMessage()
+    assert "apt-get install libharfbuzz-subset0 (newsroom.E002)" in record.getMessage()
 
 
 def test_the_django_check_is_silent_on_a_machine_with_everything() -> None:
