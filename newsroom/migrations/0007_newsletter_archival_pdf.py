@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0005_newsletter_roles"),
+        ("newsroom", "0006_review_comments"),
     ]
 
     operations = [
