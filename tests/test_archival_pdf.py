@@ -56,9 +56,9 @@ def test_an_archival_newsletter_publishes_pdf_a_3b_with_the_html_inside(
     archival: Newsletter, alice: User, bob: User
 ) -> None:
     issue = publish(archival, editor=alice, reviewer=bob, headlines=HEADLINES, number=7)
-    with issue.pdf_file.open("rb") as stored:
+    with issue.latest_edition.pdf_file.open("rb") as stored:
         pdf = stored.read()
-    with issue.html_file.open("rb") as stored:
+    with issue.latest_edition.html_file.open("rb") as stored:
         html = stored.read()
     reader = PdfReader(io.BytesIO(pdf))
     metadata = xmp(reader)
@@ -82,7 +82,7 @@ def test_without_the_option_the_pdf_is_pdf_ua_with_nothing_embedded(
     newsletter: Newsletter, alice: User, bob: User
 ) -> None:
     issue: Issue = publish(newsletter, editor=alice, reviewer=bob, headlines=HEADLINES)
-    with issue.pdf_file.open("rb") as stored:
+    with issue.latest_edition.pdf_file.open("rb") as stored:
         reader = PdfReader(io.BytesIO(stored.read()))
     assert reader.attachments == {}
     assert "/AF" not in reader.trailer["/Root"]
