@@ -87,6 +87,9 @@ class Newsletter(models.Model):
     archival_pdf = models.BooleanField(
         "archival PDF (PDF/A-3b)",
         default=False,
+        # In the database too, so that a process still running the previous
+        # release (or a migration test's historical model) can add rows.
+        db_default=False,
         help_text="Print each issue as PDF/A-3b, for archives and legal deposit: the same "
         "tagged, accessible PDF, with the issue's HTML document embedded in it.",
     )
