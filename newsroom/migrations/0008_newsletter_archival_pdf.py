@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0006_review_comments"),
+        ("newsroom", "0007_outside_reviewers"),
     ]
 
     operations = [
