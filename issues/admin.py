@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from issues.editions import Edition, FrozenEdition
+from issues.editions import Correction, CorrectionTransition, Edition, FrozenEdition
 from issues.invitations import IssueInvitation, IssueInvitationUse
 from issues.models import (
     Delivery,
@@ -220,3 +220,39 @@ class IssueInvitationUseInline(newsroom_admin.InvitationUseInline):
 class IssueInvitationAdmin(newsroom_admin.InvitationAdmin):
     raw_id_fields = ["issue"]
     inlines = [IssueInvitationUseInline]
+
+
+class CorrectionTransitionInline(ReadOnlyAuditInline):
+    model = CorrectionTransition
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """Read only: corrections are started, edited and published on the desk,
+    where the workflow and the four-eyes rule apply."""
+
+    list_display = ["__str__", "status", "started_by", "edition", "created_at"]
+    list_filter = ["status", "issue__newsletter"]
+    list_select_related = ["issue__newsletter", "story", "started_by", "edition"]
+    fields = readonly_fields = (
+        "issue",
+        "story",
+        "status",
+        "headline",
+        "body",
+        "note",
+        "started_by",
+        "edition",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [CorrectionTransitionInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -16,13 +16,38 @@ corrected text, with a history record, when the correction is published.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import copy
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django_prose_editor.fields import ProseEditorField
 
 from issues.models import Issue, artifact_storage
+from newsroom import roles
+from newsroom.models import Story
+from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
+from newsroom.workflow import (
+    PUBLISH,
+    SUBMIT,
+    WITHDRAW,
+    AuditRow,
+    Status,
+    Transition,
+    WorkflowError,
+    WorkflowModel,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
+    from newsroom.workflow import User
 
 
 class FrozenEdition(Exception):
@@ -135,3 +160,199 @@ def with_editions[Q: models.QuerySet[Any]](issues: Q) -> Q:
             "editions", queryset=Edition.objects.order_by("number"), to_attr="edition_list"
         )
     )
+
+
+@dataclass(frozen=True)
+class CorrectionNote:
+    """“Corrected on <date>: <text>”, printed at the foot of a story."""
+
+    date: datetime.date
+    text: str
+
+
+class CorrectionQuerySet(models.QuerySet["Correction"]):
+    def published(self) -> CorrectionQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def open(self) -> CorrectionQuerySet:
+        return self.exclude(status=Status.PUBLISHED)
+
+
+class Correction(WorkflowModel):
+    """A corrected copy of one story of a published issue, on its way to
+    becoming the issue's next edition.
+
+    Started by a reviewer (with a note saying what is wrong), edited by an
+    editor, submitted, and published by another reviewer: nobody who changed
+    its text or started it publishes it. Until then the story, and every
+    edition, stay exactly as they are.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="corrections")
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="corrections")
+    headline = models.CharField(max_length=200)
+    body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=sanitize_body, blank=True)
+    note = models.CharField(
+        max_length=300,
+        help_text="What changed, as printed under the story: “Corrected on 3 December 2025: "
+        "the contract value is 41 million, not 14 million.” Write the part after the colon.",
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        blank=True,
+        help_text="Everyone who changed the corrected text; none of them may publish it.",
+    )
+    edition = models.OneToOneField(
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="correction",
+        help_text="The edition that published this correction.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Editions follow one another: one correction at a time per issue.
+            models.UniqueConstraint(
+                fields=["issue"],
+                condition=~models.Q(status=Status.PUBLISHED),
+                name="one_open_correction_per_issue",
+                violation_error_message="This issue already has a correction in progress.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.PUBLISHED) | models.Q(edition__isnull=False),
+                name="published_correction_has_edition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction of “{self.story}” in {self.issue}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("issue_desk:correction", args=[self.issue_id, self.pk])  # type: ignore[attr-defined]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body = sanitize_body(self.body or "")
+        super().save(*args, **kwargs)
+
+    @property
+    def body_text(self) -> str:
+        return strip_tags(self.body).strip()
+
+    def applied_to(self, story: Story) -> Story:
+        """`story` with the corrected text if it is this correction's story."""
+        if story.pk != self.story_id:  # type: ignore[attr-defined]
+            return story
+        corrected = copy.copy(story)
+        corrected.headline, corrected.body = self.headline, self.body
+        return corrected
+
+    def note_as_of(self, when: datetime.datetime) -> CorrectionNote:
+        return CorrectionNote(timezone.localtime(when).date(), self.note)
+
+    def published_note(self) -> CorrectionNote:
+        assert self.edition is not None
+        return self.note_as_of(self.edition.published_at)
+
+    def can_edit(self, user: User) -> bool:
+        """Editors fix a draft; a reviewer may touch up one in review. A
+        published correction is part of an edition and never changes."""
+        if self.status == Status.DRAFT:
+            return roles.is_editor(user)
+        if self.status == Status.REVIEW:
+            return roles.is_reviewer(user)
+        return False
+
+    def save_edit(self, *, by: User, expected_version: int) -> None:
+        """Save this in-memory correction's text as a new version, or raise
+        WorkflowError (not editable now, or changed since it was loaded)."""
+        with transaction.atomic():
+            current = Correction.objects.select_for_update().get(pk=self.pk)
+            if not current.can_edit(by):
+                raise WorkflowError(
+                    f"This correction is {current.get_status_display().lower()}:"
+                    " you cannot change it now."
+                )
+            if current.version != expected_version:
+                raise WorkflowError(
+                    "Someone changed this correction since you opened it; your text is below,"
+                    " the current one in the correction. Nothing was saved."
+                )
+            self.version = current.version + 1
+            self.save(update_fields=["headline", "body", "note", "version", "updated_at"])
+            self.editors.add(by)  # type: ignore[arg-type]
+
+    def check_rules(self, transition: Transition, *, by: User) -> None:
+        if transition is WITHDRAW:
+            raise WorkflowError("A published correction is part of an edition; it stays.")
+        if transition is SUBMIT:
+            if not roles.is_editor(by):
+                raise WorkflowError("Only an editor can submit a correction.")
+            self._check_complete()
+            return
+        if not roles.is_reviewer(by):
+            raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
+        if transition is PUBLISH:
+            if self.editors.filter(pk=by.pk or 0).exists():
+                raise WorkflowError(
+                    "You changed this correction's text: another reviewer publishes it."
+                )
+            if self.started_by_id == by.pk:  # type: ignore[attr-defined]
+                raise WorkflowError("You started this correction: a second reviewer publishes it.")
+            self._check_complete()
+
+    def _check_complete(self) -> None:
+        if not (self.headline.strip() and self.body_text and self.note.strip()):
+            raise WorkflowError("A correction needs a headline, a body and a note.")
+        if self.headline == self.story.headline and self.body == self.story.body:
+            raise WorkflowError("The corrected text is the same as the published one.")
+
+    def log_transition(
+        self, transition: Transition, *, by: AuthUser, comment: str, note: str
+    ) -> CorrectionTransition:
+        return self.transitions.create(  # type: ignore[attr-defined,no-any-return]
+            transition=transition.name,
+            from_status=transition.source,
+            to_status=transition.target,
+            by=by,
+            comment=comment,
+            note=note,
+        )
+
+
+class CorrectionTransition(AuditRow):
+    correction = models.ForeignKey(Correction, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(AuditRow.Meta):
+        indexes = [models.Index(fields=["correction", "-at"])]
+
+
+class CorrectionNotice(models.Model):
+    """One row per reader per published correction: the guard against
+    mailing the same correction twice (as Delivery is for the issue)."""
+
+    correction = models.ForeignKey(Correction, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["correction", "user"], name="correction_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.correction} → {self.user}"

@@ -124,11 +124,24 @@ class Issue(WorkflowModel):
     def period(self) -> str:
         return format_period(self.period_start, self.period_end)
 
-    def ordered_stories(self) -> list[Story]:
-        return [
+    def ordered_stories(self, correction: Correction | None = None) -> list[Story]:
+        """The stories in print order; with `correction`, its story carries the
+        corrected text (in memory only: nothing is saved)."""
+        stories = [
             entry.story
             for entry in self.entries.select_related("story__source").order_by("position", "pk")
         ]
+        if correction is not None:
+            stories = [correction.applied_to(story) for story in stories]
+        return stories
+
+    def correction_notes(self) -> dict[int, list[CorrectionNote]]:
+        """The notes of this issue's published corrections, by story id, oldest first."""
+        notes: dict[int, list[CorrectionNote]] = {}
+        published = self.corrections.published().select_related("edition")  # type: ignore[attr-defined]
+        for correction in published.order_by("edition__number"):
+            notes.setdefault(correction.story_id, []).append(correction.published_note())
+        return notes
 
     # Building the issue. Stories come and go, and change places, only while
     # the issue is a draft; each change locks the issue row so that two
@@ -359,5 +372,5 @@ class Delivery(models.Model):
 
 # Editions and corrections, and outside review of an issue, live in their own
 # modules, registered with the app here.
-from issues.editions import Edition  # noqa: E402
+from issues.editions import Correction, CorrectionNote, Edition  # noqa: E402
 from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402, F401

@@ -55,6 +55,7 @@ from newsroom import prerequisites
 from newsroom.sanitizing import body_with_source
 
 if TYPE_CHECKING:
+    from issues.editions import Correction
     from issues.models import Issue
 
 logger = logging.getLogger(__name__)
@@ -207,9 +208,18 @@ def issue_date(issue: Issue, published_at: datetime.datetime | None = None) -> d
 
 
 def _document(
-    issue: Issue, *, inline_css: bool, published_at: datetime.datetime | None = None
+    issue: Issue,
+    *,
+    inline_css: bool,
+    published_at: datetime.datetime | None = None,
+    correction: Correction | None = None,
 ) -> str:
     date = issue_date(issue, published_at)
+    # A correction being published prints its text, and its note, in place
+    # of the story's; every correction published before keeps its note.
+    notes = issue.correction_notes()
+    if correction is not None:
+        notes.setdefault(correction.story_id, []).append(correction.note_as_of(date))  # type: ignore[attr-defined]
     stories = [
         {
             "anchor": f"story-{position}",
@@ -217,8 +227,9 @@ def _document(
             "html": keep_cjk_names_whole(
                 body_with_source(story.body, story.source.name if story.source else None)
             ),
+            "corrections": notes.get(story.pk, []),
         }
-        for position, story in enumerate(issue.ordered_stories(), start=1)
+        for position, story in enumerate(issue.ordered_stories(correction), start=1)
     ]
     context = {
         "issue": issue,
@@ -233,10 +244,15 @@ def _document(
     return render_to_string(TEMPLATE, context)
 
 
-def render_html(issue: Issue, *, published_at: datetime.datetime | None = None) -> str:
+def render_html(
+    issue: Issue,
+    *,
+    published_at: datetime.datetime | None = None,
+    correction: Correction | None = None,
+) -> str:
     """One self-contained HTML document: the same content and order as the PDF."""
     try:
-        return _document(issue, inline_css=True, published_at=published_at)
+        return _document(issue, inline_css=True, published_at=published_at, correction=correction)
     except Exception as exc:
         logger.exception("Could not render issue %s as HTML", issue.pk)
         raise RenderError(f"The issue could not be rendered as HTML: {exc}") from exc
@@ -301,12 +317,17 @@ def html_to_pdf(
         )
 
 
-def render_pdf(issue: Issue, *, published_at: datetime.datetime | None = None) -> bytes:
+def render_pdf(
+    issue: Issue,
+    *,
+    published_at: datetime.datetime | None = None,
+    correction: Correction | None = None,
+) -> bytes:
     """The issue as a tagged (PDF/UA-1) A4 PDF with bookmarks and metadata,
     laid out in a render worker within the time and memory limits; PDF/A-3b
     with the HTML document inside if its newsletter asks for archival PDFs."""
     try:
-        html = _document(issue, inline_css=False, published_at=published_at)
+        html = _document(issue, inline_css=False, published_at=published_at, correction=correction)
         date = issue_date(issue, published_at)
         attachment = None
         if issue.newsletter.archival_pdf:

@@ -166,8 +166,13 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
     the download button."""
     issue = published_issue_for(request.user, newsletter, number)
     # Bodies are sanitised on save; sanitised again here, as the renderer does.
+    notes = issue.correction_notes()
     stories = [
-        {"story": story, "body": mark_safe(sanitize_body(story.body))}
+        {
+            "story": story,
+            "body": mark_safe(sanitize_body(story.body)),
+            "corrections": notes.get(story.pk, []),
+        }
         for story in issue.ordered_stories()
     ]
     editions = list(issue.editions.select_related("published_by").order_by("-number"))  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from issues import outside
-from issues.desk import builder, import_page, views
+from issues.desk import builder, corrections, import_page, views
 
 app_name = "issue_desk"
 
@@ -26,6 +26,27 @@ urlpatterns = [
         "<int:pk>/invitations/<uuid:invitation_id>/revoke/",
         outside.issue_invitation_revoke,
         name="issue_invitation_revoke",
+    ),
+    path("<int:pk>/corrections/start/", corrections.correction_start, name="correction_start"),
+    path(
+        "<int:pk>/corrections/<int:correction_pk>/",
+        corrections.correction_detail,
+        name="correction",
+    ),
+    path(
+        "<int:pk>/corrections/<int:correction_pk>/submit/",
+        corrections.correction_submit,
+        name="correction_submit",
+    ),
+    path(
+        "<int:pk>/corrections/<int:correction_pk>/request-changes/",
+        corrections.correction_request_changes,
+        name="correction_request_changes",
+    ),
+    path(
+        "<int:pk>/corrections/<int:correction_pk>/publish/",
+        corrections.correction_publish,
+        name="correction_publish",
     ),
     path("<int:pk>/stories/add/", builder.add_story, name="add_story"),
     path(

@@ -123,6 +123,10 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "outside_verdicts": IssueInvitationUse.objects.filter(
             invitation__issue=issue, action=Use.VERDICT
         ),
+        "corrections": issue.corrections.select_related("story", "edition"),  # type: ignore[attr-defined]
+        "can_correct": roles.is_reviewer(request.user)
+        and issue.status == Status.PUBLISHED
+        and not issue.corrections.open().exists(),  # type: ignore[attr-defined]
     }
     return render(request, "issues/desk/issue_builder.html", context)
 

@@ -1,0 +1,136 @@
+"""The desk's side of corrections: start one on a published issue, edit it,
+submit it, send it back, publish it as the next edition.
+
+Every status change goes through the workflow (`perform`, or
+`publish_correction` which calls it); these views only ask and report.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from issues.corrections import publish_correction, start_correction
+from issues.desk.views import get_issue_for
+from issues.editions import Correction
+from issues.publishing import PublishError
+from newsroom import roles
+from newsroom.desk.access import (
+    desk_user_required,
+    editor_required,
+    perform_and_report,
+    reviewer_required,
+)
+from newsroom.models import Story
+from newsroom.workflow import REQUEST_CHANGES, SUBMIT, WorkflowError
+
+
+class CorrectionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Correction
+        fields = ["headline", "body", "note"]
+
+
+def get_correction(issue_pk: int, pk: int) -> Correction:
+    return get_object_or_404(
+        Correction.objects.select_related(
+            "issue__newsletter", "story__source", "started_by", "edition"
+        ),
+        issue_id=issue_pk,
+        pk=pk,
+    )
+
+
+@require_POST
+@reviewer_required
+def correction_start(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_issue_for(request.user, pk)
+    story = get_object_or_404(Story, pk=request.POST.get("story") or 0, issue_entries__issue=issue)
+    try:
+        correction = start_correction(
+            issue=issue, story=story, note=request.POST.get("note", ""), by=request.user
+        )
+    except WorkflowError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("issue_desk:issue_builder", pk=issue.pk)
+    messages.success(request, "Correction started: an editor now fixes the text.")
+    return redirect(correction)
+
+
+@desk_user_required
+def correction_detail(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
+    correction = get_correction(pk, correction_pk)
+    editable = correction.can_edit(request.user)
+    form = CorrectionForm(instance=correction, initial={"version": correction.version})
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("You cannot change this correction now.")
+        form = CorrectionForm(request.POST, instance=correction)
+        if form.is_valid():
+            try:
+                form.instance.save_edit(
+                    by=request.user, expected_version=form.cleaned_data["version"]
+                )
+            except WorkflowError as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(request, "Saved the corrected text.")
+                return redirect(correction)
+    context = {
+        "correction": correction,
+        "issue": correction.issue,
+        "form": form,
+        "editable": editable,
+        "allowed": {t.name for t in correction.allowed_transitions(request.user)},
+        "is_reviewer": roles.is_reviewer(request.user),
+        "transitions": correction.transitions.select_related("by"),  # type: ignore[attr-defined]
+    }
+    return render(request, "issues/desk/correction.html", context)
+
+
+@require_POST
+@editor_required
+def correction_submit(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
+    correction = get_correction(pk, correction_pk)
+    perform_and_report(
+        request, correction, SUBMIT, done="The correction now waits for a second reviewer."
+    )
+    return redirect(correction)
+
+
+@require_POST
+@reviewer_required
+def correction_request_changes(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
+    correction = get_correction(pk, correction_pk)
+    perform_and_report(
+        request,
+        correction,
+        REQUEST_CHANGES,
+        comment=request.POST.get("comment", ""),
+        done="The correction is back with the editors, with your comment.",
+    )
+    return redirect(correction)
+
+
+@require_POST
+@reviewer_required
+def correction_publish(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
+    correction = get_correction(pk, correction_pk)
+    try:
+        publish_correction(correction=correction, by=request.user)
+    except (WorkflowError, PublishError) as refusal:
+        messages.error(request, str(refusal))
+        return redirect(correction)
+    assert correction.edition is not None
+    messages.success(
+        request,
+        f"Published edition {correction.edition.number}; readers who received the issue"
+        " are told what changed.",
+    )
+    return redirect("issue_desk:issue_builder", pk=correction.issue_id)  # type: ignore[attr-defined]
