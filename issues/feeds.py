@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
 from issues.models import FeedToken, Issue, IssueQuerySet
+from issues.reach import Channel
 from issues.views import edition_of, published_issue_for, serve_pdf, with_headlines
 from newsroom.models import Newsletter
 
@@ -136,4 +137,5 @@ def feed_token_or_404(key: str) -> FeedToken:
 def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) -> HttpResponseBase:
     """A PDF for a feed reader: the key stands in for the session."""
     token = feed_token_or_404(key)
-    return serve_pdf(request, edition_of(published_issue_for(token.user, newsletter, number)))
+    issue = published_issue_for(token.user, newsletter, number)
+    return serve_pdf(request, edition_of(issue), reader=token.user, channel=Channel.FEED)

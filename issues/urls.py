@@ -1,6 +1,7 @@
 from django.urls import path
 
 from issues import feeds, outside, views
+from issues.accounts import downloads
 from issues.accounts import views as accounts
 
 app_name = "issues"
@@ -43,6 +44,7 @@ urlpatterns = [
     # password_reset/ and reset/; these names do not collide with them.
     path("accounts/profile/", accounts.account, name="account"),
     path("accounts/subscriptions/", accounts.update_subscriptions, name="update_subscriptions"),
+    path("accounts/downloads.csv", downloads.downloads_csv, name="downloads_csv"),
     path("accounts/feed-key/", accounts.renew_feed_key, name="renew_feed_key"),
     path("accounts/invite/", accounts.invite, name="invite"),
     path("accounts/signup/", accounts.signup, name="signup"),

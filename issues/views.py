@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from issues.editions import Edition, with_editions
 from issues.models import Issue, IssueQuerySet, IssueStory
+from issues.reach import Channel, Document, count_download
 from newsroom.models import Newsletter, Story
 from newsroom.sanitizing import sanitize_body
 
@@ -67,9 +68,16 @@ def pdf_filename(edition: Edition) -> str:
     return f"{issue.newsletter.slug}-{issue.period_start:%Y-%m-%d}{suffix}.pdf"
 
 
-def serve_pdf(request: HttpRequest, edition: Edition) -> HttpResponseBase:
-    """Stream the stored PDF of `edition`; never render. Call only after the
-    permission check, so that a 304 cannot tell a stranger that an issue exists."""
+def serve_pdf(
+    request: HttpRequest,
+    edition: Edition,
+    *,
+    reader: User | None = None,
+    channel: Channel = Channel.SITE,
+) -> HttpResponseBase:
+    """Stream the stored PDF of `edition` to `reader` (by default the signed-in
+    user); never render. Call only after the permission check, so that a 304
+    cannot tell a stranger that an issue exists. A full GET is counted."""
     etag = f'"{edition.pdf_sha256}"'
     last_modified = int(edition.published_at.timestamp())
     response: HttpResponseBase | None = get_conditional_response(
@@ -84,6 +92,10 @@ def serve_pdf(request: HttpRequest, edition: Edition) -> HttpResponseBase:
         )
         # Known at publication: no need to ask the storage (a HEAD on S3).
         response["Content-Length"] = str(edition.pdf_size)
+        if request.method == "GET":
+            count_download(
+                edition, user=reader or request.user, document=Document.PDF, channel=channel
+            )
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     # Private: a shared cache must not hand one subscriber's download to
@@ -180,10 +192,12 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
     return render(request, "issues/issue_detail.html", context)
 
 
-def serve_html(edition: Edition) -> HttpResponse:
+def serve_html(request: HttpRequest, edition: Edition) -> HttpResponse:
     """The stored HTML document, exactly as published (never re-rendered)."""
     with edition.html_file.open("rb") as stored:
         response = HttpResponse(stored.read(), content_type="text/html; charset=utf-8")
+    if request.method == "GET":
+        count_download(edition, user=request.user, document=Document.HTML, channel=Channel.SITE)
     response["ETag"] = f'"{edition.html_sha256}"'
     patch_cache_control(response, private=True, no_cache=True)
     return response
@@ -196,7 +210,7 @@ def issue_html(
 ) -> HttpResponse:
     """The latest edition's HTML, or with `edition`, that edition's."""
     issue = published_issue_for(request.user, newsletter, number)
-    return serve_html(edition_of(issue, edition))
+    return serve_html(request, edition_of(issue, edition))
 
 
 @login_required

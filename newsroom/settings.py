@@ -189,6 +189,8 @@ NEWSROOM_PUBLISHER = env.str("NEWSROOM_PUBLISHER", default="Newsroom Demo Publis
 NEWSROOM_SITE_URL = env.str("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000")
 # Subscribers may sign themselves up (with an email confirmation) when on.
 NEWSROOM_SELF_SIGNUP = env.bool("NEWSROOM_SELF_SIGNUP", default=False)
+# Count downloads per edition, day and reader on our own server (issues/reach.py).
+NEWSROOM_COUNT_DOWNLOADS = env.bool("NEWSROOM_COUNT_DOWNLOADS", default=True)
 
 # Renders (and reading uploaded PDFs) run in a pool of long-lived worker
 # processes per web or task process (issues/render_pool.py): a job past the

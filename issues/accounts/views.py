@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
+from issues.accounts.downloads import recent_downloads
 from issues.accounts.forms import InviteForm, SignupForm, SubscriptionsForm
 from issues.accounts.mail import invite_subscriber, send_account_mail
 from issues.accounts.tokens import signup_token_generator, token_link
@@ -135,6 +136,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         "newsletters": newsletters,
         "token": token,
         "feeds": feeds,
+        "downloads": recent_downloads(request),
     }
     return render(request, "issues/account/account.html", context)
 

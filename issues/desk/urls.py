@@ -1,7 +1,7 @@
 from django.urls import path
 
 from issues import outside
-from issues.desk import builder, corrections, import_page, views
+from issues.desk import builder, corrections, import_page, reach, views
 
 app_name = "issue_desk"
 
@@ -26,6 +26,13 @@ urlpatterns = [
         "<int:pk>/invitations/<uuid:invitation_id>/revoke/",
         outside.issue_invitation_revoke,
         name="issue_invitation_revoke",
+    ),
+    path("<int:pk>/reach/", reach.issue_reach_page, name="issue_reach"),
+    path("<int:pk>/reach.csv", reach.issue_reach_csv, name="issue_reach_csv"),
+    path(
+        "newsletters/<slug:slug>/reach.csv",
+        reach.newsletter_reach_csv,
+        name="newsletter_reach_csv",
     ),
     path("<int:pk>/corrections/start/", corrections.correction_start, name="correction_start"),
     path(

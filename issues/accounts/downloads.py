@@ -1,0 +1,33 @@
+"""A reader's own download history: on the account page, and as a CSV.
+
+Only the signed-in reader's own rows, ever: the query starts from
+`request.user`, never from an id in the address.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.views.decorators.http import require_safe
+
+from issues.desk.reach import stream_csv
+from issues.reach import DownloadCount
+
+RECENT = 20
+
+
+def own_downloads(request: HttpRequest) -> QuerySet[DownloadCount]:
+    return DownloadCount.objects.filter(user=request.user.pk).select_related(
+        "edition__issue__newsletter"
+    )
+
+
+def recent_downloads(request: HttpRequest) -> list[DownloadCount]:
+    return list(own_downloads(request).order_by("-day", "-pk")[:RECENT])
+
+
+@login_required
+@require_safe
+def downloads_csv(request: HttpRequest) -> StreamingHttpResponse:
+    return stream_csv(own_downloads(request), "my-downloads.csv")

@@ -1,0 +1,196 @@
+"""Reach: who downloaded which edition, counted on our own server.
+
+Every full download of a stored PDF or HTML document (the site's download
+links, a private feed's link, a signed link) adds one to a daily counter
+row per edition, day, reader (when known), document and way in. No pixel,
+no third party, no per-request log: one UPDATE ... SET count = count + 1 in
+the common case, an INSERT for the day's first download. A 304 ("you have
+it already") and a HEAD are not downloads.
+
+Readers' own rows go with their account (on_delete CASCADE): a subscriber
+who leaves takes their history with them; the totals they were part of shrink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from issues.editions import Edition
+from issues.models import Issue, Subscription
+from newsroom.workflow import Status
+
+if TYPE_CHECKING:
+    from newsroom.models import Newsletter
+    from newsroom.workflow import User
+
+
+class Document(models.TextChoices):
+    PDF = "pdf", "PDF"
+    HTML = "html", "HTML"
+
+
+class Channel(models.TextChoices):
+    SITE = "site", "Site"
+    FEED = "feed", "Private feed"
+    LINK = "link", "Signed link"
+
+
+class DownloadCount(models.Model):
+    """Downloads of one edition on one day, by one reader (or by readers we
+    do not know), of one document, by one way in."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="downloads")
+    day = models.DateField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="downloads",
+    )
+    document = models.CharField(max_length=8, choices=Document.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "edition"]
+        constraints = [
+            # One counter row per key; NULL (an unknown reader) needs its own
+            # partial index, as NULLs never collide in a unique index.
+            models.UniqueConstraint(
+                fields=["edition", "day", "user", "document", "channel"],
+                condition=Q(user__isnull=False),
+                name="download_count_once_per_reader",
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "day", "document", "channel"],
+                condition=Q(user__isnull=True),
+                name="download_count_once_anonymous",
+            ),
+        ]
+        indexes = [
+            # A reader's own history, newest first (the account page).
+            models.Index(fields=["user", "-day"], name="download_user_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} on {self.day}: {self.count}"
+
+
+def count_download(
+    edition: Edition, *, user: User | None, document: Document, channel: Channel
+) -> None:
+    """Add one download to today's counter row. One UPDATE when the row
+    exists (the atomic F() increment never loses a concurrent download);
+    otherwise an INSERT, and if another request inserted it first, the
+    UPDATE again."""
+    if not settings.NEWSROOM_COUNT_DOWNLOADS:
+        return
+    key: dict[str, Any] = {
+        "edition_id": edition.pk,
+        "day": timezone.localdate(),
+        "user_id": user.pk if user is not None and user.is_authenticated else None,
+        "document": document,
+        "channel": channel,
+    }
+    counters = DownloadCount.objects.filter(**key)
+    if counters.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            DownloadCount.objects.create(count=1, **key)
+    except IntegrityError:
+        counters.update(count=F("count") + 1)
+
+
+# What the desk shows ---------------------------------------------------------
+
+TREND_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class IssueReach:
+    total: int
+    readers: int
+    subscribers: int
+    subscribers_who_downloaded: int
+    per_day: list[tuple[str, int]]
+    per_edition: list[tuple[int, int]]
+
+    @property
+    def share(self) -> int:
+        """Percent of today's subscribers who downloaded the issue."""
+        if not self.subscribers:
+            return 0
+        return round(100 * self.subscribers_who_downloaded / self.subscribers)
+
+
+def issue_reach(issue: Issue) -> IssueReach:
+    rows = DownloadCount.objects.filter(edition__issue=issue)
+    per_day = rows.values("day").annotate(total=Sum("count")).order_by("day")
+    per_edition = (
+        rows.values("edition__number").annotate(total=Sum("count")).order_by("edition__number")
+    )
+    subscribers = Subscription.objects.filter(newsletter_id=issue.newsletter_id)  # type: ignore[attr-defined]
+    return IssueReach(
+        total=rows.aggregate(total=Sum("count"))["total"] or 0,
+        readers=rows.exclude(user=None).values("user").distinct().count(),
+        subscribers=subscribers.count(),
+        subscribers_who_downloaded=rows.filter(user__in=subscribers.values("user"))
+        .values("user")
+        .distinct()
+        .count(),
+        per_day=[(f"{row['day']:%d %b}", row["total"]) for row in per_day],
+        per_edition=[(row["edition__number"], row["total"]) for row in per_edition],
+    )
+
+
+def newsletter_trend(newsletter: Newsletter, upto: Issue | None = None) -> list[tuple[str, int]]:
+    """Downloads of each of the newsletter's last published issues (up to
+    `upto`), oldest first: the trend the desk draws."""
+    issues = Issue.objects.filter(newsletter=newsletter, status=Status.PUBLISHED)
+    if upto is not None:
+        issues = issues.filter(period_start__lte=upto.period_start)
+    last = issues.order_by("-period_start", "-number").annotate(
+        total=Sum("editions__downloads__count")
+    )[:TREND_LENGTH]
+    return [(f"no. {issue.number}", issue.total or 0) for issue in reversed(last)]  # type: ignore[attr-defined]
+
+
+# Rows for the CSV exports and the account page -------------------------------
+
+CSV_HEADER = [
+    "newsletter",
+    "issue",
+    "edition",
+    "day",
+    "reader",
+    "email",
+    "document",
+    "channel",
+    "downloads",
+]
+
+
+def export_rows(rows: models.QuerySet[DownloadCount]) -> Iterator[list[object]]:
+    """One CSV row per counter row, read in chunks (the export streams)."""
+    values = rows.order_by("edition__issue__number", "edition__number", "day", "pk").values_list(
+        "edition__issue__newsletter__slug",
+        "edition__issue__number",
+        "edition__number",
+        "day",
+        "user__username",
+        "user__email",
+        "document",
+        "channel",
+        "count",
+    )
+    for row in values.iterator(chunk_size=2000):
+        yield [value if value is not None else "" for value in row]

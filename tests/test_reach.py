@@ -1,0 +1,174 @@
+"""Reach: downloads counted on our own server, per edition, day, reader and way in."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from issues.models import FeedToken, Issue
+from issues.reach import DownloadCount, count_download
+from newsroom.models import Newsletter
+from tests import factories
+from tests.issue_helpers import publish
+
+
+@pytest.fixture
+def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:
+    return publish(newsletter, editor=alice, reviewer=bob, number=9)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def pdf_url(issue: Issue) -> str:
+    return reverse("issues:issue_pdf", args=[issue.newsletter.slug, issue.number])
+
+
+def counts(**filters: object) -> list[tuple[object, ...]]:
+    return list(
+        DownloadCount.objects.filter(**filters)
+        .order_by("pk")
+        .values_list("edition__number", "user__username", "document", "channel", "count", "day")
+    )
+
+
+def test_a_pdf_download_on_the_site_is_counted_for_the_reader_and_the_day(
+    issue: Issue, dave: User
+) -> None:
+    client = client_for(dave)
+    b"".join(client.get(pdf_url(issue)).streaming_content)
+    b"".join(client.get(pdf_url(issue)).streaming_content)
+    today = timezone.localdate()
+    assert counts() == [(1, "dave", "pdf", "site", 2, today)]
+
+
+def test_a_head_request_or_a_304_is_not_a_download(issue: Issue, dave: User) -> None:
+    client = client_for(dave)
+    assert client.head(pdf_url(issue)).status_code == 200
+    etag = f'"{issue.latest_edition.pdf_sha256}"'
+    assert client.get(pdf_url(issue), headers={"if-none-match": etag}).status_code == 304
+    assert counts() == []
+
+
+def test_the_html_document_and_an_earlier_edition_are_counted_apart(
+    issue: Issue, dave: User
+) -> None:
+    client = client_for(dave)
+    args = [issue.newsletter.slug, issue.number]
+    client.get(reverse("issues:issue_html", args=args))
+    b"".join(client.get(reverse("issues:edition_pdf", args=[*args, 1])).streaming_content)
+    assert [row[:5] for row in counts()] == [
+        (1, "dave", "html", "site", 1),
+        (1, "dave", "pdf", "site", 1),
+    ]
+
+
+def test_a_private_feed_download_is_counted_for_the_key_owner(issue: Issue, dave: User) -> None:
+    token = FeedToken.objects.create(user=dave)
+    url = reverse("issues:private_pdf", args=[token.key, issue.newsletter.slug, issue.number])
+    b"".join(Client().get(url).streaming_content)
+    assert [row[:5] for row in counts()] == [(1, "dave", "pdf", "feed", 1)]
+
+
+def test_a_refused_download_counts_nothing(issue: Issue) -> None:
+    stranger = factories.make_user("mallory")
+    assert client_for(stranger).get(pdf_url(issue)).status_code == 404
+    assert counts() == []
+
+
+def test_an_unknown_reader_is_counted_in_one_anonymous_row(issue: Issue) -> None:
+    edition = issue.latest_edition
+    for _ in range(3):
+        count_download(edition, user=None, document="pdf", channel="link")  # type: ignore[arg-type]
+    assert [row[1:5] for row in counts()] == [(None, "pdf", "link", 3)]
+
+
+def test_counting_can_be_switched_off(issue: Issue, dave: User, settings: object) -> None:
+    settings.NEWSROOM_COUNT_DOWNLOADS = False  # type: ignore[attr-defined]
+    b"".join(client_for(dave).get(pdf_url(issue)).streaming_content)
+    assert counts() == []
+
+
+def test_the_desk_sees_downloads_over_time_and_the_share_of_subscribers(
+    issue: Issue, dave: User, carol: User, newsletter: Newsletter
+) -> None:
+    factories.make_subscriber("gina", newsletter)  # subscribed, never downloaded
+    b"".join(client_for(dave).get(pdf_url(issue)).streaming_content)
+    b"".join(client_for(carol).get(pdf_url(issue)).streaming_content)  # desk, not a subscriber
+
+    page = client_for(carol).get(reverse("issue_desk:issue_reach", args=[issue.pk]))
+
+    html = page.content.decode()
+    assert '<svg class="reach-chart" role="img"' in html
+    assert 'data-testid="total">2<' in html
+    assert 'data-testid="share">50%<' in html and "1 of 2" in html
+    assert "no. 9: 2" in html  # the trend bar's title
+
+
+def test_reach_is_for_the_desk_only(issue: Issue, dave: User) -> None:
+    client = client_for(dave)
+    assert client.get(reverse("issue_desk:issue_reach", args=[issue.pk])).status_code == 403
+    assert client.get(reverse("issue_desk:issue_reach_csv", args=[issue.pk])).status_code == 403
+    url = reverse("issue_desk:newsletter_reach_csv", args=[issue.newsletter.slug])
+    assert client.get(url).status_code == 403
+
+
+def read_csv(response: object) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_the_desk_exports_an_issues_and_a_newsletters_reach_as_streaming_csv(
+    issue: Issue, dave: User, carol: User, newsletter: Newsletter, alice: User, bob: User
+) -> None:
+    older = issue
+    newer = publish(newsletter, editor=alice, reviewer=bob, number=10, headlines=("Two",))
+    for each in (older, newer):
+        b"".join(client_for(dave).get(pdf_url(each)).streaming_content)
+    desk = client_for(carol)
+
+    response = desk.get(reverse("issue_desk:issue_reach_csv", args=[newer.pk]))
+
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    today = str(timezone.localdate())
+    assert read_csv(response) == [
+        [
+            "newsletter",
+            "issue",
+            "edition",
+            "day",
+            "reader",
+            "email",
+            "document",
+            "channel",
+            "downloads",
+        ],
+        ["ict", "10", "1", today, "dave", "dave@example.org", "pdf", "site", "1"],
+    ]
+    whole = read_csv(desk.get(reverse("issue_desk:newsletter_reach_csv", args=["ict"])))
+    assert [row[1] for row in whole[1:]] == ["9", "10"]
+
+
+def test_a_subscriber_sees_and_exports_their_own_history_and_nobody_elses(
+    issue: Issue, dave: User, newsletter: Newsletter
+) -> None:
+    erik = factories.make_subscriber("erik", newsletter)
+    b"".join(client_for(dave).get(pdf_url(issue)).streaming_content)
+    b"".join(client_for(erik).get(pdf_url(issue)).streaming_content)
+    b"".join(client_for(erik).get(pdf_url(issue)).streaming_content)
+
+    client = client_for(dave)
+    page = client.get(reverse("issues:account")).content.decode()
+    assert 'data-testid="downloads"' in page and "no. 9" in page
+    rows = read_csv(client.get(reverse("issues:downloads_csv")))
+    assert [row[4:] for row in rows[1:]] == [["dave", "dave@example.org", "pdf", "site", "1"]]
+    assert "erik" not in page
