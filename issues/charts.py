@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 560
 HEIGHT = 180
@@ -19,7 +19,7 @@ def bar_chart(points: Sequence[tuple[str, int]], *, title: str, chart_id: str) -
     """Bars for `points` (label, value), left to right, with the value above
     each bar and (at most MAX_LABELS) labels under them."""
     if not points:
-        return format_html('<p class="text-muted small">No downloads yet.</p>')
+        return mark_safe('<p class="text-muted small">No downloads yet.</p>')  # a constant
     top = max(value for _, value in points) or 1
     slot = WIDTH / len(points)
     bar = max(slot * 0.7, 1.0)
@@ -53,11 +53,13 @@ def bar_chart(points: Sequence[tuple[str, int]], *, title: str, chart_id: str) -
         bars,
     )
     return format_html(
-        '<svg class="reach-chart" role="img" aria-labelledby="{}" viewBox="0 0 {} {}" '
-        'width="100%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
+        '<svg class="reach-chart img-fluid" role="img" aria-labelledby="{}" viewBox="0 0 {} {}" '
+        'width="{}" height="{}" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}">{}</title>'
         '<line x1="0" y1="{}" x2="{}" y2="{}" class="chart-axis" stroke="#6c757d"/>{}</svg>',
         chart_id,
+        WIDTH,
+        HEIGHT,
         WIDTH,
         HEIGHT,
         chart_id,

@@ -108,7 +108,7 @@ def test_the_desk_sees_downloads_over_time_and_the_share_of_subscribers(
     page = client_for(carol).get(reverse("issue_desk:issue_reach", args=[issue.pk]))
 
     html = page.content.decode()
-    assert '<svg class="reach-chart" role="img"' in html
+    assert '<svg class="reach-chart img-fluid" role="img"' in html
     assert 'data-testid="total">2<' in html
     assert 'data-testid="share">50%<' in html and "1 of 2" in html
     assert "no. 9: 2" in html  # the trend bar's title
@@ -172,3 +172,9 @@ def test_a_subscriber_sees_and_exports_their_own_history_and_nobody_elses(
     rows = read_csv(client.get(reverse("issues:downloads_csv")))
     assert [row[4:] for row in rows[1:]] == [["dave", "dave@example.org", "pdf", "site", "1"]]
     assert "erik" not in page
+
+
+def test_the_reach_page_of_an_issue_nobody_downloaded_says_so(issue: Issue, carol: User) -> None:
+    page = client_for(carol).get(reverse("issue_desk:issue_reach", args=[issue.pk]))
+    assert "No downloads yet." in page.content.decode()
+    assert 'data-testid="share">0%<' in page.content.decode()
