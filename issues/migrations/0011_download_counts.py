@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0009_corrections"),
+        ("issues", "0010_corrections"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

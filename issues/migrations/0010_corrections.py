@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0008_outside_reviewers"),
+        ("issues", "0009_edition_has_its_documents"),
         ("newsroom", "0006_review_comments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
