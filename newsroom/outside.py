@@ -65,7 +65,7 @@ def with_invitation(model: type[Invitation]) -> Callable[[OutsideView], OutsideV
 def own_threads(invitation: Invitation, stories: list[Story]) -> list[Comment]:
     """The threads this outside reviewer started; nobody else's."""
     return list(
-        Comment.objects.open()
+        Comment.objects.threads()
         .filter(story__in=stories, author_email=invitation.email)
         .prefetch_related("replies")
         .order_by("story_id", "start", "pk")
@@ -76,7 +76,7 @@ def anchors_of(threads: list[Comment]) -> list[dict[str, Any]]:
     return [
         {"id": t.pk, "story": t.story_id, "start": t.start, "end": t.end}
         for t in threads
-        if not t.lost and t.end > t.start
+        if t.is_open and not t.lost and t.end > t.start
     ]
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from newsroom.comments import Comment, comment_on_passage
+from newsroom.comments import Comment, comment_on_passage, reply, resolve
 from newsroom.invitations import StoryInvitation, StoryInvitationUse, invite
 from newsroom.models import Newsletter, Story
 from newsroom.notices import Notice
@@ -203,3 +203,17 @@ def test_withdrawing_another_storys_invitation_is_a_404(client, invitation, bob,
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
+
+
+def test_the_outside_reviewer_sees_their_comment_resolved_with_the_newsrooms_answer(
+    invitation, alice
+) -> None:
+    thread = comment_on_passage(
+        invitation.story, text="Which year?", quote="in a year", email=GUEST
+    )
+    reply(thread, text="Fixed: 2025.", by=alice)
+    resolve(thread, by=alice)
+    page = Client().get(link(invitation)).content.decode()
+    assert "Which year?" in page and "The newsroom:</span> Fixed: 2025." in page
+    assert "The newsroom resolved this comment." in page
+    assert "alice" not in page
