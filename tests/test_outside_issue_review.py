@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -54,7 +56,9 @@ def test_a_reviewer_invites_someone_to_review_an_issue(
     invitation = IssueInvitation.objects.get()
     assert (invitation.issue, invitation.invited_by) == (issue, bob)
     (mail,) = mailoutbox
-    assert mail.to == [GUEST] and link(invitation) in mail.body
+    sent = re.search(r"/review/issue/(\d+)/(\S+)/", mail.body)
+    assert mail.to == [GUEST] and sent is not None and sent.group(1) == str(issue.pk)
+    assert IssueInvitation.from_token(sent.group(2)) == invitation
     page = client.get(f"/desk/issues/{issue.pk}/").content.decode()
     assert GUEST in page and "Withdraw link" in page
 
