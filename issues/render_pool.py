@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib
 import logging
 import os
-import resource
 import threading
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
 from typing import Any
 
 from django.conf import settings
@@ -44,8 +43,6 @@ logger = logging.getLogger(__name__)
 # How long a worker may take to start (import Django and WeasyPrint, warm
 # the fonts). Not the job's limit: a cold start should not eat into it.
 START_TIMEOUT = 120.0
-# Imported and warmed in each worker before its first job.
-WARM_UP = "issues.rendering.warm_up"
 
 
 class WorkerLimitExceeded(Exception):
@@ -69,62 +66,31 @@ class WorkerFailed(Exception):
     """A worker could not start or stopped for another reason."""
 
 
-# ---------------------------------------------------------------- the worker
+def _worker_entry(conn: Connection, memory_limit: int) -> None:
+    # Imported here, not at the top: `render_worker` sets Django up when
+    # imported, which the fork server does once for all its workers.
+    from issues import render_worker
 
-
-def _address_space() -> int:
-    """This process's virtual memory size in bytes."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
-
-
-def _call(path: str, args: tuple[Any, ...]) -> Any:
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)(*args)
-
-
-def _worker_main(conn: Connection, memory_limit: int) -> None:
-    """Run jobs from `conn` until told to stop or the parent goes away."""
-    import django
-
-    django.setup()
-    _call(WARM_UP, ())
-    if memory_limit:
-        # On top of what the warm worker already maps: the limit is the
-        # room one job has, whatever the libraries take at rest.
-        ceiling = _address_space() + memory_limit
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
-    conn.send(("ready", None))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return  # the parent is gone
-        if job is None:
-            return
-        try:
-            reply: tuple[str, Any] = ("ok", _call(*job))
-        except MemoryError:
-            reply = ("memory", None)
-        except Exception as exc:
-            reply = ("error", exc)
-        try:
-            conn.send(reply)
-        except MemoryError:
-            conn.send(("memory", None))
-        except Exception as exc:  # an exception that does not pickle
-            conn.send(("error", RuntimeError(str(exc))))
+    render_worker.main(conn, memory_limit)
 
 
 # ---------------------------------------------------------------- the parent
 
 
+def _context() -> ForkServerContext:
+    context = get_context("forkserver")
+    # The fork server imports Django, our apps and WeasyPrint once; each
+    # worker is a fork of it and starts in a fraction of a second.
+    context.set_forkserver_preload(["issues.render_worker"])
+    return context
+
+
 class _Worker:
     def __init__(self, memory_limit: int) -> None:
-        context = get_context("spawn")
+        context = _context()
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_worker_main, args=(child, memory_limit), name="newsroom-render", daemon=True
+            target=_worker_entry, args=(child, memory_limit), name="newsroom-render", daemon=True
         )
         self.process.start()
         child.close()

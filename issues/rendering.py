@@ -317,6 +317,12 @@ def html_to_pdf(
         )
 
 
+def pdf_source(issue: Issue) -> str:
+    """What the preview PDF is laid out from, besides the fonts: the
+    document and the print stylesheet (the page count is cached by it)."""
+    return _document(issue, inline_css=False) + _stylesheet_text()
+
+
 def render_pdf(
     issue: Issue,
     *,

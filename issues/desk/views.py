@@ -24,7 +24,7 @@ from issues import rendering
 from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
 from issues.models import Issue, IssueInvitationUse, suggest_next_issue
-from issues.publishing import count_pages
+from issues.page_count import page_count as cached_page_count
 from issues.tasks import publish_issue_task
 from newsroom import roles
 from newsroom.desk.access import desk_user_required, editor_required, perform_and_report
@@ -134,15 +134,14 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @desk_user_required
 def page_count(request: HttpRequest, pk: int) -> HttpResponse:
-    """The number of pages the PDF would have now (rendered, never stored)."""
+    """The number of pages the PDF would have now: from the cache, or
+    rendered (bounded) and never stored. The builder loads it after itself."""
     issue = get_issue_for(request.user, pk)
-    try:
-        pages: int | None = count_pages(rendering.render_pdf(issue))
-        error = ""
-    except rendering.RenderError as exc:
-        pages, error = None, str(exc)
+    count = cached_page_count(issue)
     return render(
-        request, "issues/desk/_page_count.html", {"issue": issue, "pages": pages, "error": error}
+        request,
+        "issues/desk/_page_count.html",
+        {"issue": issue, "pages": count.pages, "error": count.error},
     )
 
 
