@@ -28,15 +28,18 @@ import contextlib
 import datetime
 import functools
 import hashlib
+import io
 import logging
 import os
 import posixpath
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_to_bytes
 
+import PIL.Image
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import checks
@@ -69,6 +72,9 @@ STATIC_SCHEME = "newsroom-static:"
 # Inline images in a body are fine when small; anything bigger is refused
 # rather than decoded (a data: URL can be hundreds of megabytes).
 MAX_DATA_URL_BYTES = 64 * 1024
+# An image's pixels are what it costs to draw, whatever its file size: a
+# 17 KB PNG can declare 100,000 x 100,000 pixels (a "pixel bomb").
+MAX_IMAGE_PIXELS = 4096 * 4096
 PDF_VARIANT = "pdf/ua-1"
 # A newsletter may ask for archival PDFs: PDF/A-3b, still tagged and still
 # declaring PDF/UA-1 (WeasyPrint writes one variant's metadata; the other
@@ -112,7 +118,29 @@ def _decode_data_url(url: str) -> tuple[str, bytes]:
         data = unquote_to_bytes(payload)
     if len(data) > MAX_DATA_URL_BYTES:
         raise RefusedURL(f"data: URL over {MAX_DATA_URL_BYTES} bytes")
+    _refuse_images_we_did_not_make(mime_type, data)
     return mime_type, data
+
+
+def _refuse_images_we_did_not_make(mime_type: str, data: bytes) -> None:
+    """A data: URL may carry a small stylesheet or font, but an image only if
+    it is a plain raster image of sane dimensions. Pillow reads the header
+    alone (never the pixels) to tell; SVG, which WeasyPrint would draw
+    itself, is refused outright: our own images are static files."""
+    if "svg" in mime_type.lower() or b"<svg" in data[:4096].lower():
+        raise RefusedURL("an SVG image in a data: URL")
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of big images; the decision is ours, just below.
+            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+            with PIL.Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+    except PIL.Image.DecompressionBombError as exc:
+        raise RefusedURL(f"an image of too many pixels: {exc}") from None
+    except Exception:
+        return  # not an image Pillow reads, so not one WeasyPrint draws
+    if width * height > MAX_IMAGE_PIXELS:
+        raise RefusedURL(f"an image of {width} x {height} pixels (at most {MAX_IMAGE_PIXELS:,})")
 
 
 class StaticOnlyFetcher(URLFetcher):

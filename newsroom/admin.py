@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from newsroom.comments import Comment
+from newsroom.forms import limit_body
 from newsroom.invitations import StoryInvitation, StoryInvitationUse
 from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story, StoryTransition
 from newsroom.workflow import (
@@ -153,6 +154,12 @@ class StoryAdmin(SimpleHistoryAdmin):
     @admin.display(ordering="status", description="status")
     def status_words(self, story: Story) -> str:
         return STORY_STATUS_WORDS[Status(story.status)]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body" and field is not None:
+            limit_body(field)
+        return field
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # As on the desk: a published story is read-only until withdrawn.

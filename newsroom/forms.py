@@ -10,6 +10,14 @@ from django.core.exceptions import ValidationError
 
 from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
 from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story
+from newsroom.sanitizing import BODY_LIMITS, check_body_bounds
+
+
+def limit_body(field: forms.Field) -> None:
+    """Check a body's bounds before the sanitiser parses it (the model checks
+    them again), and say what they are."""
+    field.validators.append(check_body_bounds)
+    field.help_text = f"{field.help_text} {BODY_LIMITS}".strip()
 
 
 class StoryForm(forms.ModelForm):
@@ -30,6 +38,7 @@ class StoryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        limit_body(self.fields["body"])
         source = cast(forms.ModelChoiceField, self.fields["source"])
         source.required = False
         source.empty_label = "— pick a source —"

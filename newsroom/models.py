@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Lower
@@ -17,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from newsroom import roles
 from newsroom.comments import reanchor_comments
 from newsroom.extension import publishing_room
-from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
+from newsroom.sanitizing import BODY_EXTENSIONS, check_body_bounds, sanitize_body
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
@@ -253,6 +254,13 @@ class Story(WorkflowModel):
 
     def get_absolute_url(self) -> str:
         return reverse("desk:story_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            check_body_bounds(self.body or "")
+        except ValidationError as error:
+            raise ValidationError({"body": error.messages}) from None
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Every path that writes a body (forms, admin, importer, shell) goes

@@ -4,8 +4,16 @@ django-prose-editor derives the nh3 allowlist from the same extension list
 that configures the editor's toolbar, so what an editor can make is exactly
 what survives sanitising: paragraphs, line breaks, bold, italic, links and
 lists. Bodies are sanitised when saved and again when rendered.
+
+Before any of that, `check_body_bounds` refuses a body that is too long or
+nested too deep: a list nested 10,000 levels deep is 180 KB of HTML that
+takes the sanitiser seconds and the PDF layout minutes and gigabytes. The
+check is one linear pass over the raw text, so it costs nothing either way.
 """
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_prose_editor.config import allowlist_from_extensions
@@ -22,6 +30,75 @@ BODY_EXTENSIONS = {
 }
 
 sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+
+# A story is one paragraph of 60-90 words, about 600 characters; these
+# bounds leave ample room and stop what no editor writes by hand.
+MAX_BODY_LENGTH = 20_000  # characters of HTML, formatting included
+MAX_LIST_DEPTH = 5  # lists within lists
+MAX_NESTING = 30  # elements within elements, of any kind
+BODY_LIMITS = (
+    f"At most {MAX_BODY_LENGTH:,} characters including formatting;"
+    f" lists nest at most {MAX_LIST_DEPTH} levels deep."
+)
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_LISTS = frozenset({"ul", "ol"})
+# An open <li> or <p> ends where its next sibling begins.
+_IMPLIED_END = frozenset({"li", "p"})
+
+
+def check_body_bounds(html: str) -> None:
+    """Refuse (ValidationError) a body longer than MAX_BODY_LENGTH or nested
+    deeper than the limits, looking at the raw text before any parser does."""
+    if len(html) > MAX_BODY_LENGTH:
+        raise ValidationError(
+            f"The text is {len(html):,} characters long including formatting;"
+            f" a story may have at most {MAX_BODY_LENGTH:,}.",
+            code="body_too_long",
+        )
+    open_tags: list[str] = []
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if name in _VOID or self_closing:
+            continue
+        if closing:
+            if name in open_tags:  # else a stray end tag, which parsers ignore
+                while open_tags.pop() != name:
+                    pass
+            continue
+        if name in _IMPLIED_END and open_tags and open_tags[-1] == name:
+            open_tags.pop()
+        open_tags.append(name)
+        if sum(tag in _LISTS for tag in open_tags) > MAX_LIST_DEPTH:
+            raise ValidationError(
+                f"Lists are nested more than {MAX_LIST_DEPTH} levels deep;"
+                " bring the inner lists up a level.",
+                code="lists_too_deep",
+            )
+        if len(open_tags) > MAX_NESTING:
+            raise ValidationError(
+                f"The formatting is nested more than {MAX_NESTING} levels deep;"
+                " simplify it (fewer lists within lists, less bold within italic).",
+                code="body_too_deep",
+            )
 
 
 def editor_allowlist() -> dict[str, list[str]]:

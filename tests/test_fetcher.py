@@ -11,15 +11,19 @@ import base64
 import builtins
 import io
 import socket
+import struct
 import urllib.request
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
+from urllib.parse import unquote_to_bytes
 
 import pytest
 from django.contrib.auth.models import User
 
-from issues import rendering
+from issues import render_pool, rendering
 from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text
@@ -124,8 +128,19 @@ def test_a_document_full_of_refused_urls_still_renders(
     assert attempts == []
 
 
+@pytest.fixture
+def warm_pool() -> None:
+    """A render worker already running (starting one opens a local socket)."""
+    render_pool.run("os.getpid")
+
+
 def test_a_story_body_cannot_make_the_renderer_fetch(
-    newsletter: Newsletter, alice: User, bob: User, secret: Path, attempts: list[tuple[str, str]]
+    warm_pool: None,
+    newsletter: Newsletter,
+    alice: User,
+    bob: User,
+    secret: Path,
+    attempts: list[tuple[str, str]],
 ) -> None:
     story = make_published_stories(newsletter=newsletter, author=alice, reviewer=bob, count=1)[0]
     # Bypass save() and its sanitiser, as an old row or a raw import might.
@@ -138,3 +153,74 @@ def test_a_story_body_cannot_make_the_renderer_fetch(
     assert "Harbour news" in pdf_text(pdf)
     assert "private file" not in pdf_text(pdf)
     assert attempts == []
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A small PNG whose header declares `width` x `height` grey pixels:
+    decoding it would allocate width x height bytes (a "pixel bomb")."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = zlib.compress(b"\0" * (width + 1) * 4, 9)  # a few rows; the rest is missing
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+def data_url(data: bytes, mime_type: str = "image/png") -> str:
+    return f"data:{mime_type};base64," + base64.b64encode(data).decode()
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(100_000, 100_000), (13_000, 13_000), (5_000, 4_000)],
+)
+@pytest.mark.parametrize("mime_type", ["image/png", "text/plain", "application/octet-stream"])
+def test_a_pixel_bomb_is_refused_from_its_header(width: int, height: int, mime_type: str) -> None:
+    bomb = png_declaring(width, height)
+    assert len(bomb) < 64 * 1024  # small enough to pass the size cap
+    with pytest.raises(rendering.RefusedURL, match="pixels"):
+        rendering.fetch_resource(data_url(bomb, mime_type))
+
+
+def test_a_sane_image_passes() -> None:
+    image = png_declaring(1_000, 800)
+    assert rendering.fetch_resource(data_url(image)).read() == image
+
+
+def test_an_svg_in_a_data_url_is_refused() -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+    for mime_type in ("image/svg+xml", "text/plain"):
+        with pytest.raises(rendering.RefusedURL, match="SVG"):
+            rendering.fetch_resource(data_url(svg, mime_type))
+
+
+def test_a_document_with_a_pixel_bomb_renders_without_it() -> None:
+    bomb = data_url(png_declaring(13_000, 13_000))
+    html = f"""<!doctype html><html lang="en"><body><p>Before the bomb</p>
+    <img src="{bomb}" alt="bomb"><div style="background: url('{bomb}')">After it</div>
+    </body></html>"""
+    # In a render worker with a tight memory limit: decoded, the image's 169
+    # million pixels would need more (and take seconds), stopping the render.
+    pool = render_pool.RenderPool(size=1, max_jobs=5, memory_mb=128)
+    try:
+        pdf = pool.run("issues.rendering.html_to_pdf", html, time_limit=30)
+    finally:
+        pool.close()
+    assert "Before the bomb" in pdf_text(pdf) and "After it" in pdf_text(pdf)
+
+
+def test_an_oversized_data_url_is_refused_before_it_is_decoded() -> None:
+    url = data_url(b"\0" * 100_000)
+    with (
+        mock.patch.object(rendering.base64, "b64decode", wraps=base64.b64decode) as decode,
+        mock.patch.object(rendering, "unquote_to_bytes", wraps=unquote_to_bytes) as unquote,
+        pytest.raises(rendering.RefusedURL, match="over 65536 bytes"),
+    ):
+        rendering.fetch_resource(url)
+    with pytest.raises(rendering.RefusedURL, match="over 65536 bytes"):
+        rendering.fetch_resource("data:text/plain," + "%00" * 100_000)
+    assert decode.call_count == 0 and unquote.call_count == 0

@@ -20,7 +20,7 @@ from django.tasks import TaskResultStatus
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from issues import rendering
+from issues import render_pool, rendering
 from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
 from issues.models import Issue, IssueInvitationUse, suggest_next_issue
@@ -128,6 +128,7 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         and issue.status == Status.PUBLISHED
         and not issue.corrections.open().exists(),  # type: ignore[attr-defined]
     }
+    render_pool.start_early()  # the page asks for its page count next
     return render(request, "issues/desk/issue_builder.html", context)
 
 
