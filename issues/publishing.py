@@ -79,10 +79,10 @@ def publish_issue(
     try:
         return perform(issue, PUBLISH, by=by, note=note, prepare=store_artifacts, notify=notify)
     except WorkflowError:
-        _discard(written)
+        discard_artifacts(written)
         raise
     except Exception as exc:
-        _discard(written)
+        discard_artifacts(written)
         logger.exception("Could not store issue %s", issue.pk)
         raise PublishError(
             f"Nothing was published: the issue could not be stored ({exc})."
@@ -127,7 +127,8 @@ def store_edition(
     return edition
 
 
-def _discard(names: list[str]) -> None:
+def discard_artifacts(names: list[str]) -> None:
+    """Delete stored artifact files whose rows were not (or no longer) saved."""
     storage = Edition._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
     for name in names:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from issues import render_pool
 from issues.importing.parsing import (
     IssueImportError,
     IssueParseError,
@@ -13,7 +14,6 @@ from issues.importing.parsing import (
     parse_issue_text,
     parse_period,
 )
-from issues.importing.pdf import pdf_to_text
 from issues.importing.saving import (
     IMPORT_NOTE,
     ImportPlan,
@@ -37,11 +37,29 @@ __all__ = [
 ]
 
 
+FILE_MAX_BYTES = 5 * 1024 * 1024
+# Reading a PDF runs in a render worker: past this, it is stopped.
+PDF_READ_SECONDS = 10.0
+
+
 def issue_text(name: str, data: bytes) -> str:
-    """The text form of an uploaded or named file: a PDF is read with pypdf,
-    anything else is UTF-8 text. Raises IssueParseError for what is neither."""
+    """The text form of an uploaded or named file: a PDF is read with pypdf
+    (in a render worker, within a time and a memory limit), anything else is
+    UTF-8 text. Raises IssueParseError for what is neither, or too big."""
+    if len(data) > FILE_MAX_BYTES:
+        raise IssueParseError(
+            f"the file is {len(data) / 1024 / 1024:.1f} MB; an issue file is at most"
+            f" {FILE_MAX_BYTES // 1024 // 1024} MB",
+            1,
+        )
     if data.startswith(b"%PDF") or Path(name).suffix.lower() == ".pdf":
-        return pdf_to_text(data)
+        try:
+            text: str = render_pool.run(
+                "issues.importing.pdf.pdf_to_text", data, time_limit=PDF_READ_SECONDS
+            )
+        except render_pool.WorkerLimitExceeded as exc:
+            raise IssueParseError(f"the PDF is too hard to read: {exc}", 1) from None
+        return text
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -31,6 +31,12 @@ MASTHEAD = "NEWSLETTER"
 HEADLINE_MAX = 200  # Story.headline's max_length
 SOURCE_MAX = 120  # Source.name's max_length
 SECTOR_MAX = 200  # Newsletter.title's max_length
+# An issue is a handful of stories, a few thousand characters. These bounds
+# keep parsing (and the import that follows) to a second or so, whatever
+# arrives: a 4.4 MB text of 80,000 stories is refused at its first excess.
+TEXT_MAX = 1_000_000  # characters
+LINE_MAX = 10_000  # characters; a story's paragraph is one line
+STORIES_MAX = 200
 
 
 class IssueImportError(Exception):
@@ -43,6 +49,10 @@ class IssueImportError(Exception):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
+
+    def __reduce__(self) -> tuple[type[IssueImportError], tuple[str, int]]:
+        # Pickled whole, so that a render worker reading a PDF can raise it.
+        return (self.__class__, (self.message, self.line))
 
 
 class IssueParseError(IssueImportError):
@@ -182,6 +192,7 @@ class _Line:
 
 def parse_issue_text(text: str) -> ParsedIssue:
     """Read one issue in the text form, or raise IssueParseError."""
+    _check_size(text)
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     lines = [_Line(n, _protect(t.strip())) for n, t in enumerate(text.splitlines(), 1)]
     source = (
@@ -193,6 +204,19 @@ def parse_issue_text(text: str) -> ParsedIssue:
     if not stories:
         raise IssueParseError("the issue has no stories after the masthead", masthead_line)
     return ParsedIssue(sector, start, end, stories, masthead_line)
+
+
+def _check_size(text: str) -> None:
+    if len(text) > TEXT_MAX:
+        raise IssueParseError(
+            f"the text is {len(text):,} characters long; an issue has at most {TEXT_MAX:,}",
+            text.count("\n", 0, TEXT_MAX) + 1,
+        )
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > LINE_MAX:
+            raise IssueParseError(
+                f"the line is {len(line):,} characters long; at most {LINE_MAX:,}", number
+            )
 
 
 def _read_masthead(
@@ -247,6 +271,10 @@ def _read_stories(
             continue
         block.append(line)
         if match := source.search(line.text):
+            if len(stories) == STORIES_MAX:
+                raise IssueParseError(
+                    f"an issue has at most {STORIES_MAX} stories; this is one more", line.number
+                )
             headline = pending_headline if not stories else None
             stories.append(_read_story(block, headline, match))
             block = []

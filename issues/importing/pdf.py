@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf import PageObject, PdfReader
+from pypdf.errors import LimitReachedError, PyPdfError
 
 from issues.importing.parsing import MASTHEAD, IssueParseError, parse_period
 
@@ -28,6 +28,12 @@ _SOFT_HYPHENS = ("\u2010", "\u00ad")
 # Page furniture: the renderer's page footer ("… Page 2 of 3").
 _PAGE_FOOTER = re.compile(r"\bPage \d+ of \d+\s*$")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+# What a back issue can need: a few pages whose drawing instructions (text
+# operators, decompressed) are well under a megabyte. 2 million text
+# operators, or a stream inflating to a gigabyte, are refused before the
+# text extraction (pure Python) would spend minutes on them.
+PAGES_MAX = 50
+CONTENT_MAX = 5_000_000  # bytes, decompressed, all pages together
 
 
 @dataclass
@@ -70,13 +76,46 @@ def _escape(text: str) -> str:
     return re.sub(r"([\\*])", r"\\\1", text)
 
 
-def pdf_lines(data: bytes) -> tuple[list[_TextLine], list[str]]:
-    """Every text line of the PDF with its bold runs, and the bookmark titles."""
+def _open(data: bytes) -> tuple[PdfReader, list[PageObject]]:
+    """The reader and its pages, within the bounds; IssueParseError if not."""
     try:
         reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise IssueParseError(
+                "the PDF is encrypted; save it again without a password and upload that", 1
+            )
         pages = list(reader.pages)
-    except (PdfReadError, ValueError, OSError) as exc:
+    except (PyPdfError, ValueError, OSError, KeyError, TypeError, RecursionError) as exc:
         raise IssueParseError(f"this is not a readable PDF ({exc})", 1) from None
+    if len(pages) > PAGES_MAX:
+        raise IssueParseError(
+            f"the PDF has {len(pages)} pages; an issue has at most {PAGES_MAX}", 1
+        )
+    total = 0
+    for number, page in enumerate(pages, start=1):
+        # Decompressed once here, bounded by pypdf's own limits, and
+        # refused before the slow text extraction parses its operators.
+        try:
+            contents = page.get_contents()
+            size = len(contents.get_data()) if contents is not None else 0
+        except LimitReachedError:
+            size = CONTENT_MAX + 1
+        except (PyPdfError, ValueError, OSError, KeyError, TypeError, RecursionError) as exc:
+            raise IssueParseError(f"page {number} of the PDF is unreadable ({exc})", 1) from None
+        total += size
+        if size > CONTENT_MAX or total > CONTENT_MAX:
+            raise IssueParseError(
+                f"the PDF's pages hold more than {CONTENT_MAX // 1_000_000} MB of drawing"
+                f" instructions once decompressed (page {number}); an issue needs far less."
+                " Is it a scan, or a PDF built to be hard to read?",
+                1,
+            )
+    return reader, pages
+
+
+def pdf_lines(data: bytes) -> tuple[list[_TextLine], list[str]]:
+    """Every text line of the PDF with its bold runs, and the bookmark titles."""
+    reader, pages = _open(data)
     lines: list[_TextLine] = []
     for number, page in enumerate(pages, start=1):
         page_lines = [_TextLine(number)]
@@ -89,7 +128,10 @@ def pdf_lines(data: bytes) -> tuple[list[_TextLine], list[str]]:
                 if part:
                     page_lines[-1].runs.append(_Run(part, bool(_BOLD_FONT.search(name))))  # noqa: B023
 
-        page.extract_text(visitor_text=visit)
+        try:
+            page.extract_text(visitor_text=visit)
+        except (PyPdfError, ValueError, OSError, KeyError, TypeError, RecursionError) as exc:
+            raise IssueParseError(f"page {number} of the PDF is unreadable ({exc})", 1) from None
         page_lines = [line for line in page_lines if line.text]
         if page_lines and _PAGE_FOOTER.search(page_lines[-1].text):
             page_lines.pop()
@@ -120,7 +162,11 @@ def _join(parts: list[str]) -> str:
 def pdf_to_text(data: bytes) -> str:
     """The PDF issue in the text form of the reference (see parsing.py)."""
     lines, bookmarks = pdf_lines(data)
-    if not lines or lines[0].text.replace(" ", "").upper() != MASTHEAD:
+    if not lines:
+        raise IssueParseError(
+            "the PDF has no text to read; is it a scan? Import the issue's text instead", 1
+        )
+    if lines[0].text.replace(" ", "").upper() != MASTHEAD:
         raise IssueParseError(
             "this PDF does not start with the masthead “NEWSLETTER”; is it an issue?", 1
         )

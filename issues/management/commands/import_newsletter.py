@@ -25,7 +25,7 @@ from issues.importing import (
     save_plan,
 )
 from issues.models import Issue, format_period
-from issues.publishing import PublishError
+from issues.publishing import PublishError, discard_artifacts
 from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.workflow import WorkflowError
@@ -65,6 +65,27 @@ class Command(BaseCommand):
         user = self._user(options["user"], publish=options["publish"])
         # Oldest first, so that numbers follow the calendar.
         issues = sorted((self._read(path) for path in paths), key=lambda i: i[1].period_start)
+        # Files stored by the issues published so far: a later failure rolls
+        # their rows back, and they go too.
+        stored: list[str] = []
+        try:
+            self._import(issues, newsletter=newsletter, user=user, stored=stored, options=options)
+        except BaseException:
+            discard_artifacts(stored)
+            raise
+        # Written once committed, after the notifications that commit sends,
+        # so that the last line is always the issue.
+        self.stdout.write("\n".join(self.report))
+
+    def _import(
+        self,
+        issues: list[tuple[str, ParsedIssue]],
+        *,
+        newsletter: Newsletter | None,
+        user: User,
+        stored: list[str],
+        options: dict[str, Any],
+    ) -> None:
         with transaction.atomic():
             for path, parsed in issues:
                 try:
@@ -77,6 +98,11 @@ class Command(BaseCommand):
                     raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
                 except (WorkflowError, PublishError) as exc:
                     raise CommandError(f"{path}: nothing was imported. {exc}") from None
+                stored += [
+                    str(name)
+                    for edition in issue.editions.all()
+                    for name in (edition.html_file.name, edition.pdf_file.name)
+                ]
                 self._show_result(
                     issue, plan, dry_run=options["dry_run"], publish=options["publish"]
                 )
@@ -84,9 +110,6 @@ class Command(BaseCommand):
                 # The dry run saves (so that each file sees the ones before
                 # it) and then rolls everything back.
                 transaction.set_rollback(True)
-        # Written once committed, after the notifications that commit sends,
-        # so that the last line is always the issue.
-        self.stdout.write("\n".join(self.report))
 
     def _read(self, path: str) -> tuple[str, ParsedIssue]:
         try:
