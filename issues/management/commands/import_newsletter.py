@@ -8,6 +8,7 @@ and all files are saved in one transaction: one bad file imports nothing.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from issues.importing import (
+    FILE_MAX_BYTES,
     ImportPlan,
     IssueImportError,
     ParsedIssue,
@@ -113,9 +115,18 @@ class Command(BaseCommand):
 
     def _read(self, path: str) -> tuple[str, ParsedIssue]:
         try:
-            data = Path(path).read_bytes()
+            with Path(path).open("rb") as file:
+                # One byte past the limit is enough for issue_text to refuse
+                # it: a huge file is never read whole.
+                data = file.read(FILE_MAX_BYTES + 1)
+                size = os.fstat(file.fileno()).st_size
         except OSError as exc:
             raise CommandError(f"{path}: cannot read it ({exc.strerror})") from None
+        if size > FILE_MAX_BYTES:
+            raise CommandError(
+                f"{path}:1: the file is {size / 1024 / 1024:.1f} MB; an issue file is at most"
+                f" {FILE_MAX_BYTES // 1024 // 1024} MB"
+            )
         try:
             return path, parse_issue_text(issue_text(path, data))
         except IssueImportError as exc:
