@@ -10,6 +10,7 @@ import io
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -20,7 +21,9 @@ from django.utils.html import escape
 from pypdf import PdfWriter
 from pypdf.generic import NameObject, StreamObject
 
+from issues.importing import parse_issue_text, save_parsed_issue
 from issues.models import Issue
+from issues.publishing import PublishError
 from newsroom.models import Newsletter, Source, Story
 from tests.issue_helpers import stored_files
 
@@ -188,4 +191,17 @@ def test_a_failed_publishing_import_of_several_files_deletes_the_files_it_stored
             stdout=io.StringIO(),
         )
     assert counts() == before
+    assert stored_files(artifacts) == []
+
+
+def test_the_importers_save_is_atomic(bob: User, artifacts: Path, settings: Any) -> None:
+    """A failure after the newsletter, sources, stories and issue were
+    created (here: the render, stopped at its time limit) leaves none of them."""
+    settings.NEWSROOM_RENDER_TIME_LIMIT = 0.001
+    parsed = parse_issue_text((FIXTURES / "basic.md").read_text())
+    before = counts()
+    with pytest.raises(PublishError, match="too big to render as PDF"):
+        save_parsed_issue(parsed, publish=True, by=bob)
+    assert counts() == before
+    assert not Story.history.exists()
     assert stored_files(artifacts) == []

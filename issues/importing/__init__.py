@@ -59,6 +59,10 @@ def issue_text(name: str, data: bytes) -> str:
             )
         except render_pool.WorkerLimitExceeded as exc:
             raise IssueParseError(f"the PDF is too hard to read: {exc}", 1) from None
+        except render_pool.WorkerFailed as exc:
+            raise IssueParseError(
+                f"the PDF could not be read just now ({exc}); try again", 1
+            ) from None
         return text
     try:
         return data.decode("utf-8-sig")
