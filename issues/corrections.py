@@ -21,7 +21,7 @@ from django.db import IntegrityError, models, transaction
 from issues import rendering
 from issues.editions import Correction, CorrectionTransition
 from issues.models import Issue
-from issues.publishing import PublishError, _discard, store_edition
+from issues.publishing import PublishError, discard_artifacts, store_edition
 from newsroom import roles
 from newsroom.models import Story
 from newsroom.workflow import PUBLISH, Status, WorkflowError, perform
@@ -124,10 +124,10 @@ def publish_correction(*, correction: Correction, by: User) -> Correction:
     try:
         return perform(correction, PUBLISH, by=by, prepare=store_edition_and_story)
     except WorkflowError:
-        _discard(written)
+        discard_artifacts(written)
         raise
     except Exception as exc:
-        _discard(written)
+        discard_artifacts(written)
         logger.exception("Could not store correction %s", correction.pk)
         raise PublishError(
             f"The correction was not published: the edition could not be stored ({exc})."
