@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     # Django's auth views own accounts/login/, logout/, password_change/,
     # password_reset/ and reset/; these names do not collide with them.
+    path("accounts/welcome/", accounts.after_sign_in, name="after_sign_in"),
     path("accounts/profile/", accounts.account, name="account"),
     path("accounts/subscriptions/", accounts.update_subscriptions, name="update_subscriptions"),
     path("accounts/downloads.csv", downloads.downloads_csv, name="downloads_csv"),

@@ -339,6 +339,9 @@ class Story(WorkflowModel):
     def status_word(self, status: Status) -> str:
         return STORY_STATUS_WORDS[status]
 
+    def transition_word(self, transition: Transition) -> str:
+        return "Approve" if transition is PUBLISH else transition.label
+
     def status_label(self) -> str:
         """The status in the desk's words: a story a reviewer approved is
         "Approved" (ready for an issue), and "In issue no. N" once that issue
@@ -359,7 +362,7 @@ class Story(WorkflowModel):
         if not self.role_allows(transition, by):
             if transition is SUBMIT:
                 raise WorkflowError("Only the author or an editor can submit a story.")
-            raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
+            raise WorkflowError(f"Only a reviewer can {self.transition_word(transition).lower()}.")
         if transition is SUBMIT:
             missing = [
                 label

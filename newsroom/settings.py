@@ -107,7 +107,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "issues:home"
+# Where a sign-in without ?next= lands: decided by role (desk, archive, admin).
+LOGIN_REDIRECT_URL = "issues:after_sign_in"
 LOGOUT_REDIRECT_URL = "issues:home"
 
 # django-axes: lock an account/address pair out after repeated failures.

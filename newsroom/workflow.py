@@ -69,7 +69,7 @@ class WorkflowModel(models.Model):
         if self.status != transition.source:
             raise WorkflowError(
                 f"This {self._meta.verbose_name} is {self.status_label().lower()};"
-                f" “{transition.label}” needs it to be"
+                f" “{self.transition_word(transition)}” needs it to be"
                 f" {self.status_word(transition.source).lower()}."
             )
         if transition is REQUEST_CHANGES and not comment.strip():
@@ -82,6 +82,10 @@ class WorkflowModel(models.Model):
 
     def status_label(self) -> str:
         return self.status_word(Status(self.status))
+
+    def transition_word(self, transition: Transition) -> str:
+        """A transition in this model's words (a story is approved, not published)."""
+        return transition.label
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
         """The model's own rules: who may, and what must hold first."""

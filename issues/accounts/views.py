@@ -38,6 +38,23 @@ if TYPE_CHECKING:
     pass
 
 
+# Signing in -----------------------------------------------------------------
+
+
+@login_required
+def after_sign_in(request: HttpRequest) -> HttpResponse:
+    """Each role lands where it works: editors and reviewers on the desk,
+    staff in the admin, subscribers in the archive. (A sign-in that came
+    from a page, with ?next=, goes back there instead.)"""
+    if roles.is_desk_user(request.user):
+        return redirect("desk:dashboard")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    if is_subscriber(request.user):
+        return redirect("issues:archive")
+    return redirect("issues:home")
+
+
 # Invitation -----------------------------------------------------------------
 
 

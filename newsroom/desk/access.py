@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 View = Callable[..., HttpResponse]
 
 DESK_ONLY = "The desk is for editors and reviewers."
+EDITORS_ONLY = "Only editors write stories, keep the sources and build issues."
+REVIEWERS_ONLY = "Only reviewers review stories and publish issues."
+# What a 403 says when a role may never take a story's transition.
+ROLE_REFUSALS = {
+    "submit": "Only the author or an editor submits a story for review.",
+    "request_changes": "Only reviewers send stories back to their authors.",
+    "publish": "Only reviewers approve stories.",
+    "withdraw": "Only reviewers withdraw approved stories.",
+}
 
 
 def _role_required(allowed: Callable[[User], bool], refusal: str) -> Callable[[View], View]:
@@ -47,8 +56,8 @@ def _role_required(allowed: Callable[[User], bool], refusal: str) -> Callable[[V
 
 
 desk_user_required = _role_required(roles.is_desk_user, DESK_ONLY)
-editor_required = _role_required(roles.is_editor, "Only editors can do this.")
-reviewer_required = _role_required(roles.is_reviewer, "Only reviewers can do this.")
+editor_required = _role_required(roles.is_editor, EDITORS_ONLY)
+reviewer_required = _role_required(roles.is_reviewer, REVIEWERS_ONLY)
 
 
 def perform_and_report(
@@ -84,5 +93,5 @@ def get_story_for(user: User, pk: int, action: Transition | str | None = None) -
     if action == EDIT and not story.can_edit(user):
         raise PermissionDenied("You cannot edit this story in its current state.")
     if isinstance(action, Transition) and not story.role_allows(action, user):
-        raise PermissionDenied(f"Your role cannot {action.label.lower()}.")
+        raise PermissionDenied(ROLE_REFUSALS[action.name])
     return story
