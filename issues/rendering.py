@@ -54,6 +54,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from issues import render_pool
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
+from issues.typography import smarten, smarten_html
 from newsroom import prerequisites
 from newsroom.sanitizing import body_with_source
 
@@ -251,9 +252,11 @@ def _document(
     stories = [
         {
             "anchor": f"story-{position}",
-            "headline": keep_cjk_names_whole_in_text(story.headline),
+            "headline": keep_cjk_names_whole_in_text(smarten(story.headline)),
             "html": keep_cjk_names_whole(
-                body_with_source(story.body, story.source.name if story.source else None)
+                smarten_html(
+                    body_with_source(story.body, story.source.name if story.source else None)
+                )
             ),
             "corrections": notes.get(story.pk, []),
         }

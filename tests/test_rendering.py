@@ -17,6 +17,7 @@ from issues import rendering
 from issues.models import Issue
 from newsroom.models import Newsletter, Story
 from newsroom.sanitizing import body_with_source
+from newsroom.workflow import Status
 from tests import factories
 from tests.issue_helpers import STORIES, make_published_stories, pdf_text
 
@@ -47,6 +48,47 @@ def test_the_masthead_shows_newsletter_sector_and_period(pdf: bytes) -> None:
     assert text.startswith(
         "NEWSLETTER INFORMATION AND COMMUNICATION TECHNOLOGY (ICT) 24 - 30 November 2025"
     )
+
+
+def test_the_masthead_carries_the_issue_number_after_the_period(pdf: bytes, issue: Issue) -> None:
+    lines = pdf_text(pdf).splitlines()
+    assert "24 - 30 November 2025" in lines[:6]
+    assert "Issue no. 7" in lines[:6]
+    assert "Issue no. 7" in rendering.render_html(issue)
+
+
+def test_a_one_page_issue_has_one_footer_and_the_html_its_colophon(
+    pdf: bytes, issue: Issue
+) -> None:
+    text = pdf_text(pdf)
+    assert text.count(settings.NEWSROOM_PUBLISHER) == 1
+    assert text.count("Page 1 of 1") == 1
+    html = rendering.render_html(issue)
+    assert html.count(f"<p>{settings.NEWSROOM_PUBLISHER} · ") == 1  # the HTML export's colophon
+
+
+def test_straight_quotes_print_as_typographic_quotes_in_pdf_and_html(
+    newsletter: Newsletter, alice: User, bob: User
+) -> None:
+    story = factories.make_story(
+        author=alice,
+        newsletter=newsletter,
+        status=Status.PUBLISHED,
+        reviewer=bob,
+        headline='Mayor calls the cable "a lifeline"',
+        body='<p>"It\'s ours," the harbour master said of the '
+        "<a href=\"https://example.org/?q='x'\">port's</a> data.</p>",
+    )
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
+
+    html = rendering.render_html(issue)
+    text = " ".join(pdf_text(rendering.render_pdf(issue)).split())
+
+    for document in (html, text):
+        assert "Mayor calls the cable “a lifeline”" in document
+        assert "“It’s ours,” the harbour master said of the" in document
+    assert "port’s</a> data." in html
+    assert "https://example.org/?q=&#x27;x&#x27;" in html or "q='x'" in html  # untouched
 
 
 def test_the_source_closes_the_last_paragraph_in_bold(issue: Issue) -> None:
@@ -85,7 +127,7 @@ def test_the_pdf_is_a4_with_page_numbers_bookmarks_and_metadata(pdf: bytes) -> N
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     footer = reader.pages[0].extract_text()
     assert "Page 1 of 1" in footer
-    assert footer.count(settings.NEWSROOM_PUBLISHER) == 2  # the page footer and the colophon
+    assert footer.count(settings.NEWSROOM_PUBLISHER) == 1  # the page footer, once
     assert [item.title for item in reader.outline] == [s[0] for s in STORIES]
     meta = reader.metadata
     assert (

@@ -1,0 +1,39 @@
+"""Straight quotes typed in the desk print as typographic quotes."""
+
+from __future__ import annotations
+
+import pytest
+
+from issues.typography import smarten, smarten_html
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        (
+            'The minister said "we will connect every island".',
+            "The minister said “we will connect every island”.",
+        ),
+        ("It's the port's 'smart' gate.", "It’s the port’s ‘smart’ gate."),
+        ('"Fibre first," she said.', "“Fibre first,” she said."),
+        ("Back to the '90s, rock 'n' roll.", "Back to the ’90s, rock ’n’ roll."),
+        ('A ("quoted") aside', "A (“quoted”) aside"),
+    ],
+)
+def test_straight_quotes_become_typographic(typed: str, printed: str) -> None:
+    assert smarten(typed) == printed
+
+
+def test_only_the_text_of_html_changes_never_its_markup() -> None:
+    html = (
+        '<p>He wrote "<a href="https://example.org/it\'s">open</a>" and '
+        "<strong>'bold'</strong>.</p><p>\"New paragraph\"</p>"
+    )
+    assert smarten_html(html) == (
+        '<p>He wrote “<a href="https://example.org/it\'s">open</a>” and '
+        "<strong>‘bold’</strong>.</p><p>“New paragraph”</p>"
+    )
+
+
+def test_escaped_quotes_in_text_are_smartened_too() -> None:
+    assert smarten_html("<p>&quot;Yes&quot;, it&#x27;s done</p>") == "<p>“Yes”, it’s done</p>"
