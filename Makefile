@@ -40,14 +40,15 @@ $(STAMP): pyproject.toml
 		echo "Newsroom needs Python >= 3.12 (Django 6). None found on PATH or under ~/.pyenv;"; \
 		echo "install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'."; \
 		exit 1; fi
-	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	# xstatic-bootstrap is an sdist whose setup.py needs setuptools < 81.
-	$(PY) -m pip install --quiet "setuptools>=70,<81" wheel
-	$(PY) -m pip install --quiet --no-build-isolation "xstatic-bootstrap==5.3.8.0"
-	$(PY) -m pip install --quiet --no-build-isolation -e ".[dev]"
-	touch $(STAMP)
+	@echo "Setting up $(VENV) with $(PYTHON) ($$($(PYTHON) --version)); a minute or two the first time."
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --quiet --upgrade pip
+	@# xstatic-bootstrap is an sdist whose setup.py needs setuptools < 81.
+	@$(PY) -m pip install --quiet --quiet "setuptools>=70,<81" wheel
+	@$(PY) -m pip install --quiet --quiet --no-build-isolation "xstatic-bootstrap==5.3.8.0" 2>/dev/null \
+		|| $(PY) -m pip install --quiet --no-build-isolation "xstatic-bootstrap==5.3.8.0"
+	@$(PY) -m pip install --quiet --quiet --no-build-isolation -e ".[dev]"
+	@touch $(STAMP)
 
 # The SQLite database, artifacts and collected static files live here.
 var:
@@ -63,13 +64,16 @@ venv: $(STAMP) | var .env
 	@echo "Wrote .env (DJANGO_DEBUG=1 and a random key) for local development."
 
 migrate: venv
-	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
 
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
-run: prerequisites seed
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+# Quiet on purpose: the summary seed_demo prints (address and demo logins,
+# in a box) is what a first run should see, then the server's own lines.
+run: prerequisites migrate
+	@$(RUN_ENV) $(PY) manage.py seed_demo --serving http://127.0.0.1:8000/
+	@$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: venv
 	$(VENV)/bin/ruff check .

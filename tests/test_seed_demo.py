@@ -55,3 +55,19 @@ def test_running_it_again_changes_nothing() -> None:
 
     assert "already there" in output
     assert (User.objects.count(), Story.objects.count(), Issue.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_it_sends_no_mail_and_prints_the_logins_in_a_box(
+    mailoutbox: list, django_capture_on_commit_callbacks: object
+) -> None:
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        call_command("seed_demo", "--serving", "http://127.0.0.1:8000/", stdout=out)
+
+    assert mailoutbox == []
+    lines = out.getvalue().strip().splitlines()
+    assert lines[0].startswith("┌") and lines[-1].startswith("└")
+    assert "│ Newsroom: http://127.0.0.1:8000/" in lines[1]
+    assert len({len(line) for line in lines}) == 1  # a tidy box
+    assert not any("Content-Type" in line for line in lines)

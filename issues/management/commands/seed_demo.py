@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from issues.models import Issue, Subscription
@@ -102,15 +102,18 @@ STORIES = [
 class Command(BaseCommand):
     help = "Create demo content and one user per role (idempotent)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--serving", metavar="URL", help="the address `make run` serves on, for the summary"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        # Demo content sends no mail: nobody is notified of the seeded steps.
         users = self.create_users()
-        if Newsletter.objects.filter(slug="ict").exists():
-            self.stdout.write("Demo content is already there.")
-        else:
+        fresh = not Newsletter.objects.filter(slug="ict").exists()
+        if fresh:
             self.create_content(users)
-        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
-        for username, _group, what in USERS:
-            self.stdout.write(f"  {username:<11} {what}")
+        self.stdout.write(summary(options.get("serving"), fresh=fresh))
 
     def create_users(self) -> dict[str, User]:
         users = {}
@@ -162,15 +165,16 @@ class Command(BaseCommand):
                 )
             )
         for story in stories[:5]:
-            perform(story, SUBMIT, by=editor)
-            perform(story, PUBLISH, by=reviewer)
-        perform(stories[5], SUBMIT, by=editor)  # awaiting review
-        perform(stories[6], SUBMIT, by=editor)
+            perform(story, SUBMIT, by=editor, notify=False)
+            perform(story, PUBLISH, by=reviewer, notify=False)
+        perform(stories[5], SUBMIT, by=editor, notify=False)  # awaiting review
+        perform(stories[6], SUBMIT, by=editor, notify=False)
         perform(
             stories[6],
             REQUEST_CHANGES,
             by=reviewer,
             comment="Please add when the launches are planned and cite the contract value.",
+            notify=False,
         )
         self.create_issues(ict, stories, editor, reviewer)
 
@@ -192,7 +196,21 @@ class Command(BaseCommand):
             return made
 
         published = issue(1, *stories[:3])
-        perform(published, SUBMIT, by=editor)
-        publish_issue(issue=published, by=reviewer)
-        perform(issue(2, stories[3]), SUBMIT, by=editor)  # in review
+        perform(published, SUBMIT, by=editor, notify=False)
+        publish_issue(issue=published, by=reviewer, notify=False)
+        perform(issue(2, stories[3]), SUBMIT, by=editor, notify=False)  # in review
         issue(3, stories[4])  # a draft
+
+
+def summary(serving: str | None, *, fresh: bool) -> str:
+    """The demo logins in a box (and where Newsroom serves)."""
+    lines = []
+    if serving:
+        lines += [f"Newsroom: {serving}", ""]
+    lines.append("Demo content created." if fresh else "Demo content is already there.")
+    lines.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    lines += [f"  {username:<11} {what}" for username, _group, what in USERS]
+    width = max(len(line) for line in lines)
+    rule = "─" * (width + 2)
+    body = [f"│ {line.ljust(width)} │" for line in lines]
+    return "\n".join([f"┌{rule}┐", *body, f"└{rule}┘"])
