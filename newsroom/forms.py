@@ -39,6 +39,12 @@ class StoryForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_body(self.fields["body"])
+        # The headline's limit shows as a counter and a refusal, never as a
+        # browser that silently cuts a pasted headline at maxlength.
+        headline = self.fields["headline"]
+        limit = headline.widget.attrs.pop("maxlength", None)
+        headline.widget.attrs["data-limit"] = limit
+        headline.help_text = f"At most {limit} characters."
         source = cast(forms.ModelChoiceField, self.fields["source"])
         source.required = False
         source.empty_label = "— pick a source —"

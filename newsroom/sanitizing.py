@@ -13,6 +13,7 @@ check is one linear pass over the raw text, so it costs nothing either way.
 
 import re
 
+import nh3
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -29,7 +30,43 @@ BODY_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
 }
 
-sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+# A host name typed without a scheme: www.example.org/plans, example.org.
+_HOST = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#:]|$)", re.IGNORECASE)
+
+
+# "plans.html" is a file next to the page, not a host.
+_FILE_ENDINGS = (".html", ".htm", ".php", ".asp", ".aspx", ".jsp", ".pdf", ".txt")
+
+
+def absolute_link(href: str) -> str | None:
+    """A link as a story may keep it: with its scheme. "www.example.org/plans"
+    becomes "https://www.example.org/plans"; a relative link (which would
+    point into our own site, or nowhere in a PDF) is dropped (None)."""
+    href = href.strip()
+    if _SCHEME.match(href):
+        return href
+    if href.startswith("//"):
+        return f"https:{href}"
+    host = _HOST.match(href)
+    if host and not host.group(0).rstrip("/?#:").lower().endswith(_FILE_ENDINGS):
+        return f"https://{href}"
+    return None
+
+
+def _only_absolute_links(tag: str, attribute: str, value: str) -> str | None:
+    return absolute_link(value) if tag == "a" and attribute == "href" else value
+
+
+_allowlist = allowlist_from_extensions(BODY_EXTENSIONS)
+_links_made_absolute = nh3.Cleaner(**_allowlist, attribute_filter=_only_absolute_links)
+_sanitize = create_sanitizer(BODY_EXTENSIONS)
+
+
+def sanitize_body(html: str) -> str:
+    """The body with only the allowlist's markup, and every link absolute."""
+    return _sanitize(_links_made_absolute.clean(html))
+
 
 # A story is one paragraph of 60-90 words, about 600 characters; these
 # bounds leave ample room and stop what no editor writes by hand.

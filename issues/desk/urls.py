@@ -8,6 +8,7 @@ app_name = "issue_desk"
 urlpatterns = [
     path("", views.issue_list, name="issue_list"),
     path("new/", views.issue_create, name="issue_create"),
+    path("new/suggestion/", views.issue_suggestion, name="issue_suggestion"),
     path("import/", import_page.import_issue, name="import"),
     path("import/confirm/", import_page.import_confirm, name="import_confirm"),
     path("<int:pk>/", views.issue_builder, name="issue_builder"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.tasks import TaskResultStatus
 from django.views.decorators.cache import never_cache
@@ -92,13 +92,24 @@ def issue_create(request: HttpRequest) -> HttpResponse:
             return back_to_builder(issue)
     else:
         newsletters = Newsletter.objects.all()
+        # Whatever the number of newsletters, the form starts filled in: for
+        # the one asked for, else the first; the page re-suggests on a change.
         chosen = newsletters.filter(pk=request.GET.get("newsletter") or 0).first()
-        chosen = chosen or (newsletters[0] if len(newsletters) == 1 else None)
+        chosen = chosen or newsletters.first()
         initial: dict[str, object] = {}
         if chosen is not None:
             initial = {"newsletter": chosen, **suggest_next_issue(chosen)}
         form = IssueForm(initial=initial)
     return render(request, "issues/desk/issue_form.html", {"form": form})
+
+
+@editor_required
+def issue_suggestion(request: HttpRequest) -> JsonResponse:
+    """The suggested number and period of a new issue of one newsletter
+    (the new-issue page asks when its newsletter changes)."""
+    newsletter = get_object_or_404(Newsletter, pk=request.GET.get("newsletter") or 0)
+    suggestion = suggest_next_issue(newsletter)
+    return JsonResponse({key: str(value) for key, value in suggestion.items()})
 
 
 @desk_user_required

@@ -107,3 +107,29 @@ function nameTheEditor(form) {
 }
 
 document.querySelectorAll("[data-story-form]").forEach(nameTheEditor);
+
+// The headline counts its characters against its limit, and says when it is
+// over (the server refuses it then; nothing is cut).
+function countHeadline(form) {
+  const input = form.querySelector("input[name=headline][data-limit]");
+  if (!input) return;
+  const limit = Number(input.dataset.limit);
+  const counter = document.createElement("p");
+  counter.className = "small mb-2 desk-headline-count";
+  counter.id = "headline-count";
+  counter.setAttribute("aria-live", "polite");
+  input.insertAdjacentElement("afterend", counter);
+  input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} headline-count`.trim());
+  const update = () => {
+    const left = limit - input.value.length;
+    counter.textContent = left >= 0
+      ? `${input.value.length} / ${limit} characters`
+      : `${-left} characters over the limit of ${limit}: shorten the headline to save.`;
+    counter.classList.toggle("text-danger", left < 0);
+    input.classList.toggle("is-invalid", left < 0);
+  };
+  input.addEventListener("input", update);
+  update();
+}
+
+document.querySelectorAll("[data-story-form]").forEach(countHeadline);

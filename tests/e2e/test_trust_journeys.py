@@ -107,3 +107,23 @@ def test_a_subscriber_on_the_desk_is_told_and_sent_to_the_archive(
     expect(page.get_by_text("The desk is for editors and reviewers.")).to_be_visible()
     page.get_by_role("link", name="Go to the archive").click()
     expect(page.get_by_role("heading", name="Archive")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_choosing_another_newsletter_suggests_its_next_issue(
+    page: Page, live_server: Any, login: Callable[[Page, str], None]
+) -> None:
+    ict = factories.make_newsletter()
+    factories.make_newsletter("Energy and Utilities", slug="energy")
+    alice = factories.make_editor("alice")
+    factories.make_issue(newsletter=ict, created_by=alice, number=41)
+
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/issues/new/")
+    number = page.get_by_role("spinbutton", name="Number")
+    page.get_by_label("Newsletter").select_option(
+        label="Information and Communication Technology (ICT)"
+    )
+    expect(number).to_have_value("42")
+    page.get_by_label("Newsletter").select_option(label="Energy and Utilities")
+    expect(number).to_have_value("1")

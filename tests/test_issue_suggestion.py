@@ -1,0 +1,58 @@
+"""Creating an issue pre-fills number and period for the newsletter chosen,
+whatever the number of newsletters, and suggests again when it changes.
+
+Alice edits, Bob reviews.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from newsroom.models import Newsletter
+from tests import factories
+
+SUGGEST = reverse("issue_desk:issue_suggestion")
+
+
+def test_with_several_newsletters_the_form_starts_filled_in(
+    client: Client, alice: User, newsletter: Newsletter
+) -> None:
+    factories.make_newsletter("Energy and Utilities", slug="energy")
+    factories.make_issue(
+        newsletter=newsletter, created_by=alice, number=9, period_start=datetime.date(2025, 11, 24)
+    )
+    client.force_login(alice)
+
+    form = client.get(reverse("issue_desk:issue_create")).context["form"]
+
+    assert form.initial["newsletter"] == Newsletter.objects.first()
+    assert form.initial["number"] >= 1 and form.initial["period_start"]
+
+
+def test_the_suggestion_follows_the_newsletter_chosen(
+    client: Client, alice: User, newsletter: Newsletter
+) -> None:
+    energy = factories.make_newsletter("Energy and Utilities", slug="energy")
+    factories.make_issue(
+        newsletter=newsletter, created_by=alice, number=9, period_start=datetime.date(2025, 11, 24)
+    )
+    client.force_login(alice)
+
+    ict = client.get(SUGGEST, {"newsletter": newsletter.pk}).json()
+    fresh = client.get(SUGGEST, {"newsletter": energy.pk}).json()
+
+    assert ict == {"number": "10", "period_start": "2025-12-01", "period_end": "2025-12-07"}
+    assert fresh["number"] == "1"
+
+
+def test_only_editors_ask_and_an_unknown_newsletter_is_a_404(
+    client: Client, alice: User, bob: User, newsletter: Newsletter
+) -> None:
+    client.force_login(bob)
+    assert client.get(SUGGEST, {"newsletter": newsletter.pk}).status_code == 403
+    client.force_login(alice)
+    assert client.get(SUGGEST, {"newsletter": 999999}).status_code == 404
