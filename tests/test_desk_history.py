@@ -44,8 +44,30 @@ def test_the_diff_shows_what_changed_between_two_revisions(client, story: Story,
         f"/desk/stories/{story.pk}/history/diff/", {"a": new.history_id, "b": old.history_id}
     ).content.decode()
     assert "<del>four</del>" in page
-    assert "<ins>&lt;strong&gt;six&lt;/strong&gt;</ins>" in page
+    assert "<ins>six</ins>" in page  # as rendered text, not tags
+    assert "&lt;strong&gt;" not in page and "&lt;p&gt;" not in page
     assert "<ins>a bigger </ins>" in page
+
+
+def test_the_history_compares_the_two_latest_text_revisions_by_default(
+    client, story: Story, alice: User, bob: User
+) -> None:
+    from newsroom.workflow import SUBMIT, perform
+
+    perform(story, SUBMIT, by=alice)  # a revision that changes only the status
+    created, edited = story.history.filter(history_type__in=["+", "~"]).order_by("history_date")[:2]
+    client.force_login(bob)
+
+    page = client.get(f"/desk/stories/{story.pk}/history/").content.decode()
+
+    assert (
+        f'name="a" value="{created.history_id}" aria-label="Compare from this revision" checked'
+        in page
+    )
+    assert (
+        f'name="b" value="{edited.history_id}" aria-label="Compare to this revision" checked'
+        in page
+    )
 
 
 def test_a_diff_of_another_storys_revision_is_a_404(client, story: Story, alice, newsletter):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from difflib import SequenceMatcher
+
+from django.utils.html import strip_tags
 
 # Tags stay whole tokens, so a change of formatting shows as such.
 TOKENS = re.compile(r"<[^>]+>|[^\s<]+|\s+")
@@ -28,3 +31,13 @@ def word_diff(old: str, new: str) -> Diff:
 
 def has_changes(diff: Diff) -> bool:
     return any(op != "equal" for op, _ in diff)
+
+
+_BLOCK_END = re.compile(r"</p>|</li>|<br\s*/?>", re.IGNORECASE)
+
+
+def readable_text(body: str) -> str:
+    """A story body as a reader sees it: its text, a blank line between
+    paragraphs, no tags (the history compares what readers read)."""
+    text = html.unescape(strip_tags(_BLOCK_END.sub("\n\n", body or "")))
+    return "\n\n".join(part.strip() for part in text.split("\n\n") if part.strip())

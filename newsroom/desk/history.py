@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from newsroom.desk.access import EDIT, desk_user_required, get_story_for
-from newsroom.desk.diffing import has_changes, word_diff
+from newsroom.desk.diffing import has_changes, readable_text, word_diff
 from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Newsletter, Source, Story
 from newsroom.workflow import WorkflowError
 
@@ -30,7 +30,16 @@ def revisions(story: Story) -> list[Any]:
         # perform() saves the story too: such a record changes the status only.
         record.status_only = older is not None and _text(older) == _text(record)
         record.is_current_text = _text(record) == _text(story)
+        record.changes_text = not record.refused and not record.status_only
     return records
+
+
+def default_comparison(records: list[Any]) -> tuple[Any, Any]:
+    """The two latest revisions that changed the text (newest first), so that
+    "Compare" shows an edit and not a change of status."""
+    texts = [record.history_id for record in records if record.changes_text]
+    texts += [record.history_id for record in records if record.history_id not in texts]
+    return (texts[1] if len(texts) > 1 else None), (texts[0] if texts else None)
 
 
 def _text(revision: Any) -> tuple[Any, ...]:
@@ -40,9 +49,13 @@ def _text(revision: Any) -> tuple[Any, ...]:
 @desk_user_required
 def story_history(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story_for(request.user, pk)
+    records = revisions(story)
+    compare_from, compare_to = default_comparison(records)
     context = {
         "story": story,
-        "records": revisions(story),
+        "records": records,
+        "compare_from": compare_from,
+        "compare_to": compare_to,
         "transitions": story.transitions.select_related("by"),
         "can_edit": story.can_edit(request.user),
     }
@@ -67,7 +80,7 @@ def story_diff(request: HttpRequest, pk: int) -> HttpResponse:
         label = dict(OTHER_FIELDS)[change.field]
         fields.append((label, _shown(change.field, change.old), _shown(change.field, change.new)))
     headline = word_diff(old.headline, new.headline)
-    body = word_diff(old.body, new.body)
+    body = word_diff(readable_text(old.body), readable_text(new.body))
     context = {
         "story": story,
         "old": old,
