@@ -133,3 +133,37 @@ function countHeadline(form) {
 }
 
 document.querySelectorAll("[data-story-form]").forEach(countHeadline);
+
+// The editor's toolbar is one tab stop; arrow keys (and Home, End) move
+// between its buttons, as WAI-ARIA's toolbar pattern has it.
+function oneTabStopToolbar(form) {
+  const apply = () => {
+    const bar = form.querySelector(".prose-menubar");
+    if (!bar || bar.dataset.roving) return Boolean(bar);
+    const buttons = () => Array.from(bar.querySelectorAll(".prose-menubar__button"));
+    if (!buttons().length) return false;
+    bar.dataset.roving = "1";
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Formatting");
+    buttons().forEach((button, i) => button.setAttribute("tabindex", i === 0 ? "0" : "-1"));
+    bar.addEventListener("keydown", (event) => {
+      const all = buttons();
+      const here = all.indexOf(document.activeElement);
+      if (here < 0) return;
+      const moves = { ArrowRight: here + 1, ArrowLeft: here - 1, Home: 0, End: all.length - 1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      const next = (moves[event.key] + all.length) % all.length;
+      all.forEach((button, i) => button.setAttribute("tabindex", i === next ? "0" : "-1"));
+      all[next].focus();
+    });
+    return true;
+  };
+  if (apply()) return;
+  const observer = new MutationObserver(() => {
+    if (apply()) observer.disconnect();
+  });
+  observer.observe(form, { childList: true, subtree: true });
+}
+
+document.querySelectorAll("[data-story-form]").forEach(oneTabStopToolbar);

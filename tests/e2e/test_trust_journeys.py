@@ -127,3 +127,33 @@ def test_choosing_another_newsletter_suggests_its_next_issue(
     expect(number).to_have_value("42")
     page.get_by_label("Newsletter").select_option(label="Energy and Utilities")
     expect(number).to_have_value("1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_story_editor_is_kind_to_keyboards_and_long_headlines(
+    page: Page, live_server: Any, login: Callable[[Page, str], None]
+) -> None:
+    factories.make_newsletter()
+    factories.make_editor("alice")
+
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/stories/new/")
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    expect(toolbar).to_be_visible()
+    expect(toolbar.locator("[tabindex='0']")).to_have_count(1)  # one tab stop
+    toolbar.locator("[tabindex='0']").focus()
+    page.keyboard.press("ArrowRight")
+    expect(toolbar.locator("[tabindex='0']")).to_be_focused()
+    expect(page.get_by_role("textbox", name="Body")).to_be_visible()  # named by its label
+
+    headline = page.get_by_label("Headline")
+    headline.fill("Harbour " * 30)
+    expect(page.locator("#headline-count")).to_contain_text("over the limit of 200")
+    assert len(headline.input_value()) == 240  # nothing was cut
+
+    body = page.get_by_role("textbox", name="Body")
+    body.click()
+    page.keyboard.type("Plans")
+    page.keyboard.press("Shift+Home")
+    page.keyboard.press("Control+k")
+    expect(page.locator("dialog.prose-editor-dialog[open]")).to_be_visible()  # the link dialog
