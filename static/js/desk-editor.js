@@ -167,3 +167,23 @@ function oneTabStopToolbar(form) {
 }
 
 document.querySelectorAll("[data-story-form]").forEach(oneTabStopToolbar);
+
+// An issue story is one paragraph: when more arrive (a paste from a word
+// processor, say), the editor says so before saving.
+function warnOfParagraphs(form) {
+  const body = form.querySelector("textarea[name=body]");
+  const warning = form.querySelector("[data-paragraph-warning]");
+  if (!body || !warning) return;
+  const update = () => {
+    const paragraphs = parse(body.value).querySelectorAll("p, li").length;
+    warning.hidden = paragraphs <= 1;
+    warning.textContent = paragraphs > 1
+      ? `This story has ${paragraphs} paragraphs; a story in an issue is one paragraph. Join them, or keep what belongs.`
+      : "";
+  };
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  update();
+}
+
+document.querySelectorAll("[data-story-form]").forEach(warnOfParagraphs);

@@ -157,3 +157,10 @@ def test_the_story_editor_is_kind_to_keyboards_and_long_headlines(
     page.keyboard.press("Shift+Home")
     page.keyboard.press("Control+k")
     expect(page.locator("dialog.prose-editor-dialog[open]")).to_be_visible()  # the link dialog
+    page.keyboard.press("Escape")
+
+    body.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("A second paragraph.")
+    expect(page.locator("[data-paragraph-warning]")).to_contain_text("This story has 2 paragraphs")
