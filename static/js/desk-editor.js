@@ -86,27 +86,6 @@ function watch(form) {
 
 document.querySelectorAll("[data-story-form]").forEach(watch);
 
-// The rich-text body gets the name of its label (screen readers announce
-// "Body, edit text"): the editor builds its editable area after load.
-function nameTheEditor(form) {
-  const label = form.querySelector("label[for=id_body]");
-  const apply = () => {
-    const editable = form.querySelector(".ProseMirror[contenteditable]");
-    if (!editable || !label) return false;
-    label.id = label.id || "id_body_label";
-    editable.setAttribute("aria-labelledby", label.id);
-    editable.setAttribute("aria-multiline", "true");
-    if (!editable.getAttribute("role")) editable.setAttribute("role", "textbox");
-    return true;
-  };
-  if (apply()) return;
-  const observer = new MutationObserver(() => {
-    if (apply()) observer.disconnect();
-  });
-  observer.observe(form, { childList: true, subtree: true });
-}
-
-document.querySelectorAll("[data-story-form]").forEach(nameTheEditor);
 
 // The headline counts its characters against its limit, and says when it is
 // over (the server refuses it then; nothing is cut).
