@@ -43,6 +43,7 @@ def test_counting_keeps_download_throughput(
     url = reverse("issues:issue_pdf", args=[newsletter.slug, issue.number])
     client = Client()
     client.force_login(dave)
+    settings.NEWSROOM_COUNT_DOWNLOADS = False  # type: ignore[attr-defined]
     downloads_per_second(client, url)  # warm up: the session, the file cache
 
     off, on = [], []
@@ -52,10 +53,9 @@ def test_counting_keeps_download_throughput(
         settings.NEWSROOM_COUNT_DOWNLOADS = True  # type: ignore[attr-defined]
         on.append(downloads_per_second(client, url))
 
-    counted = DownloadCount.objects.get(user=dave).count
-    assert counted == ROUNDS * DOWNLOADS_PER_ROUND
     ratio = statistics.median(on) / statistics.median(off)
     print(
         f"\ndownloads/s, counting off: {statistics.median(off):.0f},"
         f" on: {statistics.median(on):.0f}; ratio {ratio:.3f} (target >= 0.95)"
     )
+    assert DownloadCount.objects.get(user=dave).count == ROUNDS * DOWNLOADS_PER_ROUND
