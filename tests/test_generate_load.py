@@ -1,0 +1,117 @@
+"""manage.py generate_load: realistic data in bulk, never beside real content."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from issues.models import Issue, IssueStory, Subscription
+from newsroom.models import Newsletter, Source, Story, StoryTransition
+from newsroom.workflow import Status
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "generate_load",
+        "--stories=120",
+        "--issues=10",
+        "--subscribers=30",
+        "--newsletters=2",
+        *args,
+        stdout=out,
+        stderr=err,
+    )
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_builds_a_publishers_years_and_says_so_in_one_line() -> None:
+    out, progress = generate()
+
+    assert out.count("\n") == 1
+    assert out.startswith(
+        "generated 2 newsletters, 10 sources, 120 stories, 10 issues (6 published)"
+    )
+    assert "stories" in progress and "120/120" in progress
+    assert Newsletter.objects.filter(slug__startswith="load-r1-").count() == 2
+    assert Story.objects.count() == 120
+    assert Source.objects.count() == 10
+    assert Issue.objects.filter(status=Status.PUBLISHED).count() == 6
+    assert Issue.objects.filter(status=Status.REVIEW).count() == 2
+    assert Issue.objects.filter(status=Status.DRAFT).count() == 2
+    # Every story in an issue is approved, and carries its audit rows and first revision.
+    in_issues = Story.objects.filter(issue_entries__isnull=False)
+    assert in_issues.count() == IssueStory.objects.count() == 80
+    assert not in_issues.exclude(status=Status.PUBLISHED).exists()
+    assert StoryTransition.objects.filter(transition="publish").count() == (
+        Story.objects.filter(status=Status.PUBLISHED).count()
+    )
+    assert Story.history.count() == 120  # type: ignore[attr-defined]
+    # Dates spread over years, not the second the command ran.
+    oldest, newest = Story.objects.order_by("created_at").values_list("created_at", flat=True)[
+        ::119
+    ]
+    assert (newest - oldest).days > 3000
+    assert Subscription.objects.count() >= 30
+    assert User.objects.filter(username__startswith="load-r1-reader-").count() == 30
+
+
+def test_published_issues_share_one_rendered_pdf_per_newsletter_that_a_subscriber_downloads() -> (
+    None
+):
+    generate()
+
+    published = Issue.objects.filter(status=Status.PUBLISHED).select_related("newsletter")
+    assert published.values("pdf_file").distinct().count() == 2
+    assert not published.filter(pdf_size__isnull=True).exists()
+    subscription = Subscription.objects.select_related("user", "newsletter").first()
+    assert subscription is not None
+    issue = published.filter(newsletter=subscription.newsletter).first()
+    assert issue is not None
+    client = Client()
+    client.force_login(subscription.user)
+    response = client.get(f"/issues/{issue.newsletter.slug}/{issue.number}.pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+
+
+def test_it_refuses_a_database_with_real_content_and_changes_nothing() -> None:
+    factories.make_newsletter()
+
+    with pytest.raises(CommandError, match="holds real content"):
+        generate()
+
+    assert Story.objects.count() == 0
+    assert Newsletter.objects.count() == 1
+
+
+def test_force_generates_beside_real_content() -> None:
+    factories.make_newsletter()
+
+    generate("--force")
+
+    assert Newsletter.objects.filter(slug="ict").exists()
+    assert Story.objects.count() == 120
+
+
+def test_a_second_run_goes_beside_the_first_under_its_own_prefix() -> None:
+    generate()
+    out, _ = generate()  # generated content alone is not "real"
+
+    assert "load-r2-*" in out
+    assert Newsletter.objects.filter(slug__startswith="load-r2-").count() == 2
+    assert Story.objects.count() == 240
+
+
+def test_it_refuses_more_issues_than_the_stories_can_fill() -> None:
+    with pytest.raises(CommandError, match="need at least"):
+        call_command("generate_load", "--stories=10", "--issues=5", stdout=io.StringIO())
+
+    assert Story.objects.count() == 0
