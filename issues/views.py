@@ -12,15 +12,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from issues import downloads
 from issues.editions import Edition, with_editions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count_download
@@ -84,14 +86,12 @@ def serve_pdf(
         request, etag=etag, last_modified=last_modified
     )
     if response is None:
-        response = FileResponse(
-            edition.pdf_file.open("rb"),
-            as_attachment=True,
+        response = downloads.file_response(
+            edition.pdf_file,
             filename=pdf_filename(edition),
             content_type="application/pdf",
+            size=edition.pdf_size,
         )
-        # Known at publication: no need to ask the storage (a HEAD on S3).
-        response["Content-Length"] = str(edition.pdf_size)
         if request.method == "GET":
             count_download(
                 edition, user=reader or request.user, document=Document.PDF, channel=channel
@@ -221,3 +221,23 @@ def issue_pdf(
     """The latest edition's PDF, or with `edition`, that (earlier) edition's."""
     issue = published_issue_for(request.user, newsletter, number)
     return serve_pdf(request, edition_of(issue, edition))
+
+
+@require_safe
+def signed_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
+    """A download through a signed link: the signature is the permission
+    check (made when the page that holds the link was rendered), so no
+    session, user or subscription is read. An expired link sends the reader
+    to the ordinary download, which asks who they are."""
+    link = downloads.read_link(token)
+    if link is None:
+        raise Http404("No such download.")
+    issue_id, fresh = link
+    issue = Issue.objects.published().select_related("newsletter").filter(pk=issue_id).first()
+    if issue is None:
+        raise Http404("No such download.")
+    if not fresh:
+        return redirect("issues:issue_pdf", issue.newsletter.slug, issue.number)
+    # Counted as a download by a reader we do not know: reading the session
+    # to find out is what the link saves.
+    return serve_pdf(request, edition_of(issue), reader=AnonymousUser(), channel=Channel.LINK)

@@ -153,6 +153,21 @@ STORAGES = {
     },
 }
 
+# Downloads, after the permission check: "stream" (Python sends the bytes),
+# "accel" (nginx X-Accel-Redirect to NEWSROOM_ACCEL_PREFIX + the file's name),
+# "sendfile" (X-Sendfile) or "redirect" (a short-lived signed URL of the S3
+# storage). Signed download links on the archive and issue pages, when on,
+# let a reader download without a session until they expire.
+NEWSROOM_DOWNLOADS = env.str("NEWSROOM_DOWNLOADS", default="stream")
+if NEWSROOM_DOWNLOADS not in ("stream", "accel", "sendfile", "redirect"):
+    raise ImproperlyConfigured(
+        "NEWSROOM_DOWNLOADS must be one of stream, accel, sendfile, redirect;"
+        f" not {NEWSROOM_DOWNLOADS!r}."
+    )
+NEWSROOM_ACCEL_PREFIX = env.str("NEWSROOM_ACCEL_PREFIX", default="/protected-artifacts/")
+NEWSROOM_SIGNED_LINKS = env.bool("NEWSROOM_SIGNED_LINKS", default=False)
+NEWSROOM_SIGNED_LINK_SECONDS = env.int("NEWSROOM_SIGNED_LINK_SECONDS", default=300)
+
 # Background work. Immediate by default; in production
 # TASKS_BACKEND=django_tasks_db.DatabaseBackend and run `manage.py db_worker`.
 TASKS = {
