@@ -26,7 +26,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from issues import rendering
@@ -196,6 +196,10 @@ class Command(BaseCommand):
             self.make_story_transitions(stories, editors, reviewers)
             self.make_subscribers(counts["subscribers"], newsletters)
         self.share_artifacts(newsletters, published)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner guesses from an empty table.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"generated {counts['newsletters']} newsletters, {sources} sources,"
@@ -547,5 +551,6 @@ class Command(BaseCommand):
                 pdf_sha256=hashlib.sha256(pdf).hexdigest(),
                 pdf_size=len(pdf),
                 page_count=count_pages(pdf),
+                renderer_version=rendering.renderer_version(),
             )
             progress.advance(1)
