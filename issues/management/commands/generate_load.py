@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from issues import rendering
+from issues.editions import Edition
 from issues.models import Issue, IssueStory, IssueTransition, Subscription
 from issues.publishing import count_pages
 from newsroom import roles
@@ -530,9 +531,12 @@ class Command(BaseCommand):
             progress.advance(len(users))
 
     def share_artifacts(self, newsletters: list[Newsletter], published: list[Issue]) -> None:
-        """Render each newsletter's newest published issue once and point all
-        its published issues at those files (same bytes, same checksum)."""
+        """Render each newsletter's newest published issue once and give every
+        published issue of it a first edition pointing at those files (same
+        bytes, same checksum): generating must not render 5,000 PDFs."""
         progress = Progress(self.progress_out, "artifacts", len(newsletters))
+        storage = Edition._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
+        version = rendering.renderer_version()
         for newsletter in newsletters:
             own = [i for i in published if i.newsletter_id == newsletter.pk]  # type: ignore[attr-defined]
             if not own:
@@ -542,15 +546,22 @@ class Command(BaseCommand):
             html = rendering.render_html(model, published_at=model.published_at).encode()
             pdf = rendering.render_pdf(model, published_at=model.published_at)
             stem = f"{newsletter.slug}/shared"
-            model.html_file.save(f"{stem}.html", ContentFile(html), save=False)
-            model.pdf_file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-            Issue.objects.filter(pk__in=[i.pk for i in own]).update(
-                html_file=model.html_file.name,
-                pdf_file=model.pdf_file.name,
-                html_sha256=hashlib.sha256(html).hexdigest(),
-                pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-                pdf_size=len(pdf),
-                page_count=count_pages(pdf),
-                renderer_version=rendering.renderer_version(),
-            )
+            html_name = storage.save(f"{stem}.html", ContentFile(html))
+            pdf_name = storage.save(f"{stem}.pdf", ContentFile(pdf))
+            shared = {
+                "html_file": html_name,
+                "pdf_file": pdf_name,
+                "html_sha256": hashlib.sha256(html).hexdigest(),
+                "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+                "pdf_size": len(pdf),
+                "page_count": count_pages(pdf),
+                "renderer_version": version,
+            }
+            editions = [
+                Edition(
+                    issue=issue, number=1, published_at=issue.published_at or self.now, **shared
+                )
+                for issue in own
+            ]
+            Edition.objects.bulk_create(editions, batch_size=BATCH)
             progress.advance(1)
