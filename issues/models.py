@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom import roles
-from newsroom.models import Newsletter, Story
+from newsroom.models import Newsletter, Story, StoryQuerySet
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -106,6 +106,23 @@ class Issue(WorkflowModel):
                 name="issue_published_has_date",
             ),
         ]
+        indexes = [
+            # Desk issue list: ORDER BY period_start DESC, number DESC LIMIT 20.
+            models.Index(fields=["-period_start", "-number"], name="issue_recent_idx"),
+            # Archive of one newsletter: newsletter_id = %s AND status = 'published'
+            # ORDER BY period_start DESC, number DESC.
+            models.Index(
+                fields=["newsletter", "-period_start", "-number"],
+                condition=models.Q(status=Status.PUBLISHED),
+                name="issue_published_idx",
+            ),
+            # Dashboard "issues in progress": NOT status = 'published', newest first.
+            models.Index(
+                fields=["-period_start", "-number"],
+                condition=~models.Q(status=Status.PUBLISHED),
+                name="issue_in_progress_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.newsletter} no. {self.number} ({self.period})"
@@ -153,10 +170,17 @@ class Issue(WorkflowModel):
                 "Stories can be added, removed or reordered only while the issue is a draft."
             )
 
-    def available_stories(self) -> models.QuerySet[Story]:
+    def available_stories(self) -> StoryQuerySet:
         """Approved stories of this newsletter that no issue carries yet."""
-        return Story.objects.published().filter(
-            newsletter=self.newsletter, issue_entries__isnull=True
+        # NOT EXISTS, not a LEFT JOIN ... IS NULL: PostgreSQL plans it as an
+        # anti-join probing issue entries by story while it walks
+        # story_approved_idx newest first, so a page of 20 stops after 20; the
+        # outer join was estimated at one row and read all 16,000 (7 s).
+        placed = IssueStory.objects.filter(story=models.OuterRef("pk"))
+        return (
+            Story.objects.published()
+            .filter(newsletter=self.newsletter)
+            .exclude(models.Exists(placed))
         )
 
     def check_story_fits(self, story: Story) -> None:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from issues.editions import Edition, with_editions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count_download
 from newsroom.models import Newsletter, Story
+from newsroom.paging import BoundedPaginator
 from newsroom.sanitizing import sanitize_body
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def archive(request: HttpRequest) -> HttpResponse:
         stories = Story.objects.published().search(query)
         issues = issues.filter(pk__in=IssueStory.objects.filter(story__in=stories).values("issue"))
     issues = with_headlines(issues).order_by("newsletter__title", "-period_start", "-number")
-    page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
     # The matching headlines on this page, to mark them.
     matching = set(
         stories.filter(issue_entries__issue__in=[issue.pk for issue in page]).values_list(

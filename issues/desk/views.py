@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.tasks import TaskResultStatus
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from issues import render_pool, rendering
 from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
-from issues.models import Issue, IssueInvitationUse, suggest_next_issue
+from issues.models import Issue, IssueInvitationUse, IssueStory, suggest_next_issue
 from issues.page_count import page_count as cached_page_count
 from issues.tasks import publish_issue_task
 from newsroom import roles
@@ -31,6 +33,7 @@ from newsroom.desk.access import desk_user_required, editor_required, perform_an
 from newsroom.forms import InviteForm
 from newsroom.invitations import Use
 from newsroom.models import Newsletter
+from newsroom.paging import bounded_page
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Status, Transition, WorkflowError
 
 if TYPE_CHECKING:
@@ -76,10 +79,27 @@ def act_on(
     return back_to_builder(issue)
 
 
+ISSUES_PER_PAGE = 25
+AVAILABLE_PER_PAGE = 20
+
+
 @desk_user_required
 def issue_list(request: HttpRequest) -> HttpResponse:
-    issues = Issue.objects.select_related("newsletter").annotate(story_count=Count("entries"))
-    return render(request, "issues/desk/issue_list.html", {"issues": issues})
+    # A correlated count per row of the page, not a GROUP BY over every issue.
+    story_count = (
+        IssueStory.objects.filter(issue=OuterRef("pk"))
+        .order_by()
+        .values("issue")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    issues = (
+        Issue.objects.select_related("newsletter")
+        .annotate(story_count=Coalesce(Subquery(story_count), 0))
+        .order_by("-period_start", "-number")
+    )
+    page = bounded_page(issues, ISSUES_PER_PAGE, request.GET.get("page"))
+    return render(request, "issues/desk/issue_list.html", {"page": page, "issues": page})
 
 
 @editor_required
@@ -118,11 +138,21 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
     entries = issue.entries.select_related("story__source", "story__author").order_by(
         "position", "pk"
     )
-    available = issue.available_stories().select_related("source").order_by("-published_at", "-pk")
+    # Approved stories waiting for an issue, by search and by page: a newsletter
+    # of ten years has thousands of them.
+    search = request.GET.get("q", "").strip()
+    available = issue.available_stories().select_related("source")
+    if search:
+        available = available.search(search)
+    available = available.order_by("-published_at", "-pk")
+    page = bounded_page(available, AVAILABLE_PER_PAGE, request.GET.get("page"))
     context = {
         "issue": issue,
         "entries": entries,
-        "available": available,
+        "available": page,
+        "search": search,
+        "page": page,
+        "query": urlencode({"q": search}) if search else "",
         "can_build": roles.is_editor(request.user) and issue.status == Status.DRAFT,
         "allowed": {t.name for t in issue.allowed_transitions(request.user)},
         "not_approved": [] if issue.status == Status.PUBLISHED else issue.unapproved_stories(),

@@ -29,6 +29,7 @@ from newsroom.desk.threads import anchors, threads_for
 from newsroom.forms import InviteForm, RequestChangesForm
 from newsroom.invitations import StoryInvitationUse, Use
 from newsroom.models import OpenComments, Story
+from newsroom.paging import bounded_page
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
@@ -49,11 +50,14 @@ DONE = {
     WITHDRAW: "Withdrawn: the story is a draft again.",
 }
 
+QUEUE_PAGE_SIZE = 25
+
 
 @reviewer_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    stories = Story.objects.in_review().for_desk().order_by("updated_at")
-    return render(request, "newsroom/review_queue.html", {"stories": stories})
+    stories = Story.objects.in_review().for_desk().order_by("updated_at", "pk")
+    page = bounded_page(stories, QUEUE_PAGE_SIZE, request.GET.get("page"))
+    return render(request, "newsroom/review_queue.html", {"stories": page, "page": page})
 
 
 @reviewer_required

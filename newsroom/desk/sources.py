@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from newsroom.desk.access import editor_required
 from newsroom.forms import SourceForm, SourceMergeForm
 from newsroom.models import Source
+from newsroom.paging import BoundedPaginator
 
 PAGE_SIZE = 50
 
@@ -19,7 +19,7 @@ PAGE_SIZE = 50
 def source_list(request: HttpRequest) -> HttpResponse:
     # Explicitly: Django drops Meta.ordering from a query with GROUP BY.
     sources = Source.objects.with_story_count().order_by(Lower("name"))
-    page = Paginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "newsroom/source_list.html", {"page": page, "query": ""})
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -18,6 +17,7 @@ from newsroom.models import (
     StoryTransition,
     label_stories,
 )
+from newsroom.paging import BoundedPaginator
 from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
 
 PAGE_SIZE = 25
@@ -27,7 +27,7 @@ PAGE_SIZE = 25
 def story_list(request: HttpRequest) -> HttpResponse:
     filters = StoryFilterForm(request.GET or None)
     stories = filters.filter(Story.objects.for_desk()).order_by("-updated_at", "-pk")
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

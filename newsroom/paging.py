@@ -1,0 +1,51 @@
+"""Bounded pagination for every desk and archive list.
+
+Django's Paginator counts every matching row (`COUNT(*)`) to number its
+pages: at 100,000 stories that count costs more than the page itself. This
+paginator counts at most `cap` rows (`SELECT COUNT(*) FROM (... LIMIT cap+1)`),
+so a page costs the same whatever the data; beyond the cap the list says
+"1,000+" and asks for a narrower search instead of offering page 5,000
+(deep OFFSETs are as slow as the count we avoid).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+
+PAGE_CAP = 1000
+
+
+class BoundedPaginator(Paginator):
+    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap or PAGE_CAP
+
+    @cached_property
+    def count(self) -> int:
+        """The number of rows, up to `cap` (`capped` says whether there are more)."""
+        if hasattr(self.object_list, "values_list"):
+            limited = self.object_list.values_list("pk", flat=True).order_by()[: self.cap + 1]
+            total = limited.count()
+        else:
+            total = len(self.object_list[: self.cap + 1])
+        return min(total, self.cap + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def shown_count(self) -> int:
+        return min(self.count, self.cap)
+
+    @cached_property
+    def num_pages(self) -> int:
+        return max(1, -(-min(self.count, self.cap) // self.per_page))
+
+
+def bounded_page(object_list: Any, per_page: int, number: str | None) -> Page:
+    """The requested page (the last one for a number past the end)."""
+    return BoundedPaginator(object_list, per_page).get_page(number)
