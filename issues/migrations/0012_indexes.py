@@ -5,24 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('issues', '0011_download_counts'),
-        ('newsroom', '0009_indexes'),
+        ("issues", "0011_download_counts"),
+        ("newsroom", "0009_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(fields=['-period_start', '-number'], name='issue_recent_idx'),
+            model_name="issue",
+            index=models.Index(fields=["-period_start", "-number"], name="issue_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['newsletter', '-period_start', '-number'], name='issue_published_idx'),
+            model_name="issue",
+            index=models.Index(
+                condition=models.Q(("status", "published")),
+                fields=["newsletter", "-period_start", "-number"],
+                name="issue_published_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(condition=models.Q(('status', 'published'), _negated=True), fields=['-period_start', '-number'], name='issue_in_progress_idx'),
+            model_name="issue",
+            index=models.Index(
+                condition=models.Q(("status", "published"), _negated=True),
+                fields=["-period_start", "-number"],
+                name="issue_in_progress_idx",
+            ),
         ),
     ]

@@ -5,27 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('newsroom', '0008_newsletter_archival_pdf'),
+        ("newsroom", "0008_newsletter_archival_pdf"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(fields=['-updated_at', '-id'], name='story_recent_idx'),
+            model_name="story",
+            index=models.Index(fields=["-updated_at", "-id"], name="story_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(condition=models.Q(('status', 'review')), fields=['updated_at'], name='story_in_review_idx'),
+            model_name="story",
+            index=models.Index(
+                condition=models.Q(("status", "review")),
+                fields=["updated_at"],
+                name="story_in_review_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['-published_at'], name='story_recently_approved_idx'),
+            model_name="story",
+            index=models.Index(
+                condition=models.Q(("status", "published")),
+                fields=["-published_at"],
+                name="story_recently_approved_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(fields=['author', 'status', '-updated_at'], name='story_author_status_idx'),
+            model_name="story",
+            index=models.Index(
+                fields=["author", "status", "-updated_at"], name="story_author_status_idx"
+            ),
         ),
     ]
