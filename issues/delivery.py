@@ -1,22 +1,46 @@
 """Mail a newly published issue to the subscribers of its newsletter.
 
-Publishing sends `transitioned` after its transaction commits; the receiver
-only enqueues `deliver_issue`, so the reviewer's request does not wait for
-the mail server. Each (issue, subscriber) pair has one Delivery row: the task
-sends only where `sent_at` is empty, so running it again (a retry, a second
-worker) mails nobody twice, and one refused address does not stop the rest.
+No web request sends subscriber mail. Publishing sends `transitioned` after
+its transaction commits, and the receiver here:
+
+- with a queue that runs tasks elsewhere (django-tasks-db, `db_worker`),
+  enqueues `deliver_issue` on the "mail" queue, so renders and publications
+  (the "default" queue) never wait behind a thousand mails;
+- with the immediate backend of a first run, which would run the task inside
+  the request, defers it until the response has been sent (`AfterResponse`
+  middleware), and then mails for at most NEWSROOM_DELIVERY_BUDGET_SECONDS;
+  what is left goes out after the next responses of the same process.
+
+`deliver_issue` writes one Delivery row per reader (once: a retry finds the
+rows it made) and splits them into `deliver_batch` tasks of DELIVERY_BATCH
+readers. A batch *claims* its rows in a short transaction (`claimed_at`,
+rows locked with SKIP LOCKED, so two workers never take the same row), sends
+outside any transaction, and marks each row sent as soon as its mail is
+accepted: a killed worker leaves only claimed, unsent rows, which
+`sweep_deliveries` hands to another batch once the claim is older than the
+lease, and never a sent row to send again. A mail the server refuses is
+released with its error and tried again by a new batch task with
+exponential backoff, up to DELIVERY_MAX_ATTEMPTS times. (The one mail that
+can go out twice is one accepted by the server in the instant before its
+sender died, before the row was marked.)
 """
 
 from __future__ import annotations
 
+import contextvars
+import datetime
 import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.tasks import task
+from django.db.models import Count, F, Q
+from django.tasks import default_task_backend, task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,28 +49,57 @@ from issues.models import Delivery, Issue
 from newsroom.workflow import PUBLISH, Transition
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, User
+    from django.contrib.auth.models import User
     from django.db.models import QuerySet
+    from django.http import HttpRequest, HttpResponseBase
 
     from newsroom.models import Newsletter
 
 logger = logging.getLogger(__name__)
+
+MAIL_QUEUE = "mail"
+DELIVERY_BATCH = 100
+DELIVERY_MAX_ATTEMPTS = 5
 
 
 def site_url(path: str) -> str:
     return settings.NEWSROOM_SITE_URL.rstrip("/") + path
 
 
+def queue_runs_elsewhere() -> bool:
+    """True when enqueued tasks run in a worker, not inline in the caller."""
+    return bool(default_task_backend.supports_defer)
+
+
 def issue_published(sender: type, instance: Any, transition: Transition, **kwargs: Any) -> None:
     """Receiver of `newsroom.workflow.transitioned` (connected in IssuesConfig.ready)."""
-    if sender is Issue and transition == PUBLISH:
+    if sender is not Issue or transition != PUBLISH:
+        return
+    if queue_runs_elsewhere():
         deliver_issue.enqueue(instance.pk)
+    else:
+        after_response(lambda: deliver_issue.call(instance.pk, settings.NEWSROOM_DELIVERY_BUDGET))
 
 
-def issue_message(issue: Issue, user: AbstractBaseUser) -> EmailMultiAlternatives:
+# The message, built once per issue.
+
+
+@dataclass(frozen=True)
+class IssueMail:
+    subject: str
+    text: str
+    html: str
+
+    def to(self, address: str) -> EmailMultiAlternatives:
+        message = EmailMultiAlternatives(self.subject, self.text, to=[address])
+        message.attach_alternative(self.html, "text/html")
+        return message
+
+
+def issue_mail(issue: Issue) -> IssueMail:
+    """The issue's mail: the same for every reader, so rendered once."""
     context = {
         "issue": issue,
-        "user": user,
         "stories": issue.ordered_stories(),
         "publisher": settings.NEWSROOM_PUBLISHER,
         "issue_url": site_url(issue.get_absolute_url()),
@@ -55,16 +108,18 @@ def issue_message(issue: Issue, user: AbstractBaseUser) -> EmailMultiAlternative
         ),
         "account_url": site_url(reverse("issues:account")),
     }
-    subject = f"{issue.newsletter.title}: {issue.period}"
-    message = EmailMultiAlternatives(
-        subject,
-        render_to_string("issues/mail/issue_published.txt", context),
-        to=[user.email],  # type: ignore[attr-defined]
+    return IssueMail(
+        subject=f"{issue.newsletter.title}: {issue.period}",
+        text=render_to_string("issues/mail/issue_published.txt", context),
+        html=render_to_string("issues/mail/issue_published.html", context),
     )
-    message.attach_alternative(
-        render_to_string("issues/mail/issue_published.html", context), "text/html"
-    )
-    return message
+
+
+# Tasks.
+
+
+def published_issue(issue_id: int) -> Issue | None:
+    return Issue.objects.published().select_related("newsletter").filter(pk=issue_id).first()
 
 
 def readers_of(newsletter: Newsletter) -> QuerySet[User]:
@@ -77,46 +132,226 @@ def readers_of(newsletter: Newsletter) -> QuerySet[User]:
     )
 
 
-@task
-def deliver_issue(issue_id: int) -> int:
-    """Mail issue `issue_id` to every subscriber not yet mailed; return how many."""
-    issue = Issue.objects.published().select_related("newsletter").filter(pk=issue_id).first()
+def plan_deliveries(issue: Issue) -> None:
+    """One Delivery row per active reader with an address, made once."""
+    readers = readers_of(issue.newsletter).values_list("pk", flat=True)
+    Delivery.objects.bulk_create(
+        [Delivery(issue=issue, user_id=pk) for pk in readers.iterator()],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def owed(issue: Issue) -> Any:
+    """Deliveries still to send: unsent, to readers still subscribed and
+    active, with attempts left."""
+    return issue.deliveries.filter(
+        sent_at__isnull=True,
+        attempts__lt=DELIVERY_MAX_ATTEMPTS,
+        user__is_active=True,
+        user__subscriptions__newsletter=issue.newsletter_id,  # type: ignore[attr-defined]
+    )
+
+
+@task(queue_name=MAIL_QUEUE)
+def deliver_issue(issue_id: int, budget_seconds: float | None = None) -> int:
+    """Mail issue `issue_id` to every reader not yet mailed. In a worker this
+    splits the work into batch tasks (and returns 0); run inline, it sends
+    batch after batch, for at most `budget_seconds`, and returns how many went."""
+    issue = published_issue(issue_id)
     if issue is None:
         logger.warning("Issue %s is not published; nothing to deliver.", issue_id)
         return 0
-    readers = readers_of(issue.newsletter)
-    # One row per reader, made once: a retry finds the rows it made before.
-    Delivery.objects.bulk_create(
-        [Delivery(issue=issue, user=reader) for reader in readers], ignore_conflicts=True
-    )
-    sent = 0
-    pending = issue.deliveries.filter(sent_at__isnull=True, user__in=readers)
-    for delivery_id in pending.values_list("pk", flat=True):
-        sent += send_delivery(issue, delivery_id)
+    plan_deliveries(issue)
+    if queue_runs_elsewhere():
+        ids = list(owed(issue).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), DELIVERY_BATCH):
+            deliver_batch.enqueue(issue_id, ids[start : start + DELIVERY_BATCH])
+        sweep_later(issue_id)
+        return 0
+    return send_owed(issue, budget_seconds)
+
+
+@task(queue_name=MAIL_QUEUE)
+def deliver_batch(issue_id: int, delivery_ids: list[int], attempt: int = 1) -> int:
+    """Send the given deliveries that are still owed; retry the failures later."""
+    issue = published_issue(issue_id)
+    if issue is None:
+        return 0
+    sent, failed = send_batch(issue, issue_mail(issue), claim(issue, delivery_ids))
+    if failed and attempt < DELIVERY_MAX_ATTEMPTS:
+        backoff = datetime.timedelta(
+            seconds=settings.NEWSROOM_DELIVERY_BACKOFF * 2 ** (attempt - 1)
+        )
+        deliver_batch.using(run_after=timezone.now() + backoff).enqueue(
+            issue_id, failed, attempt + 1
+        )
     return sent
 
 
-def send_delivery(issue: Issue, delivery_id: int) -> int:
-    """Send one pending delivery; 1 if a mail went out."""
+@task(queue_name=MAIL_QUEUE)
+def sweep_deliveries(issue_id: int) -> int:
+    """Hand deliveries whose sender died (claim older than the lease) to a new
+    batch, and look again later while anything is still owed."""
+    issue = published_issue(issue_id)
+    if issue is None:
+        return 0
+    stale = timezone.now() - lease()
+    orphans = list(
+        owed(issue)
+        .filter(claimed_at__lt=stale)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:10_000]
+    )
+    for start in range(0, len(orphans), DELIVERY_BATCH):
+        deliver_batch.enqueue(issue_id, orphans[start : start + DELIVERY_BATCH])
+    if owed(issue).exists():
+        sweep_later(issue_id)
+    return len(orphans)
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.NEWSROOM_DELIVERY_LEASE_SECONDS)
+
+
+def sweep_later(issue_id: int) -> None:
+    sweep_deliveries.using(run_after=timezone.now() + lease()).enqueue(issue_id)
+
+
+# Claiming and sending.
+
+
+def claim(
+    issue: Issue,
+    ids: list[int] | None = None,
+    *,
+    exclude: set[int] | None = None,
+    limit: int = DELIVERY_BATCH,
+) -> list[Delivery]:
+    """Take up to `limit` owed deliveries (of `ids`, if given) for this sender."""
+    now = timezone.now()
     with transaction.atomic():
-        # The row lock claims the delivery: a second worker running the same
-        # task skips it instead of mailing the same person again.
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
+        free = owed(issue).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
+        if ids is not None:
+            free = free.filter(pk__in=ids)
+        if exclude:
+            free = free.exclude(pk__in=exclude)
+        rows = list(
+            free.select_for_update(skip_locked=True, of=("self",))
             .select_related("user")
-            .filter(pk=delivery_id, sent_at__isnull=True)
-            .first()
+            .order_by("pk")[:limit]
         )
-        if delivery is None:
-            return 0
+        Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(claimed_at=now)
+    return rows
+
+
+def send_batch(issue: Issue, mail: IssueMail, rows: list[Delivery]) -> tuple[int, list[int]]:
+    """Send each claimed delivery over one mail connection, outside any
+    transaction, and mark each row as soon as its mail is accepted."""
+    sent, failed = 0, []
+    connection = mailers.default
+    with connection:
+        for delivery in rows:
+            try:
+                connection.send_messages([mail.to(delivery.user.email)])  # type: ignore[attr-defined]
+            except Exception as exc:  # any failure is this reader's alone
+                logger.exception("Could not mail issue %s to user %s", issue.pk, delivery.user_id)  # type: ignore[attr-defined]
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    claimed_at=None,
+                    attempts=F("attempts") + 1,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+                failed.append(delivery.pk)
+                continue
+            Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), error="")
+            sent += 1
+    return sent, failed
+
+
+def send_owed(issue: Issue, budget_seconds: float | None = None) -> int:
+    """Send batch after batch in this process until nothing is owed or the
+    budget is spent; each failure is tried again by the next call."""
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    mail = issue_mail(issue)
+    sent, failed_ids = 0, set[int]()
+    while deadline is None or time.monotonic() < deadline:
+        rows = claim(issue, exclude=failed_ids)
+        if not rows:
+            break
+        done, failed = send_batch(issue, mail, rows)
+        sent += done
+        failed_ids.update(failed)
+    return sent
+
+
+def progress(issue: Issue) -> dict[str, int]:
+    """How far the issue's mail has gone, for the desk: one query."""
+    return issue.deliveries.aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        failed=Count("pk", filter=Q(sent_at__isnull=True, attempts__gte=DELIVERY_MAX_ATTEMPTS)),
+    )
+
+
+# After the response, for the immediate backend.
+
+_after_response: contextvars.ContextVar[list[Callable[[], object]] | None] = contextvars.ContextVar(
+    "after_response", default=None
+)
+
+
+def after_response(work: Callable[[], object]) -> None:
+    """Run `work` once the current response has been sent, or now outside a request."""
+    pending = _after_response.get()
+    if pending is None:
+        work()
+    else:
+        pending.append(work)
+
+
+def resume_owed() -> None:
+    """After a response: go on mailing issues left owed by an earlier budget."""
+    issue_ids = (
+        Delivery.objects.filter(sent_at__isnull=True, attempts__lt=DELIVERY_MAX_ATTEMPTS)
+        .values_list("issue_id", flat=True)
+        .distinct()[:5]
+    )
+    for issue_id in issue_ids:
+        deliver_issue.call(issue_id, settings.NEWSROOM_DELIVERY_BUDGET)
+
+
+class AfterResponse:
+    """Middleware: work deferred with `after_response` runs when the server
+    closes the response, i.e. after the client has it. Only the immediate
+    backend defers work this way; with a worker queue it does nothing."""
+
+    owed_in_process = False
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        pending: list[Callable[[], object]] = []
+        token = _after_response.set(pending)
         try:
-            issue_message(issue, delivery.user).send()
-        except Exception as exc:  # any failure is this reader's alone
-            logger.exception("Could not mail issue %s to user %s", issue.pk, delivery.user.pk)
-            delivery.error = f"{type(exc).__name__}: {exc}"
-            delivery.save(update_fields=["error"])
-            return 0
-        delivery.sent_at = timezone.now()
-        delivery.error = ""
-        delivery.save(update_fields=["sent_at", "error"])
-    return 1
+            response = self.get_response(request)
+        finally:
+            _after_response.reset(token)
+        if pending or AfterResponse.owed_in_process:
+            response._resource_closers.append(lambda: self.run(pending))  # type: ignore[attr-defined]
+        return response
+
+    def run(self, pending: list[Callable[[], object]]) -> None:
+        for work in self._each(pending):
+            try:
+                work()
+            except Exception:
+                logger.exception("Work deferred until after the response failed")
+        AfterResponse.owed_in_process = Delivery.objects.filter(
+            sent_at__isnull=True, attempts__lt=DELIVERY_MAX_ATTEMPTS
+        ).exists()
+
+    def _each(self, pending: list[Callable[[], object]]) -> Iterator[Callable[[], object]]:
+        yield from pending
+        if not pending and AfterResponse.owed_in_process:
+            yield resume_owed

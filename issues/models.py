@@ -382,12 +382,27 @@ class Delivery(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a sender took this mail on; another may take it over once the "
+        "claim is older than NEWSROOM_DELIVERY_LEASE_SECONDS (its sender died).",
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Failed attempts so far.")
     error = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(fields=["issue", "user"], name="delivery_once"),
+        ]
+        indexes = [
+            # Delivery claims and progress: issue_id = %s AND sent_at IS NULL.
+            models.Index(
+                fields=["issue", "claimed_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="delivery_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: work it defers (subscriber mail with the immediate task
+    # backend) runs after the response has been sent.
+    "issues.delivery.AfterResponse",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,13 +173,24 @@ NEWSROOM_SIGNED_LINK_SECONDS = env.int("NEWSROOM_SIGNED_LINK_SECONDS", default=3
 
 # Background work. Immediate by default; in production
 # TASKS_BACKEND=django_tasks_db.DatabaseBackend and run `manage.py db_worker`.
+# Two queues: "default" (rendering, publishing, notices) and "mail" (issue
+# delivery), so a publication never waits behind thousands of mails. Run
+# `db_worker --queue-name default` and `db_worker --queue-name mail`
+# (or one worker with `--queue-name '*'`).
 TASKS = {
     "default": {
         "BACKEND": env.str(
             "TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"
         ),
+        "QUEUES": ["default", "mail"],
     }
 }
+# Delivery: seconds of mailing after one response (immediate backend only);
+# how old a claim must be before another sender takes it over (a dead worker);
+# the first retry's delay, doubled for each further attempt.
+NEWSROOM_DELIVERY_BUDGET = env.float("NEWSROOM_DELIVERY_BUDGET", default=5.0)
+NEWSROOM_DELIVERY_LEASE_SECONDS = env.int("NEWSROOM_DELIVERY_LEASE_SECONDS", default=300)
+NEWSROOM_DELIVERY_BACKOFF = env.int("NEWSROOM_DELIVERY_BACKOFF", default=60)
 
 # Mail: the console by default; EMAIL_URL=smtp+tls://user:pass@host:587 for SMTP.
 _email = env.email_url("EMAIL_URL", default="consolemail://")

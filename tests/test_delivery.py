@@ -11,7 +11,8 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage
+from django.core.mail.backends import locmem
 from django.test import override_settings
 
 from issues.delivery import deliver_issue
@@ -106,15 +107,15 @@ def test_a_refused_address_is_logged_and_the_others_still_get_their_mail(
 ) -> None:
     issue = publish(newsletter, editor=alice, reviewer=bob)  # outside on_commit: no mail yet
     assert issue_mails(outbox) == []
-    real_send = EmailMultiAlternatives.send
+    real_send = locmem.EmailBackend.send_messages
 
-    def refuse_dave(message: EmailMultiAlternatives, *args: Any, **kwargs: Any) -> int:
-        if "dave@example.org" in message.to:
+    def refuse_dave(backend: Any, messages: list[EmailMessage]) -> int:
+        if any("dave@example.org" in message.to for message in messages):
             raise smtplib.SMTPRecipientsRefused({"dave@example.org": (550, b"no such user")})
-        return real_send(message, *args, **kwargs)
+        return real_send(backend, messages)
 
     with (
-        mock.patch.object(EmailMultiAlternatives, "send", refuse_dave),
+        mock.patch.object(locmem.EmailBackend, "send_messages", refuse_dave),
         caplog.at_level(logging.ERROR, logger="issues.delivery"),
     ):
         assert deliver_issue.call(issue.pk) == 1

@@ -347,7 +347,9 @@ def test_the_render_issue_command_writes_html_and_pdf(issue: Issue, tmp_path: Pa
 def test_a_background_publication_is_reported_when_the_reviewer_comes_back(
     issue: Issue, alice: User, bob: User, artifacts: Path, settings: Any
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
+    }
     perform(issue, SUBMIT, by=alice)
     client = client_for(bob)
     response = client.post(url("issue_publish", issue), follow=True)

@@ -19,7 +19,12 @@ BODY = "<p>Exports of cloud services rose 40% in a year, the ministry said on Mo
 
 @pytest.fixture
 def deferring_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "mail"],
+        }
+    }
     backend = task_backends["default"]
     backend.clear()
     return backend

@@ -22,7 +22,7 @@ from django.tasks import TaskResultStatus
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from issues import render_pool, rendering
+from issues import delivery, render_pool, rendering
 from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
 from issues.models import Issue, IssueInvitationUse, IssueStory, suggest_next_issue
@@ -159,6 +159,7 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "publish_refusal": publish_refusal(issue, request),
         "transitions": issue.transitions.select_related("by")[:20],
         "pending_publication": _pending_publication(request, issue),
+        "delivery": delivery.progress(issue) if issue.status == Status.PUBLISHED else None,
         "invite_form": InviteForm(),
         "invitations": issue.invitations.select_related("invited_by"),  # type: ignore[attr-defined]
         "outside_verdicts": IssueInvitationUse.objects.filter(

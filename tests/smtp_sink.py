@@ -1,0 +1,90 @@
+"""A small SMTP server on loopback for delivery tests: slow, and refusing
+some mails the first time (as a busy mail server does, with 451)."""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class Sink:
+    def __init__(self, delay: float, refuse_every: int) -> None:
+        self.delay = delay
+        self.refuse_every = refuse_every
+        self.accepted: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()
+        self.offered = 0
+        self.lock = threading.Lock()
+
+    def decide(self, recipients: list[str]) -> bool:
+        """Accept, or refuse (temporarily) every `refuse_every`-th new mail."""
+        time.sleep(self.delay)
+        with self.lock:
+            self.offered += 1
+            first_time = not any(self.refused[r] for r in recipients)
+            if first_time and self.refuse_every and self.offered % self.refuse_every == 0:
+                for recipient in recipients:
+                    self.refused[recipient] += 1
+                return False
+            for recipient in recipients:
+                self.accepted[recipient] += 1
+            return True
+
+
+class Handler(socketserver.StreamRequestHandler):
+    server: Server
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self) -> None:
+        self.reply("220 sink ready")
+        recipients: list[str] = []
+        while line := self.rfile.readline():
+            command = line.decode(errors="replace").strip()
+            verb = command[:4].upper()
+            if verb in ("EHLO", "HELO"):
+                self.reply("250 sink")
+            elif verb == "MAIL":
+                recipients = []
+                self.reply("250 OK")
+            elif verb == "RCPT":
+                recipients.append(command.split(":", 1)[1].strip().strip("<>"))
+                self.reply("250 OK")
+            elif verb == "DATA":
+                self.reply("354 go ahead")
+                while self.rfile.readline() not in (b".\r\n", b""):
+                    pass
+                if self.server.sink.decide(recipients):
+                    self.reply("250 queued")
+                else:
+                    self.reply("451 busy, try again later")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return
+            else:  # RSET, NOOP
+                self.reply("250 OK")
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    sink: Sink
+
+
+@contextmanager
+def smtp_sink(delay: float = 0.002, refuse_every: int = 20) -> Iterator[tuple[Sink, int]]:
+    """(sink, port) of a server on 127.0.0.1 for the duration."""
+    server = Server(("127.0.0.1", 0), Handler)
+    server.sink = Sink(delay, refuse_every)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.sink, server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
