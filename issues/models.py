@@ -78,6 +78,32 @@ class Issue(WorkflowModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Deadlines, suggested from the newsletter's rhythm and editable.
+    copy_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Stories for this issue are due for review."
+    )
+    review_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="The issue is due to be approved."
+    )
+    planned_publication_at = models.DateTimeField(
+        "planned publication", null=True, blank=True, help_text="When it should come out."
+    )
+    # Scheduled: an issue in review that a reviewer approved for a time. It
+    # stays `review` (invisible to subscribers) until the queue publishes it;
+    # the time is kept after publication, to tell whether it went out late.
+    scheduled_for = models.DateTimeField(null=True, blank=True, editable=False)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # Why the scheduled publication failed, for the desk and the reminder.
+    schedule_error = models.TextField(blank=True, editable=False, default="", db_default="")
+
     # The frozen artifacts live in editions (issues.editions.Edition): edition
     # 1 is stored when the issue is published, one more per correction.
 
@@ -126,6 +152,19 @@ class Issue(WorkflowModel):
 
     def __str__(self) -> str:
         return f"{self.newsletter} no. {self.number} ({self.period})"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == Status.REVIEW and self.scheduled_for is not None
+
+    @property
+    def late_by(self) -> datetime.timedelta | None:
+        """How late a scheduled issue went out (a worker that was down), if
+        by more than a minute."""
+        if self.scheduled_for is None or self.published_at is None:
+            return None
+        late = self.published_at - self.scheduled_for
+        return late if late > datetime.timedelta(minutes=1) else None
 
     def get_absolute_url(self) -> str:
         return reverse("issues:issue_detail", args=[self.newsletter.slug, self.number])
@@ -252,7 +291,14 @@ class Issue(WorkflowModel):
             raise WorkflowError("A published issue cannot be withdrawn.")
         elif not roles.is_reviewer(by):
             raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
-        elif transition is PUBLISH:
+        elif self.is_scheduled and (
+            transition is not PUBLISH or timezone.now() < self.scheduled_for  # type: ignore[operator]
+        ):
+            when = timezone.localtime(self.scheduled_for).strftime("%-d %B %Y, %H:%M")  # type: ignore[arg-type]
+            raise WorkflowError(
+                f"This issue is scheduled for {when} and read-only: cancel the schedule first."
+            )
+        if transition is PUBLISH:
             self.check_stories_approved("published")
 
     def unapproved_stories(self) -> list[Story]:
@@ -305,7 +351,27 @@ def suggest_next_issue(
         today = today or timezone.localdate()
         start = today + datetime.timedelta(days=(7 - today.weekday()) % 7 or 7)
     end = start + datetime.timedelta(days=6)
-    return {"number": highest + 1, "period_start": start, "period_end": end}
+    return {"number": highest + 1, "period_start": start, "period_end": end} | suggest_deadlines(
+        newsletter, end
+    )
+
+
+# Before the planned publication: copy is due three days ahead, the review a day ahead.
+COPY_LEAD = datetime.timedelta(days=3)
+REVIEW_LEAD = datetime.timedelta(days=1)
+
+
+def suggest_deadlines(
+    newsletter: Newsletter, period_end: datetime.date
+) -> dict[str, datetime.datetime]:
+    """Deadlines from the newsletter's rhythm: it comes out on its weekday
+    after the period ends."""
+    publication = newsletter.next_publication(period_end)
+    return {
+        "planned_publication_at": publication,
+        "review_deadline": publication - REVIEW_LEAD,
+        "copy_deadline": publication - COPY_LEAD,
+    }
 
 
 class IssueStory(models.Model):

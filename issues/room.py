@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.http import HttpRequest
 
+from issues import calendar
 from issues.models import Issue, IssueStory
-from newsroom.extension import DeskPanel, PublishingRoom
+from newsroom.extension import CalendarEntry, DeskPanel, Lapse, PublishingRoom
 from newsroom.workflow import Status
 
 PANEL_SIZE = 10
@@ -30,3 +32,21 @@ class IssuesRoom(PublishingRoom):
         return [
             DeskPanel("issues/desk/_issues_in_progress_panel.html", {"issues": list(in_progress)})
         ]
+
+    def calendar_entries(
+        self,
+        start: datetime.datetime,
+        end: datetime.datetime,
+        *,
+        newsletter_id: int | None = None,
+        person_id: int | None = None,
+    ) -> list[CalendarEntry]:
+        return calendar.issue_entries(start, end, newsletter_id=newsletter_id, person_id=person_id)
+
+    def lapses(self, now: datetime.datetime) -> list[Lapse]:
+        return calendar.issue_lapses(now)
+
+    def catch_up(self, now: datetime.datetime) -> None:
+        from issues.scheduling import publish_overdue_schedules
+
+        publish_overdue_schedules(now)

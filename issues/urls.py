@@ -48,6 +48,7 @@ urlpatterns = [
     path("accounts/subscriptions/", accounts.update_subscriptions, name="update_subscriptions"),
     path("accounts/downloads.csv", downloads.downloads_csv, name="downloads_csv"),
     path("accounts/feed-key/", accounts.renew_feed_key, name="renew_feed_key"),
+    path("accounts/digest/", accounts.digest, name="digest"),
     path("accounts/invite/", accounts.invite, name="invite"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path(

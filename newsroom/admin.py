@@ -12,6 +12,7 @@ from newsroom.comments import Comment
 from newsroom.forms import limit_body
 from newsroom.invitations import StoryInvitation, StoryInvitationUse
 from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story, StoryTransition
+from newsroom.planning import Assignment, DeskNotice
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -92,7 +93,7 @@ class StoryTransitionInline(ReadOnlyAuditInline):
 
 @admin.register(Newsletter)
 class NewsletterAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "archival_pdf"]
+    list_display = ["title", "slug", "publication_weekday", "publication_time", "archival_pdf"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -234,3 +235,17 @@ class StoryInvitationUseInline(InvitationUseInline):
 class StoryInvitationAdmin(InvitationAdmin):
     raw_id_fields = ["story"]
     inlines = [StoryInvitationUseInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["headline", "newsletter", "assignee", "due_at", "story"]
+    list_filter = ["newsletter", "assignee"]
+    search_fields = ["headline"]
+    raw_id_fields = ["assignee", "created_by"]
+
+
+@admin.register(DeskNotice)
+class DeskNoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "message", "created_at", "mailed_at", "dismissed_at"]
+    readonly_fields = ["lapse_key", "mailed_at", "mail_attempts", "mail_error"]

@@ -14,10 +14,19 @@ The contract, question by question:
   withdraw such a story, and the desk labels it "In issue no. N".
 - `dashboard_panels(request)`: panels the desk dashboard shows below its own,
   each a template name and its context, for the signed-in desk user.
+- `calendar_entries(start, end, newsletter_id, person_id)`: the publishing
+  dates between `start` and `end` (issue deadlines, planned and scheduled
+  publications) for the planning calendar, its iCalendar feed and the digest.
+- `lapses(now)`: publishing deadlines that have slipped by `now` (an issue
+  past its review deadline, a scheduled publication that failed), each for
+  the person to tell; the reminder task announces each once.
+- `catch_up(now)`: publishing work whose time has passed and that a lost
+  task left undone (a scheduled publication), run by each deadline check.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +42,33 @@ class DeskPanel:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One dated thing on the planning calendar."""
+
+    uid: str  # stable across requests, for calendar apps
+    at: datetime.datetime
+    kind: str  # "assignment", "copy", "review", "publication", "scheduled", "published"
+    title: str
+    url: str
+    newsletter_id: int
+    state: str
+    overdue: bool = False
+    people: frozenset[int] = frozenset()  # who owes it
+    done: bool = False  # delivered: nobody owes it any more
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A slipped deadline, to be told once to `user_id`. `key` names the
+    thing and the deadline that slipped."""
+
+    user_id: int
+    key: str
+    message: str
+    url: str
+
+
 class PublishingRoom:
     """The questions, answered as by a newsroom that publishes nothing."""
 
@@ -41,6 +77,22 @@ class PublishingRoom:
 
     def dashboard_panels(self, request: HttpRequest) -> list[DeskPanel]:
         return []
+
+    def calendar_entries(
+        self,
+        start: datetime.datetime,
+        end: datetime.datetime,
+        *,
+        newsletter_id: int | None = None,
+        person_id: int | None = None,
+    ) -> list[CalendarEntry]:
+        return []
+
+    def lapses(self, now: datetime.datetime) -> list[Lapse]:
+        return []
+
+    def catch_up(self, now: datetime.datetime) -> None:
+        """Do publishing work whose time has passed (run by each deadline check)."""
 
 
 _room = PublishingRoom()

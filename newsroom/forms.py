@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
 from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story
+from newsroom.planning import Assignment
 from newsroom.sanitizing import BODY_LIMITS, check_body_bounds
 
 
@@ -166,3 +167,46 @@ class InviteForm(forms.Form):
         initial=DEFAULT_DAYS,
         help_text="You can withdraw the link at any time.",
     )
+
+
+def editors() -> Any:
+    """Everyone a story can be assigned to, by name."""
+    from django.db.models import Q
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="add_story")
+            | Q(user_permissions__codename="add_story")
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+class AssignmentForm(forms.ModelForm):
+    """Plan a story: a slot with a working headline, a writer and a due time."""
+
+    assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label="Writer", help_text="The editor who writes it."
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["headline", "newsletter", "assignee", "due_at", "note"]
+        widgets = {
+            "due_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = editors()
+        self.fields["due_at"].help_text = "When it should be submitted for review."
+        # One newsletter (the usual start): nothing to choose.
+        if not self.initial.get("newsletter") and len(only := Newsletter.objects.all()[:2]) == 1:
+            self.initial["newsletter"] = only[0].pk

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
@@ -65,6 +67,17 @@ REFUSED_EDIT_REASON = "Conflicting edit, not applied"
 BLOCK_BREAK = re.compile(r"<br\s*/?>|</(?:p|li|ul|ol)>", re.IGNORECASE)
 
 
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
 class SourceQuerySet(models.QuerySet["Source"]):
     def named(self, name: str) -> SourceQuerySet:
         """Sources are one per name, whatever its case."""
@@ -94,6 +107,22 @@ class Newsletter(models.Model):
         help_text="Print each issue as PDF/A-3b, for archives and legal deposit: the same "
         "tagged, accessible PDF, with the issue's HTML document embedded in it.",
     )
+    # The rhythm: a weekly newsletter comes out on one weekday, at one time
+    # of the publisher's day (NEWSROOM_TIME_ZONE). Issue deadlines are
+    # suggested from it.
+    # Defaults in the database too, so that code of the previous release
+    # (still running during a deploy) can insert newsletters.
+    publication_weekday = models.PositiveSmallIntegerField(
+        choices=WEEKDAYS,
+        default=0,
+        db_default=0,
+        help_text="The day of the week each issue comes out.",
+    )
+    publication_time = models.TimeField(
+        default=datetime.time(9, 0),
+        db_default=datetime.time(9, 0),
+        help_text="The time of day each issue comes out, in the publisher's time zone.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,6 +130,13 @@ class Newsletter(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def next_publication(self, after: datetime.date) -> datetime.datetime:
+        """The first publication time of this newsletter on a day after `after`
+        (an issue's last day), in the publisher's time zone."""
+        days = (self.publication_weekday - after.weekday() - 1) % 7 + 1
+        day = after + datetime.timedelta(days=days)
+        return timezone.make_aware(datetime.datetime.combine(day, self.publication_time))
 
 
 class Source(models.Model):
@@ -437,3 +473,9 @@ class StoryTransition(AuditRow):
 from newsroom.comments import Comment  # noqa: E402, F401
 from newsroom.invitations import StoryInvitation, StoryInvitationUse  # noqa: E402, F401
 from newsroom.notices import Notice  # noqa: E402, F401
+from newsroom.planning import (  # noqa: E402, F401
+    Assignment,
+    CalendarKey,
+    DeskNotice,
+    DeskSettings,
+)

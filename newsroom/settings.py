@@ -6,6 +6,7 @@ that case is asked for explicitly with DJANGO_DEBUG=1 (the Makefile does).
 """
 
 import os
+import zoneinfo
 from pathlib import Path
 
 import environ
@@ -123,7 +124,19 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
+# The publisher's time zone: every time on the desk, in mails and on the
+# calendar is shown in it (and a period "24 - 30 November" is its calendar);
+# the database stores UTC. DJANGO_TIME_ZONE is the older name of the setting.
+NEWSROOM_TIME_ZONE = env.str(
+    "NEWSROOM_TIME_ZONE", default=env.str("DJANGO_TIME_ZONE", default="UTC")
+)
+try:
+    zoneinfo.ZoneInfo(NEWSROOM_TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError) as _error:
+    raise ImproperlyConfigured(
+        f"NEWSROOM_TIME_ZONE={NEWSROOM_TIME_ZONE!r} is not a time zone (e.g. Europe/Brussels)."
+    ) from _error
+TIME_ZONE = NEWSROOM_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 

@@ -71,3 +71,16 @@ def test_it_sends_no_mail_and_prints_the_logins_in_a_box(
     assert "│ Newsroom: http://127.0.0.1:8000/" in lines[1]
     assert len({len(line) for line in lines}) == 1  # a tidy box
     assert not any("Content-Type" in line for line in lines)
+
+
+def test_it_plans_a_demo_week_with_an_overdue_slot_and_a_scheduled_issue() -> None:
+    from newsroom.planning import Assignment
+
+    seed()
+
+    assert Assignment.objects.count() == 3
+    assert Assignment.objects.overdue().count() == 1
+    scheduled = Issue.objects.get(scheduled_for__isnull=False)
+    assert scheduled.is_scheduled
+    assert scheduled.transitions.filter(transition="schedule").exists()
+    assert Issue.objects.filter(copy_deadline__isnull=False).count() == 2

@@ -31,6 +31,7 @@ from issues.accounts.tokens import signup_token_generator, token_link
 from issues.models import FeedToken, Subscription, new_feed_key
 from newsroom import roles
 from newsroom.models import Newsletter
+from newsroom.planning import DeskSettings
 from newsroom.roles import is_subscriber
 from newsroom.types import AuthenticatedHttpRequest
 
@@ -154,6 +155,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         "token": token,
         "feeds": feeds,
         "downloads": recent_downloads(request),
+        "daily_digest": DeskSettings.objects.filter(user=request.user, daily_digest=True).exists(),
     }
     return render(request, "issues/account/account.html", context)
 
@@ -187,4 +189,18 @@ def renew_feed_key(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "New feed addresses made; the old ones no longer work.")
     else:
         messages.success(request, "Your private feed addresses are ready.")
+    return redirect("issues:account")
+
+
+@login_required
+@require_POST
+def digest(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Switch the desk's daily digest of what is due on or off."""
+    if not roles.is_desk_user(request.user):
+        raise PermissionDenied("The digest is for the desk.")
+    wanted = request.POST.get("daily_digest") == "on"
+    DeskSettings.objects.update_or_create(user=request.user, defaults={"daily_digest": wanted})
+    messages.success(
+        request, "You will get a digest each morning." if wanted else "No more daily digest."
+    )
     return redirect("issues:account")

@@ -7,18 +7,57 @@ from typing import Any
 
 from django import forms
 
-from issues.models import Issue
+from issues.models import Issue, suggest_deadlines
 from newsroom.models import Newsletter
+
+DEADLINES = ["copy_deadline", "review_deadline", "planned_publication_at"]
+
+
+def local_datetime_input() -> forms.DateTimeInput:
+    """A browser date-and-time picker, read and shown in the publisher's time zone."""
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class IssueForm(forms.ModelForm):
+    """A new issue. Deadlines left empty are suggested from the newsletter's rhythm."""
+
     class Meta:
         model = Issue
-        fields = ["newsletter", "number", "period_start", "period_end"]
+        fields = ["newsletter", "number", "period_start", "period_end", *DEADLINES]
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        } | {name: local_datetime_input() for name in DEADLINES}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        newsletter, end = cleaned.get("newsletter"), cleaned.get("period_end")
+        if newsletter is not None and end is not None:
+            for name, value in suggest_deadlines(newsletter, end).items():
+                if cleaned.get(name) is None:
+                    cleaned[name] = value
+        return check_deadline_order(self, cleaned)
+
+
+class DeadlinesForm(forms.ModelForm):
+    """Move an issue's deadlines (any time before it is published)."""
+
+    class Meta:
+        model = Issue
+        fields = DEADLINES
+        widgets = {name: local_datetime_input() for name in DEADLINES}
+
+    def clean(self) -> dict[str, Any]:
+        return check_deadline_order(self, super().clean() or {})
+
+
+def check_deadline_order(form: forms.ModelForm, cleaned: dict[str, Any]) -> dict[str, Any]:
+    copy, review, publication = (cleaned.get(name) for name in DEADLINES)
+    if copy and review and copy > review:
+        form.add_error("copy_deadline", "Copy is due before the review deadline.")
+    if review and publication and review > publication:
+        form.add_error("review_deadline", "The review is due before the planned publication.")
+    return cleaned
 
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

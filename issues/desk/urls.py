@@ -1,7 +1,7 @@
 from django.urls import path
 
 from issues import outside
-from issues.desk import builder, corrections, import_page, reach, views
+from issues.desk import builder, corrections, import_page, reach, schedule, views
 
 app_name = "issue_desk"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("<int:pk>/preview.pdf", views.preview_pdf, name="preview_pdf"),
     path("<int:pk>/submit/", views.issue_submit, name="issue_submit"),
     path("<int:pk>/publish/", views.issue_publish, name="issue_publish"),
+    path("<int:pk>/schedule/", schedule.issue_schedule, name="issue_schedule"),
+    path("<int:pk>/cancel-schedule/", schedule.issue_cancel_schedule, name="issue_cancel_schedule"),
+    path("<int:pk>/deadlines/", schedule.issue_deadlines, name="issue_deadlines"),
     path(
         "<int:pk>/request-changes/",
         views.issue_request_changes,

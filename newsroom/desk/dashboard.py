@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from newsroom import roles
 from newsroom.desk.access import desk_user_required
 from newsroom.extension import publishing_room
 from newsroom.models import Story, label_stories
+from newsroom.planning import Assignment, DeskNotice
 from newsroom.workflow import REQUEST_CHANGES
 
 PANEL_SIZE = 10
@@ -24,6 +27,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Nobody approves their own story, so it does not wait for them.
         awaiting = Story.objects.in_review().for_desk().exclude(author_id=user.pk)
     context = {
+        "notices": DeskNotice.objects.filter(user_id=user.pk, dismissed_at__isnull=True)[  # type: ignore[misc]
+            :PANEL_SIZE
+        ],
+        "assigned": Assignment.objects.for_calendar()
+        .open()
+        .filter(assignee_id=user.pk)
+        .order_by("due_at")[:PANEL_SIZE],
+        "now": timezone.now(),
         "sent_back": mine.sent_back()[:PANEL_SIZE],
         "my_drafts": mine.drafts()
         .with_last_transition()
@@ -37,3 +48,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "newsroom/dashboard.html", context)
+
+
+@desk_user_required
+@require_POST
+def dismiss_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hide one of my notices (someone else's is a 404)."""
+    notice = get_object_or_404(DeskNotice, pk=pk, user_id=request.user.pk)
+    notice.dismissed_at = notice.dismissed_at or timezone.now()
+    notice.save(update_fields=["dismissed_at"])
+    return redirect("desk:dashboard")

@@ -1,11 +1,29 @@
 from django.urls import path
 
-from newsroom.desk import comments, dashboard, history, invitations, review, sources, stories
+from newsroom.desk import (
+    assignments,
+    calendar,
+    comments,
+    dashboard,
+    history,
+    invitations,
+    review,
+    sources,
+    stories,
+)
 
 app_name = "desk"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("notices/<int:pk>/dismiss/", dashboard.dismiss_notice, name="dismiss_notice"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/key/", calendar.renew_calendar_key, name="renew_calendar_key"),
+    path("calendar/<str:key>.ics", calendar.calendar_feed, name="calendar_feed"),
+    path("assignments/new/", assignments.assignment_new, name="assignment_new"),
+    path("assignments/<int:pk>/edit/", assignments.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:pk>/write/", assignments.assignment_write, name="assignment_write"),
+    path("assignments/<int:pk>/delete/", assignments.assignment_delete, name="assignment_delete"),
     path("stories/", stories.story_list, name="story_list"),
     path("stories/new/", stories.story_new, name="story_new"),
     path("stories/<int:pk>/", stories.story_detail, name="story_detail"),

@@ -9,13 +9,17 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from issues.models import Issue, Subscription
 from issues.publishing import publish_issue
+from issues.scheduling import schedule_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
+from newsroom.planning import Assignment
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
 
+SCHEDULE_AHEAD = datetime.timedelta(hours=1)
 DEMO_PASSWORD = "newsroom-demo"  # noqa: S105 - printed demo login for a local first run
 USERS = [
     ("admin", None, "superuser: everything, and the admin"),
@@ -198,8 +202,44 @@ class Command(BaseCommand):
         published = issue(1, *stories[:3])
         perform(published, SUBMIT, by=editor, notify=False)
         publish_issue(issue=published, by=reviewer, notify=False)
-        perform(issue(2, stories[3]), SUBMIT, by=editor, notify=False)  # in review
-        issue(3, stories[4])  # a draft
+        in_review = issue(2, stories[3])
+        perform(in_review, SUBMIT, by=editor, notify=False)  # in review
+        draft = issue(3, stories[4])
+        self.create_demo_week(newsletter, in_review, draft, editor, reviewer)
+
+    def create_demo_week(
+        self, newsletter: Newsletter, in_review: Issue, draft: Issue, editor: User, reviewer: User
+    ) -> None:
+        """This week on the planning calendar: slots (one overdue), deadlines
+        (the draft issue's copy deadline passed) and a scheduled issue."""
+        now = timezone.now()
+        today = timezone.localdate()
+
+        def at(days: int, hour: int) -> datetime.datetime:
+            day = today + datetime.timedelta(days=days)
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+        for headline, due, note in [
+            ("Spectrum auction: who bid what", at(-1, 17), "The regulator publishes the results."),
+            ("Fibre to the islands: first villages connected", at(1, 12), ""),
+            ("Interview: the new data protection commissioner", at(3, 16), "30 minutes booked."),
+        ]:
+            Assignment.objects.create(
+                headline=headline,
+                newsletter=newsletter,
+                assignee=editor,
+                due_at=due,
+                note=note,
+                created_by=editor,
+            )
+        Issue.objects.filter(pk=draft.pk).update(
+            copy_deadline=at(-1, 12), review_deadline=at(2, 12), planned_publication_at=at(3, 9)
+        )
+        Issue.objects.filter(pk=in_review.pk).update(
+            copy_deadline=at(-3, 12), review_deadline=at(0, 12), planned_publication_at=at(1, 9)
+        )
+        in_review.refresh_from_db()
+        schedule_issue(issue=in_review, by=reviewer, when=max(at(1, 9), now + SCHEDULE_AHEAD))
 
 
 def summary(serving: str | None, *, fresh: bool) -> str:

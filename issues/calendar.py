@@ -1,0 +1,174 @@
+"""Issue dates for the planning calendar, and the publishing deadlines that
+slip (asked by the writing room through newsroom.extension)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from issues.models import Issue
+from newsroom.extension import CalendarEntry, Lapse
+from newsroom.workflow import Status
+
+DATES = [
+    "copy_deadline",
+    "review_deadline",
+    "planned_publication_at",
+    "scheduled_for",
+    "published_at",
+]
+
+
+def reviewer_ids() -> frozenset[int]:
+    users = get_user_model().objects.filter(is_active=True)
+    return frozenset(
+        users.filter(
+            Q(groups__permissions__codename="review_story")
+            | Q(user_permissions__codename="review_story")
+        ).values_list("pk", flat=True)
+    )
+
+
+def issue_entries(
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    newsletter_id: int | None = None,
+    person_id: int | None = None,
+) -> list[CalendarEntry]:
+    in_range = Q()
+    for name in DATES:
+        in_range |= Q(**{f"{name}__gte": start, f"{name}__lt": end})
+    issues = Issue.objects.filter(in_range).select_related("newsletter")
+    if newsletter_id:
+        issues = issues.filter(newsletter_id=newsletter_id)
+    now, reviewers = timezone.now(), reviewer_ids()
+    found = [
+        entry
+        for issue in issues
+        for entry in dated(issue, now, reviewers)
+        if start <= entry.at < end
+    ]
+    if person_id:
+        found = [entry for entry in found if person_id in entry.people]
+    return found
+
+
+def dated(issue: Issue, now: datetime.datetime, reviewers: frozenset[int]) -> list[CalendarEntry]:
+    """The issue's deadlines and publication, each an entry."""
+    name = f"{issue.newsletter.title} no. {issue.number}"
+    url = reverse("issue_desk:issue_builder", args=[issue.pk])
+    published = issue.status == Status.PUBLISHED
+    state = issue.get_status_display()
+    if issue.is_scheduled:
+        state = "Scheduled"
+    entries = []
+
+    def add(at: datetime.datetime | None, kind: str, title: str, **extra: object) -> None:
+        if at is not None:
+            fields: dict = {"state": state, "overdue": False, "people": frozenset()} | extra
+            entries.append(
+                CalendarEntry(
+                    uid=f"issue-{issue.pk}-{kind}",
+                    at=at,
+                    kind=kind,
+                    title=f"{title}: {name}",
+                    url=url,
+                    newsletter_id=issue.newsletter_id,  # type: ignore[attr-defined]
+                    **fields,
+                )
+            )
+
+    add(
+        issue.copy_deadline,
+        "copy",
+        "Copy due",
+        overdue=issue.status == Status.DRAFT and issue.copy_deadline < now,  # type: ignore[operator]
+        people=frozenset({issue.created_by_id}),  # type: ignore[attr-defined]
+        done=issue.status != Status.DRAFT,
+    )
+    add(
+        issue.review_deadline,
+        "review",
+        "Review due",
+        overdue=review_overdue(issue, now),
+        people=reviewers,
+        done=published or issue.is_scheduled,
+    )
+    if not published and not issue.is_scheduled:
+        add(
+            issue.planned_publication_at,
+            "publication",
+            "Planned publication",
+            overdue=issue.planned_publication_at < now,  # type: ignore[operator]
+            people=reviewers,
+        )
+    if issue.is_scheduled:
+        add(
+            issue.scheduled_for,
+            "scheduled",
+            "Scheduled",
+            state="Failed" if issue.schedule_error else "Scheduled",
+            overdue=bool(issue.schedule_error),
+            people=frozenset({issue.scheduled_by_id}),  # type: ignore[attr-defined]
+        )
+    if published:
+        late = issue.late_by
+        add(
+            issue.published_at,
+            "published",
+            "Published",
+            state=f"Published {timesince(issue.scheduled_for, issue.published_at)} late"  # type: ignore[arg-type]
+            if late
+            else "Published",
+            done=True,
+        )
+    return entries
+
+
+def review_overdue(issue: Issue, now: datetime.datetime) -> bool:
+    return (
+        issue.review_deadline is not None
+        and issue.review_deadline < now
+        and issue.status != Status.PUBLISHED
+        and not issue.is_scheduled
+    )
+
+
+def issue_lapses(now: datetime.datetime) -> list[Lapse]:
+    lapses = []
+    late_review = Issue.objects.filter(review_deadline__lt=now, scheduled_for__isnull=True).exclude(
+        status=Status.PUBLISHED
+    )
+    reviewers = reviewer_ids()
+    for issue in late_review.select_related("newsletter"):
+        due = timezone.localtime(issue.review_deadline)  # type: ignore[arg-type]
+        for user_id in reviewers:
+            lapses.append(
+                Lapse(
+                    user_id=user_id,
+                    key=f"issue-review:{issue.pk}:{issue.review_deadline.isoformat()}",  # type: ignore[union-attr]
+                    message=f"{issue.newsletter.title} no. {issue.number} was due for review "
+                    f"{due:%-d %B, %H:%M} and is not approved yet.",
+                    url=reverse("issue_desk:issue_builder", args=[issue.pk]),
+                )
+            )
+    failed = Issue.objects.filter(status=Status.REVIEW, scheduled_for__isnull=False).exclude(
+        schedule_error=""
+    )
+    for issue in failed.select_related("newsletter"):
+        lapses.append(
+            Lapse(
+                user_id=issue.scheduled_by_id,  # type: ignore[attr-defined,arg-type]
+                key=f"issue-schedule:{issue.pk}:{issue.scheduled_for.isoformat()}",  # type: ignore[union-attr]
+                message=f"{issue.newsletter.title} no. {issue.number} was not published at its "
+                f"scheduled time: {issue.schedule_error}"[:300],
+                url=reverse("issue_desk:issue_builder", args=[issue.pk]),
+            )
+        )
+    return lapses

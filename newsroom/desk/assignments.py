@@ -1,0 +1,76 @@
+"""Assignments on the desk: plan a story slot, change it, write it, drop it.
+
+Editors plan slots for themselves or for another editor; only the assignee
+writes one, which turns it into the story's first draft.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from newsroom.desk.access import editor_required
+from newsroom.forms import AssignmentForm
+from newsroom.planning import Assignment
+from newsroom.reminders import keep_reminding
+from newsroom.workflow import WorkflowError
+
+
+def get_assignment(pk: int) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.select_related("newsletter", "assignee", "story"), pk=pk
+    )
+
+
+@editor_required
+def assignment_new(request: HttpRequest) -> HttpResponse:
+    planned = Assignment(created_by_id=request.user.pk)  # type: ignore[misc]
+    initial = {"assignee": request.user.pk, "newsletter": request.GET.get("newsletter")}
+    form = AssignmentForm(request.POST or None, instance=planned, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        assignment = form.save()
+        keep_reminding()
+        messages.success(request, f"Planned “{assignment}” for {assignment.assignee}.")
+        return redirect("desk:calendar")
+    return render(request, "newsroom/assignment_form.html", {"form": form, "assignment": None})
+
+
+@editor_required
+def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_assignment(pk)
+    form = AssignmentForm(request.POST or None, instance=assignment)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the slot “{assignment}”.")
+        return redirect("desk:calendar")
+    return render(
+        request, "newsroom/assignment_form.html", {"form": form, "assignment": assignment}
+    )
+
+
+@editor_required
+@require_POST
+def assignment_write(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_assignment(pk)
+    try:
+        story = assignment.write(by=request.user)
+    except WorkflowError as refusal:
+        messages.error(request, str(refusal))
+        assignment.refresh_from_db()
+        return redirect(assignment.story or "desk:dashboard")
+    messages.success(request, "Your draft is started from the slot: write it here.")
+    return redirect("desk:story_edit", pk=story.pk)
+
+
+@editor_required
+@require_POST
+def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_assignment(pk)
+    if assignment.story_id is not None:
+        messages.error(request, "This slot has been written: its story stays, and so does it.")
+    else:
+        assignment.delete()
+        messages.success(request, f"Dropped the slot “{assignment.headline}”.")
+    return redirect("desk:calendar")

@@ -1,0 +1,154 @@
+"""The planning calendar: weeks as rows, what is due each day, by newsletter
+and by person; and each desk user's private iCalendar feed of it."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+from icalendar import Calendar, Event
+
+from newsroom import agenda, roles
+from newsroom.desk.access import desk_user_required
+from newsroom.extension import CalendarEntry
+from newsroom.models import Newsletter
+from newsroom.planning import CalendarKey
+from newsroom.reminders import keep_reminding
+
+WEEKS_SHOWN = 4
+DESK_CODENAMES = ["add_story", "review_story"]
+FEED_PAST = datetime.timedelta(weeks=4)
+FEED_AHEAD = datetime.timedelta(weeks=26)
+
+
+def desk_people() -> object:
+    """Editors and reviewers, by name: whom the calendar can be filtered by."""
+    desk = Q(is_superuser=True) | Q(groups__permissions__codename__in=DESK_CODENAMES)
+    desk |= Q(user_permissions__codename__in=DESK_CODENAMES)
+    return (
+        get_user_model().objects.filter(is_active=True).filter(desk).distinct().order_by("username")
+    )
+
+
+class CalendarFilter(forms.Form):
+    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    newsletter = forms.ModelChoiceField(
+        Newsletter.objects.all(), required=False, empty_label="Every newsletter"
+    )
+    person = forms.ModelChoiceField(
+        get_user_model().objects.none(), required=False, empty_label="Everyone"
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["person"].queryset = desk_people()  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control" if name == "week" else "form-select"
+
+
+def weeks(first: datetime.date, found: list[CalendarEntry], today: datetime.date) -> list[dict]:
+    by_day: dict[datetime.date, list[CalendarEntry]] = defaultdict(list)
+    for entry in found:
+        by_day[timezone.localtime(entry.at).date()].append(entry)
+    rows = []
+    for w in range(WEEKS_SHOWN):
+        start = first + datetime.timedelta(weeks=w)
+        days = [start + datetime.timedelta(days=d) for d in range(7)]
+        rows.append(
+            {
+                "start": start,
+                "days": [{"day": d, "today": d == today, "entries": by_day[d]} for d in days],
+                "count": sum(len(by_day[d]) for d in days),
+            }
+        )
+    return rows
+
+
+@desk_user_required
+@require_safe
+def calendar(request: HttpRequest) -> HttpResponse:
+    keep_reminding()
+    filters = CalendarFilter(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    today = timezone.localdate()
+    first = agenda.week_start(data.get("week") or today)
+    newsletter, person = data.get("newsletter"), data.get("person")
+    start = agenda.local_midnight(first)
+    end = agenda.local_midnight(first + datetime.timedelta(weeks=WEEKS_SHOWN))
+    found = agenda.entries(
+        start,
+        end,
+        newsletter_id=newsletter.pk if newsletter else None,
+        person_id=person.pk if person else None,
+    )
+    this_week = agenda.local_midnight(agenda.week_start(today))
+    owed = agenda.entries(
+        min(this_week, timezone.now() - FEED_PAST),
+        this_week + datetime.timedelta(weeks=1),
+        person_id=request.user.pk,
+    )
+    owed = [e for e in owed if e.overdue or e.at >= this_week]
+    query = request.GET.copy()
+    query.pop("week", None)
+    key = CalendarKey.objects.filter(user_id=request.user.pk).first()  # type: ignore[misc]
+    context = {
+        "filters": filters,
+        "weeks": weeks(first, found, today),
+        "owed": [e for e in owed if not e.done],
+        "newsletters": {n.pk: n for n in Newsletter.objects.all()},
+        "previous": first - datetime.timedelta(weeks=WEEKS_SHOWN),
+        "next": first + datetime.timedelta(weeks=WEEKS_SHOWN),
+        "query": query.urlencode(),
+        "feed_url": request.build_absolute_uri(reverse("desk:calendar_feed", args=[key.key]))
+        if key
+        else "",
+        "can_assign": roles.is_editor(request.user),
+        "time_zone": timezone.get_current_timezone_name(),
+    }
+    return render(request, "newsroom/calendar.html", context)
+
+
+@desk_user_required
+@require_POST
+def renew_calendar_key(request: HttpRequest) -> HttpResponse:
+    """Make (or replace) the private feed address; the old one stops working."""
+    CalendarKey.objects.filter(user_id=request.user.pk).delete()  # type: ignore[misc]
+    CalendarKey.objects.create(user_id=request.user.pk)  # type: ignore[misc]
+    messages.success(request, "Your calendar feed has a new private address; the old one is gone.")
+    return redirect("desk:calendar")
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
+    """What the key's owner owes, as iCalendar. The key is the credential:
+    an unknown key, or a user no longer on the desk, is a 404."""
+    found = CalendarKey.objects.select_related("user").filter(key=key).first()
+    if found is None or not roles.is_desk_user(found.user):
+        raise Http404("No such calendar.")
+    now = timezone.now()
+    owed = agenda.entries(now - FEED_PAST, now + FEED_AHEAD, person_id=found.user.pk, now=now)
+    cal = Calendar()
+    cal.add("prodid", "-//Newsroom//Planning calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Newsroom: {found.user.get_username()}")
+    for entry in owed:
+        event = Event()
+        event.add("uid", f"{entry.uid}@newsroom")
+        event.add("summary", f"{entry.title} ({entry.state})")
+        event.add("dtstart", entry.at)
+        event.add("dtend", entry.at + datetime.timedelta(minutes=30))
+        event.add("dtstamp", now)
+        event.add("url", request.build_absolute_uri(entry.url))
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,0 +1,190 @@
+"""Telling people when a deadline slips, without cron.
+
+`check_deadlines` is a task that runs every few minutes on the queue: it
+announces each lapse once (a DeskNotice whose unique `lapse_key` names the
+thing and its deadline), mails every notice not mailed yet (a failed mail is
+tried again next time, up to MAX_MAIL_ATTEMPTS), sends the daily digests,
+and then enqueues itself again with a run-after time. Whatever creates a
+deadline (an assignment, a schedule) also calls `keep_reminding()`, which
+starts the chain when none is waiting, so it needs no daemon beyond
+`db_worker`. The immediate backend (a first `make run`) cannot run anything
+later, so there the chain does not start.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import TypedDict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task, task_backends
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from newsroom import agenda
+from newsroom.extension import Lapse, publishing_room
+from newsroom.planning import Assignment, DeskNotice, DeskSettings
+
+logger = logging.getLogger(__name__)
+
+REMIND_EVERY = datetime.timedelta(minutes=5)
+MAX_MAIL_ATTEMPTS = 5
+DIGEST_HOUR = 7  # the publisher's morning
+
+
+class CheckOutcome(TypedDict):
+    announced: int
+    mailed: int
+    digests: int
+
+
+def site_url(path: str) -> str:
+    return settings.NEWSROOM_SITE_URL.rstrip("/") + path
+
+
+def assignment_lapses(now: datetime.datetime) -> list[Lapse]:
+    lapses = []
+    for assignment in Assignment.objects.overdue(now).select_related("story"):
+        due = timezone.localtime(assignment.due_at)
+        lapses.append(
+            Lapse(
+                user_id=assignment.assignee_id,  # type: ignore[attr-defined]
+                key=f"assignment:{assignment.pk}:{assignment.due_at.isoformat()}",
+                message=f"“{assignment}” was due {due:%-d %B, %H:%M} and is not in review yet.",
+                url=assignment.get_absolute_url(),
+            )
+        )
+    return lapses
+
+
+def announce_lapses(now: datetime.datetime) -> int:
+    """A notice for each lapse not announced before; how many are new."""
+    created = 0
+    for lapse in [*assignment_lapses(now), *publishing_room().lapses(now)]:
+        _, new = DeskNotice.objects.get_or_create(
+            lapse_key=f"{lapse.key}@{lapse.user_id}"[:200],
+            defaults={
+                "user_id": lapse.user_id,
+                "message": lapse.message[:300],
+                "url": lapse.url,
+                "created_at": now,
+            },
+        )
+        created += new
+    return created
+
+
+def mail_notices() -> int:
+    """Mail every notice not mailed yet; a failure is kept and tried next time."""
+    pending = DeskNotice.objects.filter(
+        mailed_at__isnull=True, mail_attempts__lt=MAX_MAIL_ATTEMPTS
+    ).order_by("created_at", "pk")
+    mailed = 0
+    for notice_id in pending.values_list("pk", flat=True):
+        mailed += mail_notice(notice_id)
+    return mailed
+
+
+def mail_notice(notice_id: int) -> int:
+    with transaction.atomic():
+        # Claimed under lock: two workers never mail the same notice.
+        notice = (
+            DeskNotice.objects.select_for_update(skip_locked=True)
+            .select_related("user")
+            .filter(pk=notice_id, mailed_at__isnull=True)
+            .first()
+        )
+        if notice is None or not notice.user.email:
+            return 0
+        notice.mail_attempts += 1
+        try:
+            send_mail(
+                f"Deadline: {notice.message[:80]}",
+                render_to_string(
+                    "newsroom/mail/deadline.txt",
+                    {"notice": notice, "url": site_url(notice.url or "/desk/")},
+                ),
+                None,
+                [notice.user.email],
+            )
+        except Exception as exc:  # kept on the row, tried again at the next check
+            logger.exception("Could not mail notice %s", notice.pk)
+            notice.mail_error = f"{type(exc).__name__}: {exc}"
+            notice.save(update_fields=["mail_attempts", "mail_error"])
+            return 0
+        notice.mailed_at = timezone.now()
+        notice.mail_error = ""
+        notice.save(update_fields=["mail_attempts", "mailed_at", "mail_error"])
+    return 1
+
+
+def send_digests(now: datetime.datetime) -> int:
+    """Each morning, what is due today, to each editor who asked for it."""
+    local = timezone.localtime(now)
+    if local.hour < DIGEST_HOUR:
+        return 0
+    today = local.date()
+    start = agenda.local_midnight(today)
+    end = agenda.local_midnight(today + datetime.timedelta(days=1))
+    wanting = DeskSettings.objects.filter(daily_digest=True, user__is_active=True).exclude(
+        digest_sent_on=today
+    )
+    sent = 0
+    for settings_row in wanting.select_related("user"):
+        user = settings_row.user
+        due = [e for e in agenda.entries(start, end, person_id=user.pk, now=now) if not e.done]
+        if due and user.email:
+            send_mail(
+                f"Due today, {today:%-d %B}",
+                render_to_string(
+                    "newsroom/mail/digest.txt",
+                    {"user": user, "entries": due, "site": settings.NEWSROOM_SITE_URL},
+                ),
+                None,
+                [user.email],
+            )
+            sent += 1
+        settings_row.digest_sent_on = today
+        settings_row.save(update_fields=["digest_sent_on"])
+    return sent
+
+
+@task
+def check_deadlines() -> CheckOutcome:
+    now = timezone.now()
+    try:
+        publishing_room().catch_up(now)
+        return {
+            "announced": announce_lapses(now),
+            "mailed": mail_notices(),
+            "digests": send_digests(now),
+        }
+    finally:
+        # Even when this check failed: the next one must still come.
+        keep_reminding(now)
+
+
+def keep_reminding(now: datetime.datetime | None = None) -> bool:
+    """Enqueue the next check unless one is waiting already; whether it did."""
+    backend = task_backends[check_deadlines.backend]
+    if not backend.supports_defer:
+        return False
+    if _check_waiting(backend):
+        return False
+    run_after = (now or timezone.now()) + REMIND_EVERY
+    check_deadlines.using(run_after=run_after).enqueue()
+    return True
+
+
+def _check_waiting(backend: object) -> bool:
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(backend, DatabaseBackend):
+        return False
+    return DBTaskResult.objects.filter(
+        task_path=check_deadlines.module_path, status="READY"
+    ).exists()

@@ -1,0 +1,148 @@
+"""Assignments: an editor plans a story slot for someone; its writer turns it
+into the story's first draft from the desk."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from newsroom.models import Newsletter, Story
+from newsroom.planning import Assignment
+from newsroom.workflow import Status
+from tests import factories
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def messages_of(response: object) -> list[str]:
+    return [str(m) for m in response.context["messages"]]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def slot(newsletter: Newsletter, alice: User, erin: User) -> Assignment:
+    return Assignment.objects.create(
+        headline="Harbour cable lands",
+        newsletter=newsletter,
+        assignee=erin,
+        due_at=timezone.now() + datetime.timedelta(days=1),
+        created_by=alice,
+    )
+
+
+def test_an_editor_assigns_a_story_to_another_editor(
+    newsletter: Newsletter, alice: User, erin: User
+) -> None:
+    response = client_for(alice).post(
+        reverse("desk:assignment_new"),
+        {
+            "headline": "Ferry tickets go quantum-safe",
+            "newsletter": newsletter.pk,
+            "assignee": erin.pk,
+            "due_at": "2026-11-27T16:30",
+            "note": "Ask the ferry company for numbers.",
+        },
+        follow=True,
+    )
+    assert messages_of(response) == ["Planned “Ferry tickets go quantum-safe” for erin."]
+    slot = Assignment.objects.get()
+    assert (slot.assignee, slot.created_by, slot.story) == (erin, alice, None)
+    assert slot.due_at == datetime.datetime(2026, 11, 27, 16, 30, tzinfo=datetime.UTC)
+    dashboard = client_for(erin).get(reverse("desk:dashboard"))
+    assert list(dashboard.context["assigned"]) == [slot]
+    assert "Write it" in dashboard.content.decode()
+
+
+def test_a_story_is_assigned_only_to_an_editor(
+    newsletter: Newsletter, alice: User, bob: User
+) -> None:
+    response = client_for(alice).post(
+        reverse("desk:assignment_new"),
+        {
+            "headline": "X",
+            "newsletter": newsletter.pk,
+            "assignee": bob.pk,
+            "due_at": "2026-11-27T16:30",
+        },
+    )
+    assert "assignee" in response.context["form"].errors
+    assert not Assignment.objects.exists()
+
+
+def test_a_reviewer_cannot_plan_stories(newsletter: Newsletter, bob: User) -> None:
+    response = client_for(bob).get(reverse("desk:assignment_new"))
+    assert response.status_code == 403
+
+
+def test_writing_a_slot_makes_it_the_storys_first_draft(slot: Assignment, erin: User) -> None:
+    response = client_for(erin).post(reverse("desk:assignment_write", args=[slot.pk]))
+    slot.refresh_from_db()
+    story = Story.objects.get()
+    assert slot.story == story
+    assert response.url == reverse("desk:story_edit", args=[story.pk])
+    assert (story.headline, story.author, story.status) == (
+        "Harbour cable lands",
+        erin,
+        Status.DRAFT,
+    )
+    first = story.history.earliest()
+    assert first.history_user == erin
+    assert first.history_change_reason == "Written from the slot planned by alice"
+    assert slot.state == "Draft"
+
+
+def test_only_the_assignee_writes_a_slot(slot: Assignment, alice: User) -> None:
+    response = client_for(alice).post(reverse("desk:assignment_write", args=[slot.pk]), follow=True)
+    assert messages_of(response) == ["This slot is assigned to erin; only they write it."]
+    slot.refresh_from_db()
+    assert slot.story is None
+    assert not Story.objects.exists()
+
+
+def test_a_slot_is_written_once(slot: Assignment, erin: User) -> None:
+    client = client_for(erin)
+    client.post(reverse("desk:assignment_write", args=[slot.pk]), follow=True)
+    response = client.post(reverse("desk:assignment_write", args=[slot.pk]), follow=True)
+    assert messages_of(response) == ["This slot has been written already: open its story."]
+    assert Story.objects.count() == 1
+
+
+def test_a_written_slot_cannot_be_dropped(slot: Assignment, erin: User, alice: User) -> None:
+    client_for(erin).post(reverse("desk:assignment_write", args=[slot.pk]))
+    response = client_for(alice).post(
+        reverse("desk:assignment_delete", args=[slot.pk]), follow=True
+    )
+    assert messages_of(response) == ["This slot has been written: its story stays, and so does it."]
+    assert Assignment.objects.filter(pk=slot.pk).exists()
+
+
+def test_an_unwritten_slot_can_be_dropped(slot: Assignment, alice: User) -> None:
+    client_for(alice).post(reverse("desk:assignment_delete", args=[slot.pk]))
+    assert not Assignment.objects.exists()
+
+
+def test_a_slot_is_overdue_until_its_story_is_submitted(
+    slot: Assignment, erin: User, bob: User
+) -> None:
+    later = slot.due_at + datetime.timedelta(minutes=1)
+    assert slot.is_overdue(later)
+    assert list(Assignment.objects.overdue(later)) == [slot]
+    story = slot.write(by=erin)
+    story.body = "<p>Text.</p>"
+    story.source = factories.make_source()
+    story.save()
+    from newsroom.workflow import SUBMIT, perform
+
+    perform(story, SUBMIT, by=erin)
+    slot.refresh_from_db()
+    assert not slot.is_overdue(later)
+    assert slot.state == "In review"
+    assert not Assignment.objects.overdue(later).exists()

@@ -1,0 +1,128 @@
+"""Reminders: each slipped deadline is told once, by a desk notice and a mail,
+and a mail that fails is tried again at the next check."""
+
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from issues.models import Issue
+from newsroom.models import Newsletter
+from newsroom.planning import Assignment, DeskNotice, DeskSettings
+from newsroom.reminders import check_deadlines
+from tests import factories
+
+DUE = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def slot(newsletter: Newsletter, alice: User, erin: User) -> Assignment:
+    return Assignment.objects.create(
+        headline="Harbour cable lands",
+        newsletter=newsletter,
+        assignee=erin,
+        due_at=DUE,
+        created_by=alice,
+    )
+
+
+def check_at(when: datetime.datetime) -> dict[str, int]:
+    with time_machine.travel(when, tick=False):
+        return check_deadlines.call()  # type: ignore[return-value]
+
+
+def test_a_story_past_due_is_announced_once(slot: Assignment, erin: User) -> None:
+    mail.outbox.clear()
+    assert check_at(DUE - datetime.timedelta(minutes=1))["announced"] == 0
+    first = check_at(DUE + datetime.timedelta(minutes=5))
+    again = check_at(DUE + datetime.timedelta(minutes=10))
+    assert (first["announced"], first["mailed"]) == (1, 1)
+    assert (again["announced"], again["mailed"]) == (0, 0)
+    notice = DeskNotice.objects.get()
+    assert notice.user == erin
+    assert (
+        notice.message
+        == "“Harbour cable lands” was due 25 November, 09:00 and is not in review yet."
+    )
+    assert [m.to for m in mail.outbox] == [[erin.email]]
+    page = Client()
+    page.force_login(erin)
+    assert notice.message in page.get(reverse("desk:dashboard")).content.decode()
+
+
+def test_a_moved_deadline_that_slips_again_is_a_new_lapse(slot: Assignment) -> None:
+    check_at(DUE + datetime.timedelta(minutes=5))
+    slot.due_at = DUE + datetime.timedelta(days=1)
+    slot.save()
+    check_at(DUE + datetime.timedelta(days=1, minutes=5))
+    assert DeskNotice.objects.count() == 2
+
+
+def test_a_failed_mail_is_retried_at_the_next_check(slot: Assignment, erin: User) -> None:
+    mail.outbox.clear()
+    with mock.patch("newsroom.reminders.send_mail", side_effect=OSError("mail server down")):
+        outcome = check_at(DUE + datetime.timedelta(minutes=5))
+    notice = DeskNotice.objects.get()
+    assert (outcome["mailed"], notice.mailed_at, notice.mail_attempts) == (0, None, 1)
+    assert notice.mail_error == "OSError: mail server down"
+    retried = check_at(DUE + datetime.timedelta(minutes=10))
+    notice.refresh_from_db()
+    assert (retried["announced"], retried["mailed"], notice.mail_attempts) == (0, 1, 2)
+    assert notice.mail_error == ""
+    assert [m.to for m in mail.outbox] == [[erin.email]]
+
+
+def test_an_issue_past_its_review_deadline_is_told_to_each_reviewer_once(
+    newsletter: Newsletter, alice: User, bob: User, carol: User
+) -> None:
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, number=4)
+    Issue.objects.filter(pk=issue.pk).update(review_deadline=DUE)
+    check_at(DUE + datetime.timedelta(minutes=5))
+    check_at(DUE + datetime.timedelta(minutes=10))
+    assert sorted(n.user.username for n in DeskNotice.objects.all()) == ["bob", "carol"]
+
+
+def test_a_dismissed_notice_leaves_the_desk(slot: Assignment, erin: User, alice: User) -> None:
+    check_at(DUE + datetime.timedelta(minutes=5))
+    notice = DeskNotice.objects.get()
+    other = Client()
+    other.force_login(alice)
+    assert other.post(reverse("desk:dismiss_notice", args=[notice.pk])).status_code == 404
+    client = Client()
+    client.force_login(erin)
+    client.post(reverse("desk:dismiss_notice", args=[notice.pk]))
+    notice.refresh_from_db()
+    assert notice.dismissed_at is not None
+    assert notice.message not in client.get(reverse("desk:dashboard")).content.decode()
+
+
+def test_the_daily_digest_goes_once_a_morning_to_who_asked(slot: Assignment, erin: User) -> None:
+    DeskSettings.objects.create(user=erin, daily_digest=True)
+    mail.outbox.clear()
+    check_at(DUE - datetime.timedelta(hours=3))  # 06:00: too early
+    check_at(DUE - datetime.timedelta(hours=1))
+    check_at(DUE - datetime.timedelta(minutes=30))
+    digests = [m for m in mail.outbox if m.subject.startswith("Due today")]
+    assert len(digests) == 1
+    assert "Harbour cable lands" in digests[0].body
+
+
+def test_an_editor_asks_for_the_digest_on_the_account_page(erin: User, dave: User) -> None:
+    client = Client()
+    client.force_login(erin)
+    assert "Daily digest" in client.get(reverse("issues:account")).content.decode()
+    client.post(reverse("issues:digest"), {"daily_digest": "on"})
+    assert DeskSettings.objects.get(user=erin).daily_digest is True
+    client.post(reverse("issues:digest"), {})
+    assert DeskSettings.objects.get(user=erin).daily_digest is False
+    reader = Client()
+    reader.force_login(dave)
+    assert reader.post(reverse("issues:digest"), {"daily_digest": "on"}).status_code == 403
+    assert not DeskSettings.objects.filter(user=dave).exists()
