@@ -36,6 +36,9 @@ def archival(client: Client, admin_user: User, newsletter: Newsletter) -> Newsle
             "slug": newsletter.slug,
             "description": newsletter.description,
             "archival_pdf": "on",
+            # The newsletter's rhythm is part of its form too.
+            "publication_weekday": newsletter.publication_weekday,
+            "publication_time": "09:00",
         },
     )
     assert response.status_code == 302
