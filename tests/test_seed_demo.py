@@ -73,6 +73,7 @@ def test_it_sends_no_mail_and_prints_the_logins_in_a_box(
     assert not any("Content-Type" in line for line in lines)
 
 
+@pytest.mark.django_db
 def test_it_plans_a_demo_week_with_an_overdue_slot_and_a_scheduled_issue() -> None:
     from newsroom.planning import Assignment
 
