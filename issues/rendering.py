@@ -69,7 +69,7 @@ STYLESHEET = "css/issue.css"
 FONTS = "fonts"
 # Our own static files are addressed through a private scheme, so that no
 # URL a story could contain (http:, https:, file:) ever maps onto them.
-STATIC_SCHEME = "newsroom-static:"
+STATIC_SCHEME = "newsroomstatic:"
 # Inline images in a body are fine when small; anything bigger is refused
 # rather than decoded (a data: URL can be hundreds of megabytes).
 MAX_DATA_URL_BYTES = 64 * 1024
@@ -93,7 +93,7 @@ class RefusedURL(ValueError):
 
 
 def _static_path(url: str) -> Path:
-    """The file a `newsroom-static:` URL names, found by the static finders."""
+    """The file a `newsroomstatic:` URL names, found by the static finders."""
     relative = unquote(url.removeprefix(STATIC_SCHEME).split("?")[0].split("#")[0])
     normalised = posixpath.normpath(relative.lstrip("/"))
     if normalised.startswith("..") or "\\" in relative or "\x00" in relative:
@@ -191,7 +191,7 @@ def _stylesheet_text() -> str:
 
 def _inline_stylesheet() -> str:
     """The stylesheet for the HTML artifact: our typefaces come from the
-    site's static files there (a browser cannot fetch newsroom-static:)."""
+    site's static files there (a browser cannot fetch newsroomstatic:)."""
     return _stylesheet_text().replace(f'url("{STATIC_SCHEME}', f'url("{settings.STATIC_URL}')
 
 

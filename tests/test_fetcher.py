@@ -68,7 +68,7 @@ def attempts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str,
 
 
 def test_it_serves_our_own_static_files() -> None:
-    response = rendering.fetch_resource("newsroom-static:css/issue.css")
+    response = rendering.fetch_resource("newsroomstatic:css/issue.css")
     assert b"@page" in response.read()
     assert response.content_type == "text/css"
 
@@ -89,12 +89,12 @@ def test_it_serves_a_small_data_url(attempts: list[tuple[str, str]]) -> None:
         "http://127.0.0.1:9/pixel.png",
         "https://example.org/tracker.css",
         "ftp://example.org/file.css",
-        "newsroom-static:../tests/issue_helpers.py",
-        "newsroom-static:%2e%2e/%2e%2e{secret}",
-        "newsroom-static:css/../../newsroom/settings.py",
-        "newsroom-static:{secret}",
-        "newsroom-static:",
-        "newsroom-static:css/",
+        "newsroomstatic:../tests/issue_helpers.py",
+        "newsroomstatic:%2e%2e/%2e%2e{secret}",
+        "newsroomstatic:css/../../newsroom/settings.py",
+        "newsroomstatic:{secret}",
+        "newsroomstatic:",
+        "newsroomstatic:css/",
         "data:image/png;base64," + "A" * 200_000,
         "data:text/plain," + "a" * 70_000,
     ],
@@ -119,7 +119,7 @@ def test_a_document_full_of_refused_urls_still_renders(
       body {{ background: url("https://example.org/bg.png"); font-family: Trap, serif; }}</style>
     </head><body><h2>Still here</h2>
     <img src="file://{secret}" alt="a"><img src="http://example.org/p.png" alt="b">
-    <img src="{huge}" alt="c"><img src="newsroom-static:../../../etc/passwd" alt="d">
+    <img src="{huge}" alt="c"><img src="newsroomstatic:../../../etc/passwd" alt="d">
     <iframe src="https://example.org/"></iframe><object data="file://{secret}"></object>
     </body></html>"""
     pdf = rendering.html_to_pdf(html)
