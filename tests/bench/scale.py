@@ -29,9 +29,9 @@ BASE = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(BASE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
-# Debug on: `collectstatic` of the manifest storage fails on the print
-# stylesheet's newsroomstatic: URLs today, so static files come from the
-# finders (whitenoise's autorefresh mode, slower than in production).
+# Debug on by default, so static files come from the finders (whitenoise's
+# autorefresh mode, slower than in production); BENCH_DEBUG=0 needs a
+# `collectstatic` first.
 os.environ["DJANGO_DEBUG"] = os.environ.get("BENCH_DEBUG", "1")
 os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
 os.environ["DJANGO_ENV_FILE"] = "/nonexistent"
