@@ -48,7 +48,9 @@ def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:
 
 
 def run_worker() -> None:
-    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO())
+    call_command(
+        "db_worker", batch=True, no_startup_delay=True, queue_name="*", stdout=io.StringIO()
+    )
 
 
 def test_a_reviewer_schedules_an_issue_and_it_stays_in_review(
@@ -189,7 +191,9 @@ def test_cancelling_a_schedule_puts_the_issue_back_in_review(
 def test_the_worker_publishes_the_issue_at_its_time_and_mails_subscribers(
     issue: Issue, carol: User, dave: User, settings: Any, artifacts: Path
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}
+    }
     mail.outbox.clear()  # the stories' review mails
     when = T0 + datetime.timedelta(seconds=10)
     with time_machine.travel(T0, tick=False):
@@ -215,7 +219,9 @@ def test_the_worker_publishes_the_issue_at_its_time_and_mails_subscribers(
 def test_a_worker_that_was_down_publishes_late_and_the_desk_says_by_how_much(
     issue: Issue, carol: User, settings: Any
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}
+    }
     when = T0 + datetime.timedelta(minutes=30)
     with time_machine.travel(T0, tick=False):
         schedule_issue(issue=issue, by=carol, when=when)

@@ -35,7 +35,9 @@ def test_a_slot_is_assigned_written_approved_scheduled_and_published_by_the_work
     artifacts: Path,
     settings: Any,
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}
+    }
     newsletter = factories.make_newsletter()
     alice = factories.make_user("alice", roles.EDITORS)
     factories.make_user("erin", roles.EDITORS)
@@ -101,7 +103,9 @@ def test_a_slot_is_assigned_written_approved_scheduled_and_published_by_the_work
     expect(page.get_by_text("Harbour cable lands in Port Avel")).to_have_count(0)
 
     time.sleep(max(0.0, (when - timezone.now()).total_seconds()) + 0.5)
-    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO())
+    call_command(
+        "db_worker", batch=True, no_startup_delay=True, queue_name="*", stdout=io.StringIO()
+    )
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED
     assert issue.transitions.filter(transition="publish", by__username="carol").exists()
