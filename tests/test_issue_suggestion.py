@@ -45,7 +45,8 @@ def test_the_suggestion_follows_the_newsletter_chosen(
     ict = client.get(SUGGEST, {"newsletter": newsletter.pk}).json()
     fresh = client.get(SUGGEST, {"newsletter": energy.pk}).json()
 
-    assert ict == {"number": "10", "period_start": "2025-12-01", "period_end": "2025-12-07"}
+    period = {key: ict[key] for key in ("number", "period_start", "period_end")}
+    assert period == {"number": "10", "period_start": "2025-12-01", "period_end": "2025-12-07"}
     assert fresh["number"] == "1"
 
 

@@ -156,7 +156,8 @@ def test_the_story_editor_is_kind_to_keyboards_and_long_headlines(
     page.keyboard.type("Plans")
     page.keyboard.press("Shift+Home")
     page.keyboard.press("Control+k")
-    expect(page.locator("dialog.prose-editor-dialog[open]")).to_be_visible()  # the link dialog
+    # the link dialog (a busy machine can be slow to open it)
+    expect(page.locator("dialog.prose-editor-dialog[open]")).to_be_visible(timeout=20_000)
     page.keyboard.press("Escape")
 
     body.click()
