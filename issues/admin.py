@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -27,7 +28,7 @@ from newsroom.admin import (
     workflow_action,
 )
 from newsroom.models import Newsletter
-from newsroom.workflow import SUBMIT, WorkflowError
+from newsroom.workflow import SUBMIT, Status, WorkflowError
 
 # The writing room registers the newsletter; the publishing room adds what it
 # knows of it (issues, subscribers).
@@ -63,6 +64,20 @@ class IssueStoryInline(admin.TabularInline):
     autocomplete_fields = ["story"]
     ordering = ["position", "pk"]
     extra = 1
+
+    # As in the builder: the stories change only while the issue is a draft.
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
+
+
+def _is_draft(issue: Issue | None) -> bool:
+    return issue is None or issue.status == Status.DRAFT
 
 
 class IssueTransitionInline(ReadOnlyAuditInline):
@@ -174,10 +189,34 @@ class IssueAdmin(admin.ModelAdmin):
     inlines = [IssueStoryInline, EditionInline, IssueTransitionInline]
     actions = [workflow_action(SUBMIT, "Submit selected issues for review"), publish]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A published issue keeps its place (Issue.save refuses it as well).
+        if obj is not None and obj.status == Status.PUBLISHED:
+            return ["newsletter", "number", "period_start", "period_end", *self.readonly_fields]
+        return self.readonly_fields
+
     def save_model(self, request: HttpRequest, obj: Issue, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        changes = obj.placement_changes() if change else []
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if changes:
+                obj.log_change(by=request.user, comment="; ".join(changes), note="admin edit")  # type: ignore[arg-type]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is IssueStory and change and formset.has_changed():
+            issue = form.instance
+            added = [str(entry.story) for entry in formset.new_objects]
+            removed = [str(entry.story) for entry in formset.deleted_objects]
+            moved = [str(entry.story) for entry, _ in formset.changed_objects]
+            words = [
+                f"{label}: " + ", ".join(f"“{s}”" for s in stories)
+                for label, stories in (("added", added), ("removed", removed), ("changed", moved))
+                if stories
+            ]
+            issue.log_change(by=request.user, comment="; ".join(words), note="admin edit")
 
 
 @admin.register(IssueTransition)

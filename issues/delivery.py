@@ -46,6 +46,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issues.models import Delivery, Issue
+from newsroom.text import one_line
 from newsroom.workflow import PUBLISH, Transition
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def issue_mail(issue: Issue) -> IssueMail:
         "account_url": site_url(reverse("issues:account")),
     }
     return IssueMail(
-        subject=f"{issue.newsletter.title}: {issue.period}",
+        subject=one_line(f"{issue.newsletter.title}: {issue.period}"),
         text=render_to_string("issues/mail/issue_published.txt", context),
         html=render_to_string("issues/mail/issue_published.html", context),
     )

@@ -24,15 +24,32 @@ from django.views.decorators.http import require_safe
 from issues.models import FeedToken, Issue, IssueQuerySet
 from issues.reach import Channel
 from issues.views import edition_of, published_issue_for, serve_pdf, with_headlines
+from newsroom import roles
 from newsroom.models import Newsletter
+from newsroom.text import printable
 
 FEED_LENGTH = 20
+
+
+def _printable(value: Any) -> Any:
+    return printable(value) if isinstance(value, str) else value
+
+
+class PrintableAtom1Feed(Atom1Feed):
+    """Atom without the characters XML 1.0 forbids: a headline stored with
+    one (before they were refused, or by a shell) must not break the feed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*map(_printable, args), **{k: _printable(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*map(_printable, args), **{k: _printable(v) for k, v in kwargs.items()})
 
 
 class IssueFeed(Feed):
     """Published issues of one newsletter, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = PrintableAtom1Feed
 
     def get_object(self, request: HttpRequest, newsletter: str) -> Newsletter:  # type: ignore[override]
         return get_object_or_404(Newsletter, slug=newsletter)
@@ -94,7 +111,7 @@ class PrivateIssueFeed(IssueFeed):
     def get_object(self, request: HttpRequest, newsletter: str) -> Newsletter:  # type: ignore[override]
         obj = get_object_or_404(Newsletter, slug=newsletter)
         user = self.token.user
-        subscribed = obj.subscriptions.filter(user=user).exists()
+        subscribed = roles.is_subscriber(user) and obj.subscriptions.filter(user=user).exists()
         if not (subscribed or Issue.objects.visible_to(user).filter(newsletter=obj).exists()):
             # Not (or no longer) subscribed: the address means nothing.
             raise Http404("No such feed.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 import functools
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,12 +55,20 @@ class IssueQuerySet(models.QuerySet["Issue"]):
 
     def visible_to(self, user: User) -> IssueQuerySet:
         """The desk sees every issue; a subscriber, the published issues of
-        the newsletters they subscribe to; anyone else, none."""
+        the newsletters they subscribe to; anyone else, none.
+
+        Both the role and the grant are asked on every call: a reader taken
+        out of the Subscribers group loses access at their next request, with
+        a session or a private feed address, whatever Subscription rows remain.
+        """
         if roles.is_desk_user(user) or user.is_staff:
             return self.all()
-        if not user.is_authenticated:
+        if not user.is_authenticated or not user.is_active:
             return self.none()
-        return self.published().filter(newsletter__subscriptions__user=user)
+        return self.published().filter(
+            newsletter__subscriptions__user=user,
+            newsletter__subscriptions__user__groups__name=roles.SUBSCRIBERS,
+        )
 
 
 class Issue(WorkflowModel):
@@ -324,6 +332,52 @@ class Issue(WorkflowModel):
         whose rows cannot exist without both files and their checksums)."""
         return self.editions.exists()  # type: ignore[attr-defined]
 
+    # Where the issue stands: which newsletter, which number, which week.
+    # Subscribers cite and file issues by it, so once published it is fixed,
+    # and every change before that leaves an audit row.
+    PLACEMENT = ("newsletter_id", "number", "period_start", "period_end")
+
+    # The placement and status as loaded from the database.
+    _loaded: dict[str, Any] | None = None
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Self:
+        issue = super().from_db(*args, **kwargs)
+        issue._remember_placement()
+        return issue
+
+    def _remember_placement(self) -> None:
+        self._loaded = {f: self.__dict__.get(f) for f in (*self.PLACEMENT, "status")}
+
+    def placement_changes(self) -> list[str]:
+        """What changed in the placement since the row was loaded, in words."""
+        loaded = self._loaded
+        if loaded is None:
+            return []
+        return [
+            f"{field.removesuffix('_id').replace('_', ' ')}: {loaded[field]} → {getattr(self, field)}"  # noqa: E501
+            for field in self.PLACEMENT
+            if loaded[field] is not None and loaded[field] != getattr(self, field)
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        loaded = self._loaded or {}
+        if loaded.get("status") == Status.PUBLISHED and self.placement_changes():
+            raise WorkflowError("A published issue keeps its newsletter, number and period.")
+        super().save(*args, **kwargs)
+        self._remember_placement()
+
+    def log_change(self, *, by: AuthUser, comment: str, note: str) -> IssueTransition:
+        """An audit row for a change that is not a transition (the status stays)."""
+        return self.transitions.create(
+            transition="change",
+            from_status=self.status,
+            to_status=self.status,
+            by=by,
+            comment=comment,
+            note=note,
+        )
+
     def log_transition(
         self, transition: Transition, *, by: AuthUser, comment: str, note: str
     ) -> IssueTransition:
@@ -395,6 +449,23 @@ class IssueStory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.story}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._check_issue_is_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._check_issue_is_draft()
+        return super().delete(*args, **kwargs)
+
+    def _check_issue_is_draft(self) -> None:
+        # The builder asks the same (Issue.check_editable); this holds for
+        # the admin's inline and the shell too.
+        status = Issue.objects.filter(pk=self.issue_id).values_list("status", flat=True).first()  # type: ignore[attr-defined]
+        if status is not None and status != Status.DRAFT:
+            raise WorkflowError(
+                "Stories can be added, removed or reordered only while the issue is a draft."
+            )
 
 
 class IssueTransition(AuditRow):

@@ -85,7 +85,7 @@ def publish_issue(
         discard_artifacts(written)
         logger.exception("Could not store issue %s", issue.pk)
         raise PublishError(
-            f"Nothing was published: the issue could not be stored ({exc})."
+            f"Nothing was published: the issue could not be stored. {rendering.DETAILS_LOGGED}"
         ) from exc
 
 

@@ -57,12 +57,15 @@ from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_tex
 from issues.typography import smarten, smarten_html
 from newsroom import prerequisites
 from newsroom.sanitizing import body_with_source
+from newsroom.text import printable
 
 if TYPE_CHECKING:
     from issues.editions import Correction
     from issues.models import Issue
 
 logger = logging.getLogger(__name__)
+# Said instead of the exception, whose text may name server paths or hosts.
+DETAILS_LOGGED = "The details are in the server log; tell the administrator if it keeps failing."
 
 TEMPLATE = "issues/render/issue.html"
 STYLESHEET = "css/issue.css"
@@ -272,7 +275,9 @@ def _document(
         "date_w3c": date.isoformat().replace("+00:00", "Z"),
         "css": mark_safe(_inline_stylesheet()) if inline_css else "",  # our own stylesheet
     }
-    return render_to_string(TEMPLATE, context)
+    # Text stored before control characters were refused must not reach the
+    # PDF's XMP metadata (XML) or the HTML.
+    return printable(render_to_string(TEMPLATE, context))
 
 
 def render_html(
@@ -286,7 +291,7 @@ def render_html(
         return _document(issue, inline_css=True, published_at=published_at, correction=correction)
     except Exception as exc:
         logger.exception("Could not render issue %s as HTML", issue.pk)
-        raise RenderError(f"The issue could not be rendered as HTML: {exc}") from exc
+        raise RenderError(f"The issue could not be rendered as HTML. {DETAILS_LOGGED}") from exc
 
 
 @contextlib.contextmanager
@@ -381,7 +386,7 @@ def render_pdf(
         ) from exc
     except Exception as exc:
         logger.exception("Could not render issue %s as PDF", issue.pk)
-        raise RenderError(f"The issue could not be rendered as PDF: {exc}") from exc
+        raise RenderError(f"The issue could not be rendered as PDF. {DETAILS_LOGGED}") from exc
 
 
 def warm_up() -> None:

@@ -93,7 +93,15 @@ class StoryTransitionInline(ReadOnlyAuditInline):
 
 @admin.register(Newsletter)
 class NewsletterAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "publication_weekday", "publication_time", "archival_pdf"]
+    list_display = [
+        "title",
+        "slug",
+        "publication_weekday",
+        "publication_time",
+        "archival_pdf",
+        "open_to_self_signup",
+    ]
+    list_filter = ["open_to_self_signup"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -132,25 +140,22 @@ class StoryAdmin(SimpleHistoryAdmin):
     search_fields = ["headline", "body"]
     date_hierarchy = "updated_at"
     autocomplete_fields = ["source"]
-    readonly_fields = ["status", "published_at", "version", "created_at", "updated_at"]
-    fields = [
-        "headline",
-        "body",
-        "source",
-        "original_url",
-        "newsletter",
+    readonly_fields = [
         "author",
-        *readonly_fields,
+        "last_edited_by",
+        "status",
+        "published_at",
+        "version",
+        "created_at",
+        "updated_at",
     ]
+    fields = ["headline", "body", "source", "original_url", "newsletter", *readonly_fields]
     inlines = [StoryTransitionInline]
     actions = [
         workflow_action(SUBMIT, "Submit selected stories for review"),
         workflow_action(PUBLISH, "Approve selected stories"),
         workflow_action(WITHDRAW, "Withdraw selected stories"),
     ]
-
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        return {"author": request.user.pk}
 
     @admin.display(ordering="status", description="status")
     def status_words(self, story: Story) -> str:
@@ -162,18 +167,24 @@ class StoryAdmin(SimpleHistoryAdmin):
             limit_body(field)
         return field
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # As on the desk: a published story is read-only until withdrawn.
-        if obj is not None and obj.status == Status.PUBLISHED:
-            return self.fields
-        return self.readonly_fields
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The desk's rules, here too: editors change drafts, reviewers fix
+        # stories in review, nobody changes an approved story. Otherwise the
+        # admin shows the story read-only.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.can_edit(request.user))
 
     def save_model(self, request: HttpRequest, obj: Story, form: Any, change: bool) -> None:
-        if change and form.changed_data:
-            # An admin edit is an edit too: desk forms loaded before it must
-            # see a conflict rather than silently overwrite it.
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+        if not change:
+            # Whoever writes it is its author, here as on the desk.
+            obj.author = request.user  # type: ignore[assignment]
+            obj._history_user = request.user  # type: ignore[attr-defined]
+            super().save_model(request, obj, form, change)
+        elif form.changed_data:
+            # An admin edit is an edit like the desk's: locked, checked, a new
+            # version (desk forms loaded before it see a conflict), and its
+            # editor recorded, so that they cannot approve it.
+            obj.save_edit(by=request.user, expected_version=obj.version, reason="admin edit")
 
 
 class ReadOnlyAuditAdmin(admin.ModelAdmin):

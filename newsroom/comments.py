@@ -15,11 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from newsroom import roles
 from newsroom.anchoring import Anchor, Found, anchor_at, plain_text, reanchored
+from newsroom.text import validate_text
 
 if TYPE_CHECKING:
     from newsroom.models import Story
@@ -73,7 +75,7 @@ class Comment(models.Model):
     author_email = models.EmailField(
         blank=True, help_text="An outside reviewer, known by the address they were invited at."
     )
-    text = models.TextField()
+    text = models.TextField(validators=[validate_text])
     quote = models.TextField(blank=True, help_text="The passage commented on, as it read then.")
     start = models.PositiveIntegerField(default=0)
     end = models.PositiveIntegerField(default=0)
@@ -148,6 +150,10 @@ def _clean_text(text: str) -> str:
         raise CommentError("Write a comment first.")
     if len(text) > MAX_COMMENT:
         raise CommentError(f"Keep a comment under {MAX_COMMENT} characters.")
+    try:
+        validate_text(text)
+    except ValidationError as error:
+        raise CommentError(error.messages[0]) from error
     return text
 
 

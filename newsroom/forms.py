@@ -7,11 +7,13 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
 from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story
 from newsroom.planning import Assignment
 from newsroom.sanitizing import BODY_LIMITS, check_body_bounds
+from newsroom.text import validate_text
 
 
 def limit_body(field: forms.Field) -> None:
@@ -77,10 +79,12 @@ class StoryForm(forms.ModelForm):
         return cleaned
 
     def save_story(self, *, by: Any) -> Story:
-        """Save a new story (the edit path goes through Story.save_edit)."""
-        story = self.apply()
-        story._history_user = by  # type: ignore[attr-defined]
-        story.save()
+        """Save a new story, its first history row and any new source, all or
+        nothing (the edit path goes through Story.save_edit)."""
+        with transaction.atomic():
+            story = self.apply()
+            story._history_user = by  # type: ignore[attr-defined]
+            story.save()
         return story
 
     def apply(self) -> Story:
@@ -94,14 +98,18 @@ class StoryForm(forms.ModelForm):
 
     @property
     def loaded_version(self) -> int:
+        """The version the form was loaded from. A form without one (a script,
+        a tampered page) counts as made from no version at all, so that its
+        save is refused like a stale one rather than overwriting blindly."""
         value = self.cleaned_data.get("version")
-        return int(value) if value is not None else self.instance.version
+        return int(value) if value is not None else 0
 
 
 class RequestChangesForm(forms.Form):
     comment = forms.CharField(
         label="What needs to change",
         widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_text],
         help_text="The author sees this on the desk and by email.",
     )
 

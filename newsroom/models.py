@@ -4,7 +4,7 @@ import copy
 import datetime
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from newsroom import roles
 from newsroom.comments import reanchor_comments
 from newsroom.extension import publishing_room
 from newsroom.sanitizing import BODY_EXTENSIONS, check_body_bounds, sanitize_body
+from newsroom.text import validate_line, validate_text
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
@@ -91,12 +92,24 @@ class Newsletter(models.Model):
     title = models.CharField(
         max_length=200,
         unique=True,
+        validators=[validate_line],
         help_text="The sector, as printed under the masthead, e.g. "
         "“Information and Communication Technology (ICT)”.",
     )
     slug = models.SlugField(max_length=50, unique=True, help_text="Used in addresses, e.g. “ict”.")
     description = models.TextField(
-        blank=True, help_text="One or two sentences for the landing page."
+        blank=True,
+        validators=[validate_text],
+        help_text="One or two sentences for the landing page.",
+    )
+    open_to_self_signup = models.BooleanField(
+        "open to self sign-up",
+        # In the database too: code that predates the column (a rolling
+        # deploy, older migrations' models) still inserts newsletters.
+        default=False,
+        db_default=False,
+        help_text="Subscribers may add this newsletter themselves on their account page. "
+        "Otherwise only staff grant it.",
     )
     archival_pdf = models.BooleanField(
         "archival PDF (PDF/A-3b)",
@@ -142,6 +155,7 @@ class Newsletter(models.Model):
 class Source(models.Model):
     name = models.CharField(
         max_length=120,
+        validators=[validate_line],
         help_text="As cited at the end of a story, e.g. “China Daily”.",
     )
     homepage = models.URLField(blank=True)
@@ -238,11 +252,12 @@ class StoryQuerySet(models.QuerySet["Story"]):
 
 
 class Story(WorkflowModel):
-    headline = models.CharField(max_length=200)
+    headline = models.CharField(max_length=200, validators=[validate_line])
     body = ProseEditorField(
         extensions=BODY_EXTENSIONS,
         sanitize=sanitize_body,
         blank=True,
+        validators=[validate_text],
         help_text="One paragraph; our stories run 60–90 words.",
     )
     source = models.ForeignKey(
@@ -261,7 +276,20 @@ class Story(WorkflowModel):
         help_text="The newsletter this story is written for.",
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stories"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="stories",
+        help_text="Who wrote it; never changes (a reviewer may not approve it).",
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who saved the current text; empty while it is the author's first draft. "
+        "Neither may approve it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -326,11 +354,26 @@ class Story(WorkflowModel):
         except ValidationError as error:
             raise ValidationError({"body": error.messages}) from None
 
+    # The author as loaded from the database (None for a story not saved yet).
+    _loaded_author_id: int | None = None
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Self:
+        story = super().from_db(*args, **kwargs)
+        story._loaded_author_id = story.__dict__.get("author_id")
+        return story
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Every path that writes a body (forms, admin, importer, shell) goes
         # through here, so nothing unsanitised reaches the database.
         self.body = sanitize_body(self.body or "")
+        loaded = self._loaded_author_id
+        if loaded is not None and self.author_id != loaded:  # type: ignore[attr-defined]
+            # Four eyes: whoever could move a story to another author could
+            # then approve what they wrote.
+            raise WorkflowError("The author of a story cannot be changed.")
         super().save(*args, **kwargs)
+        self._loaded_author_id = self.author_id  # type: ignore[attr-defined]
 
     @property
     def body_text(self) -> str:
@@ -376,9 +419,12 @@ class Story(WorkflowModel):
             else:
                 self.refresh_from_db(fields=["status", "published_at"])
                 self.version = current.version + 1
+                self.last_edited_by = by  # type: ignore[assignment]
                 self._history_user = by
                 self._change_reason = reason
-                self.save(update_fields=[*EDITABLE_FIELDS, "version", "updated_at"])
+                self.save(
+                    update_fields=[*EDITABLE_FIELDS, "version", "last_edited_by", "updated_at"]
+                )
                 reanchor_comments(self)
         if conflict:
             raise EditConflict(current)
@@ -441,6 +487,10 @@ class Story(WorkflowModel):
                 raise WorkflowError("A story needs " + ", ".join(missing) + " before review.")
         elif transition is PUBLISH and self.author_id == by.pk:
             raise WorkflowError("Nobody approves their own story: ask another reviewer.")
+        elif transition is PUBLISH and self.last_edited_by_id == by.pk:  # type: ignore[attr-defined]
+            raise WorkflowError(
+                "You edited the current text of this story: another reviewer approves it."
+            )
         elif transition is PUBLISH and (open_threads := self.comments.open().count()):  # type: ignore[attr-defined]
             raise OpenComments(open_threads)
         elif transition is WITHDRAW and self.published_issue_number() is not None:

@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage
 from django.db.models import QuerySet
 
 from newsroom.models import Story
+from newsroom.text import one_line, printable
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Transition
 
 NOTIFIED = {SUBMIT.name, REQUEST_CHANGES.name, PUBLISH.name}
@@ -78,7 +79,9 @@ def story_message(story: Story, transition: str, by: Any, comment: str) -> Email
     to = [address for address in to if address]
     if not to:
         return None
-    return EmailMessage(f"[Newsroom] {subject}", body, settings.DEFAULT_FROM_EMAIL, to)
+    return EmailMessage(
+        one_line(f"[Newsroom] {subject}"), printable(body), settings.DEFAULT_FROM_EMAIL, to
+    )
 
 
 def open_comments_text(story: Story) -> str:

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from newsroom import health, outside
+from newsroom import health, outside, passwords
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before Django's own: the reset mail goes through the queue, rate-limited.
+    path("accounts/password_reset/", passwords.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/issues/", include("issues.desk.urls")),
     path("desk/", include("newsroom.desk.urls")),

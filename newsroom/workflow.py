@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+
+from newsroom.text import validate_line, validate_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -74,6 +77,10 @@ class WorkflowModel(models.Model):
             )
         if transition is REQUEST_CHANGES and not comment.strip():
             raise WorkflowError("Say what needs to change: a comment is required.")
+        try:
+            validate_text(comment)
+        except ValidationError as error:
+            raise WorkflowError(f"Your comment was not accepted. {error.messages[0]}") from error
         self.check_rules(transition, by=by)
 
     def status_word(self, status: Status) -> str:
@@ -121,10 +128,11 @@ class AuditRow(models.Model):
     to_status = models.CharField(max_length=16, choices=Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, validators=[validate_text])
     note = models.CharField(
         max_length=200,
         blank=True,
+        validators=[validate_line],
         help_text="How the transition came about, e.g. “imported back issue”.",
     )
 

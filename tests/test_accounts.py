@@ -164,6 +164,7 @@ def test_a_subscriber_chooses_newsletters_on_the_account_page(
     client: Client, newsletter: Newsletter, dave: User
 ) -> None:
     energy = factories.make_newsletter("Energy", "energy")
+    Newsletter.objects.filter(pk=energy.pk).update(open_to_self_signup=True)
     client.force_login(dave)
     page = client.get(reverse("issues:account"))
     assert "Save subscriptions" in page.text

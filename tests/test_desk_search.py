@@ -60,6 +60,7 @@ def test_search_combines_with_filters(client, stories, alice: User, bob: User) -
     assert "Fibre reaches the mountain villages" in page
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 def test_postgresql_search_uses_the_gin_index(stories) -> None:
     queryset = Story.objects.search("satellites")

@@ -158,7 +158,7 @@ def test_a_render_failure_leaves_the_issue_in_review(
         mock.patch.object(
             rendering.render_pool, "run", side_effect=RuntimeError("font map exploded")
         ),
-        pytest.raises(PublishError, match="font map exploded"),
+        pytest.raises(PublishError, match="could not be rendered as PDF"),
     ):
         publish_issue(issue=issue, by=bob)
     assert_still_in_review(issue, artifacts)
@@ -170,15 +170,17 @@ def test_a_storage_failure_leaves_no_file_behind(issue: Issue, bob: User, artifa
 
     def save_html_then_fail(name: str, content: object) -> str:
         if name.endswith(".pdf"):
-            raise OSError("disk full")
+            raise OSError(f"[Errno 28] No space left on device: '{artifacts}/{name}'")
         return real_save(name, content)
 
     with (
         mock.patch.object(storage, "_save", side_effect=save_html_then_fail),
-        pytest.raises(PublishError, match="disk full"),
+        pytest.raises(PublishError, match="could not be stored") as failure,
     ):
         publish_issue(issue=issue, by=bob)
     assert_still_in_review(issue, artifacts)
+    # The reviewer reads this: no server path in it.
+    assert str(artifacts) not in str(failure.value) and "Errno" not in str(failure.value)
 
 
 def test_the_task_reports_a_refusal_to_the_reviewer(
@@ -196,6 +198,7 @@ def test_the_task_publishes(issue: Issue, bob: User, artifacts: Path) -> None:
     assert issue.status == Status.PUBLISHED
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(
     connection.vendor == "sqlite",
     reason="SQLite serialises writers and has no SELECT ... FOR UPDATE; run on PostgreSQL",

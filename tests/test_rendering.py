@@ -216,9 +216,10 @@ def test_renders_in_one_process_reuse_one_font_configuration_and_stylesheet(
 def test_a_layout_failure_is_a_render_error(issue: Issue) -> None:
     with (
         mock.patch.object(rendering.render_pool, "run", side_effect=RuntimeError("pango gave up")),
-        pytest.raises(rendering.RenderError, match="could not be rendered as PDF: pango gave up"),
+        pytest.raises(rendering.RenderError, match="rendered as PDF") as e,
     ):
         rendering.render_pdf(issue)
+    assert "pango" not in str(e.value)  # the details are for the log only
 
 
 def test_a_story_ending_in_a_list_gets_its_source_on_a_line_of_its_own() -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.db.models import Q
 
 from newsroom.models import Newsletter
 
 if TYPE_CHECKING:
-    pass
+    from django.contrib.auth.models import User
 
 
 class InviteForm(forms.Form):
@@ -37,9 +38,20 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
 
 
 class SubscriptionsForm(forms.Form):
+    """A subscriber's own choice: the newsletters open to self sign-up, and
+    those staff granted them (which they may leave, not rejoin by themselves)."""
+
     newsletters = forms.ModelMultipleChoiceField(
-        queryset=Newsletter.objects.all(),
+        queryset=Newsletter.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Newsletters I subscribe to",
+        error_messages={"invalid_choice": "Choose among the newsletters listed."},
     )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = Newsletter.objects.filter(
+            Q(open_to_self_signup=True) | Q(subscriptions__user=user)
+        ).distinct()
+        cast(forms.ModelMultipleChoiceField, self.fields["newsletters"]).queryset = self.choices

@@ -18,6 +18,7 @@ from issues.accounts.tokens import absolute, token_link
 from issues.models import Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
+from newsroom.text import one_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 def send_account_mail(user: User, template: str, context: dict[str, Any], subject: str) -> None:
     context = {"user": user, "publisher": settings.NEWSROOM_PUBLISHER, **context}
     message = EmailMultiAlternatives(
-        subject, render_to_string(f"issues/mail/{template}.txt", context), to=[user.email]
+        one_line(subject), render_to_string(f"issues/mail/{template}.txt", context), to=[user.email]
     )
     message.send()
 

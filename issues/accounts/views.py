@@ -149,7 +149,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         if token is not None
     ]
     context = {
-        "form": SubscriptionsForm(initial={"newsletters": newsletters}),
+        "form": SubscriptionsForm(initial={"newsletters": newsletters}, user=request.user),
         "may_subscribe": is_subscriber(request.user),
         "newsletters": newsletters,
         "token": token,
@@ -165,13 +165,15 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
 def update_subscriptions(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_subscriber(request.user):
         raise PermissionDenied("Subscriptions are for subscriber accounts.")
-    form = SubscriptionsForm(request.POST)
+    form = SubscriptionsForm(request.POST, user=request.user)
     if not form.is_valid():
+        # A newsletter closed to self sign-up: staff grant it, not this page.
         messages.error(request, "Choose among the newsletters listed.")
         return redirect("issues:account")
     chosen = set(form.cleaned_data["newsletters"])
     with transaction.atomic():
-        Subscription.objects.filter(user=request.user).exclude(newsletter__in=chosen).delete()
+        mine = Subscription.objects.filter(user=request.user)
+        mine.exclude(newsletter__in=chosen).delete()
         for newsletter in chosen:
             Subscription.objects.get_or_create(user=request.user, newsletter=newsletter)
     messages.success(request, "Your subscriptions are saved.")

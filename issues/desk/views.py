@@ -18,11 +18,12 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.tasks import TaskResultStatus
+from django.tasks import TaskResult, TaskResultStatus
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from issues import delivery, render_pool, rendering
+from issues.abandoned import fail_abandoned_tasks, lost_its_worker
 from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
 from issues.models import Issue, IssueInvitationUse, IssueStory, suggest_next_issue
@@ -290,12 +291,17 @@ def _session_key(issue: Issue) -> str:
     return f"publish-task-{issue.pk}"
 
 
-def _report_publication(request: HttpRequest, result: object) -> None:
-    status = getattr(result, "status", None)
-    if status == TaskResultStatus.SUCCESSFUL:
-        outcome = result.return_value  # type: ignore[attr-defined]
+def _report_publication(request: HttpRequest, result: TaskResult) -> None:
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        outcome = result.return_value
         level = messages.success if outcome["published"] else messages.error
         level(request, outcome["message"])
+    elif lost_its_worker(result):
+        messages.error(
+            request,
+            "Publishing stopped: the background worker running it was lost before it "
+            "finished. The issue was not published; you can publish it again.",
+        )
     else:
         messages.error(request, "Publishing failed unexpectedly; the issue was not published.")
 
@@ -313,7 +319,9 @@ def _pending_publication(request: HttpRequest, issue: Issue) -> bool:
         del request.session[_session_key(issue)]
         return False
     if not result.is_finished:
-        return True
+        if not fail_abandoned_tasks(ids=[result_id]):
+            return True
+        result = publish_issue_task.get_result(result_id)
     del request.session[_session_key(issue)]
     _report_publication(request, result)
     return False

@@ -70,6 +70,7 @@ def story_review(request: HttpRequest, pk: int) -> HttpResponse:
         "approve_resolving": _approvable_by_resolving(story, request.user),
         "request_changes_form": RequestChangesForm(),
         "own_story": story.author_id == request.user.pk,
+        "own_edit": story.last_edited_by_id == request.user.pk,  # type: ignore[attr-defined]
         "threads": threads,
         "open_threads": [t for t in threads if t.is_open],
         "anchors": anchors(threads),
@@ -130,9 +131,11 @@ def story_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def story_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     form = RequestChangesForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    valid = form.is_valid()
+    # An invalid comment still goes to the workflow, which says what is wrong.
+    comment = form.cleaned_data["comment"] if valid else request.POST.get("comment", "")
     story = _act(request, pk, REQUEST_CHANGES, comment=comment)
-    if not comment:
+    if not valid:
         return redirect("desk:story_review", pk=story.pk)
     return redirect(story)
 

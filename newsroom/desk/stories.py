@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -20,7 +24,16 @@ from newsroom.models import (
 from newsroom.paging import BoundedPaginator
 from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
 
+if TYPE_CHECKING:
+    from newsroom.workflow import User
+
+logger = logging.getLogger(__name__)
+
 PAGE_SIZE = 25
+NOT_SAVED = (
+    "The story could not be saved because of a problem on our side; nothing was stored. "
+    "Your text is below: try saving again in a moment."
+)
 
 
 @desk_user_required
@@ -43,11 +56,19 @@ def story_list(request: HttpRequest) -> HttpResponse:
 def story_new(request: HttpRequest) -> HttpResponse:
     new = Story(author_id=request.user.pk)  # type: ignore[misc]
     form = StoryForm(request.POST or None, instance=new)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        story = form.save_story(by=request.user)
-        messages.success(request, "Draft saved.")
-        return redirect(story)
-    return render(request, "newsroom/story_form.html", {"form": form, "story": None})
+        try:
+            story = form.save_story(by=request.user)
+        except DatabaseError:
+            logger.exception("Could not save a new story by %s", request.user.pk)
+            form.add_error(None, NOT_SAVED)
+            status = 503
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect(story)
+    context = {"form": form, "story": None}
+    return render(request, "newsroom/story_form.html", context, status=status)
 
 
 @desk_user_required
@@ -94,15 +115,18 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # again under lock.
             story.check_editable(request.user)
             if form.is_valid():
-                edited = form.apply()
-                edited.save_edit(by=request.user, expected_version=form.loaded_version)
+                edited, conflict = _save_edit(form, by=request.user)
+                if conflict is not None:
+                    return conflict_page(request, form, conflict.current)
                 messages.success(request, f"Saved (version {edited.version}).")
                 return redirect(edited)
-        except EditConflict as conflict:
-            return conflict_page(request, form, conflict.current)
         except WorkflowError as error:
             form.add_error(None, f"{error} Nothing was saved; your text is below.")
             status = 409
+        except DatabaseError:
+            logger.exception("Could not save story %s", story.pk)
+            form.add_error(None, NOT_SAVED)
+            status = 503
     context = {
         "form": form,
         "story": story,
@@ -110,6 +134,18 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "threads": [t for t in threads_for(story, request.user) if t.is_open],
     }
     return render(request, "newsroom/story_form.html", context, status=status)
+
+
+def _save_edit(form: StoryForm, *, by: User) -> tuple[Story, EditConflict | None]:
+    """Save the edit and any new source it names, all or nothing. A conflict
+    is not a failure: the refused text it keeps in the history is committed."""
+    with transaction.atomic():
+        edited = form.apply()
+        try:
+            edited.save_edit(by=by, expected_version=form.loaded_version)
+        except EditConflict as conflict:
+            return edited, conflict
+    return edited, None
 
 
 def conflict_page(request: HttpRequest, form: StoryForm, current: Story) -> HttpResponse:

@@ -146,6 +146,7 @@ class Command(BaseCommand):
             title="Information and Communication Technology (ICT)",
             slug="ict",
             description="The week's technology and telecoms news in five stories.",
+            open_to_self_signup=True,
         )
         Newsletter.objects.create(
             title="Energy and Utilities",

@@ -1,0 +1,79 @@
+"""A publication whose background worker died is noticed, reported, and can
+be tried again; it never says "Publishing…" for ever."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from issues.models import Issue
+from issues.tasks import publish_issue_task
+from newsroom.models import Newsletter
+from newsroom.workflow import Status
+from tests.issue_helpers import make_issue_in_review
+
+
+def messages_of(response: Any) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# The worker closes its database connection when done, so no test transaction.
+@pytest.mark.django_db(transaction=True)
+def test_a_publication_whose_worker_died_is_marked_failed_and_can_be_retried(
+    newsletter: Newsletter, alice: User, bob: User, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    issue = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob, count=1)
+    client = Client()
+    client.force_login(bob)
+    builder = f"/desk/issues/{issue.pk}/"
+    client.post(f"/desk/issues/{issue.pk}/publish/")
+    # A worker claims the task, as db_worker does, and is killed mid-render.
+    publication = DBTaskResult.objects.filter(task_path__endswith="publish_issue_task")
+    publication.get().claim("worker-that-died")
+    assert client.get(builder).context["pending_publication"] is True
+
+    started = timezone.now() - datetime.timedelta(seconds=settings.NEWSROOM_TASK_TIMEOUT + 1)
+    publication.update(started_at=started)
+    response = client.get(builder)
+
+    assert response.context["pending_publication"] is False
+    [message] = messages_of(response)
+    assert "worker running it was lost" in message and "publish it again" in message
+    assert publication.get().status == "FAILED"
+    issue.refresh_from_db()
+    assert issue.status == Status.REVIEW
+
+    # Trying again works.
+    client.post(f"/desk/issues/{issue.pk}/publish/")
+    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO())
+    assert Issue.objects.get(pk=issue.pk).status == Status.PUBLISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_marks_only_tasks_running_past_the_timeout(
+    newsletter: Newsletter, alice: User, bob: User, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    old, recent, waiting = (publish_issue_task.enqueue(0, bob.pk) for _ in range(3))
+    for result in (old, recent):
+        DBTaskResult.objects.get(pk=result.id).claim("worker")
+    DBTaskResult.objects.filter(pk=old.id).update(
+        started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    out = io.StringIO()
+
+    call_command("fail_abandoned_tasks", stdout=out)
+
+    assert "1 abandoned task(s) marked failed" in out.getvalue()
+    statuses = {str(r.pk): r.status for r in DBTaskResult.objects.all()}
+    assert [statuses[r.id] for r in (old, recent, waiting)] == ["FAILED", "RUNNING", "READY"]
