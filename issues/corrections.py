@@ -130,7 +130,8 @@ def publish_correction(*, correction: Correction, by: User) -> Correction:
         discard_artifacts(written)
         logger.exception("Could not store correction %s", correction.pk)
         raise PublishError(
-            f"The correction was not published: the edition could not be stored ({exc})."
+            "The correction was not published: the edition could not be stored."
+            f" {rendering.DETAILS_LOGGED}"
         ) from exc
 
 
