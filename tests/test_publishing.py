@@ -19,7 +19,7 @@ from django.db import connection
 
 from issues import publishing, rendering
 from issues.editions import Edition
-from issues.models import Issue, IssueTransition
+from issues.models import Issue, IssueStory, IssueTransition
 from issues.publishing import PublishError, publish_issue
 from issues.tasks import publish_issue_task
 from newsroom.models import Newsletter
@@ -134,7 +134,9 @@ def test_an_issue_with_an_unapproved_story_cannot_be_published(
     issue: Issue, alice: User, bob: User, newsletter: Newsletter, artifacts: Path
 ) -> None:
     draft = factories.make_story(author=alice, newsletter=newsletter, headline="Tide tables late")
-    issue.entries.create(story=draft, position=9)
+    # Stories join only draft issues (IssueStory refuses otherwise); this one
+    # got in around that rule, as older data may have, and publishing still checks.
+    IssueStory.objects.bulk_create([IssueStory(issue=issue, story=draft, position=9)])
     with pytest.raises(WorkflowError, match="Tide tables late"):
         publish_issue(issue=issue, by=bob)
     assert_still_in_review(issue, artifacts)
