@@ -9,7 +9,7 @@ import newsroom.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0008_newsletter_archival_pdf"),
+        ("newsroom", "0010_planning"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ import newsroom.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0011_download_counts"),
+        ("issues", "0014_deadlines_and_schedule"),
     ]
 
     operations = [
