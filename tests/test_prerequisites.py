@@ -80,7 +80,8 @@ def test_without_the_cjk_font_the_check_names_the_font_package(no_fonts: dict[st
 
 
 def test_a_missing_browser_stops_the_check_only_where_the_browser_is_required() -> None:
-    no_browser = {"NEWSROOM_CHROMIUM": "/nonexistent/chromium"}
+    # CI itself runs with NEWSROOM_REQUIRE_BROWSER=1: say both cases explicitly.
+    no_browser = {"NEWSROOM_CHROMIUM": "/nonexistent/chromium", "NEWSROOM_REQUIRE_BROWSER": ""}
     relaxed = run_check("--browser", env=no_browser)
     required = run_check("--browser", env={**no_browser, "NEWSROOM_REQUIRE_BROWSER": "1"})
     assert relaxed.returncode == 0
