@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from issues import calendar
 from issues.models import Issue, IssueStory
-from newsroom.extension import CalendarEntry, DeskPanel, Lapse, PublishingRoom
+from newsroom.extension import CalendarEntry, DeskPanel, Lapse, PublishingRoom, ScheduledIssue
 from newsroom.workflow import Status
 
 PANEL_SIZE = 10
@@ -22,6 +22,14 @@ class IssuesRoom(PublishingRoom):
             story_id__in=list(story_ids), issue__status=Status.PUBLISHED
         ).values_list("story_id", "issue__number")
         return dict(placed)
+
+    def scheduled_issues(self, story_ids: Iterable[int]) -> dict[int, ScheduledIssue]:
+        placed = IssueStory.objects.filter(
+            story_id__in=list(story_ids),
+            issue__status=Status.REVIEW,
+            issue__scheduled_for__isnull=False,
+        ).values_list("story_id", "issue__number", "issue__scheduled_for")
+        return {story_id: (number, when) for story_id, number, when in placed if when}
 
     def dashboard_panels(self, request: HttpRequest) -> list[DeskPanel]:
         in_progress = (
@@ -47,6 +55,7 @@ class IssuesRoom(PublishingRoom):
         return calendar.issue_lapses(now)
 
     def catch_up(self, now: datetime.datetime) -> None:
-        from issues.scheduling import publish_overdue_schedules
+        from issues.scheduling import publish_overdue_schedules, requeue_lost_publications
 
         publish_overdue_schedules(now)
+        requeue_lost_publications(now)

@@ -137,6 +137,27 @@ def publish_if_due(issue_id: int, scheduled_for: datetime.datetime) -> Scheduled
     return {"published": True, "message": f"Published {issue}."}
 
 
+def requeue_lost_publications(now: datetime.datetime) -> int:
+    """Give each schedule still ahead its task back if the queue has none
+    waiting for it (a restored database, a cleared queue, a schedule made
+    while the site ran the immediate backend). How many were enqueued; the
+    task is idempotent, so a duplicate would be harmless anyway."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task_backends[publish_scheduled_issue.backend], DatabaseBackend):
+        return 0
+    queued = DBTaskResult.objects.filter(
+        task_path=publish_scheduled_issue.module_path, status="READY"
+    ).values_list("args_kwargs", flat=True)
+    waiting = {(a["args"][0], datetime.datetime.fromisoformat(a["args"][1])) for a in queued}
+    ahead = Issue.objects.filter(status=Status.REVIEW, scheduled_for__gt=now)
+    lost = [issue for issue in ahead if (issue.pk, issue.scheduled_for) not in waiting]
+    for issue in lost:
+        enqueue_publication(issue)
+    return len(lost)
+
+
 def publish_overdue_schedules(now: datetime.datetime | None = None) -> int:
     """Publish every scheduled issue whose time has passed: the safety net
     for a lost task, run by each deadline check. How many went out."""

@@ -12,6 +12,10 @@ The contract, question by question:
 - `published_issue_numbers(story_ids)`: for each of these stories that sits
   in a published issue, that issue's number. The workflow refuses to
   withdraw such a story, and the desk labels it "In issue no. N".
+- `scheduled_issues(story_ids)`: for each of these stories that sits in an
+  issue scheduled for publication, that issue's number and time. The
+  workflow refuses to withdraw such a story (the issue would go out without
+  it, or not at all) until a reviewer cancels the schedule.
 - `dashboard_panels(request)`: panels the desk dashboard shows below its own,
   each a template name and its context, for the signed-in desk user.
 - `calendar_entries(start, end, newsletter_id, person_id)`: the publishing
@@ -21,7 +25,9 @@ The contract, question by question:
   past its review deadline, a scheduled publication that failed), each for
   the person to tell; the reminder task announces each once.
 - `catch_up(now)`: publishing work whose time has passed and that a lost
-  task left undone (a scheduled publication), run by each deadline check.
+  task left undone (a scheduled publication), and the tasks of work still
+  ahead that the queue has lost; run by each deadline check, the first as a
+  worker starts.
 """
 
 from __future__ import annotations
@@ -58,6 +64,10 @@ class CalendarEntry:
     done: bool = False  # delivered: nobody owes it any more
 
 
+# An issue scheduled for publication: its number and time.
+type ScheduledIssue = tuple[int, datetime.datetime]
+
+
 @dataclass(frozen=True)
 class Lapse:
     """A slipped deadline, to be told once to `user_id`. `key` names the
@@ -73,6 +83,9 @@ class PublishingRoom:
     """The questions, answered as by a newsroom that publishes nothing."""
 
     def published_issue_numbers(self, story_ids: Iterable[int]) -> dict[int, int]:
+        return {}
+
+    def scheduled_issues(self, story_ids: Iterable[int]) -> dict[int, ScheduledIssue]:
         return {}
 
     def dashboard_panels(self, request: HttpRequest) -> list[DeskPanel]:
@@ -92,7 +105,8 @@ class PublishingRoom:
         return []
 
     def catch_up(self, now: datetime.datetime) -> None:
-        """Do publishing work whose time has passed (run by each deadline check)."""
+        """Do publishing work whose time has passed and requeue lost tasks
+        (run by each deadline check)."""
 
 
 _room = PublishingRoom()

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
 from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story
-from newsroom.planning import Assignment
+from newsroom.planning import Assignment, DeskSettings
 from newsroom.sanitizing import BODY_LIMITS, check_body_bounds
 from newsroom.text import validate_text
 
@@ -218,3 +218,12 @@ class AssignmentForm(forms.ModelForm):
         # One newsletter (the usual start): nothing to choose.
         if not self.initial.get("newsletter") and len(only := Newsletter.objects.all()[:2]) == 1:
             self.initial["newsletter"] = only[0].pk
+
+
+class DigestForm(forms.ModelForm):
+    """Whether a desk user gets the daily digest, and at which hour."""
+
+    class Meta:
+        model = DeskSettings
+        fields = ["daily_digest", "digest_hour"]
+        labels = {"daily_digest": "Mail me each day what is due that day"}

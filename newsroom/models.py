@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from newsroom import roles
 from newsroom.comments import reanchor_comments
-from newsroom.extension import publishing_room
+from newsroom.extension import ScheduledIssue, publishing_room
 from newsroom.sanitizing import BODY_EXTENSIONS, check_body_bounds, sanitize_body
 from newsroom.text import validate_line, validate_text
 from newsroom.workflow import (
@@ -446,6 +446,10 @@ class Story(WorkflowModel):
             return self.__dict__["_issue_number"]  # type: ignore[no-any-return]
         return publishing_room().published_issue_numbers([self.pk]).get(self.pk)
 
+    def scheduled_issue(self) -> ScheduledIssue | None:
+        """The number and time of the scheduled issue this story is in, if any."""
+        return publishing_room().scheduled_issues([self.pk]).get(self.pk)
+
     def status_word(self, status: Status) -> str:
         return STORY_STATUS_WORDS[status]
 
@@ -495,6 +499,13 @@ class Story(WorkflowModel):
             raise OpenComments(open_threads)
         elif transition is WITHDRAW and self.published_issue_number() is not None:
             raise WorkflowError("This story is in a published issue and cannot be withdrawn.")
+        elif transition is WITHDRAW and (scheduled := self.scheduled_issue()):
+            number, when = scheduled
+            raise WorkflowError(
+                f"This story is in issue no. {number}, scheduled for publication"
+                f" {timezone.localtime(when):%-d %B %Y, %H:%M}: a reviewer cancels"
+                " that schedule first, or the issue would go out without it."
+            )
 
     def log_transition(
         self, transition: Transition, *, by: AuthUser, comment: str, note: str

@@ -184,12 +184,23 @@ class DeskSettings(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_settings"
     )
     daily_digest = models.BooleanField(
-        default=False, help_text="A mail each morning with what is due today."
+        default=False, help_text="A mail each day with what is due that day."
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        "at",
+        default=7,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        help_text="The hour the digest goes out, in the publisher's time zone.",
     )
     digest_sent_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "desk settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(digest_hour__lte=23), name="digest_hour_of_a_day"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"desk settings of {self.user}"

@@ -4,11 +4,13 @@
 announces each lapse once (a DeskNotice whose unique `lapse_key` names the
 thing and its deadline), mails every notice not mailed yet (a failed mail is
 tried again next time, up to MAX_MAIL_ATTEMPTS), sends the daily digests,
-and then enqueues itself again with a run-after time. Whatever creates a
-deadline (an assignment, a schedule) also calls `keep_reminding()`, which
-starts the chain when none is waiting, so it needs no daemon beyond
-`db_worker`. The immediate backend (a first `make run`) cannot run anything
-later, so there the chain does not start.
+and then enqueues itself again with a run-after time. The chain starts when
+a worker starts (`db_worker` is ours: `start_reminding()` before the first
+task), so a fresh deployment with deadlines already in its database, or a
+worker killed in the middle of a check, needs nobody to open a page; whatever
+creates a deadline (an assignment, a schedule) also calls `keep_reminding()`.
+It needs no daemon beyond `db_worker`. The immediate backend (a first
+`make run`) cannot run anything later, so there the chain does not start.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 REMIND_EVERY = datetime.timedelta(minutes=5)
 MAX_MAIL_ATTEMPTS = 5
-DIGEST_HOUR = 7  # the publisher's morning
 
 
 class CheckOutcome(TypedDict):
@@ -122,16 +123,15 @@ def mail_notice(notice_id: int) -> int:
 
 
 def send_digests(now: datetime.datetime) -> int:
-    """Each morning, what is due today, to each editor who asked for it."""
+    """Each day, what is due today, to each editor who asked for it, at the
+    first check from the hour they chose (in the publisher's time zone)."""
     local = timezone.localtime(now)
-    if local.hour < DIGEST_HOUR:
-        return 0
     today = local.date()
     start = agenda.local_midnight(today)
     end = agenda.local_midnight(today + datetime.timedelta(days=1))
-    wanting = DeskSettings.objects.filter(daily_digest=True, user__is_active=True).exclude(
-        digest_sent_on=today
-    )
+    wanting = DeskSettings.objects.filter(
+        daily_digest=True, user__is_active=True, digest_hour__lte=local.hour
+    ).exclude(digest_sent_on=today)
     sent = 0
     for settings_row in wanting.select_related("user"):
         user = settings_row.user
@@ -167,16 +167,25 @@ def check_deadlines() -> CheckOutcome:
         keep_reminding(now)
 
 
-def keep_reminding(now: datetime.datetime | None = None) -> bool:
-    """Enqueue the next check unless one is waiting already; whether it did."""
+def keep_reminding(now: datetime.datetime | None = None, *, at_once: bool = False) -> bool:
+    """Enqueue the next check unless one is waiting already; whether it did.
+    The next check runs in REMIND_EVERY, or as soon as a worker is free."""
     backend = task_backends[check_deadlines.backend]
     if not backend.supports_defer:
         return False
     if _check_waiting(backend):
         return False
-    run_after = (now or timezone.now()) + REMIND_EVERY
+    run_after = (now or timezone.now()) + (datetime.timedelta(0) if at_once else REMIND_EVERY)
     check_deadlines.using(run_after=run_after).enqueue()
     return True
+
+
+def start_reminding() -> bool:
+    """Run by each worker as it starts: a check at once unless one is waiting
+    (a waiting one is at most REMIND_EVERY away, or overdue and run first).
+    The check catches up: overdue scheduled publications go out, and those
+    still ahead get their task back if it was lost. Idempotent."""
+    return keep_reminding(at_once=True)
 
 
 def _check_waiting(backend: object) -> bool:

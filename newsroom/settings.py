@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "simple_history",
     "axes",
-    "django_tasks_db",
     "newsroom",
     "issues",
+    # After issues: its `db_worker` (which starts the deadline chain, see
+    # newsroom/reminders.py) is the one `manage.py db_worker` runs.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

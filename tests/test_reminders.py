@@ -4,6 +4,7 @@ and a mail that fails is tried again at the next check."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -118,11 +119,66 @@ def test_an_editor_asks_for_the_digest_on_the_account_page(erin: User, dave: Use
     client = Client()
     client.force_login(erin)
     assert "Daily digest" in client.get(reverse("issues:account")).content.decode()
-    client.post(reverse("issues:digest"), {"daily_digest": "on"})
+    client.post(reverse("issues:digest"), {"daily_digest": "on", "digest_hour": "7"})
     assert DeskSettings.objects.get(user=erin).daily_digest is True
-    client.post(reverse("issues:digest"), {})
+    client.post(reverse("issues:digest"), {"digest_hour": "7"})
     assert DeskSettings.objects.get(user=erin).daily_digest is False
     reader = Client()
     reader.force_login(dave)
-    assert reader.post(reverse("issues:digest"), {"daily_digest": "on"}).status_code == 403
+    refused = reader.post(reverse("issues:digest"), {"daily_digest": "on", "digest_hour": "7"})
+    assert refused.status_code == 403
     assert not DeskSettings.objects.filter(user=dave).exists()
+
+
+def test_each_editor_gets_the_digest_at_the_hour_they_chose_in_the_publishers_time(
+    slot: Assignment, newsletter: Newsletter, alice: User, erin: User, settings: Any
+) -> None:
+    settings.TIME_ZONE = "Europe/Brussels"  # the slot is due at 10:00 there
+    Assignment.objects.create(
+        headline="Ferry strike ends",
+        newsletter=newsletter,
+        assignee=alice,
+        due_at=DUE + datetime.timedelta(hours=2),
+        created_by=erin,
+    )
+    DeskSettings.objects.create(user=alice, daily_digest=True)  # 07:00 unless chosen
+    DeskSettings.objects.create(user=erin, daily_digest=True, digest_hour=9)
+    mail.outbox.clear()
+
+    def digests() -> list[list[str]]:
+        return [m.to for m in mail.outbox if m.subject.startswith("Due today")]
+
+    check_at(DUE - datetime.timedelta(hours=3, minutes=5))  # 06:55 in Brussels
+    assert digests() == []
+    check_at(DUE - datetime.timedelta(hours=2, minutes=55))  # 07:05
+    assert digests() == [[alice.email]]
+    check_at(DUE - datetime.timedelta(hours=1, minutes=5))  # 08:55
+    assert digests() == [[alice.email]]
+    check_at(DUE - datetime.timedelta(minutes=55))  # 09:05
+    check_at(DUE - datetime.timedelta(minutes=50))
+    assert digests() == [[alice.email], [erin.email]]
+    assert "Harbour cable lands" in mail.outbox[-1].body
+
+
+def test_an_editor_chooses_the_digest_hour_on_the_account_page(erin: User, settings: Any) -> None:
+    settings.TIME_ZONE = settings.NEWSROOM_TIME_ZONE = "Europe/Brussels"
+    client = Client()
+    client.force_login(erin)
+    saved = client.post(
+        reverse("issues:digest"), {"daily_digest": "on", "digest_hour": "9"}, follow=True
+    )
+    assert [str(m) for m in saved.context["messages"]] == [
+        "You will get a digest each day at 09:00 (Europe/Brussels)."
+    ]
+    page = saved.content.decode()
+    assert '<option value="9" selected>09:00</option>' in page
+    assert "In the publisher's time zone (Europe/Brussels)" in page
+    for bad in ("24", "-1", "nine", ""):
+        refused = client.post(
+            reverse("issues:digest"), {"daily_digest": "", "digest_hour": bad}, follow=True
+        )
+        assert [str(m) for m in refused.context["messages"]] == [
+            "Pick an hour of the day for the digest; nothing was changed."
+        ]
+    chosen = DeskSettings.objects.get(user=erin)
+    assert (chosen.daily_digest, chosen.digest_hour) == (True, 9)

@@ -22,7 +22,7 @@ from issues import rendering
 from issues.models import Issue
 from issues.scheduling import cancel_schedule, publish_if_due, schedule_issue
 from newsroom.models import Newsletter
-from newsroom.workflow import Status
+from newsroom.workflow import PUBLISH, WITHDRAW, Status, WorkflowError, perform
 from tests.issue_helpers import make_issue_in_review, stored_files
 
 T0 = datetime.datetime(2026, 11, 30, 8, 0, tzinfo=datetime.UTC)
@@ -324,3 +324,41 @@ def test_times_are_read_and_shown_in_the_publishers_time_zone(
     issue.refresh_from_db()
     assert issue.scheduled_for == datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
     assert "Scheduled Mon 30 Nov, 10:00" in listing
+
+
+def test_a_story_in_a_scheduled_issue_cannot_be_withdrawn(
+    issue: Issue, bob: User, carol: User
+) -> None:
+    story = issue.entries.get().story
+    with time_machine.travel(T0, tick=False):
+        schedule_issue(issue=issue, by=carol, when=T0 + datetime.timedelta(hours=1))
+        client = client_for(carol)
+        detail = client.get(reverse("desk:story_detail", args=[story.pk])).content.decode()
+        response = client.post(reverse("desk:story_withdraw", args=[story.pk]), follow=True)
+    refusal = (
+        f"This story is in issue no. {issue.number}, scheduled for publication"
+        " 30 November 2026, 09:00: a reviewer cancels that schedule first,"
+        " or the issue would go out without it."
+    )
+    assert messages_of(response) == [refusal]
+    story.refresh_from_db()
+    assert story.status == Status.PUBLISHED
+    assert not story.transitions.filter(transition="withdraw").exists()
+    assert "scheduled for publication 30 November 2026, 09:00" in detail
+    assert "cannot be withdrawn unless a reviewer cancels that schedule" in detail
+    assert reverse("desk:story_withdraw", args=[story.pk]) not in detail  # no button
+
+    # The admin's action takes the same path and is refused alike.
+    with pytest.raises(WorkflowError, match="cancels that schedule first"):
+        perform(story, WITHDRAW, by=carol)
+
+    # Once the schedule is cancelled the story may be withdrawn; publishing
+    # the issue is then refused in words instead of going out without it.
+    with time_machine.travel(T0, tick=False):
+        cancel_schedule(issue=issue, by=bob)
+        perform(story, WITHDRAW, by=carol)
+    story.refresh_from_db()
+    assert story.status == Status.DRAFT
+    with pytest.raises(WorkflowError, match="Every story must be approved"):
+        issue.refresh_from_db()
+        issue.check_transition(PUBLISH, by=carol)

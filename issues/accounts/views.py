@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,7 @@ from issues.accounts.mail import invite_subscriber, send_account_mail
 from issues.accounts.tokens import signup_token_generator, token_link
 from issues.models import FeedToken, Subscription, new_feed_key
 from newsroom import roles
+from newsroom.forms import DigestForm
 from newsroom.models import Newsletter
 from newsroom.planning import DeskSettings
 from newsroom.roles import is_subscriber
@@ -155,7 +157,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         "token": token,
         "feeds": feeds,
         "downloads": recent_downloads(request),
-        "daily_digest": DeskSettings.objects.filter(user=request.user, daily_digest=True).exists(),
+        "digest_form": DigestForm(instance=desk_settings_of(request.user)),
     }
     return render(request, "issues/account/account.html", context)
 
@@ -197,12 +199,23 @@ def renew_feed_key(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def digest(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Switch the desk's daily digest of what is due on or off."""
+    """Switch the desk's daily digest of what is due on or off, and choose its hour."""
     if not roles.is_desk_user(request.user):
         raise PermissionDenied("The digest is for the desk.")
-    wanted = request.POST.get("daily_digest") == "on"
-    DeskSettings.objects.update_or_create(user=request.user, defaults={"daily_digest": wanted})
-    messages.success(
-        request, "You will get a digest each morning." if wanted else "No more daily digest."
-    )
+    form = DigestForm(request.POST, instance=desk_settings_of(request.user))
+    if not form.is_valid():
+        messages.error(request, "Pick an hour of the day for the digest; nothing was changed.")
+        return redirect("issues:account")
+    chosen = form.save()
+    if chosen.daily_digest:
+        hour = chosen.get_digest_hour_display()  # type: ignore[attr-defined]
+        zone = timezone.get_current_timezone_name()
+        messages.success(request, f"You will get a digest each day at {hour} ({zone}).")
+    else:
+        messages.success(request, "No more daily digest.")
     return redirect("issues:account")
+
+
+def desk_settings_of(user: User) -> DeskSettings:
+    """The user's desk settings, unsaved defaults if they never chose."""
+    return DeskSettings.objects.filter(user=user).first() or DeskSettings(user=user)

@@ -84,6 +84,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": [t.name for t in story.allowed_transitions(request.user)],
         "sent_back": _sent_back_comment(story),
         "transitions": story.transitions.select_related("by")[:5],
+        "scheduled_issue": story.scheduled_issue() if story.status == Status.PUBLISHED else None,
     }
     return render(request, "newsroom/story_detail.html", context)
 
