@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from issues import rendering
@@ -44,6 +45,10 @@ def start_correction(*, issue: Issue, story: Story, note: str, by: User) -> Corr
         raise WorkflowError("Only a reviewer can start a correction.")
     if not note.strip():
         raise WorkflowError("Say what is wrong: the note is printed under the corrected story.")
+    try:
+        Correction._meta.get_field("note").run_validators(note.strip())
+    except ValidationError as error:
+        raise WorkflowError(f"The note was not accepted. {' '.join(error.messages)}") from None
     with transaction.atomic():
         locked = Issue.objects.select_for_update().get(pk=issue.pk)
         if locked.status != Status.PUBLISHED:

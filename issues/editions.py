@@ -33,6 +33,7 @@ from issues.models import Issue, artifact_storage
 from newsroom import roles
 from newsroom.models import Story
 from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
+from newsroom.text import validate_line, validate_text
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -96,6 +97,7 @@ class Edition(models.Model):
     correction_note = models.TextField(
         blank=True,
         editable=False,
+        validators=[validate_text],
         help_text="What this edition corrects, as printed under the corrected story.",
     )
 
@@ -190,10 +192,13 @@ class Correction(WorkflowModel):
 
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="corrections")
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="corrections")
-    headline = models.CharField(max_length=200)
-    body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=sanitize_body, blank=True)
+    headline = models.CharField(max_length=200, validators=[validate_line])
+    body = ProseEditorField(
+        extensions=BODY_EXTENSIONS, sanitize=sanitize_body, blank=True, validators=[validate_text]
+    )
     note = models.CharField(
         max_length=300,
+        validators=[validate_line],
         help_text="What changed, as printed under the story: “Corrected on 3 December 2025: "
         "the contract value is 41 million, not 14 million.” Write the part after the colon.",
     )

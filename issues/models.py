@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from newsroom import roles
 from newsroom.models import Newsletter, Story, StoryQuerySet
+from newsroom.text import one_line
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -209,7 +210,8 @@ class Issue(WorkflowModel):
 
     # Building the issue. Stories come and go, and change places, only while
     # the issue is a draft; each change locks the issue row so that two
-    # editors working on one issue cannot interleave their renumbering.
+    # editors working on one issue cannot interleave their renumbering, and
+    # writes an audit row (who, when, what) in the same transaction.
 
     def check_editable(self) -> None:
         if self.status != Status.DRAFT:
@@ -240,7 +242,7 @@ class Issue(WorkflowModel):
             # A subscriber should never read the same story in two issues.
             raise ValidationError(f"“{story}” is already in issue no. {elsewhere.issue.number}.")
 
-    def add_story(self, story: Story) -> IssueStory:
+    def add_story(self, story: Story, *, by: User) -> IssueStory:
         with transaction.atomic():
             locked = Issue.objects.select_for_update().get(pk=self.pk)
             locked.check_editable()
@@ -248,16 +250,24 @@ class Issue(WorkflowModel):
             if locked.entries.filter(story=story).exists():
                 raise ValidationError(f"“{story}” is already in this issue.")
             last = locked.entries.aggregate(models.Max("position"))["position__max"] or 0
-            return locked.entries.create(story=story, position=last + 1)
+            entry = locked.entries.create(story=story, position=last + 1)
+            locked._log_building(by, f"Added {_quoted(story)} as story {entry.position}.")
+            return entry
 
-    def remove_story(self, story: Story) -> None:
+    def remove_story(self, story: Story, *, by: User) -> None:
         with transaction.atomic():
             locked = Issue.objects.select_for_update().get(pk=self.pk)
             locked.check_editable()
+            order = [e.story_id for e in locked.entries.all()]  # type: ignore[attr-defined]
+            if story.pk not in order:
+                raise ValidationError(f"“{story}” is not in this issue.")
+            here = order.index(story.pk)
             locked.entries.filter(story=story).delete()
-            locked._renumber([e.story_id for e in locked.entries.all()])  # type: ignore[attr-defined]
+            order.remove(story.pk)
+            locked._renumber(order)
+            locked._log_building(by, f"Removed {_quoted(story)}, which was story {here + 1}.")
 
-    def move_story(self, story: Story, offset: int) -> None:
+    def move_story(self, story: Story, offset: int, *, by: User) -> None:
         """Move `story` up (offset -1) or down (+1); at either end, stay put."""
         with transaction.atomic():
             locked = Issue.objects.select_for_update().get(pk=self.pk)
@@ -267,20 +277,35 @@ class Issue(WorkflowModel):
                 raise ValidationError(f"“{story}” is not in this issue.")
             here = order.index(story.pk)
             there = min(max(here + offset, 0), len(order) - 1)
+            if here == there:
+                return
             order.insert(there, order.pop(here))
             locked._renumber(order)
+            locked._log_building(
+                by, f"Moved {_quoted(story)} from story {here + 1} to story {there + 1}."
+            )
 
-    def set_order(self, story_ids: list[int]) -> None:
+    def set_order(self, story_ids: list[int], *, by: User) -> None:
         """Put the stories in the given order: exactly the stories now in it."""
         with transaction.atomic():
             locked = Issue.objects.select_for_update().get(pk=self.pk)
             locked.check_editable()
             current = [e.story_id for e in locked.entries.all()]  # type: ignore[attr-defined]
-            if sorted(story_ids) != sorted(current):
+            if sorted(story_ids) != sorted(current) or len(set(story_ids)) != len(story_ids):
                 raise ValidationError(
                     "The issue changed while you were ordering it; reload and try again."
                 )
+            if story_ids == current:
+                return
             locked._renumber(story_ids)
+            headlines = dict(Story.objects.filter(pk__in=story_ids).values_list("pk", "headline"))
+            order = "; ".join(
+                f"{n}. “{one_line(headlines[pk])}”" for n, pk in enumerate(story_ids, start=1)
+            )
+            locked._log_building(by, f"Reordered the stories: {order}.")
+
+    def _log_building(self, by: User, what: str) -> None:
+        self.log_change(by=by, comment=what, note=BUILDER_NOTE)
 
     def _renumber(self, story_ids: list[int]) -> None:
         entries = {e.story_id: e for e in self.entries.all()}  # type: ignore[attr-defined]
@@ -367,9 +392,9 @@ class Issue(WorkflowModel):
         super().save(*args, **kwargs)
         self._remember_placement()
 
-    def log_change(self, *, by: AuthUser, comment: str, note: str) -> IssueTransition:
+    def log_change(self, *, by: User, comment: str, note: str) -> IssueTransition:
         """An audit row for a change that is not a transition (the status stays)."""
-        return self.transitions.create(
+        return self.transitions.create(  # type: ignore[misc]  # a signed-in user
             transition="change",
             from_status=self.status,
             to_status=self.status,
@@ -389,6 +414,16 @@ class Issue(WorkflowModel):
             comment=comment,
             note=note,
         )
+
+
+# The note on the audit row of a change made in the issue builder.
+BUILDER_NOTE = "issue builder"
+
+
+def _quoted(story: Story) -> str:
+    # A headline stored before control characters were refused must not
+    # carry them into the audit trail.
+    return f"“{one_line(story.headline)}”"
 
 
 def suggest_next_issue(

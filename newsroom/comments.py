@@ -76,7 +76,11 @@ class Comment(models.Model):
         blank=True, help_text="An outside reviewer, known by the address they were invited at."
     )
     text = models.TextField(validators=[validate_text])
-    quote = models.TextField(blank=True, help_text="The passage commented on, as it read then.")
+    quote = models.TextField(
+        blank=True,
+        validators=[validate_text],
+        help_text="The passage commented on, as it read then.",
+    )
     start = models.PositiveIntegerField(default=0)
     end = models.PositiveIntegerField(default=0)
     prefix = models.CharField(max_length=64, blank=True)

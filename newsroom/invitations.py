@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
 from newsroom.notices import notify, site_link
+from newsroom.text import validate_text
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -141,6 +143,10 @@ class Invitation(models.Model):
         """Log the verdict under the reviewer's email and tell whoever invited them."""
         if verdict == Verdict.NEEDS_CHANGES and not comment.strip():
             raise ValueError("Say what needs to change.")
+        try:
+            validate_text(comment)
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
         with transaction.atomic():
             use = self.log(Use.VERDICT, verdict=verdict, comment=comment.strip())
             notify(
@@ -180,7 +186,7 @@ class InvitationUse(models.Model):
     at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=16, choices=Use.choices)
     verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, validators=[validate_text])
 
     class Meta:
         abstract = True

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom import roles
+from newsroom.text import validate_line, validate_text
 from newsroom.workflow import Status, WorkflowError
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class Assignment(models.Model):
     headline = models.CharField(
         "working headline",
         max_length=200,
+        validators=[validate_line],
         help_text="What the story is about; the writer may change it.",
     )
     newsletter = models.ForeignKey(
@@ -57,7 +59,11 @@ class Assignment(models.Model):
         help_text="The editor who writes it.",
     )
     due_at = models.DateTimeField("due", help_text="When the story should be submitted for review.")
-    note = models.TextField(blank=True, help_text="Angle, contacts, length: anything that helps.")
+    note = models.TextField(
+        blank=True,
+        validators=[validate_text],
+        help_text="Angle, contacts, length: anything that helps.",
+    )
     story = models.OneToOneField(
         "newsroom.Story",
         on_delete=models.SET_NULL,

@@ -12,12 +12,17 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
+from django.urls import reverse
 
-from issues.models import FeedToken, Issue
-from newsroom.comments import Comment
+from issues.corrections import start_correction
+from issues.editions import Correction
+from issues.models import FeedToken, Issue, IssueInvitation, IssueInvitationUse
+from newsroom.comments import Comment, comment_on_passage
+from newsroom.invitations import StoryInvitation, StoryInvitationUse, invite
 from newsroom.models import Newsletter, Source, Story, StoryTransition
+from newsroom.planning import Assignment
 from newsroom.text import one_line, printable, validate_line, validate_text
-from newsroom.workflow import Status
+from newsroom.workflow import PUBLISH, Status, perform
 from tests import factories
 from tests.issue_helpers import make_issue_in_review
 
@@ -205,3 +210,174 @@ def test_a_comment_on_a_passage_with_a_control_character_is_refused(
     assert response.status_code == 400
     assert "U+001B" in response.content.decode()
     assert not Comment.objects.exists()
+
+
+# The review, correction and planning fields: each refuses ESC and BEL with a
+# message, stores nothing, and the newsletter's feeds keep answering.
+
+GUEST = "expert@partner.example"
+PASSAGE = "The island council switched on free public wifi."
+
+
+@pytest.fixture
+def published(newsletter: Newsletter, alice: User, bob: User) -> Issue:
+    issue = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob, count=1)
+    return perform(issue, PUBLISH, by=bob, prepare=factories.small_edition(bob))
+
+
+@pytest.fixture
+def in_review(newsletter: Newsletter, alice: User) -> Story:
+    return factories.make_story(
+        author=alice, newsletter=newsletter, body=f"<p>{PASSAGE}</p>", status=Status.REVIEW
+    )
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def assert_the_feeds_answer(published: Issue, subscriber: User) -> None:
+    token = FeedToken.objects.get_or_create(user=subscriber)[0]
+    for path in ("/feeds/ict.atom", f"/feeds/private/{token.key}/ict.atom"):
+        response = Client().get(path)
+        assert response.status_code == 200, path
+        feed = ET.fromstring(response.content)  # noqa: S314 (our own feed)
+        assert len(feed.findall(f"{ATOM}entry")) == 1
+
+
+def test_an_outside_verdict_with_a_control_character_is_refused(
+    in_review: Story, bob: User, dave: User, published: Issue
+) -> None:
+    invitation = invite(StoryInvitation, subject=in_review, email=GUEST, by=bob)
+    link = f"/review/story/{in_review.pk}/{invitation.token()}/verdict/"
+
+    response = Client().post(
+        link, {"verdict": "needs_changes", "comment": f"The date{ESC} is wrong."}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "U+001B" in page and "Your text: “The date" in page
+    assert not StoryInvitationUse.objects.filter(action="verdict").exists()
+    assert_the_feeds_answer(published, dave)
+
+
+def test_an_outside_verdict_on_an_issue_with_a_control_character_is_refused(
+    newsletter: Newsletter, alice: User, bob: User, dave: User, published: Issue
+) -> None:
+    issue = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob, count=1)
+    invitation = invite(IssueInvitation, subject=issue, email=GUEST, by=bob)
+    link = f"/review/issue/{issue.pk}/{invitation.token()}/verdict/"
+
+    response = Client().post(link, {"verdict": "looks_good", "comment": f"Fine{BEL}"}, follow=True)
+
+    assert "U+0007" in response.content.decode()
+    assert not IssueInvitationUse.objects.filter(action="verdict").exists()
+    assert_the_feeds_answer(published, dave)
+
+
+def test_an_outside_comment_with_a_control_character_is_refused(
+    in_review: Story, bob: User, dave: User, published: Issue
+) -> None:
+    invitation = invite(StoryInvitation, subject=in_review, email=GUEST, by=bob)
+    link = f"/review/story/{in_review.pk}/{invitation.token()}/comment/"
+
+    response = Client().post(
+        link, {"text": f"Source{BEL}?", "quote": "free public wifi", "near": "0"}, follow=True
+    )
+
+    assert "U+0007" in response.content.decode()
+    assert not Comment.objects.exists()
+    assert_the_feeds_answer(published, dave)
+
+
+def test_a_reply_with_a_control_character_is_refused(
+    in_review: Story, alice: User, bob: User, dave: User, published: Issue
+) -> None:
+    thread = comment_on_passage(in_review, text="Which council?", quote="island council", by=bob)
+
+    response = signed_in(alice).post(
+        f"/desk/stories/{in_review.pk}/comments/{thread.pk}/reply/", {"text": f"Ours{ESC}"}
+    )
+
+    assert response.status_code == 400
+    assert "U+001B" in response.content.decode()
+    assert list(Comment.objects.all()) == [thread]
+    assert_the_feeds_answer(published, dave)
+
+
+def test_a_correction_note_with_a_control_character_is_refused(
+    published: Issue, carol: User, dave: User
+) -> None:
+    story = published.ordered_stories()[0]
+
+    response = signed_in(carol).post(
+        f"/desk/issues/{published.pk}/corrections/start/",
+        {"story": story.pk, "note": f"the figure{ESC}[1m is wrong"},
+        follow=True,
+    )
+
+    assert "The note was not accepted." in response.content.decode()
+    assert "U+001B" in response.content.decode()
+    assert not Correction.objects.exists()
+    assert_the_feeds_answer(published, dave)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("headline", f"Council{ESC} wifi", "U+001B"),
+        ("body", f"<p>Free{BEL} wifi.</p>", "U+0007"),
+        ("note", f"the figure{BEL} is wrong", "U+0007"),
+    ],
+)
+def test_a_corrected_text_with_a_control_character_is_refused_and_kept_as_it_was(
+    published: Issue, alice: User, carol: User, dave: User, field: str, value: str, code: str
+) -> None:
+    story = published.ordered_stories()[0]
+    correction = start_correction(issue=published, story=story, note="the figure", by=carol)
+    data = {"headline": story.headline, "body": story.body, "note": "the figure", "version": 1}
+
+    response = signed_in(alice).post(correction.get_absolute_url(), {**data, field: value})
+
+    assert response.status_code == 200
+    assert code in response.content.decode()
+    correction.refresh_from_db()
+    assert (correction.headline, correction.body, correction.note, correction.version) == (
+        story.headline,
+        story.body,
+        "the figure",
+        1,
+    )
+    assert_the_feeds_answer(published, dave)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [("headline", f"Ferry{ESC} tickets", "U+001B"), ("note", f"Ask{BEL} them", "U+0007")],
+)
+def test_a_planned_slot_with_a_control_character_is_refused(
+    newsletter: Newsletter,
+    alice: User,
+    erin: User,
+    dave: User,
+    published: Issue,
+    field: str,
+    value: str,
+    code: str,
+) -> None:
+    data = {
+        "headline": "Ferry tickets go quantum-safe",
+        "newsletter": newsletter.pk,
+        "assignee": erin.pk,
+        "due_at": "2026-11-27T16:30",
+        "note": "Ask the ferry company for numbers.",
+    }
+
+    response = signed_in(alice).post(reverse("desk:assignment_new"), {**data, field: value})
+
+    assert response.status_code == 200
+    assert code in response.content.decode()
+    assert not Assignment.objects.exists()
+    assert_the_feeds_answer(published, dave)

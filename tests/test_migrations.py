@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from issues.models import Issue, Subscription
 from newsroom.models import Newsletter, Story
@@ -58,3 +60,78 @@ def test_moving_the_newsletter_keeps_every_row_and_id() -> None:
             content_type__app_label="newsroom", codename="view_newsletter"
         )
         assert granted.exists(), role
+
+
+BEFORE_LAST_EDITOR_BACKFILL = [("newsroom", "0012_text_validators")]
+REFUSED = "Conflicting edit, not applied (made from version 1)"
+
+
+def history_record(
+    history: Any, story: Any, kind: str, user: Any, reason: str | None = None, **values: object
+) -> None:
+    """A history record of `story` as it is, with `values` changed."""
+    row = {f.attname: getattr(story, f.attname) for f in story._meta.concrete_fields}
+    del row["updated_at"]
+    row.update(values)
+    history.objects.create(
+        **row,
+        history_type=kind,
+        history_user=user,
+        history_date=timezone.now(),
+        history_change_reason=reason,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_editor_of_older_stories_is_filled_in_from_their_history() -> None:
+    old = migrate(BEFORE_LAST_EDITOR_BACKFILL).loader.project_state(BEFORE_LAST_EDITOR_BACKFILL)
+    apps = old.apps
+    users = apps.get_model("auth", "User")
+    alice, erin, bob = (users.objects.create(username=n) for n in ("alice", "erin", "bob"))
+    newsletter = apps.get_model("newsroom", "Newsletter").objects.create(title="ICT", slug="ict")
+    story_model = apps.get_model("newsroom", "Story")
+    history = apps.get_model("newsroom", "HistoricalStory")
+
+    def story(headline: str, **fields: object) -> Any:
+        made = story_model.objects.create(
+            headline=headline, body="<p>Draft.</p>", newsletter=newsletter, author=alice, **fields
+        )
+        history_record(history, made, "+", alice)
+        return made
+
+    # Erin rewrote it, then Bob approved it (a status change, no new text).
+    rewritten = story("Rewritten")
+    history_record(history, rewritten, "~", erin, body="<p>Better.</p>")
+    history_record(history, rewritten, "~", bob, body="<p>Better.</p>", status="published")
+    # Only ever the author's first draft, submitted.
+    first_draft = story("First draft")
+    history_record(history, first_draft, "~", alice, status="review")
+    # Erin edited it; Bob's conflicting edit was refused and never applied.
+    refused = story("Refused")
+    history_record(history, refused, "~", erin, headline="Refused, fixed")
+    history_record(history, refused, "~", bob, REFUSED, headline="Bob's")
+    # The author edited her own draft.
+    own = story("Own")
+    history_record(history, own, "~", alice, body="<p>Second go.</p>")
+    # Known already (saved since the field exists): kept.
+    known = story("Known", last_edited_by=bob)
+    history_record(history, known, "~", erin, body="<p>Erin's.</p>")
+    updated_at = dict(story_model.objects.values_list("pk", "updated_at"))
+
+    migrate()
+
+    assert dict(Story.objects.values_list("headline", "last_edited_by__username")) == {
+        "Rewritten": "erin",
+        "First draft": None,
+        "Refused": "erin",
+        "Own": "alice",
+        "Known": "bob",
+    }
+    assert dict(Story.objects.values_list("pk", "updated_at")) == updated_at
+
+    # Reversible: going back keeps the true values, and coming forward again
+    # changes nothing.
+    migrate(BEFORE_LAST_EDITOR_BACKFILL)
+    migrate()
+    assert Story.objects.get(headline="Rewritten").last_edited_by.username == "erin"
+    assert Story.objects.get(headline="First draft").last_edited_by is None

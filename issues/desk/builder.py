@@ -1,7 +1,8 @@
 """Builder actions: add, remove and reorder the stories of a draft issue.
 
 Each is a small POST view for editors; the rules (draft only, approved
-stories of the same newsletter) live on `Issue`. The up/down buttons are
+stories of the same newsletter) and the audit row of each change live on
+`Issue`. The up/down buttons are
 plain forms that work without JavaScript; drag and drop posts the whole new
 order.
 """
@@ -25,7 +26,9 @@ from newsroom.workflow import WorkflowError
 def add_story(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
     story = get_object_or_404(Story, pk=request.POST.get("story") or 0)
-    return act_on(request, issue, lambda: issue.add_story(story), f"Added “{story}”.")
+    return act_on(
+        request, issue, lambda: issue.add_story(story, by=request.user), f"Added “{story}”."
+    )
 
 
 @editor_required
@@ -34,7 +37,10 @@ def remove_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
     story = get_object_or_404(issue.stories, pk=story_id)
     return act_on(
-        request, issue, lambda: issue.remove_story(story), f"Removed “{story}” from the issue."
+        request,
+        issue,
+        lambda: issue.remove_story(story, by=request.user),
+        f"Removed “{story}” from the issue.",
     )
 
 
@@ -46,7 +52,7 @@ def move_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
     if offset is None:
         return HttpResponse("Move a story up or down.", status=400)
-    return act_on(request, issue, lambda: issue.move_story(story, offset))
+    return act_on(request, issue, lambda: issue.move_story(story, offset, by=request.user))
 
 
 @editor_required
@@ -57,7 +63,7 @@ def set_order(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
     try:
         story_ids = [int(part) for part in request.POST.get("order", "").split(",") if part]
-        issue.set_order(story_ids)
+        issue.set_order(story_ids, by=request.user)
     except ValueError:
         error = "The order must be a list of story ids."
     except (ValidationError, WorkflowError) as exc:

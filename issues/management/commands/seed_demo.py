@@ -197,7 +197,7 @@ class Command(BaseCommand):
                 created_by=editor,
             )
             for story in carried:
-                made.add_story(story)
+                made.add_story(story, by=editor)
             return made
 
         published = issue(1, *stories[:3])
