@@ -255,6 +255,12 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["headline"]
     raw_id_fields = ["assignee", "created_by"]
 
+    def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
+        if change:
+            # A new version, so that a desk form loaded before it sees a conflict.
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(DeskNotice)
 class DeskNoticeAdmin(admin.ModelAdmin):

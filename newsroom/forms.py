@@ -11,7 +11,7 @@ from django.db import transaction
 
 from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
 from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story
-from newsroom.planning import Assignment, DeskSettings
+from newsroom.planning import PLANNED_FIELDS, Assignment, DeskSettings
 from newsroom.sanitizing import BODY_LIMITS, check_body_bounds
 from newsroom.text import validate_text
 
@@ -200,10 +200,11 @@ class AssignmentForm(forms.ModelForm):
     assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, label="Writer", help_text="The editor who writes it."
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Assignment
-        fields = ["headline", "newsletter", "assignee", "due_at", "note"]
+        fields = PLANNED_FIELDS
         widgets = {
             "due_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -215,9 +216,17 @@ class AssignmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = editors()
         self.fields["due_at"].help_text = "When it should be submitted for review."
+        if self.instance.pk and "version" not in self.initial:
+            self.initial["version"] = self.instance.version
         # One newsletter (the usual start): nothing to choose.
         if not self.initial.get("newsletter") and len(only := Newsletter.objects.all()[:2]) == 1:
             self.initial["newsletter"] = only[0].pk
+
+    @property
+    def loaded_version(self) -> int:
+        """The version the form was loaded from; none counts as a stale one."""
+        value = self.cleaned_data.get("version")
+        return int(value) if value is not None else 0
 
 
 class DigestForm(forms.ModelForm):

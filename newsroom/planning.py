@@ -30,6 +30,18 @@ if TYPE_CHECKING:
     from newsroom.workflow import User
 
 
+# What planning a slot sets, and an edit may change.
+PLANNED_FIELDS = ["headline", "newsletter", "assignee", "due_at", "note"]
+
+
+class SlotConflict(Exception):
+    """An edit made from an older version of a slot than its current one."""
+
+    def __init__(self, current: Assignment) -> None:
+        self.current = current
+        super().__init__(f"The slot changed since you opened it (now version {current.version}).")
+
+
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def open(self) -> AssignmentQuerySet:
         """Not delivered yet: unwritten, or still a draft."""
@@ -76,6 +88,11 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every edit; an edit made from an older version is refused.",
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -108,6 +125,17 @@ class Assignment(models.Model):
     def is_overdue(self, now: datetime.datetime | None = None) -> bool:
         delivered = self.story is not None and self.story.status != Status.DRAFT
         return not delivered and self.due_at < (now or timezone.now())
+
+    def save_edit(self, *, expected_version: int) -> None:
+        """Save this in-memory slot's planned fields as a new version, or
+        raise SlotConflict if someone saved it since `expected_version` was
+        loaded: two people editing one slot, the second never overwrites."""
+        with transaction.atomic():
+            current = Assignment.objects.select_for_update().get(pk=self.pk)
+            if current.version != expected_version:
+                raise SlotConflict(current)
+            self.version = current.version + 1
+            self.save(update_fields=[*PLANNED_FIELDS, "version"])
 
     def write(self, *, by: User) -> Story:
         """Turn the slot into its story's first draft, written by `by` (the

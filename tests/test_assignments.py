@@ -146,3 +146,76 @@ def test_a_slot_is_overdue_until_its_story_is_submitted(
     assert not slot.is_overdue(later)
     assert slot.state == "In review"
     assert not Assignment.objects.overdue(later).exists()
+
+
+def edit_slot(client: Client, slot: Assignment, *, version: object, **fields: object) -> object:
+    data = {
+        "headline": slot.headline,
+        "newsletter": slot.newsletter_id,  # type: ignore[attr-defined]
+        "assignee": slot.assignee_id,  # type: ignore[attr-defined]
+        "due_at": timezone.localtime(slot.due_at).strftime("%Y-%m-%dT%H:%M"),
+        "note": slot.note,
+        "version": version,
+        **fields,
+    }
+    return client.post(reverse("desk:assignment_edit", args=[slot.pk]), data)
+
+
+def test_a_slot_saved_meanwhile_is_not_overwritten_and_what_was_typed_is_kept(
+    slot: Assignment, alice: User, erin: User
+) -> None:
+    opened = client_for(alice).get(reverse("desk:assignment_edit", args=[slot.pk]))
+    assert 'name="version" value="1"' in opened.content.decode()
+    saved = edit_slot(client_for(erin), slot, version=1, headline="Harbour cable lands late")
+    assert saved.status_code == 302  # type: ignore[attr-defined]
+
+    response = edit_slot(
+        client_for(alice),
+        slot,
+        version=1,
+        headline="Harbour cable: what it costs",
+        note="Ask the port authority for the bill.",
+    )
+
+    assert response.status_code == 409  # type: ignore[attr-defined]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert "Someone saved this slot while you were editing" in page
+    assert "not saved" in page
+    assert "Harbour cable lands late" in page  # the current version, shown
+    assert 'value="Harbour cable: what it costs"' in page  # hers, in the form
+    assert "Ask the port authority for the bill.</textarea>" in page
+    assert 'name="version" value="2"' in page  # ready to save over the current version
+    slot.refresh_from_db()
+    assert (slot.headline, slot.note, slot.version) == ("Harbour cable lands late", "", 2)
+
+    # She saves the merged slot against the current version.
+    merged = edit_slot(client_for(alice), slot, version=2, note="Ask the port authority.")
+    assert merged.status_code == 302  # type: ignore[attr-defined]
+    slot.refresh_from_db()
+    assert (slot.headline, slot.note, slot.version) == (
+        "Harbour cable lands late",
+        "Ask the port authority.",
+        3,
+    )
+
+
+def test_a_slot_edit_without_its_version_is_refused_like_a_stale_one(
+    slot: Assignment, alice: User
+) -> None:
+    response = edit_slot(client_for(alice), slot, version="", headline="Blind overwrite")
+    assert response.status_code == 409  # type: ignore[attr-defined]
+    slot.refresh_from_db()
+    assert (slot.headline, slot.version) == ("Harbour cable lands", 1)
+
+
+def test_an_invalid_slot_edit_keeps_what_was_typed_and_changes_nothing(
+    slot: Assignment, alice: User, bob: User
+) -> None:
+    response = edit_slot(
+        client_for(alice), slot, version=1, headline="Harbour cable: costs", assignee=bob.pk
+    )
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert 'value="Harbour cable: costs"' in page
+    slot.refresh_from_db()
+    assert (slot.headline, slot.assignee, slot.version) == ("Harbour cable lands", slot.assignee, 1)

@@ -87,6 +87,9 @@ def test_the_calendar_filters_by_person_and_newsletter(
     titles = [e.title for r in mine.context["weeks"] for d in r["days"] for e in d["entries"]]
     assert titles == ["Overdue cable story"]
     assert all(r["count"] == 0 for r in energy.context["weeks"])
+    # The page says whose and which: the filter is not only in the form.
+    assert "Showing what erin owes." in mine.content.decode()
+    assert "Showing everything in Energy." in energy.content.decode()
 
 
 def test_the_calendar_is_for_the_desk_only(dave: User) -> None:

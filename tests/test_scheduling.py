@@ -158,6 +158,11 @@ def test_a_scheduled_issue_is_read_only_until_cancelled(issue: Issue, carol: Use
     )
     assert messages_of(sent_back) == [refusal]
     assert messages_of(published) == [refusal]
+    # The issue's page says it once, in its schedule box, with a badge.
+    with time_machine.travel(T0, tick=False):
+        page = client.get(reverse("issue_desk:issue_builder", args=[issue.pk])).content.decode()
+    assert 'id="schedule-status"' in page and 'badge text-bg-info">Scheduled<' in page
+    assert "cancel the schedule first" not in page
     issue.refresh_from_db()
     assert (issue.status, issue.published_at) == (Status.REVIEW, None)
 

@@ -157,7 +157,8 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "can_build": roles.is_editor(request.user) and issue.status == Status.DRAFT,
         "allowed": {t.name for t in issue.allowed_transitions(request.user)},
         "not_approved": [] if issue.status == Status.PUBLISHED else issue.unapproved_stories(),
-        "publish_refusal": publish_refusal(issue, request),
+        # A scheduled issue's own box says why it cannot be published now.
+        "publish_refusal": "" if issue.is_scheduled else publish_refusal(issue, request),
         "transitions": issue.transitions.select_related("by")[:20],
         "pending_publication": _pending_publication(request, issue),
         "delivery": delivery.progress(issue) if issue.status == Status.PUBLISHED else None,

@@ -9,11 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from newsroom.desk.access import editor_required
 from newsroom.forms import AssignmentForm
-from newsroom.planning import Assignment
+from newsroom.planning import PLANNED_FIELDS, Assignment, SlotConflict
 from newsroom.reminders import keep_reminding
 from newsroom.workflow import WorkflowError
 
@@ -39,15 +40,43 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
 
 @editor_required
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a slot. A save made from an older version than the slot's
+    current one is refused with the conflict page (409): both versions side
+    by side, and the form holding what this user typed."""
     assignment = get_assignment(pk)
     form = AssignmentForm(request.POST or None, instance=assignment)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            form.instance.save_edit(expected_version=form.loaded_version)
+        except SlotConflict as conflict:
+            return conflict_page(request, form, conflict.current)
+        keep_reminding()
         messages.success(request, f"Saved the slot “{assignment}”.")
         return redirect("desk:calendar")
     return render(
         request, "newsroom/assignment_form.html", {"form": form, "assignment": assignment}
     )
+
+
+def conflict_page(request: HttpRequest, form: AssignmentForm, current: Assignment) -> HttpResponse:
+    mine = form.cleaned_data
+    current = get_assignment(current.pk)
+    initial = {name: mine[name] for name in PLANNED_FIELDS} | {"version": current.version}
+    merge = AssignmentForm(instance=current, initial=initial)
+    changes = []
+    for name in PLANNED_FIELDS:
+        now, yours = _shown(current, name), _shown(form.instance, name)
+        label = merge.fields[name].label
+        changes.append({"label": label, "current": now, "mine": yours, "differs": now != yours})
+    context = {"form": merge, "assignment": current, "conflict": True, "changes": changes}
+    return render(request, "newsroom/assignment_form.html", context, status=409)
+
+
+def _shown(assignment: Assignment, name: str) -> str:
+    value = getattr(assignment, name)
+    if name == "due_at":
+        return f"{timezone.localtime(value):%a %-d %b %Y, %H:%M}"
+    return str(value)
 
 
 @editor_required

@@ -102,6 +102,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     key = CalendarKey.objects.filter(user_id=request.user.pk).first()  # type: ignore[misc]
     context = {
         "filters": filters,
+        "person": person,
+        "newsletter": newsletter,
         "weeks": weeks(first, found, today),
         "owed": [e for e in owed if not e.done],
         "newsletters": {n.pk: n for n in Newsletter.objects.all()},
