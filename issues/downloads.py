@@ -3,12 +3,17 @@
 The view decides *whether* someone may have a file; this module decides *how*
 the bytes travel, chosen by NEWSROOM_DOWNLOADS:
 
-- ``stream`` (default, `make run`): Python streams the file (FileResponse);
+- ``stream`` (default, `make run`): Python streams the file (FileResponse),
+  read through the storage API, so from the local directory or the bucket;
 - ``accel``: nginx sends it (``X-Accel-Redirect`` to an ``internal`` location
   under NEWSROOM_ACCEL_PREFIX that maps onto the artifacts directory);
 - ``sendfile``: Apache/lighttpd send it (``X-Sendfile`` with the file's path);
 - ``redirect``: the object store sends it: a redirect to a short-lived signed
-  URL of the artifacts storage (S3), with the same Content-Disposition.
+  URL of the artifacts bucket (issues.s3.PrivateS3Storage), which makes the
+  store answer with the same Content-Disposition and Content-Type.
+
+``accel`` and ``sendfile`` need the local directory and ``redirect`` the
+bucket; the settings refuse a mode that does not fit the storage.
 
 Signed download links (`signed_pdf_url`) let the archive and issue pages
 authorise a download when the page is rendered: the link names one issue and

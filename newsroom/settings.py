@@ -161,17 +161,55 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Published issues. Private: served only through the download view,
-    # which checks the reader's subscription. S3 in production via
-    # django-storages, by replacing this entry.
-    "artifacts": {
+# Published issues live in the "artifacts" storage. Private: served only
+# through the download view, which checks the reader's subscription. A local
+# directory by default (one machine); with NEWSROOM_ARTIFACTS_S3_BUCKET, a
+# private bucket of an S3-compatible store through django-storages, shared by
+# every web node and worker. Credentials come from the usual AWS_ACCESS_KEY_ID
+# and AWS_SECRET_ACCESS_KEY (or the machine's role); nothing is public: no
+# ACL grants anyone else access and every URL is signed and short-lived.
+NEWSROOM_SIGNED_LINK_SECONDS = env.int("NEWSROOM_SIGNED_LINK_SECONDS", default=300)
+NEWSROOM_ARTIFACTS_S3_BUCKET = env.str("NEWSROOM_ARTIFACTS_S3_BUCKET", default="")
+if NEWSROOM_ARTIFACTS_S3_BUCKET:
+    _s3_endpoint = env.str("NEWSROOM_ARTIFACTS_S3_ENDPOINT_URL", default="") or None
+    ARTIFACTS_STORAGE: dict[str, object] = {
+        "BACKEND": "issues.s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": NEWSROOM_ARTIFACTS_S3_BUCKET,
+            # A folder in the bucket, when it is shared with other things.
+            "location": env.str("NEWSROOM_ARTIFACTS_S3_PREFIX", default=""),
+            # An S3-compatible store (MinIO, ...); unset for AWS itself.
+            "endpoint_url": _s3_endpoint,
+            # Where readers' browsers reach the store, when not at the address
+            # the servers use (a compose network): signed URLs name this one.
+            "public_endpoint_url": (
+                env.str("NEWSROOM_ARTIFACTS_S3_PUBLIC_ENDPOINT_URL", default="") or None
+            ),
+            "region_name": env.str("NEWSROOM_ARTIFACTS_S3_REGION", default="") or None,
+            # Own stores answer at one host name, not at bucket.host.
+            "addressing_style": env.str(
+                "NEWSROOM_ARTIFACTS_S3_ADDRESSING_STYLE", default="path" if _s3_endpoint else "auto"
+            ),
+            "signature_version": "s3v4",
+            # Buckets with ACLs disabled (AWS's default for new buckets) refuse
+            # any ACL header: NEWSROOM_ARTIFACTS_S3_ACL= (empty) sends none.
+            "default_acl": env.str("NEWSROOM_ARTIFACTS_S3_ACL", default="private") or None,
+            "querystring_auth": True,
+            "querystring_expire": NEWSROOM_SIGNED_LINK_SECONDS,
+            # A stored edition is never replaced (names are unique anyway).
+            "file_overwrite": False,
+        },
+    }
+else:
+    ARTIFACTS_STORAGE = {
         "BACKEND": "issues.storage.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": env.path("NEWSROOM_ARTIFACTS_ROOT", default=BASE_DIR / "var" / "artifacts"),
         },
-    },
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "artifacts": ARTIFACTS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -192,9 +230,21 @@ if NEWSROOM_DOWNLOADS not in ("stream", "accel", "sendfile", "redirect"):
         "NEWSROOM_DOWNLOADS must be one of stream, accel, sendfile, redirect;"
         f" not {NEWSROOM_DOWNLOADS!r}."
     )
+# accel and sendfile hand the front server a file on this machine's disk;
+# redirect hands the reader a signed URL of the bucket. Each needs its storage.
+if NEWSROOM_DOWNLOADS == "redirect" and not NEWSROOM_ARTIFACTS_S3_BUCKET:
+    raise ImproperlyConfigured(
+        "NEWSROOM_DOWNLOADS=redirect needs the S3 artifacts storage"
+        " (NEWSROOM_ARTIFACTS_S3_BUCKET); the local directory has no URLs."
+    )
+if NEWSROOM_DOWNLOADS in ("accel", "sendfile") and NEWSROOM_ARTIFACTS_S3_BUCKET:
+    raise ImproperlyConfigured(
+        f"NEWSROOM_DOWNLOADS={NEWSROOM_DOWNLOADS} serves files from the local artifacts"
+        " directory, but NEWSROOM_ARTIFACTS_S3_BUCKET puts them in a bucket:"
+        " use redirect (or stream)."
+    )
 NEWSROOM_ACCEL_PREFIX = env.str("NEWSROOM_ACCEL_PREFIX", default="/protected-artifacts/")
 NEWSROOM_SIGNED_LINKS = env.bool("NEWSROOM_SIGNED_LINKS", default=False)
-NEWSROOM_SIGNED_LINK_SECONDS = env.int("NEWSROOM_SIGNED_LINK_SECONDS", default=300)
 
 # A task running longer than this (seconds) has lost its worker (killed,
 # redeployed): it is marked failed and the desk offers to try again. Longer

@@ -1,8 +1,14 @@
 """A small SMTP server on loopback for delivery tests: slow, and refusing
-some mails the first time (as a busy mail server does, with 451)."""
+some mails the first time (as a busy mail server does, with 451).
+
+With `hold_at=N` it keeps the N-th mail (to an address starting with
+`hold_prefix`) unanswered until told to let go, so
+that a test can kill the sender while it waits; that mail is then dropped,
+never accepted (the server never said 250), as a real server would."""
 
 from __future__ import annotations
 
+import contextlib
 import socketserver
 import threading
 import time
@@ -12,13 +18,34 @@ from contextlib import contextmanager
 
 
 class Sink:
-    def __init__(self, delay: float, refuse_every: int) -> None:
+    def __init__(
+        self, delay: float, refuse_every: int, hold_at: int = 0, hold_prefix: str = ""
+    ) -> None:
         self.delay = delay
         self.refuse_every = refuse_every
         self.accepted: Counter[str] = Counter()
         self.refused: Counter[str] = Counter()
         self.offered = 0
         self.lock = threading.Lock()
+        self.hold_at = hold_at
+        self.hold_prefix = hold_prefix
+        self.received = 0
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.held: list[str] = []
+
+    def hold(self, recipients: list[str]) -> bool:
+        """Whether this mail is the one to hold; if so, wait until released."""
+        if not all(r.startswith(self.hold_prefix) for r in recipients):
+            return False
+        with self.lock:
+            self.received += 1
+            if self.received != self.hold_at:
+                return False
+            self.held = list(recipients)
+        self.holding.set()
+        self.release.wait(timeout=120)
+        return True
 
     def decide(self, recipients: list[str]) -> bool:
         """Accept, or refuse (temporarily) every `refuse_every`-th new mail."""
@@ -59,6 +86,10 @@ class Handler(socketserver.StreamRequestHandler):
                 self.reply("354 go ahead")
                 while self.rfile.readline() not in (b".\r\n", b""):
                     pass
+                if self.server.sink.hold(recipients):
+                    with contextlib.suppress(OSError):  # the sender is gone
+                        self.reply("421 closing, the mail was not accepted")
+                    return
                 if self.server.sink.decide(recipients):
                     self.reply("250 queued")
                 else:
@@ -77,14 +108,17 @@ class Server(socketserver.ThreadingTCPServer):
 
 
 @contextmanager
-def smtp_sink(delay: float = 0.002, refuse_every: int = 20) -> Iterator[tuple[Sink, int]]:
+def smtp_sink(
+    delay: float = 0.002, refuse_every: int = 20, hold_at: int = 0, hold_prefix: str = ""
+) -> Iterator[tuple[Sink, int]]:
     """(sink, port) of a server on 127.0.0.1 for the duration."""
     server = Server(("127.0.0.1", 0), Handler)
-    server.sink = Sink(delay, refuse_every)
+    server.sink = Sink(delay, refuse_every, hold_at, hold_prefix)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield server.sink, server.server_address[1]
     finally:
+        server.sink.release.set()
         server.shutdown()
         server.server_close()
