@@ -8,9 +8,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse_lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
-from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story
+from newsroom.models import SOURCE_NAME_LENGTH, STORY_STATUS_WORDS, Newsletter, Source, Story
 from newsroom.planning import PLANNED_FIELDS, Assignment, DeskSettings
 from newsroom.sanitizing import BODY_LIMITS, check_body_bounds
 from newsroom.text import validate_text
@@ -23,9 +27,74 @@ def limit_body(field: forms.Field) -> None:
     field.help_text = f"{field.help_text} {BODY_LIMITS}".strip()
 
 
+class SourceNameInput(forms.TextInput):
+    """A text input for a source's name, with a <datalist> that
+    static/js/source-names.js fills from the server as the editor types.
+    Without the script it is a plain text field: type the exact name."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    class Media:
+        js = [forms.Script("js/source-names.js", type="module")]
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        attrs = dict(attrs or {})
+        names = f"{attrs.get('id') or self.attrs.get('id') or 'id_' + name}-names"
+        attrs.update({"list": names, "data-source-names": reverse_lazy("desk:source_names")})
+        return format_html(
+            '{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), names
+        )
+
+
+class SourceNameField(forms.Field):
+    """A source, named: any case, an exact name. An unknown name is refused
+    with what to do instead, and the typed text stays in the field."""
+
+    widget = SourceNameInput
+    default_error_messages = {
+        "unknown": "No source is called “%(name)s”: pick one of the suggestions, "
+        "or check the spelling on the Sources page.",
+    }
+
+    def __init__(self, *, exclude: Source | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.exclude = exclude
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Source):
+            return value.name
+        if isinstance(value, int):  # a model form's initial value: the source's pk
+            return Source.objects.filter(pk=value).values_list("name", flat=True).first() or ""
+        return value
+
+    def to_python(self, value: Any) -> Source | None:
+        name = str(value or "").strip()
+        if not name:
+            return None
+        # No maxlength on the input (a pasted name is never cut); a longer
+        # name than a source may have is simply unknown.
+        sources = Source.objects.named(name[: SOURCE_NAME_LENGTH + 1])
+        if self.exclude is not None:
+            sources = sources.exclude(pk=self.exclude.pk)
+        source = sources.first()
+        if source is None:
+            raise ValidationError(self.error_messages["unknown"], "unknown", {"name": name})
+        return source
+
+
 class StoryForm(forms.ModelForm):
     """Write or edit a story. Carries the version it was loaded from."""
 
+    source = SourceNameField(
+        required=False,
+        help_text="Cited in bold at the end of the story. Type a few letters to see "
+        "the sources we have.",
+        error_messages={
+            "unknown": "No source is called “%(name)s”: pick one of the suggestions, "
+            "or add it as a new source in the next field.",
+        },
+    )
     new_source = forms.CharField(
         label="…or add a new source",
         max_length=120,
@@ -48,9 +117,6 @@ class StoryForm(forms.ModelForm):
         limit = headline.widget.attrs.pop("maxlength", None)
         headline.widget.attrs["data-limit"] = limit
         headline.help_text = f"At most {limit} characters."
-        source = cast(forms.ModelChoiceField, self.fields["source"])
-        source.required = False
-        source.empty_label = "— pick a source —"
         if self.instance.pk and "version" not in self.initial:
             self.initial["version"] = self.instance.version
         newsletters = cast(forms.ModelChoiceField, self.fields["newsletter"]).queryset
@@ -121,16 +187,19 @@ class SourceForm(forms.ModelForm):
 
 
 class SourceMergeForm(forms.Form):
-    target = forms.ModelChoiceField(
-        queryset=Source.objects.none(),
+    target = SourceNameField(
         label="Merge into",
         help_text="Its stories move to this source; this duplicate is then deleted.",
     )
 
     def __init__(self, *args: Any, duplicate: Source, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        target = cast(forms.ModelChoiceField, self.fields["target"])
-        target.queryset = Source.objects.exclude(pk=duplicate.pk)
+        target = cast(SourceNameField, self.fields["target"])
+        target.exclude = duplicate
+        target.error_messages["unknown"] = (
+            "No other source is called “%(name)s”: pick one of the suggestions "
+            "(a source cannot be merged into itself)."
+        )
 
 
 class StoryFilterForm(forms.Form):
@@ -141,8 +210,8 @@ class StoryFilterForm(forms.Form):
     newsletter = forms.ModelChoiceField(
         queryset=Newsletter.objects.all(), required=False, empty_label="Any newsletter"
     )
-    source = forms.ModelChoiceField(
-        queryset=Source.objects.all(), required=False, empty_label="Any source"
+    source = SourceNameField(
+        required=False, widget=SourceNameInput(attrs={"placeholder": "Any source"})
     )
     author: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="Any author"
@@ -150,13 +219,18 @@ class StoryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # People who wrote a story: one probe per person into the stories'
+        # author index, not a DISTINCT over every story.
+        wrote = Story.objects.filter(author=OuterRef("pk"))
         cast(forms.ModelChoiceField, self.fields["author"]).queryset = (
-            get_user_model().objects.filter(stories__isnull=False).distinct().order_by("username")
+            get_user_model().objects.filter(Exists(wrote)).order_by("username")
         )
 
     def filter(self, stories: Any) -> Any:
-        if not self.is_valid():
+        if not self.is_bound:
             return stories
+        if not self.is_valid():
+            return stories.none()  # the form says what is wrong; never "all stories"
         data = self.cleaned_data
         for field in ("status", "newsletter", "source", "author"):
             if data.get(field):

@@ -39,7 +39,7 @@ def edit(client, story: Story, body: str):
     data = {
         "headline": story.headline,
         "body": body,
-        "source": story.source_id,
+        "source": story.source.name if story.source else "",
         "new_source": "",
         "newsletter": story.newsletter_id,
         "original_url": "",

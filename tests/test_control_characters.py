@@ -34,7 +34,7 @@ def story_data(newsletter: Newsletter, **fields: object) -> dict[str, object]:
     return {
         "headline": "Island council switches on free wifi",
         "body": "<p>The island council switched on free public wifi.</p>",
-        "source": factories.make_source().pk,
+        "source": factories.make_source().name,
         "new_source": "",
         "newsletter": newsletter.pk,
         "original_url": "",

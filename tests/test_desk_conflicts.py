@@ -14,7 +14,7 @@ def edit(client, story: Story, *, version: int, **fields: object):
     data = {
         "headline": story.headline,
         "body": story.body,
-        "source": story.source_id,
+        "source": story.source.name if story.source else "",
         "new_source": "",
         "newsletter": story.newsletter_id,
         "original_url": "",

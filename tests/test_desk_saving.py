@@ -94,7 +94,7 @@ def test_an_edit_without_its_version_is_refused_like_a_stale_one(
 
     response = client.post(
         f"/desk/stories/{story.pk}/edit/",
-        story_data(newsletter, headline="Blind overwrite", source=source.pk, new_source=""),
+        story_data(newsletter, headline="Blind overwrite", source=source.name, new_source=""),
     )
 
     assert response.status_code == 409

@@ -16,7 +16,7 @@ def story_data(newsletter: Newsletter, **fields: object) -> dict[str, object]:
     return {
         "headline": "Island council switches on free wifi",
         "body": BODY,
-        "source": factories.make_source().pk,
+        "source": factories.make_source().name,
         "new_source": "",
         "newsletter": newsletter.pk,
         "original_url": "https://example.org/wifi",
@@ -263,6 +263,6 @@ def test_the_list_filters_by_newsletter_and_source(client, alice: User, newslett
     page = client.get("/desk/stories/", {"newsletter": other.pk}).content.decode()
     assert "Energy, Gazette" in page
     assert "ICT, Tribune" not in page
-    page = client.get("/desk/stories/", {"source": gazette.pk}).content.decode()
+    page = client.get("/desk/stories/", {"source": gazette.name}).content.decode()
     assert "Energy, Gazette" in page
     assert "ICT, Tribune" not in page

@@ -95,7 +95,13 @@ def test_a_reviewer_who_rewrote_a_story_cannot_approve_it(
     client.force_login(bob)
     client.post(
         f"/desk/stories/{story.pk}/edit/",
-        story_form(story, headline="Bob's rewrite", new_source="", version=story.version),
+        story_form(
+            story,
+            headline="Bob's rewrite",
+            source=story.source.name,
+            new_source="",
+            version=story.version,
+        ),
     )
     story.refresh_from_db()
     assert (story.headline, story.last_edited_by) == ("Bob's rewrite", bob)

@@ -103,3 +103,8 @@ def test_a_newsletters_archive_reads_its_published_issues_by_index(load: None) -
     assert newsletter is not None
     plans = plans_of("load-r1-reader-1", reverse("issues:archive"), {"newsletter": newsletter.slug})
     assert "issue_published_idx" in plans
+
+
+def test_source_suggestions_read_names_by_their_prefix_index(load: None) -> None:
+    plans = plans_of("load-r1-editor-1", reverse("desk:source_names"), {"q": "Ch"})
+    assert "source_name_prefix_idx" in plans

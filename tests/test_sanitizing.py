@@ -60,7 +60,7 @@ def test_the_desk_form_sanitises_too(client, alice: User, newsletter: Newsletter
         {
             "headline": "Harbour wifi",
             "body": '<p onmouseover="x()">Free <script>x()</script><em>wifi</em></p>',
-            "source": factories.make_source().pk,
+            "source": factories.make_source().name,
             "newsletter": newsletter.pk,
         },
     )

@@ -24,7 +24,7 @@ def story_data(newsletter: Newsletter, body: str, **fields: object) -> dict[str,
     return {
         "headline": "Island council switches on free wifi",
         "body": body,
-        "source": factories.make_source().pk,
+        "source": factories.make_source().name,
         "new_source": "",
         "newsletter": newsletter.pk,
         "original_url": "",
@@ -91,7 +91,9 @@ def test_lists_five_levels_deep_are_fine(
 def test_the_admin_refuses_a_deep_list_too(client: Client, newsletter: Newsletter) -> None:
     root = User.objects.create_superuser("root", "root@example.org", "x")
     client.force_login(root)
-    data = story_data(newsletter, nested_lists(6), author=root.pk)
+    data = story_data(
+        newsletter, nested_lists(6), author=root.pk, source=factories.make_source().pk
+    )
     response = client.post("/admin/newsroom/story/add/", data)
     assert response.status_code == 200
     assert "Lists are nested more than 5 levels deep" in response.content.decode()

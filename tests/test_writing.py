@@ -18,7 +18,7 @@ def story_data(newsletter: Newsletter, **fields: object) -> dict[str, object]:
     return {
         "headline": "Island council switches on free wifi",
         "body": "<p>The council switched on free wifi in the harbour.</p>",
-        "source": factories.make_source().pk,
+        "source": factories.make_source().name,
         "new_source": "",
         "newsletter": newsletter.pk,
         "original_url": "",

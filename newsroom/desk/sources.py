@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
-from newsroom.desk.access import editor_required
+from newsroom.desk.access import desk_user_required, editor_required
 from newsroom.forms import SourceForm, SourceMergeForm
 from newsroom.models import Source
 from newsroom.paging import BoundedPaginator
@@ -21,6 +22,14 @@ def source_list(request: HttpRequest) -> HttpResponse:
     sources = Source.objects.with_story_count().order_by(Lower("name"))
     page = BoundedPaginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "newsroom/source_list.html", {"page": page, "query": ""})
+
+
+@desk_user_required
+@require_GET
+def source_names(request: HttpRequest) -> JsonResponse:
+    """Suggestions for a source field (story form, story filter, merge):
+    at most SUGGESTED_SOURCES names, those starting with `q` first."""
+    return JsonResponse({"sources": Source.objects.suggest(request.GET.get("q", ""))})
 
 
 @editor_required

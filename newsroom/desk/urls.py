@@ -64,6 +64,7 @@ urlpatterns = [
     path("review/", review.review_queue, name="review_queue"),
     path("sources/", sources.source_list, name="source_list"),
     path("sources/new/", sources.source_new, name="source_new"),
+    path("sources/names/", sources.source_names, name="source_names"),
     path("sources/<int:pk>/edit/", sources.source_edit, name="source_edit"),
     path("sources/<int:pk>/merge/", sources.source_merge, name="source_merge"),
 ]

@@ -38,11 +38,11 @@ function cleanCopy(node) {
 }
 
 function sourceName(form) {
-  const typed = form.querySelector("input[name=new_source]");
-  if (typed && typed.value.trim()) return typed.value.trim();
-  const select = form.querySelector("select[name=source]");
-  if (!select || !select.value) return "";
-  return select.options[select.selectedIndex].text;
+  for (const name of ["new_source", "source"]) {
+    const typed = form.querySelector(`input[name=${name}]`);
+    if (typed && typed.value.trim()) return typed.value.trim();
+  }
+  return "";
 }
 
 function renderPreview(form, body) {

@@ -87,7 +87,7 @@ def test_a_story_is_written_sent_back_revised_and_approved(
     expect(page.locator("[data-word-count]")).to_have_text("17")
     preview = page.locator("[data-preview-body]")
     expect(preview.locator("strong", has_text="free wifi")).to_be_visible()
-    page.get_by_label("Source", exact=True).select_option(label="Harbour Tribune")
+    page.get_by_label("Source", exact=True).fill("Harbour Tribune")
     expect(preview.locator(".source", has_text="(Harbour Tribune)")).to_be_visible()
     expect(preview.locator(".source strong")).to_have_text("Harbour Tribune")
     page.get_by_role("button", name="Save draft").click()

@@ -65,7 +65,7 @@ def test_a_slot_is_assigned_written_approved_scheduled_and_published_by_the_work
     expect(page.get_by_text("Your draft is started from the slot")).to_be_visible()
     page.locator(".ProseMirror").click()
     page.keyboard.type("The new cable doubles the island's bandwidth from Monday.")
-    page.get_by_label("Source", exact=True).select_option(label="Harbour Tribune")
+    page.get_by_label("Source", exact=True).fill("Harbour Tribune")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review.")).to_be_visible()
