@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -202,7 +203,7 @@ def test_several_files_import_oldest_first_in_one_go(root: User, newsletter: New
 
     numbers = dict(newsletter.issues.values_list("period_start__day", "number"))  # type: ignore[attr-defined]
     assert numbers == {24: 1, 8: 2}
-    assert lines[-1].endswith(": 3 stories")
+    assert lines[-1].startswith("Imported 2 files: 8 stories, 2 issues, ")
 
 
 def test_it_needs_someone_to_import_as(db: None) -> None:
@@ -318,3 +319,71 @@ def test_a_long_issue_over_several_pages_imports_back_from_its_pdf(
     assert [(s.headline, s.body, s.source) for s in copy.ordered_stories()] == [
         (smarten(s.headline), smarten_html(s.body), s.source) for s in original.ordered_stories()
     ]  # as printed: with typographic quotes
+
+
+class Terminal(io.StringIO):
+    """What a terminal is to the command: a stream that says it is one."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+THREE = [str(FIXTURES / name) for name in ("basic.md", "escapes.md", "across_months.md")]
+SUMMARY = re.compile(
+    r"Imported 3 files: 10 stories, 3 issues, 4 new sources, 2 new newsletters in \d+\.\d s"
+)
+
+
+def test_several_files_report_progress_on_stderr_and_one_summary_line(root: User) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_newsletter", *THREE, stdout=out, stderr=err)
+
+    assert Issue.objects.count() == 3
+    assert SUMMARY.fullmatch(out.getvalue().strip()), out.getvalue()
+    # In a log, a line per tenth of the files (here, each of the three).
+    progress = err.getvalue().splitlines()
+    assert progress[0] == "reading        [##########                    ]         1/3"
+    assert progress[2] == "reading        [##############################]         3/3"
+    assert progress[-1] == "importing      [##############################]         3/3"
+    assert len(progress) == 6
+
+
+def test_more_detail_shows_each_issue_then_the_summary_last(root: User) -> None:
+    out = io.StringIO()
+    call_command("import_newsletter", *THREE, "-v", "2", stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().splitlines()
+    assert "  1. Port Aldren opens its first undersea data centre — Harbour Tribune" in lines
+    assert sum(line.startswith("issue ") and line.endswith(" stories") for line in lines) == 3
+    assert SUMMARY.fullmatch(lines[-1])
+
+
+def test_on_a_terminal_the_bar_is_redrawn_in_place_naming_the_file(root: User) -> None:
+    terminal = Terminal()
+    call_command("import_newsletter", *THREE, stdout=io.StringIO(), stderr=terminal)
+    shown = terminal.getvalue()
+    assert shown.count("\n") == 2  # one finished line per phase
+    assert "\rreading        [##########                    ]         1/3 escapes.md\x1b[K" in shown
+    assert "\rimporting      [##########                    ]         1/3 across_months.md" in shown
+    assert shown.endswith("\rimporting      [##############################]         3/3\n")
+
+
+def test_an_error_in_the_third_file_names_it_and_its_line_after_the_bar(root: User) -> None:
+    terminal, before = Terminal(), counts()
+    bad = str(FIXTURES / "error_no_headline.md")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_newsletter", *THREE[:2], bad, stdout=io.StringIO(), stderr=terminal)
+    assert str(caught.value).startswith(f"{bad}:5: a paragraph without a headline")
+    # The bar names the file it stopped at, and the error starts a line of its own.
+    assert terminal.getvalue().endswith("2/3 error_no_headline.md\x1b[K\n")
+    assert counts() == before
+
+
+def test_a_dry_run_of_several_files_says_nothing_was_saved(root: User) -> None:
+    before = counts()
+    lines = run(*THREE, "--dry-run")
+    assert re.fullmatch(
+        r"Dry run, nothing saved: 3 files would import 10 stories, 3 issues, 4 new sources,"
+        r" 2 new newsletters \(read in \d+\.\d s\)",
+        lines[-1],
+    )
+    assert counts() == before

@@ -32,6 +32,7 @@ from django.utils import timezone
 from issues import rendering
 from issues.editions import Edition
 from issues.models import Issue, IssueStory, IssueTransition, Subscription
+from issues.progress import Progress
 from issues.publishing import count_pages
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story, StoryTransition
@@ -113,25 +114,6 @@ VERBS = [
     "doubles",
     "wins",
 ]
-
-
-class Progress:
-    """A one-line progress bar on stderr, redrawn in place."""
-
-    def __init__(self, out: TextIO, label: str, total: int) -> None:
-        self.out, self.label, self.total, self.done = out, label, max(total, 1), 0
-        self.tty = out.isatty()
-        self.shown = -1
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        tenth = self.done * 10 // self.total
-        if self.tty or tenth != self.shown:
-            self.shown = tenth
-            bar = "#" * (self.done * 30 // self.total)
-            end = "" if self.tty and self.done < self.total else "\n"
-            self.out.write(f"\r{self.label:<14} [{bar:<30}] {self.done:>9,}/{self.total:,}{end}")
-            self.out.flush()
 
 
 @contextlib.contextmanager

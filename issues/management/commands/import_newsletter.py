@@ -4,11 +4,17 @@
 Reads back issues (the text form or a PDF) and creates their newsletter,
 sources, stories and issues. Every file is parsed before anything is written,
 and all files are saved in one transaction: one bad file imports nothing.
+
+What it prints: for one file, its stories and, last, `issue <id>: <n>
+stories`. For several, progress on stderr while reading and saving (a bar on
+a terminal, a line per tenth in a log) and one summary line on stdout
+(`-v 2` adds each issue's stories before it). A dry run prints its plans.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +33,10 @@ from issues.importing import (
     save_plan,
 )
 from issues.models import Issue, format_period
+from issues.progress import Progress, raw_stream
 from issues.publishing import PublishError, discard_artifacts
 from newsroom import roles
-from newsroom.models import Newsletter
+from newsroom.models import Newsletter, Source
 from newsroom.workflow import WorkflowError
 
 
@@ -58,15 +65,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
         paths: list[str] = options["paths"]
         self.verbosity = options["verbosity"]
+        # One file's stories are its report; several files' are a summary
+        # (-v 2 or a dry run shows them all).
+        self.itemise = len(paths) == 1 or self.verbosity >= 2 or options["dry_run"]
         self.report: list[str] = []
+        self.created: dict[str, int] = {"stories": 0}
         if options["number"] is not None and len(paths) > 1:
             raise CommandError("--number can only be given with a single PATH.")
         newsletter = self._newsletter(options["newsletter"])
         user = self._user(options["user"], publish=options["publish"])
         # Oldest first, so that numbers follow the calendar.
-        issues = sorted((self._read(path) for path in paths), key=lambda i: i[1].period_start)
+        issues = sorted(self._read_all(paths), key=lambda i: i[1].period_start)
         # Files stored by the issues published so far: a later failure rolls
         # their rows back, and they go too.
         stored: list[str] = []
@@ -75,9 +87,50 @@ class Command(BaseCommand):
         except BaseException:
             discard_artifacts(stored)
             raise
+        if len(paths) > 1:
+            self.report.append(self._summary(len(paths), options, time.monotonic() - started))
         # Written once committed, after the notifications that commit sends,
-        # so that the last line is always the issue.
-        self.stdout.write("\n".join(self.report))
+        # so that the last line is always the issue (or the summary).
+        if self.report:
+            self.stdout.write("\n".join(self.report))
+
+    def _progress(self, label: str, total: int) -> Progress | None:
+        """Progress on stderr for several files (one file is quick enough)."""
+        if total < 2 or self.verbosity < 1:
+            return None
+        return Progress(raw_stream(self.stderr), label, total)
+
+    def _read_all(self, paths: list[str]) -> list[tuple[str, ParsedIssue]]:
+        progress = self._progress("reading", len(paths))
+        read = []
+        try:
+            for path in paths:
+                if progress:
+                    progress.working_on(Path(path).name)
+                read.append(self._read(path))
+                if progress:
+                    progress.advance()
+        finally:
+            if progress:
+                progress.stop()
+        return read
+
+    def _summary(self, files: int, options: dict[str, Any], seconds: float) -> str:
+        c = self.created
+        counts = [
+            _count(c["stories"], "story", "stories"),
+            _count(c["issues"], "issue", "issues"),
+            _count(c["sources"], "new source", "new sources"),
+        ]
+        if c["newsletters"]:
+            counts.append(_count(c["newsletters"], "new newsletter", "new newsletters"))
+        if options["dry_run"]:
+            return (
+                f"Dry run, nothing saved: {files} files would import {', '.join(counts)}"
+                f" (read in {seconds:.1f} s)"
+            )
+        done = "Imported and published" if options["publish"] else "Imported"
+        return f"{done} {files} files: {', '.join(counts)} in {seconds:.1f} s"
 
     def _import(
         self,
@@ -88,30 +141,46 @@ class Command(BaseCommand):
         stored: list[str],
         options: dict[str, Any],
     ) -> None:
-        with transaction.atomic():
-            for path, parsed in issues:
-                try:
-                    plan = plan_import(parsed, newsletter=newsletter, number=options["number"])
-                    self._show_plan(plan, dry_run=options["dry_run"])
-                    issue = save_plan(
-                        plan, publish=options["publish"] and not options["dry_run"], by=user
+        before = {"sources": Source.objects.count(), "newsletters": Newsletter.objects.count()}
+        progress = self._progress("importing", len(issues))
+        try:
+            with transaction.atomic():
+                for path, parsed in issues:
+                    if progress:
+                        progress.working_on(Path(path).name)
+                    try:
+                        plan = plan_import(parsed, newsletter=newsletter, number=options["number"])
+                        self._show_plan(plan, dry_run=options["dry_run"])
+                        issue = save_plan(
+                            plan, publish=options["publish"] and not options["dry_run"], by=user
+                        )
+                    except IssueImportError as exc:
+                        raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
+                    except (WorkflowError, PublishError) as exc:
+                        raise CommandError(f"{path}: nothing was imported. {exc}") from None
+                    stored += [
+                        str(name)
+                        for edition in issue.editions.all()
+                        for name in (edition.html_file.name, edition.pdf_file.name)
+                    ]
+                    self._show_result(
+                        issue, plan, dry_run=options["dry_run"], publish=options["publish"]
                     )
-                except IssueImportError as exc:
-                    raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
-                except (WorkflowError, PublishError) as exc:
-                    raise CommandError(f"{path}: nothing was imported. {exc}") from None
-                stored += [
-                    str(name)
-                    for edition in issue.editions.all()
-                    for name in (edition.html_file.name, edition.pdf_file.name)
-                ]
-                self._show_result(
-                    issue, plan, dry_run=options["dry_run"], publish=options["publish"]
-                )
-            if options["dry_run"]:
-                # The dry run saves (so that each file sees the ones before
-                # it) and then rolls everything back.
-                transaction.set_rollback(True)
+                    self.created["stories"] += len(parsed.stories)
+                    if progress:
+                        progress.advance()
+                self.created |= {
+                    "issues": len(issues),
+                    "sources": Source.objects.count() - before["sources"],
+                    "newsletters": Newsletter.objects.count() - before["newsletters"],
+                }
+                if options["dry_run"]:
+                    # The dry run saves (so that each file sees the ones before
+                    # it) and then rolls everything back.
+                    transaction.set_rollback(True)
+        finally:
+            if progress:
+                progress.stop()
 
     def _read(self, path: str) -> tuple[str, ParsedIssue]:
         try:
@@ -182,6 +251,8 @@ class Command(BaseCommand):
         )
 
     def _show_result(self, issue: Issue, plan: ImportPlan, *, dry_run: bool, publish: bool) -> None:
+        if not self.itemise:
+            return
         for position, story in enumerate(plan.parsed.stories, start=1):
             self.report.append(f"  {position}. {story.headline} — {story.source}")
         count = len(plan.parsed.stories)
@@ -193,3 +264,7 @@ class Command(BaseCommand):
             if edition is not None:
                 self.report.append(f"published: {edition.page_count}-page PDF stored")
             self.report.append(f"issue {issue.pk}: {count} stories")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
