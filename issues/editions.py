@@ -249,7 +249,7 @@ class Correction(WorkflowModel):
         return reverse("issue_desk:correction", args=[self.issue_id, self.pk])  # type: ignore[attr-defined]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.body = sanitize_body(self.body or "")
+        self.body = sanitize_body(self.body or "", headline=self.headline)
         super().save(*args, **kwargs)
 
     @property

@@ -4,7 +4,7 @@ import copy
 import datetime
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -228,6 +228,11 @@ STORY_STATUS_WORDS = {
 }
 
 
+class StatusBadge(NamedTuple):
+    kind: str  # draft, review, approved or in-issue: .status-badge-<kind>
+    label: str
+
+
 def label_stories(stories: Iterable[Story]) -> list[Story]:
     """The stories, each knowing the published issue it is in (one query for
     the whole list), so that `status_label` asks nothing more."""
@@ -388,7 +393,7 @@ class Story(WorkflowModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Every path that writes a body (forms, admin, importer, shell) goes
         # through here, so nothing unsanitised reaches the database.
-        self.body = sanitize_body(self.body or "")
+        self.body = sanitize_body(self.body or "", headline=self.headline)
         loaded = self._loaded_author_id
         if loaded is not None and self.author_id != loaded:  # type: ignore[attr-defined]
             # Four eyes: whoever could move a story to another author could
@@ -482,10 +487,18 @@ class Story(WorkflowModel):
         """The status in the desk's words: a story a reviewer approved is
         "Approved" (ready for an issue), and "In issue no. N" once that issue
         is published; only issues are ever "Published"."""
+        return self.status_badge().label
+
+    def status_badge(self) -> StatusBadge:
+        """The status label and the badge it wears (css/newsroom.css): a story
+        in a published issue wears the published issue's colour, never the
+        green of "Approved"."""
         if self.status != Status.PUBLISHED:
-            return self.get_status_display()
+            return StatusBadge(self.status, self.get_status_display())
         number = self.published_issue_number()
-        return f"In issue no. {number}" if number else STORY_STATUS_WORDS[Status.PUBLISHED]
+        if number:
+            return StatusBadge("in-issue", f"In issue no. {number}")
+        return StatusBadge("approved", STORY_STATUS_WORDS[Status.PUBLISHED])
 
     def role_allows(self, transition: Transition, user: User) -> bool:
         """Whether `user`'s role may ever take `transition` on this story (the

@@ -3,7 +3,8 @@
 django-prose-editor derives the nh3 allowlist from the same extension list
 that configures the editor's toolbar, so what an editor can make is exactly
 what survives sanitising: paragraphs, line breaks, bold, italic, links and
-lists. Bodies are sanitised when saved and again when rendered.
+lists. Bodies are sanitised when saved and again when rendered; a paste from
+a word processor is tidied into that markup first (newsroom.pasting).
 
 Before any of that, `check_body_bounds` refuses a body that is too long or
 nested too deep: a list nested 10,000 levels deep is 180 KB of HTML that
@@ -19,6 +20,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_prose_editor.config import allowlist_from_extensions
 from django_prose_editor.fields import create_sanitizer
+
+from newsroom.pasting import drop_repeated_headline, tidy_pasted
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -63,9 +66,17 @@ _links_made_absolute = nh3.Cleaner(**_allowlist, attribute_filter=_only_absolute
 _sanitize = create_sanitizer(BODY_EXTENSIONS)
 
 
-def sanitize_body(html: str) -> str:
-    """The body with only the allowlist's markup, and every link absolute."""
-    return _sanitize(_links_made_absolute.clean(html))
+def sanitize_body(html: str, *, headline: str = "") -> str:
+    """The body with only the allowlist's markup, and every link absolute.
+
+    What a paste from a word processor brings (fake bullets, tables, headings,
+    styled marks) is first made into the editor's own markup
+    (newsroom.pasting); given the story's `headline`, a first paragraph that
+    only repeats it is dropped."""
+    body = tidy_pasted(html)
+    if headline:
+        body = drop_repeated_headline(body, headline)
+    return _sanitize(_links_made_absolute.clean(body))
 
 
 # A story is one paragraph of 60-90 words, about 600 characters; these
@@ -138,13 +149,17 @@ def check_body_bounds(html: str) -> None:
             )
 
 
-def editor_allowlist() -> dict[str, list[str]]:
-    """The same allowlist, for the editor's live preview in the browser
-    (sent as a json_script), so the page never keeps a copy of its own."""
+def editor_allowlist() -> dict[str, str | list[str]]:
+    """The same allowlist, for the editor's live preview and its link dialog
+    in the browser (sent as a json_script), so the page never keeps a copy of
+    its own: the tags, the link schemes, and what `absolute_link` takes for a
+    host name (the dialog offers https:// for those)."""
     allowed = allowlist_from_extensions(BODY_EXTENSIONS)
     return {
         "tags": sorted(tag.upper() for tag in allowed["tags"]),
         "schemes": sorted(f"{scheme}:" for scheme in allowed["url_schemes"]),
+        "host": _HOST.pattern,
+        "file_endings": list(_FILE_ENDINGS),
     }
 
 

@@ -40,7 +40,7 @@ def test_the_dashboard_says_approved_not_published(
     page = client.get("/desk/").content.decode()
 
     assert "Recently approved" in page and "Recently published" not in page
-    assert ">Approved</span>" in page
+    assert '<span class="badge status-badge status-badge-approved">Approved</span>' in page
     assert ">Published</span>" not in page
 
 
@@ -54,8 +54,10 @@ def test_a_story_in_a_published_issue_says_which_issue(
     detail = client.get(story.get_absolute_url()).content.decode()
     listing = client.get("/desk/stories/").content.decode()
 
-    assert f">In issue no. {issue.number}</span>" in detail
-    assert f">In issue no. {issue.number}</span>" in listing
+    badge = (
+        f'<span class="badge status-badge status-badge-in-issue">In issue no. {issue.number}</span>'
+    )
+    assert badge in detail and badge in listing  # the issue's colour, not the approved green
     builder = client.get(f"/desk/issues/{issue.pk}/").content.decode()
     assert ">Published</span>" in builder  # the issue itself is published
 

@@ -74,9 +74,12 @@ function renderPreview(form, body) {
 function watch(form) {
   const body = form.querySelector("textarea[name=body]");
   const count = form.querySelector("[data-word-count]");
+  const unit = form.querySelector("[data-word-unit]");
   if (!body) return;
   const update = () => {
-    if (count) count.textContent = countWords(body.value);
+    const words = countWords(body.value);
+    if (count) count.textContent = words;
+    if (unit) unit.textContent = words === 1 ? "word" : "words";
     renderPreview(form, body);
   };
   form.addEventListener("input", update);
@@ -166,3 +169,118 @@ function warnOfParagraphs(form) {
 }
 
 document.querySelectorAll("[data-story-form]").forEach(warnOfParagraphs);
+
+// Ctrl+K (the editor's link shortcut) acts on the editor's own idea of the
+// selection, which it learns from the browser's "selectionchange" event. That
+// event is queued: on a busy machine, or with keys pressed in quick
+// succession (Shift+Home, Ctrl+K), the shortcut runs before the editor has
+// heard of the selection, finds nothing selected and does nothing. So, just
+// before the editor sees Ctrl+K, tell it what is selected on the page.
+function syncSelectionBeforeLinkShortcut(event) {
+  if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== "k") return;
+  const editable = event.target.closest && event.target.closest(".ProseMirror");
+  // tiptap keeps its editor on the editable element (TiptapEditorHTMLElement).
+  const editor = editable && editable.editor;
+  const selection = document.getSelection();
+  if (!editor || !selection || !selection.anchorNode) return;
+  const { view } = editor;
+  if (!view.dom.contains(selection.anchorNode) || !view.dom.contains(selection.focusNode)) return;
+  const anchor = view.posAtDOM(selection.anchorNode, selection.anchorOffset);
+  const head = view.posAtDOM(selection.focusNode, selection.focusOffset);
+  const known = view.state.selection;
+  if (known.anchor !== anchor || known.head !== head) {
+    editor.commands.setTextSelection({ from: anchor, to: head });
+  }
+}
+
+document.addEventListener("keydown", syncSelectionBeforeLinkShortcut, true);
+
+// The link dialog takes only whole addresses: a story is read in a mail and a
+// PDF, where "example.com/x" (no scheme) or "plans.html" (relative) leads
+// nowhere. It says so in the dialog, offers the https:// address when what
+// was typed is a host name, and keeps the dialog open until the link is whole.
+// (The server makes host names absolute too, and drops relative links, for
+// bodies that arrive another way.)
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+const HOST = new RegExp(ALLOWLIST.host, "i");
+const SCHEMES_IN_WORDS = ALLOWLIST.schemes.join(", ").replace(/, ([^,]*)$/, " or $1");
+
+function linkProblem(typed) {
+  const href = typed.trim();
+  if (!href || isSafeHref(href)) return null;
+  const host = href.startsWith("//") ? href.slice(2) : href;
+  const hostPart = (host.match(HOST) || [""])[0].replace(/[/?#:]$/, "").toLowerCase();
+  if (hostPart && !ALLOWLIST.file_endings.some((ending) => hostPart.endsWith(ending))) {
+    const whole = `https://${host}`;
+    return {
+      message: `“${href}” has no https:// in front; a link in a story needs the whole address.`,
+      whole,
+    };
+  }
+  const scheme = href.match(SCHEME);
+  if (scheme) {
+    return { message: `A link in a story starts with ${SCHEMES_IN_WORDS}; a “${scheme[0]}” link is not kept.` };
+  }
+  return {
+    message: `“${href}” is not a whole address. Type it with https:// in front, as the browser’s address bar shows it.`,
+  };
+}
+
+function guardLinkDialog(dialog) {
+  const input = dialog.querySelector("input[name=href]");
+  if (!input || input.dataset.guarded) return;
+  input.dataset.guarded = "1";
+  const note = document.createElement("div");
+  note.className = "prose-editor-link-problem";
+  note.id = `${input.id}-problem`;
+  note.hidden = true;
+  input.closest(".prose-editor-dialog-field").append(note);
+  input.setAttribute("aria-describedby", note.id);
+
+  const check = () => {
+    const problem = linkProblem(input.value);
+    input.setCustomValidity(problem ? problem.message : "");
+    return problem;
+  };
+  const show = (problem) => {
+    note.replaceChildren();
+    note.hidden = !problem;
+    if (!problem) {
+      input.removeAttribute("aria-invalid");
+      return;
+    }
+    input.setAttribute("aria-invalid", "true");
+    const words = document.createElement("p");
+    words.textContent = problem.message;
+    words.setAttribute("role", "alert");
+    note.append(words);
+    if (problem.whole) {
+      const use = document.createElement("button");
+      use.type = "button";
+      use.className = "prose-editor-link-fix";
+      use.textContent = `Use ${problem.whole}`;
+      use.addEventListener("click", () => {
+        input.value = problem.whole;
+        show(check());
+        input.focus();
+      });
+      note.append(use);
+    }
+  };
+  input.addEventListener("input", () => {
+    const problem = check();
+    if (!note.hidden) show(problem); // once shown, the note follows the typing
+  });
+  // The dialog's Update button asks the form to report its validity first:
+  // a link with a problem fires "invalid" and the dialog stays open, with
+  // our note in place of the browser's bubble (which would cover it).
+  input.addEventListener("invalid", (event) => {
+    event.preventDefault();
+    show(check());
+  });
+  check();
+}
+
+new MutationObserver(() => {
+  document.querySelectorAll("dialog.prose-editor-dialog").forEach(guardLinkDialog);
+}).observe(document.body, { childList: true, subtree: true });

@@ -39,6 +39,13 @@ START = {
     "sam": ["/admin/", "/accounts/invite/"],
 }
 MAX_PAGES_PER_ROLE = 40
+# The rich-text editors are built after the page loads; axe looks at a page
+# once each is there and named by its label (js/prose-names.js).
+EDITORS_READY = """() => Array.from(
+    document.querySelectorAll("textarea[data-django-prose-editor-configurable]")
+).every((field) =>
+    field.closest(".prose-editor")?.querySelector(".ProseMirror[aria-labelledby]")
+)"""
 
 
 def arrange_newsroom() -> None:
@@ -120,6 +127,7 @@ def walk(page: Page, origin: str, role: str, axe: Axe, photographed: set[str]) -
         seen_patterns.add(pattern)
         response = page.goto(origin + path)
         assert response is not None and response.status < 400, f"{role}: {path} answered {response}"
+        page.wait_for_function(EDITORS_READY)
         results = axe.run(page).response
         rows += [
             {
