@@ -19,6 +19,13 @@ Story bodies are sanitised when saved and again here. Whatever still reaches
 WeasyPrint goes through `fetch_resource`, which serves our own static files
 and small data: URLs and refuses everything else, so an issue can never make
 the server open a local file or a network connection.
+
+Both documents are built in a render worker (issues.render_pool), within its
+time and memory limits: a body stored before the limits existed (a list
+nested thousands deep) takes seconds to sanitise and minutes to lay out,
+and must not hold a web process meanwhile. This process reads only what the
+document is made of (`document_input`, plain values); the worker never
+touches the database.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import datetime
 import functools
 import hashlib
 import io
+import json
 import logging
 import os
 import posixpath
@@ -36,7 +44,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, unquote_to_bytes
 
 import PIL.Image
@@ -239,6 +247,76 @@ def issue_date(issue: Issue, published_at: datetime.datetime | None = None) -> d
     return when.astimezone(datetime.UTC).replace(microsecond=0)
 
 
+def document_input(
+    issue: Issue,
+    *,
+    published_at: datetime.datetime | None = None,
+    correction: Correction | None = None,
+) -> dict[str, Any]:
+    """What the issue's document is made of, as plain values (read from the
+    database here, in the caller's process): `build_document` makes the
+    document from them in a render worker, and the page count is stored
+    under their digest (`input_digest`)."""
+    date = issue_date(issue, published_at)
+    # A correction being published prints its text, and its note, in place
+    # of the story's; every correction published before keeps its note.
+    notes = issue.correction_notes()
+    if correction is not None:
+        notes.setdefault(correction.story_id, []).append(correction.note_as_of(date))  # type: ignore[attr-defined]
+    return {
+        "issue": {
+            "number": issue.number,
+            "period_start": issue.period_start,
+            "period_end": issue.period_end,
+            "period": issue.period,
+        },
+        "newsletter": {"title": issue.newsletter.title, "slug": issue.newsletter.slug},
+        "archival": issue.newsletter.archival_pdf,
+        "date": date,
+        "publisher": settings.NEWSROOM_PUBLISHER,
+        "stories": [
+            {
+                "headline": story.headline,
+                "body": story.body,
+                "source": story.source.name if story.source else None,
+                "corrections": [{"date": n.date, "text": n.text} for n in notes.get(story.pk, [])],
+            }
+            for story in issue.ordered_stories(correction)
+        ],
+    }
+
+
+def build_document(source: dict[str, Any], inline_css: bool) -> str:
+    """The issue's document from its `document_input`: sanitised, smartened,
+    set in the one template. The slow part for a hostile body, so it runs in
+    a render worker."""
+    issue, newsletter = source["issue"], source["newsletter"]
+    stories = [
+        {
+            "anchor": f"story-{position}",
+            "headline": keep_cjk_names_whole_in_text(smarten(story["headline"])),
+            "html": keep_cjk_names_whole(
+                smarten_html(body_with_source(story["body"], story["source"]))
+            ),
+            "corrections": story["corrections"],
+        }
+        for position, story in enumerate(source["stories"], start=1)
+    ]
+    context = {
+        "issue": issue,
+        "newsletter": newsletter,
+        "stories": stories,
+        "publisher": source["publisher"],
+        "title": f"{newsletter['title']}, no. {issue['number']}: {issue['period']}",
+        "subject": f"{newsletter['title']} newsletter, {issue['period']}",
+        "date_w3c": source["date"].isoformat().replace("+00:00", "Z"),
+        "css": mark_safe(_inline_stylesheet()) if inline_css else "",  # our own stylesheet
+    }
+    # Text stored before control characters were refused must not reach the
+    # PDF's XMP metadata (XML) or the HTML.
+    return printable(render_to_string(TEMPLATE, context))
+
+
 def _document(
     issue: Issue,
     *,
@@ -246,38 +324,27 @@ def _document(
     published_at: datetime.datetime | None = None,
     correction: Correction | None = None,
 ) -> str:
-    date = issue_date(issue, published_at)
-    # A correction being published prints its text, and its note, in place
-    # of the story's; every correction published before keeps its note.
-    notes = issue.correction_notes()
-    if correction is not None:
-        notes.setdefault(correction.story_id, []).append(correction.note_as_of(date))  # type: ignore[attr-defined]
-    stories = [
-        {
-            "anchor": f"story-{position}",
-            "headline": keep_cjk_names_whole_in_text(smarten(story.headline)),
-            "html": keep_cjk_names_whole(
-                smarten_html(
-                    body_with_source(story.body, story.source.name if story.source else None)
-                )
-            ),
-            "corrections": notes.get(story.pk, []),
-        }
-        for position, story in enumerate(issue.ordered_stories(correction), start=1)
-    ]
-    context = {
-        "issue": issue,
-        "newsletter": issue.newsletter,
-        "stories": stories,
-        "publisher": settings.NEWSROOM_PUBLISHER,
-        "title": f"{issue.newsletter.title}, no. {issue.number}: {issue.period}",
-        "subject": f"{issue.newsletter.title} newsletter, {issue.period}",
-        "date_w3c": date.isoformat().replace("+00:00", "Z"),
-        "css": mark_safe(_inline_stylesheet()) if inline_css else "",  # our own stylesheet
-    }
-    # Text stored before control characters were refused must not reach the
-    # PDF's XMP metadata (XML) or the HTML.
-    return printable(render_to_string(TEMPLATE, context))
+    """The document built in this process, unbounded: for tests and the
+    benchmark's comparison, never for a request."""
+    source = document_input(issue, published_at=published_at, correction=correction)
+    return build_document(source, inline_css)
+
+
+@contextlib.contextmanager
+def _told_in_words(issue: Issue, kind: str) -> Iterator[None]:
+    """Turn whatever stops a render into a RenderError for the desk: what was
+    too big, or that it failed (the details go to the log only)."""
+    try:
+        yield
+    except render_pool.WorkerLimitExceeded as exc:
+        logger.warning("Stopped rendering issue %s as %s: %s", issue.pk, kind, exc)
+        raise RenderError(
+            f"The issue is too big to render as {kind}: {exc}. Shorten its longest stories"
+            " (or lists nested very deep), or split it into two issues."
+        ) from exc
+    except Exception as exc:
+        logger.exception("Could not render issue %s as %s", issue.pk, kind)
+        raise RenderError(f"The issue could not be rendered as {kind}. {DETAILS_LOGGED}") from exc
 
 
 def render_html(
@@ -286,12 +353,11 @@ def render_html(
     published_at: datetime.datetime | None = None,
     correction: Correction | None = None,
 ) -> str:
-    """One self-contained HTML document: the same content and order as the PDF."""
-    try:
-        return _document(issue, inline_css=True, published_at=published_at, correction=correction)
-    except Exception as exc:
-        logger.exception("Could not render issue %s as HTML", issue.pk)
-        raise RenderError(f"The issue could not be rendered as HTML. {DETAILS_LOGGED}") from exc
+    """One self-contained HTML document: the same content and order as the
+    PDF, built in a render worker within the time and memory limits."""
+    with _told_in_words(issue, "HTML"):
+        source = document_input(issue, published_at=published_at, correction=correction)
+        return cast(str, render_pool.run("issues.rendering.build_document", source, True))
 
 
 @contextlib.contextmanager
@@ -353,10 +419,24 @@ def html_to_pdf(
         )
 
 
-def pdf_source(issue: Issue) -> str:
-    """What the preview PDF is laid out from, besides the fonts: the
-    document and the print stylesheet (the page count is cached by it)."""
-    return _document(issue, inline_css=False) + _stylesheet_text()
+def input_digest(source: dict[str, Any]) -> str:
+    """A digest of everything a PDF is laid out from: the document's input,
+    the template, stylesheet and typefaces, and the libraries (the page
+    count is stored under it). Cheap: nothing is sanitised or rendered."""
+    digest = hashlib.sha256(json.dumps(source, sort_keys=True, default=str).encode())
+    digest.update(renderer_version().encode())
+    digest.update(_stylesheet_text().encode())
+    return digest.hexdigest()
+
+
+def source_to_pdf(source: dict[str, Any]) -> bytes:
+    """Build the document from its input and lay it out (in a render
+    worker); archival newsletters carry the HTML document inside."""
+    attachment = None
+    if source["archival"]:
+        name = f"{source['newsletter']['slug']}-{source['issue']['number']:04d}.html"
+        attachment = (name, build_document(source, True))
+    return html_to_pdf(build_document(source, False), source["date"], attachment)
 
 
 def render_pdf(
@@ -366,27 +446,12 @@ def render_pdf(
     correction: Correction | None = None,
 ) -> bytes:
     """The issue as a tagged (PDF/UA-1) A4 PDF with bookmarks and metadata,
-    laid out in a render worker within the time and memory limits; PDF/A-3b
-    with the HTML document inside if its newsletter asks for archival PDFs."""
-    try:
-        html = _document(issue, inline_css=False, published_at=published_at, correction=correction)
-        date = issue_date(issue, published_at)
-        attachment = None
-        if issue.newsletter.archival_pdf:
-            name = f"{issue.newsletter.slug}-{issue.number:04d}.html"
-            attachment = (name, render_html(issue, published_at=published_at))
-        return render_pool.run(  # type: ignore[no-any-return]
-            "issues.rendering.html_to_pdf", html, date, attachment
-        )
-    except render_pool.WorkerLimitExceeded as exc:
-        logger.warning("Stopped rendering issue %s as PDF: %s", issue.pk, exc)
-        raise RenderError(
-            f"The issue is too big to render as PDF: {exc}. Shorten its longest stories"
-            " (or lists nested very deep), or split it into two issues."
-        ) from exc
-    except Exception as exc:
-        logger.exception("Could not render issue %s as PDF", issue.pk)
-        raise RenderError(f"The issue could not be rendered as PDF. {DETAILS_LOGGED}") from exc
+    built and laid out in a render worker within the time and memory limits;
+    PDF/A-3b with the HTML document inside if its newsletter asks for
+    archival PDFs."""
+    with _told_in_words(issue, "PDF"):
+        source = document_input(issue, published_at=published_at, correction=correction)
+        return cast(bytes, render_pool.run("issues.rendering.source_to_pdf", source))
 
 
 def warm_up() -> None:

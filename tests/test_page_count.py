@@ -1,5 +1,6 @@
-"""The builder's page count: loaded after the page, cached per issue content,
-and bounded like every render."""
+"""The builder's page count: loaded after the page, stored per issue with
+the digest of its render input (so every web process, and the next one,
+finds it), and bounded like every render."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from issues import render_pool, rendering
 from issues.models import Issue
+from issues.page_count import PageCount
 from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories
@@ -25,6 +27,7 @@ NESTED_3000 = "<ul><li>" * 3_000 + "deep" + "</li></ul>" * 3_000
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
+    # Nothing of the page count lives in Django's cache; an empty one proves it.
     cache.clear()
     yield
     cache.clear()
@@ -87,3 +90,45 @@ def test_an_issue_too_big_to_lay_out_is_told_once_and_not_rendered_again(
 
     again, renders = count_page(client, issue)
     assert again == first and renders == 0
+
+
+def test_the_page_count_is_stored_in_the_database_and_outlives_this_process(
+    client: Client, alice: User, issue: Issue
+) -> None:
+    client.force_login(alice)
+    first, renders = count_page(client, issue)
+    assert renders == 1
+    stored = PageCount.objects.get(issue=issue)
+    assert (stored.pages, stored.error, len(stored.digest)) == (1, "", 64)
+
+    # Another web process, or this one restarted: nothing in memory, a
+    # fresh client; the count comes from the row.
+    cache.clear()
+    other = Client()
+    other.force_login(alice)
+    again, renders = count_page(other, issue)
+    assert again == first and renders == 0
+
+
+def test_repeated_loads_render_once_until_a_story_changes(
+    client: Client, alice: User, issue: Issue, stories: list[Story]
+) -> None:
+    client.force_login(alice)
+    renders = [count_page(client, issue)[1] for _ in range(3)]
+    assert renders == [1, 0, 0]
+    digest = PageCount.objects.get(issue=issue).digest
+
+    Story.objects.filter(pk=stories[0].pk).update(body="<p>A new first paragraph.</p>")
+    _, renders_after_edit = count_page(client, issue)
+    assert renders_after_edit == 1
+    assert PageCount.objects.get(issue=issue).digest != digest
+    assert PageCount.objects.count() == 1  # one row per issue, kept up to date
+
+
+def test_the_page_count_never_builds_the_document_in_the_web_process(
+    client: Client, alice: User, issue: Issue
+) -> None:
+    client.force_login(alice)
+    with mock.patch.object(rendering, "build_document", side_effect=AssertionError("in the web")):
+        page, renders = count_page(client, issue)
+    assert 'data-page-count="1"' in page and renders == 1

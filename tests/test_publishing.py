@@ -160,7 +160,8 @@ def test_a_render_failure_leaves_the_issue_in_review(
         mock.patch.object(
             rendering.render_pool, "run", side_effect=RuntimeError("font map exploded")
         ),
-        pytest.raises(PublishError, match="could not be rendered as PDF"),
+        # The HTML is built by the render workers too, and first.
+        pytest.raises(PublishError, match="could not be rendered as HTML"),
     ):
         publish_issue(issue=issue, by=bob)
     assert_still_in_review(issue, artifacts)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from issues import render_pool
+from issues import render_pool, rendering
 from issues.models import Issue
 from newsroom.models import Newsletter, Story
 from tests import factories
@@ -80,3 +81,42 @@ def test_a_runaway_render_is_stopped_and_the_editor_told_in_words(
     assert "Traceback" not in page
     runaway_issue.refresh_from_db()
     assert runaway_issue.status == "draft" and not runaway_issue.editions.exists()
+
+
+# Ten thousand deep: seconds to sanitise and minutes to lay out.
+NESTED_10000 = "<ul><li>" * 10_000 + "deep" + "</li></ul>" * 10_000
+
+
+def test_a_runaway_html_preview_is_stopped_and_the_editor_told_in_words(
+    client: Client, alice: User, runaway_issue: Issue, settings: Any
+) -> None:
+    settings.NEWSROOM_RENDER_TIME_LIMIT = 1
+    Story.objects.filter(issues=runaway_issue).update(body=NESTED_10000)
+    render_pool.run("os.getpid")  # a warm worker: the limit is the render's alone
+    client.force_login(alice)
+
+    # The web process never builds the document itself: if it tried, this
+    # would fail the request.
+    with mock.patch.object(rendering, "build_document", side_effect=AssertionError("in the web")):
+        response = client.get(f"/desk/issues/{runaway_issue.pk}/preview.html", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/desk/issues/{runaway_issue.pk}/"
+    page = response.content.decode()
+    assert "too big to render as HTML: it took longer than 1 second and was stopped" in page
+    assert "Shorten its longest stories" in page
+    assert "Traceback" not in page
+
+
+def test_the_html_preview_is_built_in_a_render_worker(
+    client: Client, alice: User, newsletter: Newsletter, bob: User
+) -> None:
+    stories = make_published_stories(newsletter=newsletter, author=alice, reviewer=bob, count=2)
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=stories)
+    client.force_login(alice)
+
+    with mock.patch.object(rendering, "build_document", side_effect=AssertionError("in the web")):
+        response = client.get(f"/desk/issues/{issue.pk}/preview.html")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert all(story.headline in html for story in stories)

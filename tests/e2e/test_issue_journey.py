@@ -20,6 +20,24 @@ from newsroom import roles
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+def check_page(page: Page, name: str) -> None:
+    """A screenshot to look at, and axe-core finds no serious or critical
+    violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"issue-{name}.png", full_page=True)
+    results = Axe().run(page)
+    blocking = [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert blocking == [], f"{name}: {blocking}"
+
 
 @pytest.mark.django_db(transaction=True)
 def test_an_issue_is_built_reordered_previewed_and_published(
@@ -50,6 +68,18 @@ def test_an_issue_is_built_reordered_previewed_and_published(
     in_issue.nth(1).drag_to(in_issue.nth(0))
     expect(page.locator("#order-status")).to_have_text("Order saved.")
     expect(in_issue.first).to_contain_text(second.headline)
+
+    # Every change is in the builder's history, with who made it.
+    page.reload()
+    expect(page.get_by_text("Changed (issue builder)")).to_have_count(4)
+    expect(page.get_by_text(f"Reordered the stories: 1. “{second.headline}”")).to_be_visible()
+    check_page(page, "builder-history")
+
+    # The HTML preview is built by a render worker, like the PDF.
+    href = page.get_by_role("link", name="Preview HTML").get_attribute("href")
+    html = page.request.get(f"{live_server.url}{href}")
+    assert html.headers["content-type"].startswith("text/html")
+    assert html.text().index(second.headline) < html.text().index(first.headline)
 
     href = page.get_by_role("link", name="Preview PDF").get_attribute("href")
     preview = page.request.get(f"{live_server.url}{href}")
