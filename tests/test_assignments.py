@@ -219,3 +219,22 @@ def test_an_invalid_slot_edit_keeps_what_was_typed_and_changes_nothing(
     assert 'value="Harbour cable: costs"' in page
     slot.refresh_from_db()
     assert (slot.headline, slot.assignee, slot.version) == ("Harbour cable lands", slot.assignee, 1)
+
+
+def test_a_slot_dropped_while_edited_keeps_what_was_typed_as_a_new_slot(
+    slot: Assignment, alice: User, erin: User
+) -> None:
+    client = client_for(alice)
+    client.get(reverse("desk:assignment_edit", args=[slot.pk]))
+    slot_id = slot.pk
+    slot.delete()  # Erin drops it meanwhile
+    slot.pk = slot_id
+    response = edit_slot(client, slot, version=1, headline="Harbour cable: what it costs")
+
+    assert response.status_code == 409  # type: ignore[attr-defined]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert "This slot was <strong>dropped</strong> while you were editing it" in page
+    assert 'value="Harbour cable: what it costs"' in page
+    assert f'action="{reverse("desk:assignment_new")}"' in page
+    assert not Assignment.objects.exists()
+    assert client.get(reverse("desk:assignment_edit", args=[slot_id])).status_code == 404

@@ -7,7 +7,8 @@ writes one, which turns it into the story's first draft.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,10 +20,12 @@ from newsroom.reminders import keep_reminding
 from newsroom.workflow import WorkflowError
 
 
+def slots() -> QuerySet[Assignment]:
+    return Assignment.objects.select_related("newsletter", "assignee", "story")
+
+
 def get_assignment(pk: int) -> Assignment:
-    return get_object_or_404(
-        Assignment.objects.select_related("newsletter", "assignee", "story"), pk=pk
-    )
+    return get_object_or_404(slots(), pk=pk)
 
 
 @editor_required
@@ -43,7 +46,11 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a slot. A save made from an older version than the slot's
     current one is refused with the conflict page (409): both versions side
     by side, and the form holding what this user typed."""
-    assignment = get_assignment(pk)
+    assignment = slots().filter(pk=pk).first()
+    if assignment is None and request.method == "POST":
+        return dropped_page(request)
+    if assignment is None:
+        raise Http404("No such slot.")
     form = AssignmentForm(request.POST or None, instance=assignment)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,6 +76,16 @@ def conflict_page(request: HttpRequest, form: AssignmentForm, current: Assignmen
         label = merge.fields[name].label
         changes.append({"label": label, "current": now, "mine": yours, "differs": now != yours})
     context = {"form": merge, "assignment": current, "conflict": True, "changes": changes}
+    return render(request, "newsroom/assignment_form.html", context, status=409)
+
+
+def dropped_page(request: HttpRequest) -> HttpResponse:
+    """The slot was dropped while this user edited it: nothing is saved, and
+    what they typed comes back as a new slot to plan, if they still want it."""
+    planned = Assignment(created_by_id=request.user.pk)  # type: ignore[misc]
+    form = AssignmentForm(request.POST, instance=planned)
+    form.is_valid()  # shows what would still be refused
+    context = {"form": form, "assignment": None, "dropped": True}
     return render(request, "newsroom/assignment_form.html", context, status=409)
 
 

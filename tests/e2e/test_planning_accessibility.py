@@ -2,7 +2,7 @@
 
 The calendar (the week view, filtered by person and by newsletter, and
 "what I owe" with an overdue slot), planning and editing a slot (its
-refusal and its conflict page too), an issue's deadlines and its schedule
+refusal, its conflict page and a slot dropped meanwhile too), an issue's deadlines and its schedule
 (the publish page with its schedule form, a scheduled issue's page) are
 visited as the editor or reviewer who uses them. axe-core runs on each; a
 serious or critical violation fails the test, printed as a table. Each is
@@ -49,7 +49,7 @@ def arrange_week() -> dict[str, Any]:
         created_by=erin,
         note="Ask the harbour master about the second cable.",
     )
-    Assignment.objects.create(
+    ferry = Assignment.objects.create(
         headline="Ferry line gets electric boats",
         newsletter=ict,
         assignee=erin,
@@ -98,6 +98,7 @@ def arrange_week() -> dict[str, Any]:
             ("issue-scheduled", f"/desk/issues/{scheduled.pk}/"),
         ],
         "overdue": overdue,
+        "ferry": ferry,
         "draft": draft,
     }
 
@@ -177,6 +178,18 @@ def test_the_planning_pages_pass_axe_and_read_on_a_phone(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Someone saved this slot")).to_be_visible()
     rows += look(page, axe, "assignment-conflict")
+
+    # A slot dropped while it is edited: what was typed comes back to plan anew.
+    ferry = plan["ferry"]
+    page.goto(f"{live_server.url}/desk/assignments/{ferry.pk}/edit/")
+    Assignment.objects.filter(pk=ferry.pk).delete()
+    page.get_by_label("Working headline").fill("Ferry line: electric boats from March")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("This slot was dropped")
+    rows += look(page, axe, "assignment-dropped")
+    page.get_by_role("button", name="Assign").click()
+    planned = "Planned “Ferry line: electric boats from March” for erin."
+    expect(page.get_by_text(planned)).to_be_visible()
 
     page.goto(f"{live_server.url}/desk/issues/{plan['draft'].pk}/deadlines/")
     page.get_by_label("Copy deadline").fill("2030-01-10T12:00")
