@@ -38,6 +38,7 @@ from issues.s3 import PrivateS3Storage
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
 from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, create_bucket, moto_server
+from tests.test_settings import PRODUCTION
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -215,7 +216,12 @@ def test_an_earlier_edition_and_a_signed_link_redirect_to_their_own_objects(
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSROOM_", "AWS_"))}
+    # Only what each test passes (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NEWSROOM_", "AWS_", "DJANGO_", "EMAIL_")) and k != "DATABASE_URL"
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -265,6 +271,21 @@ def test_the_environment_picks_the_bucket_and_keeps_it_private(s3_endpoint: str)
     # Signed for the address readers reach, with the short expiry.
     assert url.startswith(f"http://files.example.org/{bucket}/newsroom/ict/0001.pdf?")
     assert "X-Amz-Expires=120" in url and "X-Amz-Signature=" in url
+
+
+def test_production_values_with_the_bucket_pass_the_deploy_checks() -> None:
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION | {"DJANGO_DEBUG": "0"},
+        NEWSROOM_ARTIFACTS_S3_BUCKET="newsroom-artifacts",
+        NEWSROOM_DOWNLOADS="redirect",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
 
 
 def test_a_download_mode_that_does_not_fit_the_storage_is_refused_at_start() -> None:
