@@ -104,3 +104,15 @@ def test_counts_stop_at_the_cap_and_the_list_says_there_are_more(
     assert "Page 1 of 4+" in response.text
     assert counts and all("LIMIT 101" in sql for sql in counts)
     assert last.context["page"].number == 4
+
+
+def test_a_search_for_a_common_word_counts_at_most_100_matches(load: None) -> None:
+    editor = client_for("editor")
+    with CaptureQueriesContext(connection) as queries:
+        response = editor.get(reverse("desk:story_list"), {"q": "network"})
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    assert "100+ stories: narrow the filter to see older ones" in response.text
+    assert "Page 1 of 4+" in response.text
+    assert len(response.context["page"]) == 25
+    assert counts and all("LIMIT 101" in sql for sql in counts)
