@@ -18,13 +18,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: help prerequisites browser-prerequisites venv run test typecheck lint format bench bench-scale migrate seed clean
+.PHONY: help prerequisites browser-prerequisites venv run test typecheck lint format bench bench-scale load migrate seed clean
 
 help:
 	@echo "make run    set up and serve Newsroom on http://127.0.0.1:8000 (SQLite, demo content)"
 	@echo "make test   set up, lint and run the test suite (DATABASE_URL picks the database)"
 	@echo "make bench  rendering and import benchmarks (tests/bench/)"
 	@echo "make bench-scale  pages and downloads on a generate_load database (DATABASE_URL)"
+	@echo "make load   locust: a day's mix for LOAD_RUN_TIME (2m) on a generate_load database (DATABASE_URL)"
 
 # System packages (Pango, HarfBuzz subset, fonts; Chromium for the tests),
 # listed once in newsroom/prerequisites.py. Installed here when this is
@@ -118,3 +119,10 @@ clean:
 bench-scale: venv
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a generate_load database (README)."; exit 1; }
 	$(PY) tests/bench/scale.py
+
+# A day's mix under locust (README, "Benchmarks"): 50 subscribers, 5 editors
+# and 2 reviewers for LOAD_RUN_TIME (default 2m) against gunicorn with debug
+# off on loopback; prints p50/p95 per page and the errors. Changes the data.
+load: venv
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a generate_load database (README)."; exit 1; }
+	$(PY) tests/bench/load.py
