@@ -52,7 +52,8 @@ class Person(HttpUser):
         self.csrf = ""
         self.client.cookies.clear()
 
-    def cookies(self) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:
+        """Our cookies by hand (Django marks them Secure), and the host it serves."""
         cookie = f"sessionid={self.session}"
         if self.csrf:
             cookie += f"; csrftoken={self.csrf}"
@@ -62,7 +63,7 @@ class Person(HttpUser):
         with self.client.get(
             path,
             name=name,
-            headers=self.cookies(),
+            headers=self.headers(),
             timeout=TIMEOUT,
             catch_response=True,
             allow_redirects=False,
@@ -78,7 +79,7 @@ class Person(HttpUser):
             path,
             name=name,
             data={"csrfmiddlewaretoken": token, **data},
-            headers=self.cookies(),
+            headers=self.headers(),
             timeout=TIMEOUT,
             catch_response=True,
             allow_redirects=False,
