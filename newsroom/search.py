@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.db.models import Q
 
+from newsroom.text import one_line
+
 if TYPE_CHECKING:
     from newsroom.models import StoryQuerySet
 
@@ -28,7 +30,9 @@ def story_search_vector() -> Any:
 
 
 def search_stories(stories: StoryQuerySet, query: str) -> StoryQuerySet:
-    query = query.strip()
+    # A search box takes anything; PostgreSQL refuses a NUL in a parameter
+    # (a 500), and no story holds a control character to find.
+    query = one_line(query)
     if not query:
         return stories
     if connection.vendor == "postgresql":

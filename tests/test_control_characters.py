@@ -381,3 +381,33 @@ def test_a_planned_slot_with_a_control_character_is_refused(
     assert code in response.content.decode()
     assert not Assignment.objects.exists()
     assert_the_feeds_answer(published, dave)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["Island\x00 council", f"Island{ESC} council"])
+def test_a_search_with_control_characters_finds_what_it_would_without(
+    client: Client, alice: User, dave: User, newsletter: Newsletter, bob: User, query: str
+) -> None:
+    """PostgreSQL refuses a NUL in a query parameter: the search boxes must
+    not pass one on (this runs on both databases)."""
+    issue = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob, count=1)
+    waiting = factories.make_story(
+        author=alice,
+        newsletter=newsletter,
+        headline="Island council switches on wifi",
+        status=Status.PUBLISHED,
+        reviewer=bob,
+    )
+    draft = factories.make_issue(newsletter=newsletter, created_by=alice)
+    client.force_login(alice)
+
+    builder = client.get(f"/desk/issues/{draft.pk}/", {"q": query})
+    stories = client.get("/desk/stories/", {"q": query})
+
+    assert builder.status_code == stories.status_code == 200
+    assert waiting.headline in builder.content.decode()
+    if "\x00" in query:  # the story list's filter form says what is wrong
+        assert "Null characters are not allowed." in stories.content.decode()
+    else:
+        assert waiting.headline in stories.content.decode()
+    assert issue.status == Status.REVIEW
