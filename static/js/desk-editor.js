@@ -191,6 +191,28 @@ function syncSelectionBeforeLinkShortcut(event) {
   if (known.anchor !== anchor || known.head !== head) {
     editor.commands.setTextSelection({ from: anchor, to: head });
   }
+  // With nothing selected the shortcut has nothing to link: say so, rather
+  // than let the key do nothing.
+  if (editor.state.selection.empty && !editor.isActive("link")) {
+    const keys = event.metaKey ? "⌘K" : "Ctrl+K";
+    linkHint(editable).textContent = `Select the words to link first, then press ${keys}.`;
+  }
+}
+
+// One polite line under the editor for the hint above; it goes with the next key.
+function linkHint(editable) {
+  const box = editable.closest(".prose-editor");
+  let hint = box.parentElement.querySelector(":scope > .desk-link-hint");
+  if (!hint) {
+    hint = document.createElement("p");
+    hint.className = "small desk-link-hint";
+    hint.setAttribute("aria-live", "polite");
+    box.insertAdjacentElement("afterend", hint);
+    editable.addEventListener("keydown", (event) => {
+      if (!((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k")) hint.textContent = "";
+    });
+  }
+  return hint;
 }
 
 document.addEventListener("keydown", syncSelectionBeforeLinkShortcut, true);
