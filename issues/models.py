@@ -64,6 +64,11 @@ class IssueQuerySet(models.QuerySet["Issue"]):
         """
         if roles.is_desk_user(user) or user.is_staff:
             return self.all()
+        return self.subscribed_by(user)
+
+    def subscribed_by(self, user: User) -> IssueQuerySet:
+        """The published issues `user` may read as a subscriber (the desk's
+        own access aside): their grant and their subscription, in one query."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         return self.published().filter(

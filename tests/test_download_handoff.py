@@ -111,6 +111,33 @@ def test_a_signed_link_downloads_without_a_session_and_reads_only_the_issue_and_
     assert conditional.status_code == 304
 
 
+def test_a_download_asks_the_database_only_what_the_check_needs(
+    client: Client, issue: Issue, dave: User
+) -> None:
+    """The download path is the busiest of the site: a signed link reads the
+    edition with its issue and counts (no session, no user); a subscriber's
+    download reads the session, the user, the issue through their grant,
+    the edition, and counts: no permission tables."""
+
+    def statements(url: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        assert response.status_code == 200
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL"))
+        ]
+
+    signed = statements(downloads.signed_pdf_url(issue))
+    assert len(signed) == 2, signed
+    client.force_login(dave)
+    viewed = statements(pdf_url(issue))
+    assert len(viewed) == 5, viewed
+    assert not any("auth_permission" in sql for sql in viewed)
+
+
 def test_an_altered_link_is_a_404_and_an_expired_one_asks_who_you_are(
     client: Client, issue: Issue, settings: Any
 ) -> None:
