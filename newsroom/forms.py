@@ -17,7 +17,7 @@ from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
 from newsroom.models import SOURCE_NAME_LENGTH, STORY_STATUS_WORDS, Newsletter, Source, Story
 from newsroom.planning import PLANNED_FIELDS, Assignment, DeskSettings
 from newsroom.sanitizing import BODY_LIMITS, check_body_bounds
-from newsroom.text import validate_text
+from newsroom.text import one_line, validate_text
 
 
 def limit_body(field: forms.Field) -> None:
@@ -69,7 +69,9 @@ class SourceNameField(forms.Field):
         return value
 
     def to_python(self, value: Any) -> Source | None:
-        name = str(value or "").strip()
+        # No source name holds a control character (and PostgreSQL refuses
+        # a NUL in a query): a name typed with one is looked up without it.
+        name = one_line(str(value or ""))
         if not name:
             return None
         # No maxlength on the input (a pasted name is never cut); a longer

@@ -21,7 +21,7 @@ from newsroom import roles
 from newsroom.comments import reanchor_comments
 from newsroom.extension import ScheduledIssue, publishing_room
 from newsroom.sanitizing import BODY_EXTENSIONS, check_body_bounds, sanitize_body
-from newsroom.text import validate_line, validate_text
+from newsroom.text import one_line, validate_line, validate_text
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
@@ -101,7 +101,7 @@ class SourceQuerySet(models.QuerySet["Source"]):
         rest of the sources table only when the prefix found fewer than
         `limit`, and stops at `limit` (sources number in the thousands).
         """
-        text = text.strip().lower()[:SOURCE_NAME_LENGTH]
+        text = one_line(text).lower()[:SOURCE_NAME_LENGTH]  # no NUL reaches PostgreSQL
         named = self.alias(lname=Lower("name")).order_by("lname")
         names = list(named.filter(lname__startswith=text).values_list("name", flat=True)[:limit])
         if text and len(names) < limit:

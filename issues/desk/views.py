@@ -115,7 +115,7 @@ def issue_create(request: HttpRequest) -> HttpResponse:
         newsletters = Newsletter.objects.all()
         # Whatever the number of newsletters, the form starts filled in: for
         # the one asked for, else the first; the page re-suggests on a change.
-        chosen = newsletters.filter(pk=request.GET.get("newsletter") or 0).first()
+        chosen = newsletters.filter(pk=asked_newsletter_id(request)).first()
         chosen = chosen or newsletters.first()
         initial: dict[str, object] = {}
         if chosen is not None:
@@ -124,11 +124,19 @@ def issue_create(request: HttpRequest) -> HttpResponse:
     return render(request, "issues/desk/issue_form.html", {"form": form})
 
 
+def asked_newsletter_id(request: HttpRequest) -> int:
+    """The newsletter id in the query string, or 0 (no newsletter has it)
+    when it is missing or not an id: a hand-edited address gets the page
+    without a choice, or a 404, not an error."""
+    value = request.GET.get("newsletter", "")
+    return int(value) if value.isdigit() and len(value) <= 18 else 0
+
+
 @editor_required
 def issue_suggestion(request: HttpRequest) -> JsonResponse:
     """The suggested number and period of a new issue of one newsletter
     (the new-issue page asks when its newsletter changes)."""
-    newsletter = get_object_or_404(Newsletter, pk=request.GET.get("newsletter") or 0)
+    newsletter = get_object_or_404(Newsletter, pk=asked_newsletter_id(request))
     suggestion = suggest_next_issue(newsletter)
     return JsonResponse({key: str(value) for key, value in suggestion.items()})
 
