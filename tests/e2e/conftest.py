@@ -7,11 +7,14 @@ NEWSROOM_REQUIRE_BROWSER=1 (CI) a missing browser fails the run instead.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page
 
 from tests.factories import PASSWORD
@@ -30,6 +33,29 @@ CHROMIUM_ARGS = [
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # tests make to arrange data and check results are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    On SQLite the test database lives in memory and Django hands the test's
+    one connection to every thread of the live server; two requests at once
+    (the source suggestions fetched while a form posts) then use it together
+    and one fails at random ("bad parameter or other API misuse"). Here they
+    take turns, as they would with one gunicorn worker; a connection kept
+    open by the browser holds no turn while it waits."""
+
+    def set_app(self, application: Any) -> None:
+        turn = threading.Lock()
+
+        def one_at_a_time(environ: Any, start_response: Any) -> Any:
+            with turn:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
