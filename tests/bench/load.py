@@ -44,9 +44,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -55,24 +53,10 @@ from issues.models import Issue, Subscription  # noqa: E402
 from newsroom import roles  # noqa: E402
 from newsroom.models import Source  # noqa: E402
 from newsroom.workflow import Status  # noqa: E402
+from tests.bench.serving import free_port, session_for  # noqa: E402
 
 RUN_TIME = os.environ.get("LOAD_RUN_TIME", "2m")
 WORKERS = os.environ.get("LOAD_WORKERS", "3")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def session_for(user: User) -> str:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return str(store.session_key)
 
 
 def plan() -> dict[str, object]:

@@ -41,9 +41,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -51,26 +49,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from issues import downloads  # noqa: E402
 from issues.models import Issue, Subscription  # noqa: E402
 from newsroom.workflow import Status  # noqa: E402
+from tests.bench.serving import free_port, session_for  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
 # Untimed requests per page first: enough to reach both gunicorn workers.
 WARM_UP = 4
 DOWNLOADS = int(os.environ.get("BENCH_DOWNLOADS", "400"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def session_for(user: User) -> str:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return str(store.session_key)
 
 
 def gunicorn(port: int, **env: str) -> subprocess.Popen[bytes]:
