@@ -115,6 +115,23 @@ def photograph(page: Page, role: str, path: str) -> None:
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
 
+def blocking_violations(results: dict[str, Any], *, role: object, page: str) -> list[dict]:
+    """One table row per serious or critical violation in axe's `results`."""
+    return [
+        {
+            "role": role,
+            "page": page,
+            "rule": v["id"],
+            "impact": v["impact"],
+            "nodes": len(v["nodes"]),
+            "first": " ".join(v["nodes"][0]["target"])[:60],
+            "help": v["help"],
+        }
+        for v in results["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
 def walk(page: Page, origin: str, role: str, axe: Axe, photographed: set[str]) -> list[dict]:
     """Visit every pattern reachable from the role's start pages; return the
     blocking violations found, one row per rule per page."""
@@ -128,20 +145,7 @@ def walk(page: Page, origin: str, role: str, axe: Axe, photographed: set[str]) -
         response = page.goto(origin + path)
         assert response is not None and response.status < 400, f"{role}: {path} answered {response}"
         page.wait_for_function(EDITORS_READY)
-        results = axe.run(page).response
-        rows += [
-            {
-                "role": role,
-                "page": path,
-                "rule": v["id"],
-                "impact": v["impact"],
-                "nodes": len(v["nodes"]),
-                "first": " ".join(v["nodes"][0]["target"])[:60],
-                "help": v["help"],
-            }
-            for v in results["violations"]
-            if v["impact"] in BLOCKING
-        ]
+        rows += blocking_violations(axe.run(page).response, role=role, page=path)
         if pattern not in photographed:
             photographed.add(pattern)
             photograph(page, role, path)

@@ -26,7 +26,7 @@ from issues.models import Issue
 from issues.scheduling import schedule_issue
 from newsroom.planning import Assignment
 from tests import factories
-from tests.e2e.test_accessibility import BLOCKING, SCREENSHOTS, table
+from tests.e2e.test_accessibility import SCREENSHOTS, blocking_violations, table
 from tests.issue_helpers import make_issue_in_review
 
 PHONE, DESK = 375, 1280
@@ -112,19 +112,7 @@ def look(page: Page, axe: Axe, name: str) -> list[dict]:
         page.set_viewport_size({"width": width, "height": 900})
         results = axe.run(page).response
         assert results["passes"], f"axe-core checked nothing on {name}"
-        rows += [
-            {
-                "role": width,
-                "page": name,
-                "rule": v["id"],
-                "impact": v["impact"],
-                "nodes": len(v["nodes"]),
-                "first": " ".join(v["nodes"][0]["target"])[:60],
-                "help": v["help"],
-            }
-            for v in results["violations"]
-            if v["impact"] in BLOCKING
-        ]
+        rows += blocking_violations(results, role=width, page=name)
         page.screenshot(path=SCREENSHOTS / f"plan-{name}-{width}.png", full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= PHONE, f"{name} scrolls sideways at {PHONE} px ({overflow} px wide)"
