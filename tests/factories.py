@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable
 
 from django.contrib.auth.models import Group, User
+from django.test import Client
 from django.utils import timezone
 from pypdf import PdfWriter
 
@@ -132,3 +133,10 @@ def small_edition(by: User) -> Callable[[Issue], list[str]]:
         return []
 
     return store
+
+
+def client_for(user: User) -> Client:
+    """A test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -15,12 +15,7 @@ from newsroom.models import Newsletter, Story
 from newsroom.planning import Assignment
 from newsroom.workflow import Status
 from tests import factories
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.factories import client_for
 
 
 def messages_of(response: object) -> list[str]:

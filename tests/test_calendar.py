@@ -16,14 +16,9 @@ from issues.models import Issue
 from newsroom.models import Newsletter
 from newsroom.planning import Assignment, CalendarKey
 from tests import factories
+from tests.factories import client_for
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)  # a Wednesday
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

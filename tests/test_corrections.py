@@ -20,18 +20,13 @@ from newsroom import roles
 from newsroom.models import Newsletter, Story
 from newsroom.workflow import Status
 from tests import factories
+from tests.factories import client_for
 from tests.issue_helpers import make_issue_in_review, pdf_text, publish
 
 WRONG = "<p>The harbour board signed a contract worth 14 million for the new cable.</p>"
 RIGHT = "<p>The harbour board signed a contract worth 41 million for the new cable.</p>"
 NOTE = "the contract value is 41 million, not 14 million"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def desk(name: str, issue: Issue, *args: object) -> str:

@@ -14,7 +14,6 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -23,13 +22,8 @@ from issues.models import Issue
 from newsroom.models import Newsletter, Story
 from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
+from tests.factories import client_for
 from tests.issue_helpers import make_published_stories, pdf_text, stored_files
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name: str, issue: Issue, *args: object) -> str:

@@ -9,7 +9,6 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,13 +16,8 @@ from issues.models import BUILDER_NOTE, Issue, IssueTransition
 from newsroom.models import Newsletter, Story
 from newsroom.workflow import Status
 from tests import factories
+from tests.factories import client_for
 from tests.issue_helpers import make_published_stories
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name: str, issue: Issue, *args: object) -> str:

@@ -10,20 +10,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 
 from issues.models import Issue
 from newsroom.models import Newsletter, Story
 from newsroom.workflow import SUBMIT, WITHDRAW, Status, perform
 from tests import factories
+from tests.factories import client_for
 from tests.issue_helpers import make_published_stories, stored_files
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def publish_url(issue: Issue) -> str:

@@ -15,18 +15,13 @@ from issues.models import FeedToken, Issue
 from issues.reach import DownloadCount, count_download
 from newsroom.models import Newsletter
 from tests import factories
+from tests.factories import client_for
 from tests.issue_helpers import publish
 
 
 @pytest.fixture
 def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:
     return publish(newsletter, editor=alice, reviewer=bob, number=9)
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def pdf_url(issue: Issue) -> str:

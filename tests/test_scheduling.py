@@ -23,15 +23,10 @@ from issues.models import Issue
 from issues.scheduling import cancel_schedule, publish_if_due, schedule_issue
 from newsroom.models import Newsletter
 from newsroom.workflow import PUBLISH, WITHDRAW, Status, WorkflowError, perform
+from tests.factories import client_for
 from tests.issue_helpers import make_issue_in_review, stored_files
 
 T0 = datetime.datetime(2026, 11, 30, 8, 0, tzinfo=datetime.UTC)
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def messages_of(response: object) -> list[str]:
