@@ -91,7 +91,15 @@ def test_the_builder_pages_through_approved_stories_by_index(load: None) -> None
 
 
 def test_the_desk_issue_list_and_dashboards_use_their_indexes(load: None) -> None:
-    assert "issue_recent_idx" in plans_of("load-r1-editor-1", reverse("issue_desk:issue_list"))
+    # On a few dozen issues another index plus a sort can cost the same as
+    # reading issue_recent_idx in order; pricing sorts out leaves the
+    # question this test asks: can the index serve the list's order?
+    issue_list = plans_of(
+        "load-r1-editor-1",
+        reverse("issue_desk:issue_list"),
+        switched_off=("enable_seqscan", "enable_sort"),
+    )
+    assert "issue_recent_idx" in issue_list
     editor = plans_of("load-r1-editor-1", reverse("desk:dashboard"))
     assert "story_author_status_idx" in editor
     assert "issue_in_progress_idx" in editor
