@@ -45,17 +45,44 @@ class OneRequestAtATime(ThreadedWSGIServer):
     take turns, as they would with one gunicorn worker; a connection kept
     open by the browser holds no turn while it waits."""
 
-    def set_app(self, application: Any) -> None:
-        turn = threading.Lock()
+    # A request still waiting for its turn when the session ends is not
+    # waited for (its thread is a daemon): see live_server_quiet_before_flush.
+    block_on_close = False
 
+    def set_app(self, application: Any) -> None:
         def one_at_a_time(environ: Any, start_response: Any) -> Any:
-            with turn:
+            with TURN:
                 return application(environ, start_response)
 
         super().set_app(one_at_a_time)
 
 
+TURN = threading.Lock()
 LiveServerThread.server_class = OneRequestAtATime
+
+
+@pytest.fixture(autouse=True)
+def live_server_quiet_before_flush() -> Any:
+    """Let the live server finish before the test's data is flushed.
+
+    A journey can end while the browser still waits on a slow answer (the
+    builder's page count renders for seconds). Had that answer written after
+    the flush, its row would point at nothing, and on SQLite the shared
+    connection's failed commit would fail the next test. So after the test
+    (and its browser) we take the server's turn and keep it until the next
+    journey starts: a late request waits instead of writing into the next
+    test's data or into none. This runs after pytest-django has opened the
+    database for the test and is torn down before the flush (plugin
+    fixtures come first)."""
+    global _turn_held
+    if _turn_held:
+        TURN.release()
+        _turn_held = False
+    yield
+    _turn_held = TURN.acquire(timeout=120)
+
+
+_turn_held = False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
