@@ -20,6 +20,7 @@ from newsroom.outside import (
     anchors_of,
     own_threads,
     post_comment,
+    post_reply,
     post_verdict,
     verdicts,
     with_invitation,
@@ -43,6 +44,7 @@ def outside_issue(request: HttpRequest, invitation: IssueInvitation) -> HttpResp
         "verdict_choices": Verdict.choices,
         "comment_action": reverse("issues:outside_issue_comment", args=[issue.pk, token]),
         "verdict_action": reverse("issues:outside_issue_verdict", args=[issue.pk, token]),
+        "reply_action": reverse("issues:outside_issue_reply", args=[issue.pk, token]),
     }
     return render(request, "issues/outside_issue.html", context)
 
@@ -53,6 +55,13 @@ def outside_issue_comment(request: HttpRequest, invitation: IssueInvitation) -> 
     # Only a story of this issue: the link shows nothing else.
     stories = {str(s.pk): s for s in invitation.issue.ordered_stories()}
     post_comment(request, invitation, stories.get(request.POST.get("story", "")))
+    return redirect("issues:outside_issue", invitation.issue_id, invitation.token())
+
+
+@with_invitation(IssueInvitation)
+@require_POST
+def outside_issue_reply(request: HttpRequest, invitation: IssueInvitation) -> HttpResponse:
+    post_reply(request, invitation, invitation.issue.ordered_stories())
     return redirect("issues:outside_issue", invitation.issue_id, invitation.token())
 
 

@@ -34,6 +34,11 @@ urlpatterns = [
         outside.outside_issue_verdict,
         name="outside_issue_verdict",
     ),
+    path(
+        "review/issue/<int:pk>/<str:token>/reply/",
+        outside.outside_issue_reply,
+        name="outside_issue_reply",
+    ),
     path("feeds/<slug:newsletter>.atom", feeds.IssueFeed(), name="feed"),
     path("feeds/private/<str:key>/<slug:newsletter>.atom", feeds.private_feed, name="private_feed"),
     path(

@@ -12,6 +12,7 @@ people in the thread (newsroom.notices), which a task mails after commit.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -170,9 +171,18 @@ def _writer(by: User | None, email: str) -> dict[str, Any]:
 
 
 def comment_on_passage(
-    story: Story, *, text: str, quote: str, near: int = 0, by: User | None = None, email: str = ""
+    story: Story,
+    *,
+    text: str,
+    quote: str,
+    near: int = 0,
+    by: User | None = None,
+    email: str = "",
+    also_tell: Collection[str] = (),
 ) -> Comment:
-    """Start a thread on `quote`, the passage selected near offset `near`."""
+    """Start a thread on `quote`, the passage selected near offset `near`.
+    `also_tell`: addresses told besides the thread's people (whoever invited
+    an outside reviewer hears of their comments)."""
     text = _clean_text(text)
     anchor = anchor_at(plain_text(story.body), quote, near)
     if anchor is None:
@@ -193,11 +203,18 @@ def comment_on_passage(
             suffix=anchor.suffix,
             **_writer(by, email),
         )
-        note_comment(comment)
+        note_comment(comment, also_tell=also_tell)
     return comment
 
 
-def reply(thread: Comment, *, text: str, by: User | None = None, email: str = "") -> Comment:
+def reply(
+    thread: Comment,
+    *,
+    text: str,
+    by: User | None = None,
+    email: str = "",
+    also_tell: Collection[str] = (),
+) -> Comment:
     text = _clean_text(text)
     if thread.parent_id is not None:
         raise CommentError("Reply to the thread, not to a reply.")
@@ -207,7 +224,7 @@ def reply(thread: Comment, *, text: str, by: User | None = None, email: str = ""
         answer = Comment.objects.create(
             story=thread.story, parent=thread, text=text, **_writer(by, email)
         )
-        note_comment(answer)
+        note_comment(answer, also_tell=also_tell)
     return answer
 
 

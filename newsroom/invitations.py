@@ -5,8 +5,10 @@ An invitation is a row with a random id; the link carries that id signed
 with Django's signing (a salt per kind of invitation, so a story's link
 means nothing on an issue's page). The row decides the rest: its expiry
 (chosen by the reviewer), whether it was revoked, which object it is for.
-Every use of a link, refused or not, is logged (`InvitationUse`); a verdict
-is logged the same way, under the reviewer's email address.
+Every use of a link is logged: one that gets through as an `InvitationUse`
+row under the reviewer's email address (opened, commented, gave a verdict:
+the audit trail the desk reads); a refused one in the `newsroom.outside`
+log, since it may name no invitation at all (a tampered link).
 """
 
 from __future__ import annotations
@@ -99,7 +101,9 @@ class Invitation(models.Model):
         """The invitation a link names, or raise Refusal(400) if it names none."""
         try:
             value = signing.loads(token, salt=cls.SALT)
-            return cls._default_manager.get(pk=uuid.UUID(str(value["i"])))
+            return cls._default_manager.select_related("invited_by").get(
+                pk=uuid.UUID(str(value["i"]))
+            )
         except (signing.BadSignature, KeyError, TypeError, ValueError, cls.DoesNotExist):
             raise tampered() from None
 

@@ -13,7 +13,7 @@ at once and each event is its own mail.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -93,8 +93,11 @@ def people_in_thread(comment: Comment) -> tuple[set[str], set[str]]:
     return desk, outside
 
 
-def _tell_thread(comment: Comment, line: str, *, actor: str) -> None:
+def _tell_thread(
+    comment: Comment, line: str, *, actor: str, also_tell: Collection[str] = ()
+) -> None:
     desk, outside = people_in_thread(comment)
+    desk |= {email.lower() for email in also_tell if email}
     link = site_link(comment.story.get_absolute_url())
     notify(desk - {actor}, line=line, link=link, story=comment.story)
     # The desk is closed to outside reviewers: their way back is their link.
@@ -110,10 +113,10 @@ def _quoted(comment: Comment) -> str:
     return f"“{thread.quote}” in “{comment.story.headline}”"
 
 
-def note_comment(comment: Comment) -> None:
+def note_comment(comment: Comment, *, also_tell: Collection[str] = ()) -> None:
     verb = "replied on" if comment.parent_id else "commented on"
     line = f"{comment.who} {verb} {_quoted(comment)}:\n    {comment.text}"
-    _tell_thread(comment, line, actor=_actor_email(comment))
+    _tell_thread(comment, line, actor=_actor_email(comment), also_tell=also_tell)
 
 
 def note_resolved(thread: Comment) -> None:

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from newsroom.comments import Comment, CommentError, comment_on_passage
+from newsroom.comments import Comment, CommentError, comment_on_passage, reply
 from newsroom.invitations import Invitation, Refusal, StoryInvitation, Use, Verdict
 from newsroom.models import Story
 
@@ -46,9 +46,10 @@ def with_invitation(model: type[Invitation]) -> Callable[[OutsideView], OutsideV
                 invitation = model.from_token(token)
                 invitation.check_usable(pk)
             except Refusal as refusal:
+                # Not the token: a link is a credential, logs are read widely.
                 log.warning(
-                    "refused review link %s for %s %s: %s",
-                    request.path[:80],
+                    "refused review link (%s) for %s %s: %s",
+                    request.method,
                     model.SUBJECT,
                     pk,
                     refusal.title,
@@ -92,12 +93,44 @@ def post_comment(request: HttpRequest, invitation: Invitation, story: Story | No
             quote=request.POST.get("quote", ""),
             near=_near(request),
             email=invitation.email,
+            # Whoever invited them hears of it: they are not in the thread yet.
+            also_tell=[invitation.invited_by.email],
         )
     except CommentError as error:
         messages.error(request, f"{error} Your text: “{request.POST.get('text', '')[:500]}”")
         return
     invitation.log(Use.COMMENTED)
     messages.success(request, "Thank you: your comment is with the newsroom.")
+
+
+def post_reply(request: HttpRequest, invitation: Invitation, stories: list[Story]) -> None:
+    """A reply to one of this reviewer's own threads on `stories` (the ones
+    the link shows); anything else is answered as not found, changing nothing."""
+    thread = (
+        Comment.objects.threads()
+        .select_related("story__author")
+        .filter(
+            story__in=stories,
+            author_email=invitation.email,
+            pk=_int(request.POST.get("thread", "")),
+        )
+        .first()
+    )
+    if not thread:
+        messages.error(request, "Reply to one of your own comments on this page.")
+        return
+    try:
+        reply(
+            thread,
+            text=request.POST.get("text", ""),
+            email=invitation.email,
+            also_tell=[invitation.invited_by.email],
+        )
+    except CommentError as error:
+        messages.error(request, f"{error} Your text: “{request.POST.get('text', '')[:500]}”")
+        return
+    invitation.log(Use.COMMENTED)
+    messages.success(request, "Thank you: your reply is with the newsroom.")
 
 
 def post_verdict(request: HttpRequest, invitation: Invitation) -> None:
@@ -116,10 +149,16 @@ def post_verdict(request: HttpRequest, invitation: Invitation) -> None:
 
 
 def _near(request: HttpRequest) -> int:
+    return max(0, _int(request.POST.get("near", "0")))
+
+
+def _int(value: str) -> int:
+    """A posted number, or 0 for anything that is not one a database holds."""
     try:
-        return max(0, int(request.POST.get("near", "0")))
+        number = int(value)
     except ValueError:
         return 0
+    return number if 0 <= number < 2**31 else 0
 
 
 def verdicts(invitation: Invitation) -> list[Any]:
@@ -140,6 +179,7 @@ def outside_story(request: HttpRequest, invitation: StoryInvitation) -> HttpResp
         "verdict_choices": Verdict.choices,
         "comment_action": reverse("outside_story_comment", args=[story.pk, invitation.token()]),
         "verdict_action": reverse("outside_story_verdict", args=[story.pk, invitation.token()]),
+        "reply_action": reverse("outside_story_reply", args=[story.pk, invitation.token()]),
     }
     return render(request, "newsroom/outside_story.html", context)
 
@@ -155,4 +195,11 @@ def outside_story_comment(request: HttpRequest, invitation: StoryInvitation) -> 
 @require_POST
 def outside_story_verdict(request: HttpRequest, invitation: StoryInvitation) -> HttpResponse:
     post_verdict(request, invitation)
+    return redirect("outside_story", invitation.story_id, invitation.token())
+
+
+@with_invitation(StoryInvitation)
+@require_POST
+def outside_story_reply(request: HttpRequest, invitation: StoryInvitation) -> HttpResponse:
+    post_reply(request, invitation, [invitation.story])
     return redirect("outside_story", invitation.story_id, invitation.token())

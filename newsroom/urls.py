@@ -22,5 +22,10 @@ urlpatterns = [
         outside.outside_story_verdict,
         name="outside_story_verdict",
     ),
+    path(
+        "review/story/<int:pk>/<str:token>/reply/",
+        outside.outside_story_reply,
+        name="outside_story_reply",
+    ),
     path("", include("issues.urls")),
 ]

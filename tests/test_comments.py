@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from newsroom.comments import Comment
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import Status
+from newsroom.workflow import REQUEST_CHANGES, Status, perform
 from tests import factories
 
 BODY = (
@@ -79,16 +79,40 @@ def test_an_empty_comment_is_refused(client, story: Story, bob: User) -> None:
     assert not Comment.objects.exists()
 
 
-def test_the_comment_keeps_its_passage_through_an_edit_before_it(
-    client, story: Story, alice: User, bob: User
+@pytest.mark.parametrize(
+    ("where", "new_body", "anchor", "now_reads"),
+    [
+        (
+            "before",
+            BODY.replace("The harbour authority", "After long delays, the port authority"),
+            "exact",
+            QUOTE,
+        ),
+        (
+            "inside",
+            BODY.replace(QUOTE, "rose 45 per cent in twelve months"),
+            "edited",
+            "rose 45 per cent in twelve months",
+        ),
+        ("after", BODY.replace("the ministry said", "according to the ministry"), "exact", QUOTE),
+    ],
+)
+def test_the_comment_follows_its_passage_through_an_edit(
+    client, story: Story, alice: User, bob: User, where, new_body, anchor, now_reads
 ) -> None:
     client.force_login(bob)
     comment(client, story)
-    new_body = BODY.replace("The harbour authority", "After long delays, the harbour authority")
-    edit(client, story, new_body)
+    perform(story, REQUEST_CHANGES, by=bob, comment="See my comment.")
+    client.force_login(alice)
+    assert "Saved" in edit(client, story, new_body).content.decode()
     thread = Comment.objects.get()
     story.refresh_from_db()
-    assert (thread.anchor, story.body_text[thread.start : thread.end]) == ("exact", QUOTE)
+    assert (thread.anchor, story.body_text[thread.start : thread.end]) == (anchor, now_reads)
+    assert thread.quote == QUOTE  # the words the comment was made on
+    editor = client.get(f"/desk/stories/{story.pk}/edit/").content.decode()
+    assert f"“{QUOTE}”" in editor and "Source for this figure?" in editor
+    assert ("The passage was reworded since." in editor) == (where == "inside")
+    assert "The passage changed" not in editor
 
 
 def test_a_comment_whose_passage_is_gone_says_the_passage_changed(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from issues.invitations import IssueInvitation, IssueInvitationUse
 from issues.models import Issue
-from newsroom.comments import Comment
+from newsroom.comments import Comment, comment_on_passage, reply
 from newsroom.invitations import StoryInvitation, invite
 from newsroom.models import Newsletter, Story
+from newsroom.notices import Notice
 from newsroom.workflow import Status
 from tests import factories
 
@@ -144,3 +147,103 @@ def test_who_may_invite_to_an_issue(client, issue, dave, alice, bob, who, expect
     invitation.refresh_from_db()
     assert (invitation.revoked_at is not None) == (who == "bob")
     assert Story.objects.count() == 2
+
+
+def try_everything(url: str, story: Story) -> list[int]:
+    guest = Client()
+    comment = {"story": story.pk, "quote": "Twelve", "near": "0", "text": "x"}
+    return [
+        guest.get(url).status_code,
+        guest.post(url + "comment/", comment).status_code,
+        guest.post(url + "reply/", {"thread": "1", "text": "x"}).status_code,
+        guest.post(url + "verdict/", {"verdict": "looks_good"}).status_code,
+    ]
+
+
+def assert_nothing_changed(issue: Issue) -> None:
+    assert not Comment.objects.exists()
+    assert not IssueInvitationUse.objects.exists()
+    issue.refresh_from_db()
+    assert issue.status == Status.DRAFT
+
+
+def test_an_expired_issue_link_gets_a_clear_page_and_changes_nothing(invitation, issue) -> None:
+    IssueInvitation.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert try_everything(link(invitation), issue.ordered_stories()[0]) == [410] * 4
+    page = Client().get(link(invitation)).content.decode()
+    assert "This review link has expired" in page and "Fibre exchange" not in page
+    assert_nothing_changed(issue)
+
+
+def test_a_tampered_issue_link_gets_a_clear_page_and_changes_nothing(invitation, issue) -> None:
+    token = invitation.token()
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    story = issue.ordered_stories()[0]
+    assert try_everything(link(invitation, token=forged), story) == [400] * 4
+    assert try_everything(link(invitation, token="garbage"), story) == [400] * 4
+    page = Client().get(link(invitation, token=forged)).content.decode()
+    assert "This review link is not valid" in page and "Fibre exchange" not in page
+    assert_nothing_changed(issue)
+
+
+def test_an_issue_link_used_on_another_issue_changes_nothing_at_all(
+    invitation, issue, alice, newsletter
+) -> None:
+    other = factories.make_issue(newsletter=newsletter, created_by=alice)
+    assert try_everything(link(invitation, pk=other.pk), issue.ordered_stories()[0]) == [403] * 4
+    assert (
+        "This link is for something else"
+        in Client().get(link(invitation, pk=other.pk)).content.decode()
+    )
+    assert_nothing_changed(issue)
+
+
+def test_the_issue_page_shows_the_reviewer_the_open_comments_on_its_stories(
+    client, invitation, issue, bob
+) -> None:
+    ferry = issue.ordered_stories()[1]
+    Client().post(
+        link(invitation) + "comment/",
+        {"story": ferry.pk, "quote": "three months", "near": "14", "text": "Until when?"},
+    )
+    thread = Comment.objects.get()
+    client.force_login(bob)
+    page = client.get(f"/desk/issues/{issue.pk}/").content.decode()
+    assert "Open comments on these stories" in page
+    assert f"/desk/stories/{ferry.pk}/#thread-{thread.pk}" in page
+    assert f"<strong>{GUEST}</strong>: Until when?" in page
+
+
+def test_whoever_invited_hears_of_the_outside_comment(invitation, issue, alice, bob) -> None:
+    ferry = issue.ordered_stories()[1]
+    Client().post(
+        link(invitation) + "comment/",
+        {"story": ferry.pk, "quote": "three months", "near": "14", "text": "Until when?"},
+    )
+    told = sorted(Notice.objects.values_list("email", flat=True))
+    assert told == [alice.email, bob.email]  # the author and the inviter, once each
+
+
+def test_the_outside_reviewer_answers_the_newsroom_in_their_own_thread(
+    invitation, issue, alice, bob
+) -> None:
+    ferry, fibre = issue.ordered_stories()[1], issue.ordered_stories()[0]
+    mine = comment_on_passage(ferry, text="Until when?", quote="three months", email=GUEST)
+    reply(mine, text="Until March.", by=alice)
+    theirs = comment_on_passage(fibre, text="Which operators?", quote="Twelve", by=bob)
+    guest = Client()
+    page = guest.post(
+        link(invitation) + "reply/", {"thread": mine.pk, "text": "Say March 2026."}, follow=True
+    ).content.decode()
+    assert "your reply is with the newsroom" in page
+    assert [r.text for r in mine.replies.all()] == ["Until March.", "Say March 2026."]
+    assert mine.replies.last().author_email == GUEST
+    assert invitation.uses.filter(action="commented").count() == 1
+    # Nobody else's thread, and nothing that is not a thread of this issue.
+    for thread in (theirs.pk, mine.replies.first().pk, 2**40, "x"):
+        page = guest.post(
+            link(invitation) + "reply/", {"thread": thread, "text": "Hm"}, follow=True
+        ).content.decode()
+        assert "Reply to one of your own comments on this page." in page
+    assert not theirs.replies.exists() and mine.replies.count() == 2
+    assert "Which operators?" not in page

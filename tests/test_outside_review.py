@@ -141,13 +141,14 @@ def try_everything(url: str) -> list[int]:
     return [
         guest.get(url).status_code,
         guest.post(url + "comment/", {"quote": "rose 40%", "near": "0", "text": "x"}).status_code,
+        guest.post(url + "reply/", {"thread": "1", "text": "x"}).status_code,
         guest.post(url + "verdict/", {"verdict": "looks_good"}).status_code,
     ]
 
 
 def test_an_expired_link_gets_a_clear_page_and_changes_nothing(invitation) -> None:
     StoryInvitation.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
-    assert try_everything(link(invitation)) == [410, 410, 410]
+    assert try_everything(link(invitation)) == [410] * 4
     assert "This review link has expired" in Client().get(link(invitation)).content.decode()
     assert not invitation.uses.exists()
     assert_nothing_changed(invitation.story)
@@ -158,7 +159,7 @@ def test_a_revoked_link_gets_a_clear_page_and_changes_nothing(client, invitation
     client.post(f"/desk/stories/{invitation.story_id}/invitations/{invitation.pk}/revoke/")
     invitation.refresh_from_db()
     assert invitation.revoked_by == bob
-    assert try_everything(link(invitation)) == [410, 410, 410]
+    assert try_everything(link(invitation)) == [410] * 4
     assert "This review link was withdrawn" in Client().get(link(invitation)).content.decode()
     assert_nothing_changed(invitation.story)
 
@@ -166,8 +167,8 @@ def test_a_revoked_link_gets_a_clear_page_and_changes_nothing(client, invitation
 def test_a_tampered_link_gets_a_clear_page_and_changes_nothing(invitation) -> None:
     token = invitation.token()
     forged = re.sub(r".$", lambda m: "A" if m.group(0) != "A" else "B", token)
-    assert try_everything(link(invitation, token=forged)) == [400, 400, 400]
-    assert try_everything(link(invitation, token="garbage")) == [400, 400, 400]
+    assert try_everything(link(invitation, token=forged)) == [400] * 4
+    assert try_everything(link(invitation, token="garbage")) == [400] * 4
     assert_nothing_changed(invitation.story)
 
 
@@ -175,7 +176,7 @@ def test_a_link_used_on_another_story_gets_a_clear_page_and_changes_nothing(
     invitation, alice, newsletter
 ) -> None:
     other = factories.make_story(author=alice, newsletter=newsletter, body=BODY)
-    assert try_everything(link(invitation, pk=other.pk)) == [403, 403, 403]
+    assert try_everything(link(invitation, pk=other.pk)) == [403] * 4
     assert (
         "This link is for something else"
         in Client().get(link(invitation, pk=other.pk)).content.decode()
@@ -220,3 +221,21 @@ def test_the_outside_reviewer_sees_their_comment_resolved_with_the_newsrooms_ans
     assert "Which year?" in page and "The newsroom:</span> Fixed: 2025." in page
     assert "The newsroom resolved this comment." in page
     assert "alice" not in page
+
+
+def test_each_use_of_a_link_is_logged_and_each_refusal_too(invitation, caplog) -> None:
+    guest = Client()
+    with caplog.at_level("INFO", logger="newsroom.outside"):
+        guest.get(link(invitation))
+        guest.post(link(invitation) + "comment/", {"quote": "rose 40%", "text": "Which?"})
+        guest.post(link(invitation) + "verdict/", {"verdict": "looks_good"})
+        guest.get(link(invitation, token="garbage"))
+    assert [u.action for u in invitation.uses.order_by("pk")] == ["opened", "commented", "verdict"]
+    assert {u.email for u in invitation.uses.all()} == {GUEST}
+    ours = [r for r in caplog.records if r.name == "newsroom.outside"]
+    used = [r.getMessage() for r in ours if r.levelname == "INFO"]
+    assert used == [f"review link used by {GUEST} on story {invitation.story_id}"] * 3
+    (refused,) = [r.getMessage() for r in ours if r.levelname == "WARNING"]
+    assert refused == f"refused review link (GET) for story {invitation.story_id}:" + (
+        " This review link is not valid"
+    )

@@ -30,6 +30,7 @@ from issues.models import Issue, IssueInvitationUse, IssueStory, suggest_next_is
 from issues.page_count import page_count as cached_page_count
 from issues.tasks import publish_issue_task
 from newsroom import roles
+from newsroom.comments import Comment
 from newsroom.desk.access import desk_user_required, editor_required, perform_and_report
 from newsroom.forms import InviteForm
 from newsroom.invitations import Use
@@ -175,6 +176,12 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "outside_verdicts": IssueInvitationUse.objects.filter(
             invitation__issue=issue, action=Use.VERDICT
         ),
+        # Open comments on the stories, outside reviewers' among them: the
+        # reviewer sees them here before deciding.
+        "open_comments": Comment.objects.open()
+        .filter(story__in=issue.entries.values("story"))
+        .select_related("story", "author")
+        .order_by("story_id", "start", "pk"),
         "corrections": issue.corrections.select_related("story", "edition"),  # type: ignore[attr-defined]
         "can_correct": roles.is_reviewer(request.user)
         and issue.status == Status.PUBLISHED

@@ -22,3 +22,14 @@ def body_with_source_tag(body: str, source: Any) -> SafeString:
 def body_allowlist_script() -> SafeString:
     """<script id="body-allowlist" type="application/json">: what desk-editor.js may keep."""
     return json_script(editor_allowlist(), "body-allowlist")
+
+
+@register.filter
+def resolved_threads(threads: list[Any]) -> list[Any]:
+    """The resolved ones of a story's comment threads (the page folds them away)."""
+    return [thread for thread in threads if not thread.is_open]
+
+
+@register.filter
+def open_threads(threads: list[Any]) -> list[Any]:
+    return [thread for thread in threads if thread.is_open]

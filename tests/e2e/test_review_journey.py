@@ -11,13 +11,12 @@ and publishes the issue.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from newsroom import roles
@@ -25,9 +24,9 @@ from newsroom.comments import Comment
 from newsroom.models import Story
 from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
+from tests.e2e.test_accessibility import SCREENSHOTS, blocking_violations, table
 
 Login = Callable[[Page, str], None]
-SHOTS = Path(os.environ.get("NEWSROOM_SHOTS", "var/review-shots"))
 
 EXPERT = "expert@partner.example"
 SENTENCE = "Exports of cloud services rose 40% in a year."
@@ -62,9 +61,12 @@ def select_words(page: Page, words: str, scope: str = "[data-commentable]") -> N
     )
 
 
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shot(page: Page, name: str, found: list[dict]) -> None:
+    """Photograph the page into test-results/screenshots/ and collect what
+    axe-core finds serious or critical on it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"review-journey-{name}.png"), full_page=True)
+    found += blocking_violations(Axe().run(page).response, role="journey", page=name)
 
 
 @pytest.fixture
@@ -91,6 +93,7 @@ def test_a_passage_is_commented_answered_and_resolved(
     login: Login,
     mailoutbox: list[Any],
 ) -> None:
+    found: list[dict] = []
     newsletter = factories.make_newsletter()
     alice = factories.make_user("alice", roles.EDITORS)
     factories.make_user("bob", roles.REVIEWERS)
@@ -107,7 +110,7 @@ def test_a_passage_is_commented_answered_and_resolved(
     select_words(bob_page, SENTENCE)
     expect(bob_page.locator("[data-passage-form]")).to_be_visible()
     bob_page.get_by_label("Your comment").fill("Which source gives 40%?")
-    shot(bob_page, "1-select-and-comment")
+    shot(bob_page, "1-select-and-comment", found)
     bob_page.get_by_role("button", name="Comment", exact=True).click()
     expect(bob_page.get_by_text("Comment added.")).to_be_visible()
     expect(bob_page.locator("mark.desk-passage")).to_have_text(SENTENCE)
@@ -119,7 +122,7 @@ def test_a_passage_is_commented_answered_and_resolved(
 
     alice_page.goto(f"{live_server.url}/desk/stories/{story.pk}/edit/")
     expect(alice_page.get_by_text("Which source gives 40%?")).to_be_visible()
-    shot(alice_page, "2-author-sees-comment-in-editor")
+    shot(alice_page, "2-author-sees-comment-in-editor", found)
     editor = alice_page.locator(".ProseMirror")
     editor.get_by_text("rose 40% in a year", exact=False).click()
     alice_page.evaluate(
@@ -152,10 +155,11 @@ def test_a_passage_is_commented_answered_and_resolved(
 
     bob_page.goto(f"{live_server.url}/desk/stories/{story.pk}/review/")
     changes = bob_page.locator("[data-since-last-look]")
-    expect(changes.locator("del")).to_have_text("40%")
-    expect(changes.locator("ins")).to_have_text("42%")
+    # Only Alice's change since Bob's request is marked, nothing before it.
+    expect(changes.locator("del")).to_have_text(["40%"])
+    expect(changes.locator("ins")).to_have_text(["42%"])
     expect(changes).to_contain_text("answered")
-    shot(bob_page, "3-reviewer-sees-only-the-change")
+    shot(bob_page, "3-reviewer-sees-only-the-change", found)
     bob_page.get_by_role("button", name="Resolve", exact=True).click()
     expect(bob_page.get_by_text("Thread resolved.")).to_be_visible()
     bob_page.get_by_role("button", name="Approve", exact=True).click()
@@ -178,6 +182,7 @@ def test_a_passage_is_commented_answered_and_resolved(
     assert link is not None
     path = link.group(0).split("/review/", 1)[1]
 
+    assert fresh_page.context.cookies() == []  # no session of anyone's
     fresh_page.goto(f"{live_server.url}/review/{path}")
     expect(fresh_page.get_by_text(f"you are reviewing as {EXPERT}")).to_be_visible()
     select_words(fresh_page, "cooled by sea water")
@@ -188,15 +193,19 @@ def test_a_passage_is_commented_answered_and_resolved(
     fresh_page.get_by_label("Looks good").check()
     fresh_page.get_by_role("button", name="Send my verdict").click()
     expect(fresh_page.get_by_text("your verdict (Looks good) is recorded")).to_be_visible()
-    shot(fresh_page, "4-outside-reviewer-on-the-issue-preview")
+    shot(fresh_page, "4-outside-reviewer-on-the-issue-preview", found)
     outside = Comment.objects.get(author_email=EXPERT)
     assert (outside.story_id, outside.quote) == (story.pk, "cooled by sea water")
 
     bob_page.goto(f"{live_server.url}/desk/issues/{issue.pk}/")
     expect(bob_page.locator("[data-outside-verdict]")).to_contain_text(f"{EXPERT}: Looks good")
-    shot(bob_page, "5-reviewer-sees-the-outside-verdict")
+    expect(bob_page.locator("[data-issue-comments]")).to_contain_text(
+        f"{EXPERT}: Which sea? Name the bay."
+    )
+    shot(bob_page, "5-reviewer-sees-the-outside-verdict", found)
     bob_page.get_by_role("link", name="Publish…").click()  # the confirmation page
     bob_page.get_by_role("button", name="Publish now").click()
     expect(bob_page.get_by_text(f"Published {issue}.")).to_be_visible()
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED
+    assert not found, "serious or critical axe-core violations:\n" + table(found)
