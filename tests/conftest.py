@@ -9,9 +9,13 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from issues import rendering
 from issues.editions import Edition
+from issues.typography import smarten
 from newsroom.models import Newsletter
+from newsroom.text import one_line
 from tests import factories
+from tests.pdf_checks import assert_accessible_pdf, made_by_newsroom
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +43,25 @@ def artifacts(tmp_path: Path) -> Iterator[Path]:
     point_at(str(location))
     yield location
     point_at(saved)
+
+
+@pytest.fixture(autouse=True)
+def every_pdf_checked_for_accessibility(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every PDF an issue renders to in the tests (published, corrected,
+    previewed, downloaded) is checked for the PDF/UA-1 essentials, its
+    headings read in the issue's order. A PDF a test put in place of the
+    renderer's (a mocked worker) is not ours to check."""
+    render_pdf = rendering.render_pdf
+
+    def render_and_check(issue: Any, **options: Any) -> bytes:
+        pdf = render_pdf(issue, **options)
+        if made_by_newsroom(pdf):
+            stories = issue.ordered_stories(options.get("correction"))
+            headlines = [one_line(smarten(story.headline)) for story in stories]
+            assert_accessible_pdf(pdf, headlines=headlines)
+        return pdf
+
+    monkeypatch.setattr(rendering, "render_pdf", render_and_check)
 
 
 @pytest.fixture

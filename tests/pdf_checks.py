@@ -69,28 +69,45 @@ def _marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
     return texts
 
 
+def _page_of(item: DictionaryObject, pages: dict[int, int], default: int) -> int:
+    """The page number an element or marked-content reference names in /Pg
+    (an indirect reference to the page), or `default`."""
+    reference = item.get("/Pg")
+    if isinstance(reference, IndirectObject):
+        return pages.get(reference.idnum, default)
+    return default
+
+
 def _element_text(
-    element: DictionaryObject, texts: dict[tuple[int, int], str], pages: dict[int, int]
+    element: DictionaryObject,
+    texts: dict[tuple[int, int], str],
+    pages: dict[int, int],
+    page: int = 0,
 ) -> str:
-    page = pages.get(id(_resolve(element.get("/Pg"))), 0) if "/Pg" in element else 0
+    page = _page_of(element, pages, page)
     pieces = []
     for kid in _kids(element):
         if isinstance(kid, NumberObject | int):
             pieces.append(texts.get((page, int(kid)), ""))
         elif isinstance(kid, DictionaryObject) and "/MCID" in kid:
-            kid_page = pages.get(id(_resolve(kid.get("/Pg"))), page)
-            pieces.append(texts.get((kid_page, int(kid["/MCID"])), ""))
+            pieces.append(texts.get((_page_of(kid, pages, page), int(kid["/MCID"])), ""))
         elif isinstance(kid, DictionaryObject) and "/S" in kid:
-            pieces.append(_element_text(kid, texts, pages))
-    return re.sub(r"\s+", " ", "".join(pieces)).strip()
+            pieces.append(_element_text(kid, texts, pages, page))
+    # Not stripped here: a space at the edge of a child (a span) is text.
+    return "".join(pieces)
 
 
 def headings_in_reading_order(pdf: bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(pdf))
     texts = _marked_text(reader)
-    pages = {id(page.get_object()): number for number, page in enumerate(reader.pages)}
+    # By object number: pypdf may hand out two Python objects for one page.
+    pages = {
+        page.indirect_reference.idnum: number
+        for number, page in enumerate(reader.pages)
+        if page.indirect_reference is not None
+    }
     return [
-        _element_text(element, texts, pages)
+        re.sub(r"\s+", " ", _element_text(element, texts, pages)).strip()
         for element in structure_elements(reader)
         if HEADING.match(str(element["/S"]))
     ]
@@ -104,6 +121,14 @@ def _fonts(reader: PdfReader) -> Iterator[DictionaryObject]:
             if id(font) not in seen:
                 seen.add(id(font))
                 yield font
+
+
+def made_by_newsroom(pdf: bytes) -> bool:
+    """Whether `pdf` came out of our renderer (WeasyPrint says so)."""
+    if not pdf.startswith(b"%PDF-"):
+        return False
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    return metadata is not None and "WeasyPrint" in str(metadata.get("/Producer", ""))
 
 
 def assert_accessible_pdf(pdf: bytes, *, headlines: Sequence[str], lang: str = "en") -> None:
