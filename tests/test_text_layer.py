@@ -91,6 +91,23 @@ def test_ligatures_map_back_to_their_letters(pdf: bytes) -> None:
     assert "ﬁ" not in text and "ﬀ" not in text and "ﬃ" not in text and "ﬂ" not in text
 
 
+def drawn_ligatures(pdf: bytes) -> set[str]:
+    """The letters each ligature glyph in the PDF's fonts stands for, from
+    their ToUnicode maps (one glyph mapped to several characters)."""
+    found: set[str] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            cmap = font.get_object()["/ToUnicode"].get_object().get_data().decode("latin-1")
+            for letters in re.findall(r"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]{8,})>", cmap):
+                found.add(bytes.fromhex(letters).decode("utf-16-be"))
+    return found
+
+
+def test_the_ligatures_are_really_drawn_as_one_glyph(pdf: bytes) -> None:
+    # Otherwise the test above would pass without testing anything.
+    assert {"fi", "fl", "ffi"} <= drawn_ligatures(pdf)
+
+
 def test_soft_hyphens_never_split_a_word(pdf: bytes) -> None:
     text = pdf_text(pdf)
     for word in ("Telecommunications", "incomprehensibilities", "interoperability"):

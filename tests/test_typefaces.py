@@ -1,0 +1,97 @@
+"""The issue's typefaces are files of ours (static/fonts/, SIL OFL): the PDF
+is set in them, fetched through the renderer's locked fetcher, and the web
+pages and the HTML artifact use the same files."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
+from django.test import Client
+from pypdf import PdfReader
+
+from issues import rendering
+from newsroom.models import Newsletter
+from tests.test_text_layer import make_text_layer_issue
+
+FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
+FACES = re.compile(r'@font-face \{ font-family: "([^"]+)";[^}]*?url\("([^"]+)"\)')
+
+
+def shipped_fonts() -> set[str]:
+    return {f"fonts/{path.name}" for path in FONTS.glob("*.ttf")}
+
+
+def faces(stylesheet: str, prefix: str) -> set[tuple[str, str]]:
+    """(family, static path) of each @font-face in a stylesheet."""
+    text = Path(str(finders.find(stylesheet))).read_text()
+    return {(family, url.removeprefix(prefix)) for family, url in FACES.findall(text)}
+
+
+def test_each_shipped_family_has_its_licence_beside_it() -> None:
+    for family in ("newsreader", "libre-franklin"):
+        assert list(FONTS.glob(f"{family}-*.ttf"))
+        assert "SIL OPEN FONT LICENSE" in (FONTS / f"{family}-OFL.txt").read_text().upper()
+
+
+def test_the_web_pages_and_the_pdf_declare_the_same_faces_from_the_same_files(
+    client: Client, db: None
+) -> None:
+    printed = faces("css/issue.css", rendering.STATIC_SCHEME)
+    screen = faces("css/site.css", "../")
+    assert printed == screen
+    assert {path for _, path in printed} == shipped_fonts()
+    assert {family for family, _ in printed} == {"Newsroom Text", "Newsroom Display"}
+    page = client.get("/").content.decode()
+    assert f'href="{settings.STATIC_URL}css/site.css"' in page
+
+
+def test_the_renderer_fetches_every_face_through_its_locked_fetcher() -> None:
+    fetched: list[str] = []
+    fetch = rendering.StaticOnlyFetcher.fetch
+
+    def spy(self: rendering.StaticOnlyFetcher, url: str, *args: Any) -> Any:
+        fetched.append(url)
+        return fetch(self, url, *args)
+
+    # The faces are loaded with the stylesheet, once per process: start afresh.
+    rendering._stylesheet.cache_clear()
+    rendering._font_config.cache_clear()
+    try:
+        with mock.patch.object(rendering.StaticOnlyFetcher, "fetch", spy):
+            rendering.html_to_pdf('<html lang="en"><body><p>Fibre</p></body></html>')
+    finally:
+        rendering._stylesheet.cache_clear()
+        rendering._font_config.cache_clear()
+    fonts = {url.removeprefix(rendering.STATIC_SCHEME) for url in fetched if "fonts/" in url}
+    assert fonts == shipped_fonts()
+
+
+def test_the_pdf_is_set_in_the_shipped_faces_and_the_cjk_fallback_only(
+    newsletter: Newsletter, alice: User, bob: User
+) -> None:
+    pdf = rendering.render_pdf(make_text_layer_issue(newsletter, alice, bob))
+    families = {
+        str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    # Named after our @font-face families: no system font stood in for them.
+    assert {"Newsroom-Text", "Newsroom-Text-Bold", "Newsroom-Display"} <= families, families
+    others = {f for f in families if not f.startswith("Newsroom-")}
+    assert others == {"Noto-Sans-CJK-SC"}, families  # for the Hanzi name only
+
+
+def test_the_html_artifact_takes_the_same_files_from_the_sites_static_url(
+    newsletter: Newsletter, alice: User, bob: User
+) -> None:
+    html = rendering.render_html(make_text_layer_issue(newsletter, alice, bob))
+    assert 'url("newsroomstatic:' not in html
+    for path in shipped_fonts():
+        assert f'url("{settings.STATIC_URL}{path}")' in html
