@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -24,17 +26,23 @@ from newsroom import prerequisites
 REAL_CDLL = ctypes.CDLL
 ROOT = Path(__file__).resolve().parent.parent
 
-HIDE_LIBRARY = """
-import ctypes, sys
+WITHOUT_LIBRARY = """
+import ctypes
 real = ctypes.CDLL
 def without(name, *args, **kwargs):
     if {hidden!r} in name:
         raise OSError(name + ": cannot open shared object file")
     return real(name, *args, **kwargs)
 ctypes.CDLL = without
+"""
+HIDE_LIBRARY = (
+    WITHOUT_LIBRARY
+    + """
+import sys
 from newsroom import prerequisites
 sys.exit(prerequisites.main(sys.argv[1:]))
 """
+)
 
 
 def run_check(
@@ -90,25 +98,30 @@ def test_a_missing_browser_stops_the_check_only_where_the_browser_is_required() 
     assert "chromium" in required.stderr.splitlines()[-1]
 
 
+def stand_ins(folder: Path, **programs: str) -> dict[str, str]:
+    """Executables in `folder`, first on the PATH of the environment returned."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for program, body in programs.items():
+        script = folder / program.replace("_", "-")
+        script.write_text(f"#!/bin/sh\n{body}\n")
+        script.chmod(0o755)
+    return {"PATH": f"{folder}:{os.environ['PATH']}"}
+
+
+def fake_apt(folder: Path, log: Path) -> dict[str, str]:
+    """apt-get and sudo that only record what they were asked: the library
+    stays hidden, so the check still fails afterwards."""
+    return stand_ins(
+        folder, apt_get=f'echo "$@" >> {log}', sudo='shift; [ "$1" = true ] && exit 0; exec "$@"'
+    )
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="apt-get is Debian/Ubuntu's")
 def test_where_it_may_the_check_installs_the_missing_packages_announcing_it_in_one_line(
     tmp_path: Path,
 ) -> None:
-    # Stand-ins for apt-get and sudo that only record what they were asked;
-    # the library stays hidden, so the check still fails afterwards.
     log = tmp_path / "apt.log"
-    for program, body in {
-        "apt-get": f'echo "$@" >> {log}',
-        "sudo": 'shift; [ "$1" = true ] && exit 0; exec "$@"',
-    }.items():
-        script = tmp_path / program
-        script.write_text(f"#!/bin/sh\n{body}\n")
-        script.chmod(0o755)
-    done = run_check(
-        "--install",
-        hidden="harfbuzz-subset",
-        env={"PATH": f"{tmp_path}:{os.environ['PATH']}"},
-    )
+    done = run_check("--install", hidden="harfbuzz-subset", env=fake_apt(tmp_path / "bin", log))
     assert done.stdout == (
         "Newsroom: installing missing system packages: apt-get install libharfbuzz-subset0\n"
     )
@@ -118,6 +131,41 @@ def test_where_it_may_the_check_installs_the_missing_packages_announcing_it_in_o
     ]
     assert done.returncode == 1
     assert "apt-get install libharfbuzz-subset0" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_test_without_a_library_stops_in_seconds_with_the_install_command(
+    tmp_path: Path,
+) -> None:
+    # Every Python that make starts loses the library (site imports sitecustomize).
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "sitecustomize.py").write_text(WITHOUT_LIBRARY.format(hidden="harfbuzz-subset"))
+    # A stand-in virtual environment whose ruff fails at once: had the check
+    # let make through, it would stop there instead of running this suite again.
+    venv = tmp_path / "venv"
+    stand_ins(venv / "bin", ruff="echo ruff ran; exit 3")
+    (venv / ".installed").touch()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("MAKE")}
+    environment |= fake_apt(tmp_path / "bin", tmp_path / "apt.log")
+    environment["PYTHONPATH"] = str(hidden)
+    started = time.monotonic()
+    done = subprocess.run(
+        ["make", "-s", "test", f"PYTHON={sys.executable}", f"VENV={venv}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+    seconds = time.monotonic() - started
+    assert done.returncode != 0
+    assert "ruff ran" not in done.stdout
+    message = done.stderr.splitlines()
+    assert "  - HarfBuzz subset library (libharfbuzz-subset0): " in "\n".join(message)
+    command = message[message.index("Install them with:") + 1].strip()
+    assert command in ("apt-get install libharfbuzz-subset0", "brew install harfbuzz")
+    assert seconds < 15, f"the check took {seconds:.1f} s"
 
 
 def test_ci_installs_the_same_list_and_no_second_copy_of_it() -> None:
