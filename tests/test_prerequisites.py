@@ -134,24 +134,26 @@ def test_where_it_may_the_check_installs_the_missing_packages_announcing_it_in_o
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_make_test_without_a_library_stops_in_seconds_with_the_install_command(
-    tmp_path: Path,
+@pytest.mark.parametrize("target", ["test", "run"])
+def test_make_without_a_library_stops_in_seconds_with_the_install_command(
+    target: str, tmp_path: Path
 ) -> None:
     # Every Python that make starts loses the library (site imports sitecustomize).
     hidden = tmp_path / "hidden"
     hidden.mkdir()
     (hidden / "sitecustomize.py").write_text(WITHOUT_LIBRARY.format(hidden="harfbuzz-subset"))
-    # A stand-in virtual environment whose ruff fails at once: had the check
-    # let make through, it would stop there instead of running this suite again.
+    # A stand-in virtual environment whose tools fail at once: had the check
+    # let make through, it would stop there instead of running this suite
+    # again or serving.
     venv = tmp_path / "venv"
-    stand_ins(venv / "bin", ruff="echo ruff ran; exit 3")
+    stand_ins(venv / "bin", ruff="echo venv ran; exit 3", python="echo venv ran; exit 3")
     (venv / ".installed").touch()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("MAKE")}
     environment |= fake_apt(tmp_path / "bin", tmp_path / "apt.log")
     environment["PYTHONPATH"] = str(hidden)
     started = time.monotonic()
     done = subprocess.run(
-        ["make", "-s", "test", f"PYTHON={sys.executable}", f"VENV={venv}"],
+        ["make", "-s", target, f"PYTHON={sys.executable}", f"VENV={venv}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -160,7 +162,7 @@ def test_make_test_without_a_library_stops_in_seconds_with_the_install_command(
     )
     seconds = time.monotonic() - started
     assert done.returncode != 0
-    assert "ruff ran" not in done.stdout
+    assert "venv ran" not in done.stdout
     message = done.stderr.splitlines()
     assert "  - HarfBuzz subset library (libharfbuzz-subset0): " in "\n".join(message)
     command = message[message.index("Install them with:") + 1].strip()
