@@ -191,6 +191,36 @@ def test_the_django_check_reports_a_hidden_library_with_its_install_command() ->
     assert "apt-get install libharfbuzz-subset0" in str(messages[0].hint)
 
 
+@pytest.mark.parametrize(
+    "command", [["check"], ["db_worker", "--batch", "--no-startup-delay"]], ids=lambda c: c[0]
+)
+def test_manage_py_check_and_a_task_worker_refuse_to_start_without_a_library(
+    command: list[str], tmp_path: Path
+) -> None:
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "sitecustomize.py").write_text(WITHOUT_LIBRARY.format(hidden="harfbuzz-subset"))
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(hidden),
+            "DJANGO_DEBUG": "1",
+            "DJANGO_SECRET_KEY": "tests-only-not-a-secret",
+            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            # An empty database: a worker that did start would stop at once.
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        },
+    )
+    assert done.returncode == 1
+    assert "(newsroom.E002) HarfBuzz subset library is missing" in done.stderr
+    assert "HINT: Install it with: " in done.stderr
+
+
 def test_a_render_worker_says_at_start_what_the_machine_lacks(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
