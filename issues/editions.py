@@ -268,8 +268,11 @@ class Correction(WorkflowModel):
         return CorrectionNote(timezone.localtime(when).date(), self.note)
 
     def published_note(self) -> CorrectionNote:
+        """The note as its edition stored it: the frozen record, whatever
+        later happens to this row."""
         assert self.edition is not None
-        return self.note_as_of(self.edition.published_at)
+        day = timezone.localtime(self.edition.published_at).date()
+        return CorrectionNote(day, self.edition.correction_note)
 
     def can_edit(self, user: User) -> bool:
         """Editors fix a draft; a reviewer may touch up one in review. A

@@ -16,8 +16,10 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
@@ -76,7 +78,17 @@ class IssueFeed(Feed):
         headlines = format_html_join(
             "", "<li>{}</li>", ((entry.story.headline,) for entry in item.entries.all())
         )
-        return format_html("<ul>{}</ul>", headlines)
+        latest = item.latest_edition
+        if latest is None or not latest.is_correction:
+            return format_html("<ul>{}</ul>", headlines)
+        # An updated entry says why it was updated.
+        return format_html(
+            "<p>Edition {}, corrected on {}: {}</p><ul>{}</ul>",
+            latest.number,
+            date_format(timezone.localtime(latest.published_at), "j F Y"),
+            latest.correction_note,
+            headlines,
+        )
 
     def item_link(self, item: Issue) -> str:
         return item.get_absolute_url()

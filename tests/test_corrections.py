@@ -4,24 +4,27 @@ reviewer publishes the next edition; the earlier edition stays as it was."""
 from __future__ import annotations
 
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
+from django.template.defaultfilters import filesizeformat
 from django.test import Client, TestCase
 from django.urls import reverse
 
 from issues.correction_mail import mail_correction
 from issues.editions import Correction, Edition
 from issues.models import FeedToken, Issue
+from issues.publishing import publish_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Story
 from newsroom.workflow import Status
 from tests import factories
 from tests.factories import client_for
-from tests.issue_helpers import make_issue_in_review, pdf_text, publish
+from tests.issue_helpers import make_issue_in_review, pdf_text
 
 WRONG = "<p>The harbour board signed a contract worth 14 million for the new cable.</p>"
 RIGHT = "<p>The harbour board signed a contract worth 41 million for the new cable.</p>"
@@ -41,23 +44,24 @@ def issue(
     dave: User,
     django_capture_on_commit_callbacks: Any,
 ) -> Issue:
-    """Published and mailed to Dave; its first story has a wrong figure."""
+    """Published and mailed to Dave; its first story has a wrong figure, printed in edition 1."""
+    issue = make_issue_in_review(
+        newsletter=newsletter,
+        editor=alice,
+        reviewer=bob,
+        headlines=("Port Avel signs its cable contract", "Lowmarsh opens a chip school"),
+        number=5,
+    )
+    Story.objects.filter(pk=issue.ordered_stories()[0].pk).update(body=WRONG)
     with django_capture_on_commit_callbacks(execute=True):
-        issue = publish(
-            newsletter,
-            editor=alice,
-            reviewer=bob,
-            headlines=("Port Avel signs its cable contract", "Lowmarsh opens a chip school"),
-            number=5,
-        )
+        publish_issue(issue=issue, by=bob)
     assert issue.deliveries.filter(user=dave, sent_at__isnull=False).exists()
-    story = issue.ordered_stories()[0]
-    Story.objects.filter(pk=story.pk).update(body=WRONG)  # as it was printed
+    assert "14 million" in pdf_text(stored(issue.editions.get()))
     return issue
 
 
-def stored(edition: Edition) -> bytes:
-    with edition.pdf_file.open("rb") as f:
+def stored(edition: Edition, document: str = "pdf") -> bytes:
+    with getattr(edition, f"{document}_file").open("rb") as f:
         return f.read()
 
 
@@ -77,7 +81,7 @@ def edit(correction: Correction, editor: User, body: str = RIGHT) -> None:
         {
             "headline": correction.headline,
             "body": body,
-            "note": NOTE,
+            "note": correction.note,
             "version": correction.version,
         },
     )
@@ -123,7 +127,7 @@ def test_publishing_a_correction_stores_edition_two_and_keeps_edition_one(
     issue: Issue, alice: User, bob: User, carol: User
 ) -> None:
     first = issue.editions.get()
-    first_bytes = stored(first)
+    first_pdf, first_html = stored(first), stored(first, "html")
     correction = start(issue, bob)
     edit(correction, alice)
     submit(correction, alice)
@@ -139,10 +143,18 @@ def test_publishing_a_correction_stores_edition_two_and_keeps_edition_one(
     text = pdf_text(pdf)
     assert "41 million" in text and "14 million for the new cable" not in text
     date = f"{second.published_at.day} {second.published_at:%B %Y}"
-    assert f"Corrected on {date}: {NOTE}" in text
-    # Edition 1, byte for byte.
-    assert stored(Edition.objects.get(pk=first.pk)) == first_bytes
-    assert hashlib.sha256(first_bytes).hexdigest() == first.pdf_sha256
+    # The note is printed at the foot of the corrected story, before the next one.
+    note = f"Corrected on {date}: {NOTE}"
+    assert text.index("41 million") < text.index(note) < text.index("Lowmarsh opens a chip")
+    assert "Corrected on" not in pdf_text(first_pdf)
+    assert "Corrected on" in stored(second, "html").decode()
+    # Edition 1, byte for byte: the stored files still hash to what was published.
+    again = Edition.objects.get(pk=first.pk)
+    assert again.pdf_file.name == first.pdf_file.name
+    assert again.html_file.name == first.html_file.name
+    assert (stored(again), stored(again, "html")) == (first_pdf, first_html)
+    assert hashlib.sha256(stored(again)).hexdigest() == first.pdf_sha256
+    assert hashlib.sha256(stored(again, "html")).hexdigest() == first.html_sha256
     # The story has the corrected text, a new version and history; still in the issue.
     story = correction.story
     story.refresh_from_db()
@@ -265,10 +277,40 @@ def test_the_latest_edition_is_served_everywhere_and_the_earlier_one_still_downl
 
     page = client.get(corrected.get_absolute_url()).content.decode()
     assert "Corrected on" in page and NOTE in page
+    assert "41 million" in page and "14 million for the new cable" not in page
     assert second.pdf_sha256 in page and first.pdf_sha256 in page
     assert "earlier edition" in page
     archive = client.get(reverse("issues:archive")).content.decode()
     assert "Corrected" in archive
+    assert f"PDF, {filesizeformat(second.pdf_size)}" in archive
+
+
+@pytest.mark.parametrize("signed_links", [False, True])
+def test_the_archive_and_issue_page_download_links_serve_the_latest_edition(
+    corrected: Issue, dave: User, settings: Any, signed_links: bool
+) -> None:
+    settings.NEWSROOM_SIGNED_LINKS = signed_links
+    second = corrected.editions.get(number=2)
+    client = client_for(dave)
+    for page in (reverse("issues:archive"), corrected.get_absolute_url()):
+        html = client.get(page).content.decode()
+        [href] = set(re.findall(r'href="([^"]*(?:\.pdf|/download/[^"]*))"', html)) - {
+            reverse("issues:edition_pdf", args=["ict", corrected.number, n]) for n in (1, 2)
+        }
+        response = client.get(href)
+        assert b"".join(response.streaming_content) == stored(second), page
+
+
+def test_the_public_feed_updates_its_entry_for_the_new_edition(corrected: Issue) -> None:
+    second = corrected.editions.get(number=2)
+    feed = Client().get("/feeds/ict.atom")
+    [entry] = ET.fromstring(feed.content).findall(f"{ATOM}entry")  # noqa: S314
+    assert entry.findtext(f"{ATOM}updated").startswith(
+        second.published_at.strftime("%Y-%m-%dT%H:%M:%S")
+    )
+    # The entry says what changed, for a feed reader that shows it again.
+    assert "Edition 2, corrected on" in entry.findtext(f"{ATOM}summary")
+    assert NOTE in entry.findtext(f"{ATOM}summary")
 
 
 def test_the_private_feed_updates_its_entry_for_the_new_edition(
@@ -306,3 +348,36 @@ def test_a_subscriber_who_never_received_the_issue_gets_no_correction_mail(
     submit(correction, alice)
     publish_as(correction, carol)
     assert [m.to for m in mail.outbox] == [["dave@example.org"]]
+
+
+def test_a_second_correction_is_edition_three_and_earlier_editions_stay(
+    corrected: Issue, alice: User, bob: User, carol: User
+) -> None:
+    first, second = corrected.editions.order_by("number")
+    before = {e.number: (stored(e), stored(e, "html")) for e in (first, second)}
+    # The record is the edition: a row changed behind the workflow's back
+    # (a shell, a migration) changes no printed or listed note.
+    Correction.objects.filter(pk=second.correction.pk).update(note="rewritten later")
+    story = corrected.ordered_stories()[1]
+    response = client_for(carol).post(
+        desk("correction_start", corrected), {"story": story.pk, "note": "it opens in March"}
+    )
+    assert response.status_code == 302
+    correction = Correction.objects.open().get()
+    edit(correction, alice, body="<p>Lowmarsh opens its chip school in March.</p>")
+    submit(correction, alice)
+    publish_as(correction, bob)
+
+    third = corrected.editions.get(number=3)
+    text = pdf_text(stored(third))
+    assert NOTE in text and "it opens in March" in text and "rewritten later" not in text
+    page = client_for(alice).get(corrected.get_absolute_url()).content.decode()
+    assert NOTE in page and "rewritten later" not in page
+    for edition in (first, second):
+        again = Edition.objects.get(pk=edition.pk)
+        assert (stored(again), stored(again, "html")) == before[edition.number]
+    rows = corrected.transitions.filter(transition="correct").order_by("at", "pk")
+    assert [(row.by, row.note) for row in rows] == [
+        (carol, "edition 2: “Port Avel signs its cable contract” corrected"),
+        (bob, "edition 3: “Lowmarsh opens a chip school” corrected"),
+    ]
