@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from issues import downloads
 from issues.models import FeedToken, Issue
 from issues.reach import DownloadCount, count_download
 from newsroom.models import Newsletter
@@ -72,6 +74,43 @@ def test_a_private_feed_download_is_counted_for_the_key_owner(issue: Issue, dave
     url = reverse("issues:private_pdf", args=[token.key, issue.newsletter.slug, issue.number])
     b"".join(Client().get(url).streaming_content)
     assert [row[:5] for row in counts()] == [(1, "dave", "pdf", "feed", 1)]
+
+
+def fetch(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code in (200, 302), url
+    if response.streaming:
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", ["stream", "accel", "sendfile"])
+def test_every_way_in_is_counted_whoever_sends_the_bytes(
+    issue: Issue, dave: User, settings: Any, mode: str
+) -> None:
+    """Python streaming the file, or nginx / Apache sending it after the
+    view's X-Accel-Redirect / X-Sendfile: the view counts either way (the
+    redirect to a bucket's signed URL is counted in tests/test_s3_artifacts.py)."""
+    settings.NEWSROOM_DOWNLOADS = mode
+    settings.NEWSROOM_ACCEL_PREFIX = "/protected-artifacts/"
+    args = [issue.newsletter.slug, issue.number]
+    key = FeedToken.objects.create(user=dave).key
+    reader = client_for(dave)
+
+    fetch(reader, pdf_url(issue))
+    fetch(reader, reverse("issues:edition_pdf", args=[*args, 1]))
+    fetch(reader, reverse("issues:issue_html", args=args))
+    fetch(Client(), reverse("issues:private_pdf", args=[key, *args]))
+    fetch(Client(), downloads.signed_pdf_url(issue))
+
+    assert sorted((row[1:5] for row in counts()), key=str) == sorted(
+        [
+            ("dave", "pdf", "site", 2),
+            ("dave", "html", "site", 1),
+            ("dave", "pdf", "feed", 1),
+            (None, "pdf", "link", 1),
+        ],
+        key=str,
+    )
 
 
 def test_a_refused_download_counts_nothing(issue: Issue) -> None:

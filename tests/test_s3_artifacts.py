@@ -34,6 +34,7 @@ from django.urls import reverse
 from issues import downloads
 from issues.editions import Edition
 from issues.models import Issue
+from issues.reach import DownloadCount
 from issues.s3 import PrivateS3Storage
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
@@ -180,6 +181,11 @@ def test_a_reader_is_redirected_to_a_short_lived_signed_url_that_downloads_the_e
     again = client.get(pdf_url(issue), headers={"if-none-match": f'"{edition.pdf_sha256}"'})
     assert again.status_code == 304
     assert "Location" not in again
+    # The redirect is the download we see (the store sends the bytes): counted
+    # once for Dave; the 304 is not a download.
+    assert list(DownloadCount.objects.values_list("user", "channel", "count")) == [
+        (dave.pk, "site", 1)
+    ]
 
 
 def test_the_permission_is_checked_before_any_redirect_or_304(
@@ -213,6 +219,8 @@ def test_an_earlier_edition_and_a_signed_link_redirect_to_their_own_objects(
     client.force_login(dave)
     first = client.get(reverse("issues:edition_pdf", args=[issue.newsletter.slug, issue.number, 1]))
     assert urllib.parse.urlsplit(first["Location"]).path.endswith(edition.pdf_file.name)
+    counted = DownloadCount.objects.order_by("channel").values_list("user", "channel", "count")
+    assert list(counted) == [(None, "link", 1), (dave.pk, "site", 1)]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
