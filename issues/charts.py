@@ -13,16 +13,17 @@ HEIGHT = 180
 LABEL_SPACE = 28
 TOP_SPACE = 18
 MAX_LABELS = 12
+MAX_BAR = 48
 
 
 def bar_chart(points: Sequence[tuple[str, int]], *, title: str, chart_id: str) -> SafeString:
     """Bars for `points` (label, value), left to right, with the value above
     each bar and (at most MAX_LABELS) labels under them."""
-    if not points:
+    if not any(value for _, value in points):
         return mark_safe('<p class="text-muted small">No downloads yet.</p>')  # a constant
     top = max(value for _, value in points) or 1
     slot = WIDTH / len(points)
-    bar = max(slot * 0.7, 1.0)
+    bar = min(max(slot * 0.7, 1.0), MAX_BAR)  # one day is a bar, not a block
     plot = HEIGHT - LABEL_SPACE - TOP_SPACE
     every = max(1, -(-len(points) // MAX_LABELS))  # ceiling division
     bars = []

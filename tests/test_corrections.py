@@ -381,3 +381,45 @@ def test_a_second_correction_is_edition_three_and_earlier_editions_stay(
         (carol, "edition 2: “Port Avel signs its cable contract” corrected"),
         (bob, "edition 3: “Lowmarsh opens a chip school” corrected"),
     ]
+
+
+def test_the_correction_page_shows_what_changed_and_who_may_publish(
+    issue: Issue, alice: User, bob: User, carol: User
+) -> None:
+    correction = start(issue, bob)
+    page = client_for(alice).get(correction.get_absolute_url()).content.decode()
+    assert "Nothing yet: the saved text is the published one. Fix it and save" in page
+    assert "Submit the correction for review" not in page
+
+    edit(correction, alice)
+    submit(correction, alice)
+    # The second reviewer sees the change word by word, and may publish it.
+    page = client_for(carol).get(correction.get_absolute_url()).content.decode()
+    assert "<del>14</del><ins>41</ins>" in page
+    assert "Publish the correction" in page and "you become one of its editors" in page
+    # The reviewer who started it is told why there is no button for them.
+    page = client_for(bob).get(correction.get_absolute_url()).content.decode()
+    assert "Publish the correction</button>" not in page
+    assert "You started this correction: a second reviewer publishes it." in page
+
+    publish_as(correction, carol)
+    page = client_for(bob).get(correction.get_absolute_url()).content.decode()
+    assert "Published as edition 2" in page and "What changed" not in page
+    args = [issue.newsletter.slug, issue.number]
+    assert reverse("issues:edition_pdf", args=[*args, 1]) in page
+
+
+def test_the_readers_history_says_which_edition_each_download_was(
+    corrected: Issue, dave: User
+) -> None:
+    client = client_for(dave)
+    args = [corrected.newsletter.slug, corrected.number]
+    b"".join(client.get(reverse("issues:issue_pdf", args=args)).streaming_content)
+    b"".join(client.get(reverse("issues:edition_pdf", args=[*args, 1])).streaming_content)
+
+    page = client.get(reverse("issues:account")).content.decode()
+
+    assert f"no. {corrected.number}, edition 2</td>" in page
+    assert f"no. {corrected.number}, edition 1 (earlier)</td>" in page
+    issue_page = client.get(corrected.get_absolute_url()).content.decode()
+    assert "Edition 2</strong> (latest: the download above)" in issue_page

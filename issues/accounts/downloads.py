@@ -7,11 +7,12 @@ Only the signed-in reader's own rows, ever: the query starts from
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
 from issues.desk.reach import stream_csv
+from issues.editions import Edition
 from issues.reach import DownloadCount
 
 RECENT = 20
@@ -24,7 +25,15 @@ def own_downloads(request: HttpRequest) -> QuerySet[DownloadCount]:
 
 
 def recent_downloads(request: HttpRequest) -> list[DownloadCount]:
-    return list(own_downloads(request).order_by("-day", "-pk")[:RECENT])
+    """The latest rows, each with its issue's number of editions (`editions`):
+    once an issue is corrected, each row says which edition it was."""
+    editions = (
+        Edition.objects.filter(issue=OuterRef("edition__issue"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    rows = own_downloads(request).annotate(editions=Subquery(editions))
+    return list(rows.order_by("-day", "-pk")[:RECENT])
 
 
 @login_required

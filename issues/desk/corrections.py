@@ -7,6 +7,8 @@ Every status change goes through the workflow (`perform`, or
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,8 +27,19 @@ from newsroom.desk.access import (
     perform_and_report,
     reviewer_required,
 )
+from newsroom.desk.diffing import has_changes, readable_text, word_diff
 from newsroom.models import Story
-from newsroom.workflow import REQUEST_CHANGES, SUBMIT, WorkflowError
+from newsroom.workflow import (
+    PUBLISH,
+    REQUEST_CHANGES,
+    SUBMIT,
+    Status,
+    Transition,
+    WorkflowError,
+)
+
+if TYPE_CHECKING:
+    from newsroom.workflow import User
 
 
 class CorrectionForm(forms.ModelForm):
@@ -89,9 +102,39 @@ def correction_detail(request: HttpRequest, pk: int, correction_pk: int) -> Http
         "editable": editable,
         "allowed": {t.name for t in correction.allowed_transitions(request.user)},
         "is_reviewer": roles.is_reviewer(request.user),
+        "is_editor": roles.is_editor(request.user),
         "transitions": correction.transitions.select_related("by"),  # type: ignore[attr-defined]
+        "publish_refusal": why_not(correction, PUBLISH, request.user)
+        if correction.status == Status.REVIEW
+        else "",
+        **changes(correction),
     }
     return render(request, "issues/desk/correction.html", context)
+
+
+def why_not(correction: Correction, transition: Transition, user: User) -> str:
+    """Why `user` may not take `transition` now (shown instead of the button)."""
+    try:
+        correction.check_transition(transition, by=user)
+    except WorkflowError as refused:
+        return str(refused)
+    return ""
+
+
+def changes(correction: Correction) -> dict[str, object]:
+    """What the correction changes in the story as published, word by word
+    (what the second reviewer approves). Once published, the story has the
+    corrected text and the earlier one lives in the earlier edition."""
+    if correction.edition is not None:
+        return {}
+    story = correction.story
+    headline = word_diff(story.headline, correction.headline)
+    body = word_diff(readable_text(story.body), readable_text(correction.body))
+    return {
+        "headline_diff": headline if has_changes(headline) else None,
+        "body_diff": body,
+        "changed": has_changes(headline) or has_changes(body),
+    }
 
 
 @require_POST

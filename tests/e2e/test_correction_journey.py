@@ -101,11 +101,14 @@ def test_a_wrong_figure_is_corrected_as_edition_two(
     second = signed_in(browser, login, "carol")
     second.goto(correction_url)
     check_page(second, "review")
+    expect(second.get_by_test_id("what-changed").locator("ins")).to_have_text("41")
+    expect(second.get_by_test_id("what-changed").locator("del")).to_have_text("14")
     second.get_by_role("button", name="Publish the correction").click()
     expect(second.get_by_text("Published edition 2")).to_be_visible()
-    second.get_by_role("link", name="Reach").click()
-    expect(second.get_by_role("heading", name="Reach")).to_be_visible()
-    check_page(second, "reach")
+    # The desk page: edition 2 and its note in the history.
+    history_row = f"Edition 2: “{story.headline}” corrected"
+    expect(second.get_by_text(history_row)).to_be_visible()
+    check_page(second, "builder")
 
     correction = Correction.objects.get()
     edition = correction.edition
@@ -129,4 +132,13 @@ def test_a_wrong_figure_is_corrected_as_edition_two(
     # Both downloads were counted, on the edition each one was.
     reader.goto(f"{live_server.url}/accounts/profile/")
     expect(reader.get_by_test_id("downloads")).to_contain_text("edition 2")
+    expect(reader.get_by_test_id("downloads")).to_contain_text("edition 1 (earlier)")
     check_page(reader, "account")
+
+    # Carol sees the two downloads on the reach page, charted on the server.
+    second.get_by_role("link", name="Reach").click()
+    expect(second.get_by_role("heading", name="Reach", exact=True)).to_be_visible()
+    expect(second.get_by_test_id("total")).to_have_text("2")
+    expect(second.get_by_test_id("share")).to_have_text("100%")
+    expect(second.locator("svg.reach-chart")).to_have_count(2)
+    check_page(second, "reach")
