@@ -22,8 +22,10 @@ from issues.models import (
 from issues.publishing import PublishError, publish_issue
 from newsroom import admin as newsroom_admin
 from newsroom.admin import (
+    ReadOnlyAdmin,
     ReadOnlyAuditAdmin,
     ReadOnlyAuditInline,
+    ReadOnlyInline,
     run_transitions,
     workflow_action,
 )
@@ -110,31 +112,20 @@ def stored_artifacts(edition: Edition) -> str:
     )
 
 
-class EditionInline(admin.TabularInline):
+class EditionInline(ReadOnlyInline):
     """Editions are stored by publishing and by corrections, never here."""
 
     model = Edition
     fields = readonly_fields = tuple(f for f in EDITION_FIELDS if f != "issue")
-    extra = 0
-    can_delete = False
     ordering = ["number"]
 
     @admin.display(description="stored artifacts")
     def stored_artifacts(self, edition: Edition) -> str:
         return stored_artifacts(edition)
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(ReadOnlyAdmin):
     """Read only: an edition, once stored, is what subscribers hold."""
 
     list_display = ["issue", "number", "published_at", "published_by", "pdf_sha256"]
@@ -146,15 +137,6 @@ class EditionAdmin(admin.ModelAdmin):
     @admin.display(description="stored artifacts")
     def stored_artifacts(self, edition: Edition) -> str:
         return stored_artifacts(edition)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Edition]) -> None:
         raise FrozenEdition("A stored edition cannot be deleted.")
@@ -266,7 +248,7 @@ class CorrectionTransitionInline(ReadOnlyAuditInline):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(ReadOnlyAdmin):
     """Read only: corrections are started, edited and published on the desk,
     where the workflow and the four-eyes rule apply."""
 
@@ -286,12 +268,3 @@ class CorrectionAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [CorrectionTransitionInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

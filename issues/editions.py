@@ -30,24 +30,13 @@ from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 
 from issues.models import Issue, artifact_storage
-from newsroom import roles
+from newsroom import roles, workflow
 from newsroom.models import Story
 from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
 from newsroom.text import validate_line, validate_text
-from newsroom.workflow import (
-    PUBLISH,
-    SUBMIT,
-    WITHDRAW,
-    AuditRow,
-    Status,
-    Transition,
-    WorkflowError,
-    WorkflowModel,
-)
+from newsroom.workflow import AuditRow, Status, Transition, WorkflowError, WorkflowModel
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User as AuthUser
-
     from newsroom.workflow import User
 
 
@@ -303,16 +292,16 @@ class Correction(WorkflowModel):
             self.editors.add(by)  # type: ignore[arg-type]
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
-        if transition is WITHDRAW:
+        if transition is workflow.WITHDRAW:
             raise WorkflowError("A published correction is part of an edition; it stays.")
-        if transition is SUBMIT:
+        if transition is workflow.SUBMIT:
             if not roles.is_editor(by):
                 raise WorkflowError("Only an editor can submit a correction.")
             self._check_complete()
             return
         if not roles.is_reviewer(by):
             raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
-        if transition is PUBLISH:
+        if transition is workflow.PUBLISH:
             if self.editors.filter(pk=by.pk or 0).exists():
                 raise WorkflowError(
                     "You changed this correction's text: another reviewer publishes it."
@@ -326,18 +315,6 @@ class Correction(WorkflowModel):
             raise WorkflowError("A correction needs a headline, a body and a note.")
         if self.headline == self.story.headline and self.body == self.story.body:
             raise WorkflowError("The corrected text is the same as the published one.")
-
-    def log_transition(
-        self, transition: Transition, *, by: AuthUser, comment: str, note: str
-    ) -> CorrectionTransition:
-        return self.transitions.create(  # type: ignore[attr-defined,no-any-return]
-            transition=transition.name,
-            from_status=transition.source,
-            to_status=transition.target,
-            by=by,
-            comment=comment,
-            note=note,
-        )
 
 
 class CorrectionTransition(AuditRow):

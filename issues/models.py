@@ -13,23 +13,12 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom import roles
+from newsroom import roles, workflow
 from newsroom.models import Newsletter, Story, StoryQuerySet
 from newsroom.text import one_line
-from newsroom.workflow import (
-    PUBLISH,
-    SUBMIT,
-    WITHDRAW,
-    AuditRow,
-    Status,
-    Transition,
-    WorkflowError,
-    WorkflowModel,
-)
+from newsroom.workflow import AuditRow, Status, Transition, WorkflowError, WorkflowModel
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User as AuthUser
-
     from newsroom.workflow import User
 
 
@@ -107,14 +96,7 @@ class Issue(WorkflowModel):
     # stays `review` (invisible to subscribers) until the queue publishes it;
     # the time is kept after publication, to tell whether it went out late.
     scheduled_for = models.DateTimeField(null=True, blank=True, editable=False)
-    scheduled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    scheduled_by = workflow.recorded_user()
     # Why the scheduled publication failed, for the desk and the reminder.
     schedule_error = models.TextField(blank=True, editable=False, default="", db_default="")
 
@@ -141,10 +123,7 @@ class Issue(WorkflowModel):
                 name="issue_period_ends_after_start",
                 violation_error_message="The period cannot end before it starts.",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(status=Status.PUBLISHED) | models.Q(published_at__isnull=False),
-                name="issue_published_has_date",
-            ),
+            workflow.published_has_date("issue_published_has_date"),
         ]
         indexes = [
             # Desk issue list: ORDER BY period_start DESC, number DESC LIMIT 20.
@@ -249,8 +228,7 @@ class Issue(WorkflowModel):
 
     def add_story(self, story: Story, *, by: User) -> IssueStory:
         with transaction.atomic():
-            locked = Issue.objects.select_for_update().get(pk=self.pk)
-            locked.check_editable()
+            locked = self._locked_for_building()
             locked.check_story_fits(story)
             if locked.entries.filter(story=story).exists():
                 raise ValidationError(f"“{story}” is already in this issue.")
@@ -261,12 +239,8 @@ class Issue(WorkflowModel):
 
     def remove_story(self, story: Story, *, by: User) -> None:
         with transaction.atomic():
-            locked = Issue.objects.select_for_update().get(pk=self.pk)
-            locked.check_editable()
-            order = [e.story_id for e in locked.entries.all()]  # type: ignore[attr-defined]
-            if story.pk not in order:
-                raise ValidationError(f"“{story}” is not in this issue.")
-            here = order.index(story.pk)
+            locked = self._locked_for_building()
+            order, here = locked._order_and_place_of(story)
             locked.entries.filter(story=story).delete()
             order.remove(story.pk)
             locked._renumber(order)
@@ -275,12 +249,8 @@ class Issue(WorkflowModel):
     def move_story(self, story: Story, offset: int, *, by: User) -> None:
         """Move `story` up (offset -1) or down (+1); at either end, stay put."""
         with transaction.atomic():
-            locked = Issue.objects.select_for_update().get(pk=self.pk)
-            locked.check_editable()
-            order = [e.story_id for e in locked.entries.all()]  # type: ignore[attr-defined]
-            if story.pk not in order:
-                raise ValidationError(f"“{story}” is not in this issue.")
-            here = order.index(story.pk)
+            locked = self._locked_for_building()
+            order, here = locked._order_and_place_of(story)
             there = min(max(here + offset, 0), len(order) - 1)
             if here == there:
                 return
@@ -293,9 +263,8 @@ class Issue(WorkflowModel):
     def set_order(self, story_ids: list[int], *, by: User) -> None:
         """Put the stories in the given order: exactly the stories now in it."""
         with transaction.atomic():
-            locked = Issue.objects.select_for_update().get(pk=self.pk)
-            locked.check_editable()
-            current = [e.story_id for e in locked.entries.all()]  # type: ignore[attr-defined]
+            locked = self._locked_for_building()
+            current = locked._order()
             if sorted(story_ids) != sorted(current) or len(set(story_ids)) != len(story_ids):
                 raise ValidationError(
                     "The issue changed while you were ordering it; reload and try again."
@@ -309,6 +278,24 @@ class Issue(WorkflowModel):
             )
             locked._log_building(by, f"Reordered the stories: {order}.")
 
+    def _locked_for_building(self) -> Issue:
+        """This issue's row, locked (inside the caller's transaction), if its
+        stories may still change."""
+        locked = Issue.objects.select_for_update().get(pk=self.pk)
+        locked.check_editable()
+        return locked
+
+    def _order(self) -> list[int]:
+        """The ids of this issue's stories, in order."""
+        return [e.story_id for e in self.entries.all()]  # type: ignore[attr-defined]
+
+    def _order_and_place_of(self, story: Story) -> tuple[list[int], int]:
+        """The stories' order, and where `story` stands in it."""
+        order = self._order()
+        if story.pk not in order:
+            raise ValidationError(f"“{story}” is not in this issue.")
+        return order, order.index(story.pk)
+
     def _log_building(self, by: User, what: str) -> None:
         self.log_change(by=by, comment=what, note=BUILDER_NOTE)
 
@@ -319,24 +306,24 @@ class Issue(WorkflowModel):
         IssueStory.objects.bulk_update(entries.values(), ["position"])
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
-        if transition is SUBMIT:
+        if transition is workflow.SUBMIT:
             if not roles.is_editor(by):
                 raise WorkflowError("Only an editor can submit an issue.")
             if not self.entries.exists():
                 raise WorkflowError("An issue needs at least one story before review.")
             self.check_stories_approved("submitted for review")
-        elif transition is WITHDRAW:
+        elif transition is workflow.WITHDRAW:
             raise WorkflowError("A published issue cannot be withdrawn.")
         elif not roles.is_reviewer(by):
             raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
         elif self.is_scheduled and (
-            transition is not PUBLISH or timezone.now() < self.scheduled_for  # type: ignore[operator]
+            transition is not workflow.PUBLISH or timezone.now() < self.scheduled_for  # type: ignore[operator]
         ):
             when = timezone.localtime(self.scheduled_for).strftime("%-d %B %Y, %H:%M")  # type: ignore[arg-type]
             raise WorkflowError(
                 f"This issue is scheduled for {when} and read-only: cancel the schedule first."
             )
-        if transition is PUBLISH:
+        if transition is workflow.PUBLISH:
             self.check_stories_approved("published")
 
     def unapproved_stories(self) -> list[Story]:
@@ -354,7 +341,7 @@ class Issue(WorkflowModel):
             )
 
     def check_outcome(self, transition: Transition) -> None:
-        if transition is PUBLISH and not self.has_artifacts():
+        if transition is workflow.PUBLISH and not self.has_artifacts():
             raise WorkflowError("Nothing was published: the issue's PDF and HTML were not stored.")
 
     def has_artifacts(self) -> bool:
@@ -403,18 +390,6 @@ class Issue(WorkflowModel):
             transition="change",
             from_status=self.status,
             to_status=self.status,
-            by=by,
-            comment=comment,
-            note=note,
-        )
-
-    def log_transition(
-        self, transition: Transition, *, by: AuthUser, comment: str, note: str
-    ) -> IssueTransition:
-        return self.transitions.create(
-            transition=transition.name,
-            from_status=transition.source,
-            to_status=transition.target,
             by=by,
             comment=comment,
             note=note,

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from issues import calendar
 from issues.models import Issue, IssueStory
-from newsroom.extension import CalendarEntry, DeskPanel, Lapse, PublishingRoom, ScheduledIssue
+from newsroom.extension import DeskPanel, PublishingRoom, ScheduledIssue
 from newsroom.workflow import Status
 
 PANEL_SIZE = 10
@@ -41,18 +41,8 @@ class IssuesRoom(PublishingRoom):
             DeskPanel("issues/desk/_issues_in_progress_panel.html", {"issues": list(in_progress)})
         ]
 
-    def calendar_entries(
-        self,
-        start: datetime.datetime,
-        end: datetime.datetime,
-        *,
-        newsletter_id: int | None = None,
-        person_id: int | None = None,
-    ) -> list[CalendarEntry]:
-        return calendar.issue_entries(start, end, newsletter_id=newsletter_id, person_id=person_id)
-
-    def lapses(self, now: datetime.datetime) -> list[Lapse]:
-        return calendar.issue_lapses(now)
+    calendar_entries = staticmethod(calendar.issue_entries)
+    lapses = staticmethod(calendar.issue_lapses)
 
     def catch_up(self, now: datetime.datetime) -> None:
         from issues.scheduling import publish_overdue_schedules, requeue_lost_publications

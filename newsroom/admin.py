@@ -64,8 +64,24 @@ def workflow_action(transition: Transition, description: str) -> AdminAction:
     return action
 
 
-class ReadOnlyAuditInline(admin.TabularInline):
-    """The audit trail, shown on the object it belongs to, never edited."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on the object they belong to, never added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyAuditInline(ReadOnlyInline):
+    """The audit trail, shown on the object it belongs to."""
 
     fields = readonly_fields = (
         "at",
@@ -76,15 +92,7 @@ class ReadOnlyAuditInline(admin.TabularInline):
         "comment",
         "note",
     )
-    extra = 0
-    can_delete = False
     ordering = ["-at"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class StoryTransitionInline(ReadOnlyAuditInline):
@@ -187,11 +195,8 @@ class StoryAdmin(SimpleHistoryAdmin):
             obj.save_edit(by=request.user, expected_version=obj.version, reason="admin edit")
 
 
-class ReadOnlyAuditAdmin(admin.ModelAdmin):
-    """Audit rows are written by the workflow only; the admin reads them."""
-
-    list_filter = ["transition", "to_status", "note"]
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that the admin shows and never adds, changes or deletes."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -201,6 +206,13 @@ class ReadOnlyAuditAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAuditAdmin(ReadOnlyAdmin):
+    """Audit rows are written by the workflow only; the admin reads them."""
+
+    list_filter = ["transition", "to_status", "note"]
+    date_hierarchy = "at"
 
 
 @admin.register(StoryTransition)

@@ -12,7 +12,7 @@ people in the thread (newsroom.notices), which a task mails after commit.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -205,6 +205,31 @@ def comment_on_passage(
         )
         note_comment(comment, also_tell=also_tell)
     return comment
+
+
+def comment_on_posted_passage(
+    story: Story,
+    posted: Mapping[str, str],
+    *,
+    by: User | None = None,
+    email: str = "",
+    also_tell: Collection[str] = (),
+) -> Comment:
+    """`comment_on_passage` with what a comment form posts: `text`, `quote`
+    and `near` (the selection's offset; anything but a number counts as 0)."""
+    try:
+        near = max(0, int(posted.get("near", "0")))
+    except ValueError:
+        near = 0
+    return comment_on_passage(
+        story,
+        text=posted.get("text", ""),
+        quote=posted.get("quote", ""),
+        near=near,
+        by=by,
+        email=email,
+        also_tell=also_tell,
+    )
 
 
 def reply(

@@ -32,11 +32,11 @@ from newsroom.workflow import (
     Transition,
     WorkflowError,
     WorkflowModel,
+    published_has_date,
+    recorded_user,
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User as AuthUser
-
     from newsroom.workflow import User
 
 
@@ -308,13 +308,7 @@ class Story(WorkflowModel):
         related_name="stories",
         help_text="Who wrote it; never changes (a reviewer may not approve it).",
     )
-    last_edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
+    last_edited_by = recorded_user(
         help_text="Who saved the current text; empty while it is the author's first draft. "
         "Neither may approve it.",
     )
@@ -334,10 +328,7 @@ class Story(WorkflowModel):
         ordering = ["-updated_at", "-pk"]
         permissions = [("review_story", "Can approve stories or send them back")]
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(status=Status.PUBLISHED) | models.Q(published_at__isnull=False),
-                name="story_published_has_date",
-            ),
+            published_has_date("story_published_has_date"),
         ]
         # Each index serves the query named beside it; EXPLAIN at 100k stories
         # showed a sequential scan and a sort of every row without it
@@ -541,18 +532,6 @@ class Story(WorkflowModel):
                 f" {timezone.localtime(when):%-d %B %Y, %H:%M}: a reviewer cancels"
                 " that schedule first, or the issue would go out without it."
             )
-
-    def log_transition(
-        self, transition: Transition, *, by: AuthUser, comment: str, note: str
-    ) -> StoryTransition:
-        return self.transitions.create(  # type: ignore[attr-defined]
-            transition=transition.name,
-            from_status=transition.source,
-            to_status=transition.target,
-            by=by,
-            comment=comment,
-            note=note,
-        )
 
     def last_request_for_changes(self) -> StoryTransition | None:
         return self.transitions.filter(transition=REQUEST_CHANGES.name).first()  # type: ignore[attr-defined]

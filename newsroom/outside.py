@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from newsroom.comments import Comment, CommentError, comment_on_passage, reply
+from newsroom.comments import Comment, CommentError, comment_on_posted_passage, reply
 from newsroom.invitations import Invitation, Refusal, StoryInvitation, Use, Verdict
 from newsroom.models import Story
 
@@ -87,11 +87,9 @@ def post_comment(request: HttpRequest, invitation: Invitation, story: Story | No
         messages.error(request, "Comment on the text shown on this page.")
         return
     try:
-        comment_on_passage(
+        comment_on_posted_passage(
             story,
-            text=request.POST.get("text", ""),
-            quote=request.POST.get("quote", ""),
-            near=_near(request),
+            request.POST,
             email=invitation.email,
             # Whoever invited them hears of it: they are not in the thread yet.
             also_tell=[invitation.invited_by.email],
@@ -146,10 +144,6 @@ def post_verdict(request: HttpRequest, invitation: Invitation) -> None:
         )
     else:
         messages.success(request, f"Thank you: your verdict ({verdict.label}) is recorded.")
-
-
-def _near(request: HttpRequest) -> int:
-    return max(0, _int(request.POST.get("near", "0")))
 
 
 def _int(value: str) -> int:

@@ -115,9 +115,39 @@ class WorkflowModel(models.Model):
 
     def log_transition(
         self, transition: Transition, *, by: AuthUser, comment: str, note: str
-    ) -> Any:
-        """Write the audit row for `transition`."""
-        raise NotImplementedError
+    ) -> AuditRow:
+        """Write the audit row for `transition`. Each workflow model keeps
+        its audit rows (an `AuditRow` subclass) as `transitions`."""
+        return self.transitions.create(  # type: ignore[attr-defined,no-any-return]
+            transition=transition.name,
+            from_status=transition.source,
+            to_status=transition.target,
+            by=by,
+            comment=comment,
+            note=note,
+        )
+
+
+def published_has_date(name: str) -> models.CheckConstraint:
+    """The constraint that a published row carries its publication date."""
+    return models.CheckConstraint(
+        condition=~models.Q(status=Status.PUBLISHED) | models.Q(published_at__isnull=False),
+        name=name,
+    )
+
+
+def recorded_user(**options: Any) -> models.ForeignKey[Any, Any]:
+    """Who did something, recorded by the code that did it (no form sets
+    it); empty until then. A recorded user cannot be deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        **options,
+    )
 
 
 class AuditRow(models.Model):

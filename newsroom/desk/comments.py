@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from newsroom.comments import Comment, CommentError, comment_on_passage, reply, resolve
+from newsroom.comments import Comment, CommentError, comment_on_posted_passage, reply, resolve
 from newsroom.desk.access import desk_user_required, get_story_for
 from newsroom.models import Story
 
@@ -43,25 +43,12 @@ def _refused(request: HttpRequest, story: Story, error: CommentError) -> HttpRes
     return render(request, "newsroom/comment_refused.html", context, status=400)
 
 
-def _near(request: HttpRequest) -> int:
-    try:
-        return max(0, int(request.POST.get("near", "0")))
-    except ValueError:
-        return 0
-
-
 @desk_user_required
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story_for(request.user, pk)
     try:
-        comment_on_passage(
-            story,
-            text=request.POST.get("text", ""),
-            quote=request.POST.get("quote", ""),
-            near=_near(request),
-            by=request.user,
-        )
+        comment_on_posted_passage(story, request.POST, by=request.user)
     except CommentError as error:
         return _refused(request, story, error)
     messages.success(request, "Comment added.")
