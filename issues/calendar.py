@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from issues.models import Issue
+from newsroom import roles
 from newsroom.extension import CalendarEntry, Lapse
 from newsroom.workflow import Status
 
@@ -25,13 +25,7 @@ DATES = [
 
 
 def reviewer_ids() -> frozenset[int]:
-    users = get_user_model().objects.filter(is_active=True)
-    return frozenset(
-        users.filter(
-            Q(groups__permissions__codename="review_story")
-            | Q(user_permissions__codename="review_story")
-        ).values_list("pk", flat=True)
-    )
+    return frozenset(roles.reviewers().values_list("pk", flat=True))
 
 
 def issue_entries(

@@ -305,17 +305,24 @@ class Issue(WorkflowModel):
             entries[story_id].position = position
         IssueStory.objects.bulk_update(entries.values(), ["position"])
 
-    def check_rules(self, transition: Transition, *, by: User) -> None:
+    def role_allows(self, transition: Transition, user: User) -> bool:
+        """Whether `user`'s role may ever take `transition` on an issue (the
+        desk answers 403 if not); check_rules adds what must hold right now."""
         if transition is workflow.SUBMIT:
-            if not roles.is_editor(by):
+            return roles.is_editor(user)
+        return roles.is_reviewer(user)
+
+    def check_rules(self, transition: Transition, *, by: User) -> None:
+        if transition is workflow.WITHDRAW:
+            raise WorkflowError("A published issue cannot be withdrawn.")
+        if not self.role_allows(transition, by):
+            if transition is workflow.SUBMIT:
                 raise WorkflowError("Only an editor can submit an issue.")
+            raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
+        if transition is workflow.SUBMIT:
             if not self.entries.exists():
                 raise WorkflowError("An issue needs at least one story before review.")
             self.check_stories_approved("submitted for review")
-        elif transition is workflow.WITHDRAW:
-            raise WorkflowError("A published issue cannot be withdrawn.")
-        elif not roles.is_reviewer(by):
-            raise WorkflowError(f"Only a reviewer can {transition.label.lower()}.")
         elif self.is_scheduled and (
             transition is not workflow.PUBLISH or timezone.now() < self.scheduled_for  # type: ignore[operator]
         ):

@@ -85,6 +85,7 @@ def issue_invite(request: HttpRequest, pk: int) -> HttpResponse:
 def issue_invitation_revoke(
     request: HttpRequest, pk: int, invitation_id: uuid.UUID
 ) -> HttpResponse:
-    invitation = get_object_or_404(IssueInvitation, pk=invitation_id, issue_id=pk)
+    issue = get_issue_for(request.user, pk)
+    invitation = get_object_or_404(IssueInvitation, pk=invitation_id, issue=issue)
     revoke_and_report(request, invitation)
     return redirect("issue_desk:issue_builder", pk=pk)

@@ -13,6 +13,7 @@ from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from newsroom import roles
 from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
 from newsroom.models import SOURCE_NAME_LENGTH, STORY_STATUS_WORDS, Newsletter, Source, Story
 from newsroom.planning import PLANNED_FIELDS, Assignment, DeskSettings
@@ -253,23 +254,6 @@ class InviteForm(forms.Form):
     )
 
 
-def editors() -> Any:
-    """Everyone a story can be assigned to, by name."""
-    from django.db.models import Q
-
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__codename="add_story")
-            | Q(user_permissions__codename="add_story")
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
 class AssignmentForm(forms.ModelForm):
     """Plan a story: a slot with a working headline, a writer and a due time."""
 
@@ -290,7 +274,7 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = editors()
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = roles.editors()
         self.fields["due_at"].help_text = "When it should be submitted for review."
         if self.instance.pk and "version" not in self.initial:
             self.initial["version"] = self.instance.version

@@ -19,13 +19,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db.models import QuerySet
 
+from newsroom import roles
 from newsroom.models import Story
 from newsroom.text import one_line, printable
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Transition
 
 NOTIFIED = {SUBMIT.name, REQUEST_CHANGES.name, PUBLISH.name}
-# The backend that knows groups and permissions (axes' backend only throttles).
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def on_story_transitioned(
@@ -47,13 +46,8 @@ def on_story_transitioned(
 
 
 def reviewers() -> QuerySet[Any]:
-    """Active users who may approve stories (superusers too), with an address."""
-    return (
-        get_user_model()
-        .objects.with_perm("newsroom.review_story", backend=MODEL_BACKEND)
-        .exclude(email="")
-        .order_by("username")
-    )
+    """The reviewers with an address."""
+    return roles.reviewers().exclude(email="")
 
 
 def story_message(story: Story, transition: str, by: Any, comment: str) -> EmailMessage | None:

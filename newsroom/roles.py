@@ -8,7 +8,10 @@ Superusers hold every permission, so they pass every check here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -43,19 +46,48 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# What makes an editor and a reviewer: the one definition of each, asked of
+# one user (is_editor, is_reviewer) or of all of them (editors, reviewers).
+EDITOR_PERMISSION = "newsroom.add_story"
+REVIEWER_PERMISSION = "newsroom.review_story"
+# The backend that knows groups and permissions (axes' backend only throttles).
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
 def is_editor(user: User) -> bool:
     """Writes stories and assembles issues."""
-    return user.is_active and user.has_perm("newsroom.add_story")
+    return user.is_active and user.has_perm(EDITOR_PERMISSION)
 
 
 def is_reviewer(user: User) -> bool:
     """Approves stories and publishes issues."""
-    return user.is_active and user.has_perm("newsroom.review_story")
+    return user.is_active and user.has_perm(REVIEWER_PERMISSION)
 
 
 def is_desk_user(user: User) -> bool:
     """May use the editorial desk (and sees every issue, published or not)."""
     return is_editor(user) or is_reviewer(user)
+
+
+def _holding(permission: str) -> QuerySet[Any]:
+    # Active users with the permission through a group, directly or as superusers.
+    users = get_user_model().objects.with_perm(permission, backend=MODEL_BACKEND)
+    return users.distinct().order_by("username")
+
+
+def editors() -> QuerySet[Any]:
+    """Every user `is_editor` holds for, by name."""
+    return _holding(EDITOR_PERMISSION)
+
+
+def reviewers() -> QuerySet[Any]:
+    """Every user `is_reviewer` holds for, by name."""
+    return _holding(REVIEWER_PERMISSION)
+
+
+def desk_users() -> QuerySet[Any]:
+    """Every user `is_desk_user` holds for, by name."""
+    return (editors() | reviewers()).distinct().order_by("username")
 
 
 def sync_roles(grants: dict[str, list[str]] | None = None) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
 from newsroom.models import Newsletter, Story
-from newsroom.search import SEARCH_INDEX_NAME
+from newsroom.search import SEARCH_INDEX_NAME, story_search_vector
 from newsroom.workflow import SUBMIT, perform
 from tests import factories
 
@@ -72,3 +74,12 @@ def test_postgresql_search_uses_the_gin_index(stories) -> None:
         plan = queryset.order_by().explain()
         cursor.execute("SET enable_seqscan = on")
     assert SEARCH_INDEX_NAME in plan
+
+
+def test_the_migrated_index_is_built_from_the_expression_search_queries() -> None:
+    # Migration 0003 writes the expression out (migrations import no live
+    # code); were search to query another, PostgreSQL would never use the index.
+    migration = importlib.import_module("newsroom.migrations.0003_story_fulltext_index")
+    index = migration._index()
+    assert index.name == SEARCH_INDEX_NAME
+    assert index.expressions == (story_search_vector(),)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from issues import roles as issue_roles
 from newsroom import roles
+from tests.factories import make_user
 
 
 @pytest.mark.django_db
@@ -33,3 +34,17 @@ def test_syncing_the_roles_again_changes_nothing() -> None:
     issue_roles.sync_roles()
     after = list(Group.objects.values_list("name", "permissions").order_by("name", "permissions"))
     assert before == after
+
+
+@pytest.mark.django_db
+def test_the_lists_of_editors_and_reviewers_hold_whom_the_role_questions_hold_for(
+    alice, bob, dave, admin_user
+) -> None:
+    both = make_user("erin", roles.EDITORS, roles.REVIEWERS)
+    make_user("gone", roles.REVIEWERS, is_active=False)
+    people = [alice, bob, dave, admin_user, both]
+    assert set(roles.editors()) == {u for u in people if roles.is_editor(u)}
+    assert set(roles.reviewers()) == {u for u in people if roles.is_reviewer(u)}
+    assert list(roles.desk_users()) == sorted(
+        (u for u in people if roles.is_desk_user(u)), key=lambda u: u.username
+    )

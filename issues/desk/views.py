@@ -47,13 +47,18 @@ logger = logging.getLogger(__name__)
 def get_issue_for(user: User, pk: int, action: Transition | None = None) -> Issue:
     """The issue `pk`, for `user` to look at or to take `action` on.
 
-    Every desk user sees every issue; a missing one is a 404. Only reviewers
-    publish issues or send them back (403 for anyone else); submitting and
-    building are for editors, which their views' decorators already require.
+    Every desk user sees every issue; a missing one is a 404. A role that may
+    never take the transition `action` gets 403 (`Issue.role_allows`: only
+    editors submit, only reviewers publish issues or send them back). What is
+    refused only for now is the workflow's to say.
     """
     issue = get_object_or_404(Issue.objects.select_related("newsletter", "created_by"), pk=pk)
-    if action in (PUBLISH, REQUEST_CHANGES) and not roles.is_reviewer(user):
-        raise PermissionDenied("Only reviewers publish issues or send them back.")
+    if action is not None and not issue.role_allows(action, user):
+        raise PermissionDenied(
+            "Only editors submit issues for review."
+            if action is SUBMIT
+            else "Only reviewers publish issues or send them back."
+        )
     return issue
 
 
@@ -234,7 +239,7 @@ def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def issue_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_issue_for(request.user, pk)
+    issue = get_issue_for(request.user, pk, SUBMIT)
     perform_and_report(request, issue, SUBMIT, done="The issue is now waiting for a reviewer.")
     return back_to_builder(issue)
 

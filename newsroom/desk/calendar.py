@@ -9,7 +9,6 @@ from collections import defaultdict
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,18 +24,8 @@ from newsroom.planning import CalendarKey
 from newsroom.reminders import keep_reminding
 
 WEEKS_SHOWN = 4
-DESK_CODENAMES = ["add_story", "review_story"]
 FEED_PAST = datetime.timedelta(weeks=4)
 FEED_AHEAD = datetime.timedelta(weeks=26)
-
-
-def desk_people() -> object:
-    """Editors and reviewers, by name: whom the calendar can be filtered by."""
-    desk = Q(is_superuser=True) | Q(groups__permissions__codename__in=DESK_CODENAMES)
-    desk |= Q(user_permissions__codename__in=DESK_CODENAMES)
-    return (
-        get_user_model().objects.filter(is_active=True).filter(desk).distinct().order_by("username")
-    )
 
 
 class CalendarFilter(forms.Form):
@@ -50,7 +39,7 @@ class CalendarFilter(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["person"].queryset = desk_people()  # type: ignore[attr-defined]
+        self.fields["person"].queryset = roles.desk_users()  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control" if name == "week" else "form-select"
 

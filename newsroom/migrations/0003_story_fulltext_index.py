@@ -1,19 +1,23 @@
 """A GIN index for story search on PostgreSQL; nothing elsewhere.
 
-The index is built from newsroom.search.story_search_vector(), the same
-expression the search queries, so PostgreSQL can use it. It is not a model
-Meta index because SQLite cannot hold it and the project runs on both.
+The index is built from the expression that story search queries
+(newsroom.search.story_search_vector), so PostgreSQL can use it. It is
+written out here rather than imported, so that later changes to live code
+cannot change what this migration did; tests/test_desk_search.py checks that
+the two still agree. It is not a model Meta index because SQLite cannot hold
+it and the project runs on both.
 """
 
 from django.db import migrations
 
-from newsroom.search import SEARCH_INDEX_NAME, story_search_vector
+SEARCH_INDEX_NAME = "story_fulltext_gin"
 
 
 def _index():
     from django.contrib.postgres.indexes import GinIndex
+    from django.contrib.postgres.search import SearchVector
 
-    return GinIndex(story_search_vector(), name=SEARCH_INDEX_NAME)
+    return GinIndex(SearchVector("headline", "body", config="english"), name=SEARCH_INDEX_NAME)
 
 
 def add_index(apps, schema_editor):
