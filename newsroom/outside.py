@@ -86,19 +86,32 @@ def post_comment(request: HttpRequest, invitation: Invitation, story: Story | No
     if story is None:
         messages.error(request, "Comment on the text shown on this page.")
         return
-    try:
-        comment_on_posted_passage(
+    _write(
+        request,
+        invitation,
+        lambda: comment_on_posted_passage(
             story,
             request.POST,
             email=invitation.email,
             # Whoever invited them hears of it: they are not in the thread yet.
             also_tell=[invitation.invited_by.email],
-        )
+        ),
+        thanks="Thank you: your comment is with the newsroom.",
+    )
+
+
+def _write(
+    request: HttpRequest, invitation: Invitation, write: Callable[[], object], *, thanks: str
+) -> None:
+    """Write an outside reviewer's comment or reply: on a refusal, say why
+    and give back the text typed; else log the use and thank them."""
+    try:
+        write()
     except CommentError as error:
         messages.error(request, f"{error} Your text: “{request.POST.get('text', '')[:500]}”")
         return
     invitation.log(Use.COMMENTED)
-    messages.success(request, "Thank you: your comment is with the newsroom.")
+    messages.success(request, thanks)
 
 
 def post_reply(request: HttpRequest, invitation: Invitation, stories: list[Story]) -> None:
@@ -117,18 +130,17 @@ def post_reply(request: HttpRequest, invitation: Invitation, stories: list[Story
     if not thread:
         messages.error(request, "Reply to one of your own comments on this page.")
         return
-    try:
-        reply(
+    _write(
+        request,
+        invitation,
+        lambda: reply(
             thread,
             text=request.POST.get("text", ""),
             email=invitation.email,
             also_tell=[invitation.invited_by.email],
-        )
-    except CommentError as error:
-        messages.error(request, f"{error} Your text: “{request.POST.get('text', '')[:500]}”")
-        return
-    invitation.log(Use.COMMENTED)
-    messages.success(request, "Thank you: your reply is with the newsroom.")
+        ),
+        thanks="Thank you: your reply is with the newsroom.",
+    )
 
 
 def post_verdict(request: HttpRequest, invitation: Invitation) -> None:

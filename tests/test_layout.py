@@ -147,3 +147,34 @@ def test_the_check_leaves_the_writing_rooms_own_words_alone(tmp_path: Path) -> N
         "z = user.has_perm('newsroom.review_story')\n"
     )
     assert names_of_issues(sample, root=tmp_path) == []
+
+
+ACCESS_DECORATORS = {
+    "login_required",
+    "desk_user_required",
+    "editor_required",
+    "reviewer_required",
+    "with_invitation",
+}
+METHOD_DECORATORS = {"require_POST", "require_GET", "require_safe", "require_http_methods"}
+
+
+def _decorator_name(node: ast.expr) -> str:
+    node = node.func if isinstance(node, ast.Call) else node
+    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+
+
+def test_every_view_checks_access_before_the_method() -> None:
+    # One order everywhere: a stranger learns nothing about which methods a
+    # URL takes (newsroom.desk.access).
+    offences = []
+    for path in [*(ROOT / "newsroom").rglob("*.py"), *(ROOT / "issues").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            names = [_decorator_name(d) for d in node.decorator_list]
+            access = [i for i, name in enumerate(names) if name in ACCESS_DECORATORS]
+            method = [i for i, name in enumerate(names) if name in METHOD_DECORATORS]
+            if access and method and min(method) < max(access):
+                offences.append(f"{path.relative_to(ROOT)}: {node.name}")
+    assert offences == []

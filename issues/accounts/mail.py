@@ -18,6 +18,7 @@ from issues.accounts.tokens import absolute, token_link
 from issues.models import Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
+from newsroom.naming import create_with_unique_name
 from newsroom.text import one_line
 
 if TYPE_CHECKING:
@@ -32,17 +33,6 @@ def send_account_mail(user: User, template: str, context: dict[str, Any], subjec
         one_line(subject), render_to_string(f"issues/mail/{template}.txt", context), to=[user.email]
     )
     message.send()
-
-
-def username_for(email: str) -> str:
-    """The address itself, made unique if a (different) account already has it."""
-    User = get_user_model()
-    base = email.lower()[:140]
-    candidate, n = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
 
 
 def invite_subscriber(
@@ -62,9 +52,13 @@ def invite_subscriber(
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).order_by("pk").first()
         if user is None:
-            user = User(username=username_for(email), email=email)
-            user.set_unusable_password()
-            user.save()
+            # The address itself is the username, made unique if a
+            # (different) account already has it.
+            user = create_with_unique_name(
+                email.lower()[:140],
+                create=lambda name: User.objects.create_user(name, email=email, password=None),
+                taken=lambda name: User.objects.filter(username__iexact=name).exists(),
+            )
         user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
         subscribed = list(newsletters)
         for newsletter in subscribed:

@@ -60,8 +60,8 @@ def get_correction(issue_pk: int, pk: int) -> Correction:
     )
 
 
-@require_POST
 @reviewer_required
+@require_POST
 def correction_start(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
     story = get_object_or_404(Story, pk=request.POST.get("story") or 0, issue_entries__issue=issue)
@@ -137,8 +137,8 @@ def changes(correction: Correction) -> dict[str, object]:
     }
 
 
-@require_POST
 @editor_required
+@require_POST
 def correction_submit(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
     correction = get_correction(pk, correction_pk)
     perform_and_report(
@@ -147,8 +147,8 @@ def correction_submit(request: HttpRequest, pk: int, correction_pk: int) -> Http
     return redirect(correction)
 
 
-@require_POST
 @reviewer_required
+@require_POST
 def correction_request_changes(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
     correction = get_correction(pk, correction_pk)
     perform_and_report(
@@ -161,8 +161,8 @@ def correction_request_changes(request: HttpRequest, pk: int, correction_pk: int
     return redirect(correction)
 
 
-@require_POST
 @reviewer_required
+@require_POST
 def correction_publish(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
     correction = get_correction(pk, correction_pk)
     try:

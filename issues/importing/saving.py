@@ -37,6 +37,7 @@ from issues.models import Issue, IssueStory, format_period
 from issues.publishing import publish_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
+from newsroom.naming import create_with_unique_name, first_free_name
 from newsroom.sanitizing import sanitize_body
 from newsroom.workflow import PUBLISH, SUBMIT, perform
 
@@ -63,14 +64,13 @@ def sector_title(sector: str) -> str:
 
 def newsletter_slug(title: str) -> str:
     """The acronym in parentheses if there is one (“ict”), else the title
-    slugified; made unique with -2, -3…"""
+    slugified. Made unique with -2, -3… when the newsletter is created."""
     acronym = re.search(r"\(([^()]+)\)\s*$", title)
-    base = slugify(acronym.group(1) if acronym else title)[:40] or "newsletter"
-    slug, n = base, 1
-    while Newsletter.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return slugify(acronym.group(1) if acronym else title)[:40] or "newsletter"
+
+
+def slug_taken(slug: str) -> bool:
+    return Newsletter.objects.filter(slug=slug).exists()
 
 
 @dataclass
@@ -105,7 +105,9 @@ def plan_import(
     if newsletter is None:
         newsletter = Newsletter.objects.filter(title__iexact=parsed.sector).first()
     title = newsletter.title if newsletter else sector_title(parsed.sector)
-    slug = newsletter.slug if newsletter else newsletter_slug(title)
+    slug = (
+        newsletter.slug if newsletter else first_free_name(newsletter_slug(title), taken=slug_taken)
+    )
     if newsletter is not None:
         number = _check_number(parsed, newsletter, number)
     return ImportPlan(parsed, newsletter, title, slug, number or 1, _find_sources(parsed))
@@ -182,8 +184,10 @@ def save_plan(plan: ImportPlan, *, publish: bool = False, by: User) -> Issue:
     # No savepoint of its own: a failure here rolls back the caller's
     # transaction, which is what an import that changes nothing needs.
     with transaction.atomic(savepoint=False):
-        newsletter = plan.newsletter or Newsletter.objects.create(
-            title=plan.newsletter_title, slug=plan.newsletter_slug
+        newsletter = plan.newsletter or create_with_unique_name(
+            newsletter_slug(plan.newsletter_title),
+            create=lambda slug: Newsletter.objects.create(title=plan.newsletter_title, slug=slug),
+            taken=slug_taken,
         )
         for name in plan.new_sources:
             plan.sources[name.casefold()] = Source.objects.create(name=name)

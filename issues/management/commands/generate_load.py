@@ -349,7 +349,7 @@ class Command(BaseCommand):
         carried: list[tuple[Issue, list[Story]]] = []
         for newsletter, total in zip(newsletters, per_newsletter, strict=True):
             pool = by_newsletter[newsletter.pk]
-            first_monday = (self.now - datetime.timedelta(weeks=total + 1)).date()
+            first_monday = timezone.localdate(self.now - datetime.timedelta(weeks=total + 1))
             first_monday -= datetime.timedelta(days=first_monday.weekday())
             for number in range(1, total + 1):
                 start = first_monday + datetime.timedelta(weeks=number - 1)
