@@ -131,6 +131,7 @@ TREND_LENGTH = 10
 class IssueReach:
     total: int
     readers: int
+    unknown: int
     subscribers: int
     subscribers_who_downloaded: int
     per_day: list[tuple[str, int]]
@@ -138,7 +139,8 @@ class IssueReach:
 
     @property
     def share(self) -> int:
-        """Percent of today's subscribers who downloaded the issue."""
+        """Percent of today's subscribers known to have downloaded the issue
+        (a download by signed link names no reader: see `unknown`)."""
         if not self.subscribers:
             return 0
         return round(100 * self.subscribers_who_downloaded / self.subscribers)
@@ -154,6 +156,7 @@ def issue_reach(issue: Issue) -> IssueReach:
     return IssueReach(
         total=rows.aggregate(total=Sum("count"))["total"] or 0,
         readers=rows.exclude(user=None).values("user").distinct().count(),
+        unknown=rows.filter(user=None).aggregate(total=Sum("count"))["total"] or 0,
         subscribers=subscribers.count(),
         subscribers_who_downloaded=rows.filter(user__in=subscribers.values("user"))
         .values("user")

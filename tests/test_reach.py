@@ -144,8 +144,14 @@ def test_the_desk_sees_downloads_over_time_and_the_share_of_subscribers(
     html = page.content.decode()
     assert '<svg class="reach-chart img-fluid" role="img"' in html
     assert 'data-testid="total">2<' in html
-    assert 'data-testid="share">50%<' in html and "1 of 2" in html
+    assert 'data-testid="share">50%<' in html and "1 of 2<" in html
     assert "no. 9: 2" in html  # the trend bar's title
+    assert 'data-testid="unknown"' not in html
+    # A signed link names no reader: the share is a floor, and the page says so.
+    b"".join(Client().get(downloads.signed_pdf_url(issue)).streaming_content)
+    html = client_for(carol).get(reverse("issue_desk:issue_reach", args=[issue.pk])).content
+    assert "and 1 download by signed link, which names no reader" in html.decode()
+    assert "1 of 2, at least" in html.decode()
 
 
 def test_reach_is_for_the_desk_only(issue: Issue, dave: User) -> None:
