@@ -13,7 +13,6 @@ Subscribers who received the issue hear of it after commit (issues.delivery).
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -22,15 +21,14 @@ from django.db import IntegrityError, models, transaction
 from issues import rendering
 from issues.editions import Correction, CorrectionTransition
 from issues.models import Issue
-from issues.publishing import PublishError, discard_artifacts, store_edition
+from issues.publishing import PublishError, publish_storing, store_edition
 from newsroom import roles
 from newsroom.models import Story
-from newsroom.workflow import PUBLISH, Status, WorkflowError, perform
+from newsroom.workflow import PUBLISH, Status, WorkflowError
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
 
-logger = logging.getLogger(__name__)
 
 START = "start"
 CORRECT = "correct"
@@ -126,18 +124,13 @@ def publish_correction(*, correction: Correction, by: User) -> Correction:
         )
         return ["edition"]
 
-    try:
-        return perform(correction, PUBLISH, by=by, prepare=store_edition_and_story)
-    except WorkflowError:
-        discard_artifacts(written)
-        raise
-    except Exception as exc:
-        discard_artifacts(written)
-        logger.exception("Could not store correction %s", correction.pk)
-        raise PublishError(
-            "The correction was not published: the edition could not be stored."
-            f" {rendering.DETAILS_LOGGED}"
-        ) from exc
+    return publish_storing(
+        correction,
+        written=written,
+        failed="The correction was not published: the edition could not be stored.",
+        by=by,
+        prepare=store_edition_and_story,
+    )
 
 
 def _apply_to_story(correction: Correction, *, by: User, edition_number: int) -> None:

@@ -14,7 +14,7 @@ import hashlib
 import io
 import logging
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from pypdf import PdfReader
@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from issues import rendering
 from issues.editions import Edition
 from issues.models import Issue
-from newsroom.workflow import PUBLISH, WorkflowError, perform
+from newsroom.workflow import PUBLISH, WorkflowError, WorkflowModel, perform
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -76,17 +76,32 @@ def publish_issue(
         store_edition(issue=locked, number=1, html=html, pdf=pdf, by=by, written=written)
         return []
 
+    return publish_storing(
+        issue,
+        written=written,
+        failed="Nothing was published: the issue could not be stored.",
+        by=by,
+        note=note,
+        prepare=store_artifacts,
+        notify=notify,
+    )
+
+
+def publish_storing[M: WorkflowModel](
+    obj: M, *, written: list[str], failed: str, **options: Any
+) -> M:
+    """`perform(obj, PUBLISH, **options)`, whose `prepare` stores files and
+    lists their names in `written`. Refused or failed, the files go again;
+    a failure is logged and raised as PublishError, saying `failed` first."""
     try:
-        return perform(issue, PUBLISH, by=by, note=note, prepare=store_artifacts, notify=notify)
+        return perform(obj, PUBLISH, **options)
     except WorkflowError:
         discard_artifacts(written)
         raise
     except Exception as exc:
         discard_artifacts(written)
-        logger.exception("Could not store issue %s", issue.pk)
-        raise PublishError(
-            f"Nothing was published: the issue could not be stored. {rendering.DETAILS_LOGGED}"
-        ) from exc
+        logger.exception("Could not store %s %s", obj._meta.verbose_name, obj.pk)
+        raise PublishError(f"{failed} {rendering.DETAILS_LOGGED}") from exc
 
 
 def store_edition(

@@ -296,3 +296,21 @@ class DigestForm(forms.ModelForm):
         model = DeskSettings
         fields = ["daily_digest", "digest_hour"]
         labels = {"daily_digest": "Mail me each day what is due that day"}
+
+
+class CalendarFilter(forms.Form):
+    """The planning calendar's filters: a week, a newsletter, a person."""
+
+    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    newsletter = forms.ModelChoiceField(
+        Newsletter.objects.all(), required=False, empty_label="Every newsletter"
+    )
+    person = forms.ModelChoiceField(
+        get_user_model().objects.none(), required=False, empty_label="Everyone"
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["person"].queryset = roles.desk_users()  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control" if name == "week" else "form-select"

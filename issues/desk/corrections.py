@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from issues.corrections import publish_correction, start_correction
+from issues.desk.forms import CorrectionForm
 from issues.desk.views import get_issue_for
 from issues.editions import Correction
 from issues.publishing import PublishError
@@ -40,14 +40,6 @@ from newsroom.workflow import (
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
-
-
-class CorrectionForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    class Meta:
-        model = Correction
-        fields = ["headline", "body", "note"]
 
 
 def get_correction(issue_pk: int, pk: int) -> Correction:

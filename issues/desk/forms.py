@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from issues.editions import Correction
 from issues.models import Issue, suggest_deadlines
 from newsroom.models import Newsletter
 
@@ -89,3 +90,22 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB.")
         return upload
+
+
+class ScheduleForm(forms.Form):
+    when = forms.DateTimeField(
+        label="Publish at",
+        widget=local_datetime_input(),
+        help_text="In the publisher's time zone.",
+    )
+
+
+class CorrectionForm(forms.ModelForm):
+    """The corrected text of one story, and the note readers see; posts the
+    version it was loaded from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Correction
+        fields = ["headline", "body", "note"]

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from issues.desk.forms import DeadlinesForm, local_datetime_input
+from issues.desk.forms import DeadlinesForm, ScheduleForm
 from issues.desk.views import back_to_builder, get_issue_for
 from issues.publishing import PublishError
 from issues.scheduling import cancel_schedule, local, schedule_issue
 from newsroom.desk.access import desk_user_required, editor_required
 from newsroom.workflow import PUBLISH, Status, WorkflowError
-
-
-class ScheduleForm(forms.Form):
-    when = forms.DateTimeField(
-        label="Publish at",
-        widget=local_datetime_input(),
-        help_text="In the publisher's time zone.",
-    )
 
 
 @desk_user_required

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +17,7 @@ from icalendar import Calendar, Event
 from newsroom import agenda, roles
 from newsroom.desk.access import desk_user_required
 from newsroom.extension import CalendarEntry
+from newsroom.forms import CalendarFilter
 from newsroom.models import Newsletter
 from newsroom.planning import CalendarKey
 from newsroom.reminders import keep_reminding
@@ -26,22 +25,6 @@ from newsroom.reminders import keep_reminding
 WEEKS_SHOWN = 4
 FEED_PAST = datetime.timedelta(weeks=4)
 FEED_AHEAD = datetime.timedelta(weeks=26)
-
-
-class CalendarFilter(forms.Form):
-    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    newsletter = forms.ModelChoiceField(
-        Newsletter.objects.all(), required=False, empty_label="Every newsletter"
-    )
-    person = forms.ModelChoiceField(
-        get_user_model().objects.none(), required=False, empty_label="Everyone"
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["person"].queryset = roles.desk_users()  # type: ignore[attr-defined]
-        for name, field in self.fields.items():
-            field.widget.attrs["class"] = "form-control" if name == "week" else "form-select"
 
 
 def weeks(first: datetime.date, found: list[CalendarEntry], today: datetime.date) -> list[dict]:
