@@ -3,9 +3,16 @@
 Every full download of a stored PDF or HTML document (the site's download
 links, a private feed's link, a signed link) adds one to a daily counter
 row per edition, day, reader (when known), document and way in. No pixel,
-no third party, no per-request log: one INSERT ... ON CONFLICT DO UPDATE
-SET count = count + 1 per download. A 304 ("you have
-it already") and a HEAD are not downloads.
+no third party, no per-request log: INSERT ... ON CONFLICT DO UPDATE SET
+count = count + n. A 304 ("you have it already") and a HEAD are not
+downloads.
+
+Where a WSGI server runs the site (newsroom/wsgi.py turns `tally` on), a
+download only adds one in the process's memory: a thread of each worker
+writes what accumulated in one statement every second, and at the worker's
+exit, so the download itself never waits for the database. A worker that is
+killed (not stopped) loses at most its last second of counts. Elsewhere (the
+test client, management commands) each download is written at once.
 
 Readers' own rows go with their account (on_delete CASCADE): a subscriber
 who leaves takes their history with them; the totals they were part of shrink.
@@ -13,12 +20,18 @@ who leaves takes their history with them; the totals they were part of shrink.
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, close_old_connections, connection, models, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -29,6 +42,8 @@ from newsroom.workflow import Status
 if TYPE_CHECKING:
     from newsroom.models import Newsletter
     from newsroom.workflow import User
+
+logger = logging.getLogger(__name__)
 
 
 class Document(models.TextChoices):
@@ -87,39 +102,134 @@ class DownloadCount(models.Model):
 def count_download(
     edition: Edition, *, user: User | None, document: Document, channel: Channel
 ) -> None:
-    """Add one download to today's counter row, in one statement: INSERT the
-    row, or if it exists, add one to its count (atomic in the database, so
-    concurrent downloads are never lost). Raw SQL because the ORM cannot say
-    "count = count + 1" on conflict; both PostgreSQL and SQLite speak it, the
-    WHERE naming the partial unique index the conflict is about."""
+    """Add one download of `edition` to today's counter row."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    count(edition.pk, user_id=user_id, document=document, channel=channel)
+
+
+def count(edition_id: int, *, user_id: int | None, document: Document, channel: Channel) -> None:
+    """Add one download, by ids (the signed-link fast path has no objects)."""
     if not settings.NEWSROOM_COUNT_DOWNLOADS:
         return
-    user_id = user.pk if user is not None and user.is_authenticated else None
-    key = _KNOWN_READER if user_id is not None else _UNKNOWN_READER
+    key = (edition_id, timezone.localdate(), user_id, str(document), str(channel))
+    if tally.buffering:
+        tally.add(key)
+    else:
+        write_counts({key: 1})
+
+
+type CountKey = tuple[int, date, int | None, str, str]
+
+
+def write_counts(counts: dict[CountKey, int]) -> None:
+    """Add `counts` to their counter rows: one INSERT ... ON CONFLICT DO
+    UPDATE for the known readers' rows and one for the unknown readers'
+    (atomic in the database, so concurrent writers never lose a count). Raw
+    SQL because the ORM cannot say "count = count + n" on conflict; both
+    PostgreSQL and SQLite speak it, the WHERE naming the partial unique index
+    the conflict is about."""
+    known = [(*key, n) for key, n in counts.items() if key[2] is not None]
+    unknown = [(*key, n) for key, n in counts.items() if key[2] is None]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A counter, not a record: it need not wait for the WAL to reach
             # the disk (a crash may lose the last moment's counts, never
             # corrupt them). That wait was most of a download's time.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(
-            key,
-            [edition.pk, timezone.localdate(), user_id, str(document), str(channel)],
-        )
+        for rows, conflict in ((known, _KNOWN_READER), (unknown, _UNKNOWN_READER)):
+            if rows:
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+                cursor.execute(
+                    _UPSERT.format(values=values, conflict=conflict),
+                    [value for row in rows for value in row],
+                )
 
 
 _UPSERT = (
     "INSERT INTO issues_downloadcount (edition_id, day, user_id, document, channel, count)"
-    " VALUES (%s, %s, %s, %s, %s, 1)"
-    " ON CONFLICT ({columns}) WHERE {condition}"
-    " DO UPDATE SET count = issues_downloadcount.count + 1"
+    " VALUES {values} ON CONFLICT {conflict}"
+    " DO UPDATE SET count = issues_downloadcount.count + excluded.count"
 )
-_KNOWN_READER = _UPSERT.format(
-    columns="edition_id, day, user_id, document, channel", condition="user_id IS NOT NULL"
-)
-_UNKNOWN_READER = _UPSERT.format(
-    columns="edition_id, day, document, channel", condition="user_id IS NULL"
-)
+_KNOWN_READER = "(edition_id, day, user_id, document, channel) WHERE user_id IS NOT NULL"
+_UNKNOWN_READER = "(edition_id, day, document, channel) WHERE user_id IS NULL"
+
+
+class Tally:
+    """Downloads counted in memory, written in bulk by a thread of the
+    process every `interval` seconds and when the process exits."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self.buffering = False
+        self._forget_parent()
+        os.register_at_fork(after_in_child=self._forget_parent)
+
+    def _forget_parent(self) -> None:
+        # A forked child starts empty: what its parent counted is the
+        # parent's to write, and its lock may have been held mid-fork.
+        self._pending: Counter[CountKey] = Counter()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._flusher: threading.Thread | None = None
+
+    def buffer(self) -> None:
+        """From now on, count in memory (the WSGI server's processes)."""
+        self.buffering = True
+
+    def add(self, key: CountKey) -> None:
+        with self._lock:
+            self._pending[key] += 1
+            # Started in the process that counts: threads do not survive a
+            # fork (a server may fork its workers after importing the site).
+            if self._flusher is None:
+                self._flusher = threading.Thread(
+                    target=self._run, name="download-tally", daemon=True
+                )
+                self._flusher.start()
+                atexit.register(self.close)
+
+    def close(self) -> None:
+        """Stop the thread and write what is left (at the process's exit)."""
+        self._stopping.set()
+        if self._flusher is not None and self._flusher is not threading.current_thread():
+            self._flusher.join()
+        self.flush()
+
+    def flush(self) -> None:
+        """Write what was counted so far. On a database error the counts are
+        kept for the next try; a row the database refuses (its reader has
+        left, taking their rows with them) is dropped."""
+        with self._lock:
+            counts, self._pending = dict(self._pending), Counter()
+        if not counts:
+            return
+        try:
+            write_counts(counts)
+        except IntegrityError:
+            self._write_one_by_one(counts)
+        except Exception:
+            logger.exception("Writing %d download counts failed; trying again", len(counts))
+            with self._lock:
+                self._pending.update(counts)
+            connection.close()
+
+    def _write_one_by_one(self, counts: dict[CountKey, int]) -> None:
+        for key, n in counts.items():
+            try:
+                write_counts({key: n})
+            except IntegrityError:
+                logger.warning("Dropped %d downloads the database refuses: %s", n, key)
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self.interval):
+            # As at a request's start and end: a connection past its
+            # CONN_MAX_AGE or broken is replaced.
+            close_old_connections()
+            self.flush()
+        connection.close()
+
+
+tally = Tally()
 
 
 # What the desk shows ---------------------------------------------------------
