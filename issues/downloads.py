@@ -16,24 +16,31 @@ the bytes travel, chosen by NEWSROOM_DOWNLOADS:
 bucket; the settings refuse a mode that does not fit the storage.
 
 Signed download links (`signed_pdf_url`) let the archive and issue pages
-authorise a download when the page is rendered: the link names one issue and
-expires after NEWSROOM_SIGNED_LINK_SECONDS, so a repeated download needs no
-session, no user and no subscription query.
+authorise a download when the page is rendered: the link names one edition of
+one issue and expires after NEWSROOM_SIGNED_LINK_SECONDS, so a repeated
+download needs no session, no user and no subscription query. It also
+carries what serving the edition needs (its stored name, checksum, size,
+file name and date), all of which never change once stored, so that
+issues/signed_downloads.py can answer it before Django without the database.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import content_disposition_header, http_date
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
+    from django.http import HttpResponseBase
 
+    from issues.editions import Edition
     from issues.models import Issue
 
 LINK_SALT = "issues.downloads.signed-pdf"
@@ -74,10 +81,75 @@ def file_response(
     return streamed
 
 
+def pdf_response(
+    request: HttpRequest,
+    stored: FieldFile,
+    *,
+    sha256: str,
+    published: int,
+    filename: str,
+    size: int | None,
+) -> tuple[HttpResponseBase, bool]:
+    """The stored PDF as an attachment, or 304 (412) when the reader's copy is
+    current, and whether it is the file (a download to count). Call only
+    after the permission check, so that a 304 cannot tell a stranger that an
+    issue exists."""
+    etag = f'"{sha256}"'
+    response: HttpResponseBase | None = get_conditional_response(
+        request, etag=etag, last_modified=published
+    )
+    sent = response is None
+    if response is None:
+        response = file_response(
+            stored, filename=filename, content_type="application/pdf", size=size
+        )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(published)
+    # Private: a shared cache must not hand one subscriber's download to
+    # another. no-cache: the browser keeps its copy but asks each time, so a
+    # lapsed subscription is noticed; the ETag makes asking cheap (304).
+    patch_cache_control(response, private=True, no_cache=True)
+    return response, sent
+
+
+def pdf_filename(edition: Edition, issue: Issue) -> str:
+    """The name a downloaded PDF is saved under (`issue` is `edition.issue`,
+    passed in so that a page that has it asks nothing more)."""
+    suffix = f"-edition-{edition.number}" if edition.number > 1 else ""
+    return f"{issue.newsletter.slug}-{issue.period_start:%Y-%m-%d}{suffix}.pdf"
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    """What a signed link names: one edition of one published issue, with
+    what serving it takes. Editions are never changed, so these stay true."""
+
+    issue_id: int
+    edition_id: int
+    name: str  # in the artifacts storage
+    sha256: str
+    size: int
+    filename: str
+    published: int  # seconds since the epoch: Last-Modified
+
+
 def signed_pdf_url(issue: Issue) -> str:
-    """A download link for `issue` that works without a session until it expires.
-    Hand it only to someone who may read the issue now."""
-    token = signing.TimestampSigner(salt=LINK_SALT).sign_object(issue.pk)
+    """A download link for `issue`'s latest edition that works without a
+    session until it expires. Hand it only to someone who may read the issue
+    now."""
+    edition = issue.latest_edition
+    if edition is None:
+        raise ValueError(f"{issue} has no edition to download.")
+    named = [
+        issue.pk,
+        edition.pk,
+        edition.pdf_file.name,
+        edition.pdf_sha256,
+        edition.pdf_size,
+        pdf_filename(edition, issue),
+        int(edition.published_at.timestamp()),
+    ]
+    token = signing.TimestampSigner(salt=LINK_SALT).sign_object(named, compress=True)
     return reverse("issues:signed_pdf", args=[token])
 
 
@@ -89,18 +161,33 @@ def pdf_href(issue: Issue) -> str:
     return reverse("issues:issue_pdf", args=[issue.newsletter.slug, issue.number])
 
 
-def read_link(token: str) -> tuple[int, bool] | None:
-    """The issue a link names and whether the link is still fresh; None if it
-    is forged or altered. An expired link is authentic, only too old."""
+def read_link(token: str) -> tuple[SignedPdf | int, bool] | None:
+    """What a link names and whether it is still fresh; None if it is forged,
+    altered or not ours. What it names is an edition, or for a link made
+    before links named editions, only the issue (its id). An expired link is
+    authentic, only too old."""
     signer = signing.TimestampSigner(salt=LINK_SALT)
     try:
+        value = signer.unsign_object(token, max_age=settings.NEWSROOM_SIGNED_LINK_SECONDS)
+        fresh = True
+    except signing.SignatureExpired:
         value = signer.unsign_object(token)
+        fresh = False
     except signing.BadSignature:
         return None
-    if not isinstance(value, int):
+    named = _named(value)
+    return None if named is None else (named, fresh)
+
+
+def _named(value: object) -> SignedPdf | int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, list) or len(value) != 7:
         return None
-    try:
-        signer.unsign_object(token, max_age=settings.NEWSROOM_SIGNED_LINK_SECONDS)
-    except signing.SignatureExpired:
-        return value, False
-    return value, True
+    issue_id, edition_id, name, sha256, size, filename, published = value
+    if not (
+        all(isinstance(n, int) for n in (issue_id, edition_id, size, published))
+        and all(isinstance(t, str) for t in (name, sha256, filename))
+    ):
+        return None
+    return SignedPdf(issue_id, edition_id, name, sha256, size, filename, published)

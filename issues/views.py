@@ -16,8 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -77,12 +76,6 @@ def edition_of(issue: Issue, number: int | None = None) -> Edition:
     return edition
 
 
-def pdf_filename(edition: Edition) -> str:
-    issue = edition.issue
-    suffix = f"-edition-{edition.number}" if edition.number > 1 else ""
-    return f"{issue.newsletter.slug}-{issue.period_start:%Y-%m-%d}{suffix}.pdf"
-
-
 def serve_pdf(
     request: HttpRequest,
     edition: Edition,
@@ -93,28 +86,16 @@ def serve_pdf(
     """Stream the stored PDF of `edition` to `reader` (by default the signed-in
     user); never render. Call only after the permission check, so that a 304
     cannot tell a stranger that an issue exists. A full GET is counted."""
-    etag = f'"{edition.pdf_sha256}"'
-    last_modified = int(edition.published_at.timestamp())
-    response: HttpResponseBase | None = get_conditional_response(
-        request, etag=etag, last_modified=last_modified
+    response, sent = downloads.pdf_response(
+        request,
+        edition.pdf_file,
+        sha256=edition.pdf_sha256,
+        published=int(edition.published_at.timestamp()),
+        filename=downloads.pdf_filename(edition, edition.issue),
+        size=edition.pdf_size,
     )
-    if response is None:
-        response = downloads.file_response(
-            edition.pdf_file,
-            filename=pdf_filename(edition),
-            content_type="application/pdf",
-            size=edition.pdf_size,
-        )
-        if request.method == "GET":
-            count_download(
-                edition, user=reader or request.user, document=Document.PDF, channel=channel
-            )
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    # Private: a shared cache must not hand one subscriber's download to
-    # another. no-cache: the browser keeps its copy but asks each time, so a
-    # lapsed subscription is noticed; the ETag makes asking cheap (304).
-    patch_cache_control(response, private=True, no_cache=True)
+    if sent and request.method == "GET":
+        count_download(edition, user=reader or request.user, document=Document.PDF, channel=channel)
     return response
 
 
@@ -250,18 +231,22 @@ def signed_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     """A download through a signed link: the signature is the permission
     check (made when the page that holds the link was rendered), so no
     session, user or subscription is read. An expired link sends the reader
-    to the ordinary download, which asks who they are."""
+    to the ordinary download, which asks who they are. Under a WSGI server a
+    fresh link is answered before Django (issues/signed_downloads.py); this
+    view answers the rest, and the test client."""
     link = downloads.read_link(token)
     if link is None:
         raise Http404("No such download.")
-    issue_id, fresh = link
-    # The issue's latest edition and the issue with it, in one query.
-    edition = (
-        Edition.objects.filter(issue_id=issue_id, issue__status=Status.PUBLISHED)
-        .select_related("issue__newsletter")
-        .order_by("-number")
-        .first()
+    named, fresh = link
+    # The edition and its issue in one query: the one the link names, or for
+    # a link that names only the issue, its latest.
+    editions = Edition.objects.filter(issue__status=Status.PUBLISHED).select_related(
+        "issue__newsletter"
     )
+    if isinstance(named, downloads.SignedPdf):
+        edition = editions.filter(pk=named.edition_id, issue_id=named.issue_id).first()
+    else:
+        edition = editions.filter(issue_id=named).order_by("-number").first()
     if edition is None:
         raise Http404("No such download.")
     if not fresh:

@@ -13,6 +13,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -161,7 +162,11 @@ def test_a_link_names_a_published_issue_only(
 ) -> None:
     draft = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob, number=8)
 
-    assert client.get(downloads.signed_pdf_url(draft)).status_code == 404
+    with pytest.raises(ValueError, match="no edition"):
+        downloads.signed_pdf_url(draft)
+    # A link naming only the issue (as links did before they named editions).
+    token = signing.TimestampSigner(salt=downloads.LINK_SALT).sign_object(draft.pk)
+    assert client.get(reverse("issues:signed_pdf", args=[token])).status_code == 404
 
 
 def test_pages_link_a_reader_to_signed_downloads_when_they_are_on(

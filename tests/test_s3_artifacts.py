@@ -40,6 +40,7 @@ from newsroom.models import Newsletter
 from tests.issue_helpers import publish
 from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, create_bucket, moto_server
 from tests.test_settings import PRODUCTION
+from tests.wsgi_site import served
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -221,6 +222,24 @@ def test_an_earlier_edition_and_a_signed_link_redirect_to_their_own_objects(
     assert urllib.parse.urlsplit(first["Location"]).path.endswith(edition.pdf_file.name)
     counted = DownloadCount.objects.order_by("channel").values_list("user", "channel", "count")
     assert list(counted) == [(None, "link", 1), (dave.pk, "site", 1)]
+
+
+def test_a_signed_link_answered_before_django_redirects_to_its_object(
+    issue: Issue, settings: Any
+) -> None:
+    settings.NEWSROOM_DOWNLOADS = "redirect"
+    edition = latest(issue)
+
+    with served() as site:
+        answer = site.get(downloads.signed_pdf_url(issue))
+        current = site.get(downloads.signed_pdf_url(issue), if_none_match=f'"{edition.pdf_sha256}"')
+
+    assert not answer.by_django
+    assert answer.status == 302
+    status, body, headers = fetch(answer.headers["Location"])
+    assert status == 200 and hashlib.sha256(body).hexdigest() == edition.pdf_sha256
+    assert headers["Content-Disposition"] == 'attachment; filename="ict-2025-11-24.pdf"'
+    assert current.status == 304 and "Location" not in current.headers
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
