@@ -116,9 +116,10 @@ clean:
 
 # Pages and downloads at scale, on PostgreSQL with generate_load data (README,
 # "Benchmarks"): DATABASE_URL=postgres:///newsroom_big make bench-scale
+# (BENCH_PARTS=downloads or BENCH_PARTS=pages runs one part)
 bench-scale: venv
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a generate_load database (README)."; exit 1; }
-	$(PY) tests/bench/scale.py
+	$(PY) tests/bench/scale.py $(BENCH_PARTS)
 
 # A day's mix under locust (README, "Benchmarks"): 50 subscribers, 5 editors
 # and 2 reviewers for LOAD_RUN_TIME (default 2m) against gunicorn with debug

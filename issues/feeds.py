@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 
 from issues.models import FeedToken, Issue, IssueQuerySet
 from issues.reach import Channel
-from issues.views import edition_of, published_issue_for, serve_pdf, with_headlines
+from issues.views import published_edition_for, serve_pdf, with_headlines
 from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.text import printable
@@ -166,5 +166,5 @@ def feed_token_or_404(key: str) -> FeedToken:
 def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) -> HttpResponseBase:
     """A PDF for a feed reader: the key stands in for the session."""
     token = feed_token_or_404(key)
-    issue = published_issue_for(token.user, newsletter, number)
-    return serve_pdf(request, edition_of(issue), reader=token.user, channel=Channel.FEED)
+    edition = published_edition_for(token.user, newsletter, number)
+    return serve_pdf(request, edition, reader=token.user, channel=Channel.FEED)

@@ -117,8 +117,8 @@ def test_a_download_asks_the_database_only_what_the_check_needs(
 ) -> None:
     """The download path is the busiest of the site: a signed link reads the
     edition with its issue and counts (no session, no user); a subscriber's
-    download reads the session, the user, the issue through their grant,
-    the edition, and counts: no permission tables."""
+    download reads the session, the user, the edition with its issue through
+    their grant, and counts: no permission tables."""
 
     def statements(url: str) -> list[str]:
         with CaptureQueriesContext(connection) as queries:
@@ -135,7 +135,7 @@ def test_a_download_asks_the_database_only_what_the_check_needs(
     assert len(signed) == 2, signed
     client.force_login(dave)
     viewed = statements(pdf_url(issue))
-    assert len(viewed) == 5, viewed
+    assert len(viewed) == 4, viewed
     assert not any("auth_permission" in sql for sql in viewed)
 
 

@@ -8,7 +8,9 @@ download view, a signed link, the X-Accel-Redirect hand-off (Django's part:
 nginx would send the bytes) and whitenoise serving the same file, each as a
 ratio to whitenoise. Prints figures only; asserts nothing.
 
-    DATABASE_URL=postgres:///newsroom_big python tests/bench/scale.py
+    DATABASE_URL=postgres:///newsroom_big python tests/bench/scale.py [pages] [downloads]
+
+With arguments, only those parts run (`make bench-scale BENCH_PARTS=downloads`).
 """
 
 from __future__ import annotations
@@ -199,9 +201,14 @@ def main() -> None:
         shutil.copyfileobj(stored, copy)
     port, accel_port = free_port(), free_port()
     servers = [gunicorn(port), gunicorn(accel_port, NEWSROOM_DOWNLOADS="accel")]
+    parts = sys.argv[1:] or ["pages", "downloads"]
+    print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} before the run")
     try:
-        pages(port)
-        downloads_bench(port, accel_port)
+        if "pages" in parts:
+            pages(port)
+        if "downloads" in parts:
+            downloads_bench(port, accel_port)
+        print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} after the run")
     finally:
         for server in servers:
             server.terminate()
