@@ -113,10 +113,7 @@ def test_it_answers_what_the_download_view_answers(site: Site, issue: Issue) -> 
     view = Client().get(link)
 
     assert fast.body == b"".join(view.streaming_content)  # type: ignore[attr-defined]
-    for header in ("Content-Type", "Content-Length", "Content-Disposition", "ETag"):
-        assert fast.headers[header] == view[header], header
-    for header in ("Last-Modified", "Cache-Control", "Referrer-Policy"):
-        assert fast.headers[header] == view[header], header
+    assert fast.headers == dict(view.headers)
 
 
 def test_an_altered_or_forged_link_goes_on_to_django_and_is_a_404(
