@@ -1,6 +1,7 @@
 """The one-way rule: the writing room (newsroom/) names nothing of the
 publishing room (issues/). Settings and the root URLconf name the issues app
-by string, and migrations keep their history; everything else is checked.
+by string, the WSGI entry point puts the signed-download layer in front of
+the site, and migrations keep their history; everything else is checked.
 The site's frame (templates/base.html, site/, registration/, the error
 pages) belongs to the project, like the settings, and links both rooms."""
 
@@ -15,7 +16,7 @@ from django.apps import apps
 from django.contrib.auth.management import _get_all_permissions
 
 ROOT = Path(__file__).resolve().parent.parent
-EXEMPT = {ROOT / "newsroom" / "settings.py", ROOT / "newsroom" / "urls.py"}
+EXEMPT = {ROOT / "newsroom" / name for name in ("settings.py", "urls.py", "wsgi.py")}
 # A string that names the publishing room: an app label, a dotted model or
 # permission, a template folder, a URL namespace.
 NAMES_ISSUES = re.compile(r"^issues(\.|/|$)|^issues_|^(issues|issue_desk):")
