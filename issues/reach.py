@@ -137,14 +137,18 @@ def write_counts(counts: dict[CountKey, int]) -> None:
             # corrupt them). That wait was most of a download's time.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         for rows, conflict in ((known, _KNOWN_READER), (unknown, _UNKNOWN_READER)):
-            if rows:
-                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+            # In chunks: a backlog (after the database was away) must stay
+            # under the drivers' limits on parameters per statement.
+            for start in range(0, len(rows), ROWS_PER_STATEMENT):
+                chunk = rows[start : start + ROWS_PER_STATEMENT]
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
                 cursor.execute(
                     _UPSERT.format(values=values, conflict=conflict),
-                    [value for row in rows for value in row],
+                    [value for row in chunk for value in row],
                 )
 
 
+ROWS_PER_STATEMENT = 1000
 _UPSERT = (
     "INSERT INTO issues_downloadcount (edition_id, day, user_id, document, channel, count)"
     " VALUES {values} ON CONFLICT {conflict}"

@@ -106,3 +106,21 @@ def test_the_tallys_thread_writes_the_counts_within_a_moment(
     download(issue, dave, 1)
     tally.close()  # as at the worker's exit: the thread stops, the rest is written
     assert counts() == [("dave", "site", 5, today)]
+
+
+def test_a_backlog_larger_than_one_statement_is_written_whole(
+    issue: Issue, dave: User, tally: Tally, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Tally, "_run", lambda self: None)
+    monkeypatch.setattr(reach, "ROWS_PER_STATEMENT", 2)
+    edition = issue.latest_edition
+    assert edition is not None
+    for channel in (Channel.SITE, Channel.FEED, Channel.LINK):
+        for _ in range(2):
+            reach.count(edition.pk, user_id=dave.pk, document=Document.PDF, channel=channel)
+            reach.count(edition.pk, user_id=None, document=Document.PDF, channel=channel)
+
+    tally.flush()
+
+    assert DownloadCount.objects.count() == 6
+    assert {row.count for row in DownloadCount.objects.all()} == {2}
