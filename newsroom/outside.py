@@ -1,7 +1,7 @@
 """The pages an outside reviewer reaches through a signed link (no account).
 
-They show one story (here) or one issue (issues/outside.py, built on the
-helpers below); the reviewer comments on passages and gives a verdict. They
+They show one story (here) or one issue (the publishing room's pages, built
+on the helpers below); the reviewer comments on passages and gives a verdict. They
 cannot change text or status. A link that cannot be used (tampered, for
 another object, revoked, expired) gets a page saying so, changes nothing,
 and is logged.

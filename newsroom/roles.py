@@ -2,8 +2,8 @@
 
 The groups are created by newsroom's data migrations, which also grant the
 writing room's permissions (ROLE_PERMISSIONS); the publishing room grants its
-own (`issues.roles`).
-Superusers hold every permission, so they pass every check here.
+own in its migrations. Superusers hold every permission, so they pass every
+check here, and are listed by `editors()` and `reviewers()`.
 """
 
 from __future__ import annotations
