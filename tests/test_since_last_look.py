@@ -55,3 +55,29 @@ def test_a_reviewer_who_never_looked_sees_no_diff(client, alice, bob, carol, new
         "The text has not changed since."
         in client.get(f"/desk/stories/{story.pk}/review/").content.decode()
     )
+
+
+def test_commenting_on_the_new_text_keeps_the_diff_in_view(
+    client, alice: User, bob: User, newsletter: Newsletter
+) -> None:
+    story = factories.make_story(
+        author=alice, newsletter=newsletter, body=BODY, status=Status.REVIEW
+    )
+    perform(story, REQUEST_CHANGES, by=bob, comment="Check the figure.")
+    story.refresh_from_db()
+    story.body = BODY.replace("40%", "42%")
+    story.save_edit(by=alice, expected_version=story.version)
+    perform(story, SUBMIT, by=alice)
+
+    client.force_login(bob)
+    client.post(
+        f"/desk/stories/{story.pk}/comments/",
+        {"quote": "fifth data centre", "near": "0", "text": "Which one?"},
+    )
+    page = client.get(f"/desk/stories/{story.pk}/review/").content.decode()
+    assert "<del>40%</del><ins>42%</ins>" in page  # still against the revision sent back
+    # Sent back again and resubmitted unchanged: that round is the new mark.
+    perform(story, REQUEST_CHANGES, by=bob, comment="Answer my question.")
+    perform(story, SUBMIT, by=alice)
+    page = client.get(f"/desk/stories/{story.pk}/review/").content.decode()
+    assert "The text has not changed since." in page and "<del>" not in page

@@ -1,9 +1,12 @@
 """What changed since I last looked: the diff a returning reviewer sees first.
 
 A reviewer last looked at a story when they last acted on it: a transition
-(sending it back, approving) or a comment. The revision current then is the
-one they reviewed; the review page shows the text's changes since that
-revision, and what happened meanwhile to the threads they started.
+(sending it back, approving) or a comment, before the story last came back
+to review. The revision current then is the one they reviewed; the review
+page shows the text's changes since that revision, and what happened
+meanwhile to the threads they started. What they do in the present round
+(a comment on the new text) does not move the mark, so the diff stays while
+they review.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils.html import strip_tags
 from newsroom.comments import Comment
 from newsroom.desk.diffing import Diff, has_changes, word_diff
 from newsroom.models import REFUSED_EDIT_REASON, Story
+from newsroom.workflow import SUBMIT, Status
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -51,13 +55,14 @@ class SinceLastLook:
 
 
 def last_look(story: Story, user: User) -> datetime.datetime | None:
-    acted = story.transitions.filter(by_id=user.pk).values_list("at", flat=True).first()  # type: ignore[attr-defined]
-    commented = (
-        story.comments.filter(author_id=user.pk)  # type: ignore[attr-defined]
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+    transitions = story.transitions.all()  # type: ignore[attr-defined]
+    comments = story.comments.filter(author_id=user.pk).order_by("-created_at")  # type: ignore[attr-defined]
+    came_back = transitions.filter(transition=SUBMIT.name).values_list("at", flat=True).first()
+    if story.status == Status.REVIEW and came_back is not None:
+        transitions = transitions.filter(at__lt=came_back)
+        comments = comments.filter(created_at__lt=came_back)
+    acted = transitions.filter(by_id=user.pk).values_list("at", flat=True).first()
+    commented = comments.values_list("created_at", flat=True).first()
     moments = [m for m in (acted, commented) if m is not None]
     return max(moments) if moments else None
 
