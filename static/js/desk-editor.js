@@ -306,3 +306,29 @@ function guardLinkDialog(dialog) {
 new MutationObserver(() => {
   document.querySelectorAll("dialog.prose-editor-dialog").forEach(guardLinkDialog);
 }).observe(document.body, { childList: true, subtree: true });
+
+
+// Replying to or resolving a comment beside the editor leaves the page: with
+// unsaved edits to the story, say so instead of losing them.
+function keepUnsavedEdits(form) {
+  let unsaved = false;
+  form.addEventListener("input", () => { unsaved = true; });
+  form.addEventListener("submit", () => { unsaved = false; });
+  document.querySelectorAll(".desk-threads form").forEach((threadForm) => {
+    threadForm.addEventListener("submit", (event) => {
+      if (!unsaved) return;
+      event.preventDefault();
+      let note = threadForm.querySelector("[data-unsaved-note]");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "small text-danger mt-1 mb-0";
+        note.setAttribute("role", "alert");
+        note.dataset.unsavedNote = "";
+        threadForm.append(note);
+      }
+      note.textContent = "Save the story first: your edits are not saved yet, and this would leave the page.";
+    });
+  });
+}
+
+document.querySelectorAll("[data-story-form]").forEach(keepUnsavedEdits);

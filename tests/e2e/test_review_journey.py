@@ -144,6 +144,11 @@ def test_a_passage_is_commented_answered_and_resolved(
         }"""
     )
     alice_page.keyboard.type("42%")
+    # Replying now would leave the page and lose the edit: the page says so.
+    alice_page.get_by_label("Reply").fill("Fixed.")
+    alice_page.get_by_role("button", name="Reply").click()
+    expect(alice_page.get_by_text("Save the story first")).to_be_visible()
+    assert not Comment.objects.filter(parent__isnull=False).exists()
     alice_page.get_by_role("button", name="Save").click()
     expect(alice_page.get_by_text("Saved (version 2).")).to_be_visible()
     story.refresh_from_db()
