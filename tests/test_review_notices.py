@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.tasks import task_backends
+from django_tasks_db.models import DBTaskResult
 
 from newsroom.comments import Comment, comment_on_passage, reply, resolve
 from newsroom.models import Newsletter, Story
 from newsroom.notices import Notice
 from newsroom.workflow import Status
 from tests import factories
+from tests.factories import client_for
 
 BODY = "<p>Exports of cloud services rose 40% in a year, the ministry said on Monday.</p>"
 
@@ -112,3 +117,39 @@ def test_an_answer_to_an_outside_reviewer_reaches_them_without_a_desk_link(
     assert mail.to == ["x@ngo.example"]
     assert "alice replied on “rose 40%”" in mail.body
     assert "/desk/" not in mail.body and "open the review link" in mail.body
+
+
+def test_on_the_database_queue_five_comments_in_a_minute_are_one_mail_a_minute_later(
+    story, alice, bob, settings, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
+    }
+    start = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
+    bobs = client_for(bob)
+    words = ["cloud", "services", "rose", "ministry", "Monday"]
+    for second, word in enumerate(words):
+        with (
+            time_machine.travel(start + datetime.timedelta(seconds=10 * second), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            data = {"quote": word, "near": "0", "text": f"About {word}?"}
+            bobs.post(f"/desk/stories/{story.pk}/comments/", data)
+    notices = DBTaskResult.objects.filter(task_path="newsroom.tasks.send_notices")
+    assert notices.count() == 5  # one per comment, each for alice
+
+    def run_worker() -> None:
+        call_command(
+            "db_worker", batch=True, no_startup_delay=True, queue_name="*", stdout=io.StringIO()
+        )
+
+    with time_machine.travel(start + datetime.timedelta(seconds=50), tick=False):
+        run_worker()
+    assert mailoutbox == []  # nothing is due before a minute has passed
+    with time_machine.travel(start + datetime.timedelta(minutes=2), tick=False):
+        run_worker()
+    (mail,) = mailoutbox
+    assert (mail.to, mail.subject) == ([alice.email], "[Newsroom] 5 review notes")
+    assert all(f"About {word}?" in mail.body for word in words)
+    # The other four tasks found nothing left to send.
+    assert sorted(notices.values_list("status", flat=True)) == ["SUCCESSFUL"] * 5
