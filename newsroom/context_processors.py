@@ -1,11 +1,14 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from newsroom import roles
 
 
 def newsroom(request: HttpRequest) -> dict[str, object]:
-    user = request.user
+    # A request refused before the authentication middleware ran (a Host
+    # header we do not serve) has no user; its 400 page still renders.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "publisher": settings.NEWSROOM_PUBLISHER,
         "self_signup": settings.NEWSROOM_SELF_SIGNUP,

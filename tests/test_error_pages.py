@@ -55,6 +55,15 @@ def test_a_404_is_in_the_layout_and_offers_a_way_on(client: Client, alice: User)
     assert "There is nothing here" in page and "Back to your desk" in page
 
 
+@pytest.mark.django_db
+def test_a_host_we_do_not_serve_gets_the_400_page() -> None:
+    # Refused by the first middleware, before the request has a user.
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("template", "words"),
     [("400.html", "could not be understood"), ("500.html", "went wrong on our side")],
