@@ -1,6 +1,6 @@
 """Signed download links answered before Django's middleware and URLs.
 
-A WSGI layer in front of the site (newsroom/wsgi.py), in the spirit of
+A WSGI layer in front of the site (`in_front_of`, named in settings), in the spirit of
 whitenoise: a GET of a fresh signed link (issues/downloads.py) is verified
 and answered here, with no session, no user and no database. The signature
 is the permission check, made when the page that holds the link was
@@ -41,6 +41,15 @@ if TYPE_CHECKING:
     type WSGIApplication = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 logger = logging.getLogger(__name__)
+
+
+def in_front_of(application: WSGIApplication) -> SignedDownloads:
+    """The site as a WSGI server serves it (settings.NEWSROOM_WSGI_LAYERS):
+    fresh signed links answered here, and every download counted in the
+    worker's memory and written in bulk (issues/reach.py) rather than one
+    write per download."""
+    reach.tally.buffer()
+    return SignedDownloads(application)
 
 
 class SignedDownloads:

@@ -1,17 +1,15 @@
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+from django.utils.module_loading import import_string
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-django_application = get_wsgi_application()
+application = get_wsgi_application()
 
-from issues import reach  # noqa: E402 - needs the apps loaded above
-from issues.signed_downloads import SignedDownloads  # noqa: E402
-
-# Fresh signed download links are answered before Django's middleware and
-# URLs, without the database (issues/signed_downloads.py); the rest is Django.
-application = SignedDownloads(django_application)
-
-# Served by a WSGI server: downloads are counted in memory and written in bulk
-# by a thread of each worker (issues/reach.py), not one write per download.
-reach.tally.buffer()
+# The layers settings put in front of Django, outermost first: each takes the
+# application and returns the one to serve (the publishing room answers fresh
+# signed download links there, without the database, and counts downloads in
+# bulk: issues/signed_downloads.py).
+for layer in reversed(settings.NEWSROOM_WSGI_LAYERS):
+    application = import_string(layer)(application)

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.contrib.auth.management import _get_all_permissions
 
 ROOT = Path(__file__).resolve().parent.parent
-EXEMPT = {ROOT / "newsroom" / name for name in ("settings.py", "urls.py", "wsgi.py")}
+EXEMPT = {ROOT / "newsroom" / name for name in ("settings.py", "urls.py")}
 # A string that names the publishing room: an app label, a dotted model or
 # permission, a template folder, a URL namespace.
 NAMES_ISSUES = re.compile(r"^issues(\.|/|$)|^issues_|^(issues|issue_desk):")
