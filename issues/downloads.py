@@ -131,12 +131,13 @@ class SignedPdf:
     size: int
     filename: str
     published: int  # seconds since the epoch: Last-Modified
+    reader_id: int | None  # whom the page that holds the link was shown to
 
 
-def signed_pdf_url(issue: Issue) -> str:
+def signed_pdf_url(issue: Issue, reader_id: int | None = None) -> str:
     """A download link for `issue`'s latest edition that works without a
     session until it expires. Hand it only to someone who may read the issue
-    now."""
+    now: `reader_id`, whose download it counts."""
     edition = issue.latest_edition
     if edition is None:
         raise ValueError(f"{issue} has no edition to download.")
@@ -148,16 +149,17 @@ def signed_pdf_url(issue: Issue) -> str:
         edition.pdf_size,
         pdf_filename(edition, issue),
         int(edition.published_at.timestamp()),
+        reader_id,
     ]
     token = signing.TimestampSigner(salt=LINK_SALT).sign_object(named, compress=True)
     return reverse("issues:signed_pdf", args=[token])
 
 
-def pdf_href(issue: Issue) -> str:
-    """Where a page links a reader who may read `issue` now: a signed link
+def pdf_href(issue: Issue, reader_id: int | None) -> str:
+    """Where a page links `reader_id`, who may read `issue` now: a signed link
     where NEWSROOM_SIGNED_LINKS is on, else the download view."""
     if settings.NEWSROOM_SIGNED_LINKS:
-        return signed_pdf_url(issue)
+        return signed_pdf_url(issue, reader_id)
     return reverse("issues:issue_pdf", args=[issue.newsletter.slug, issue.number])
 
 
@@ -182,12 +184,15 @@ def read_link(token: str) -> tuple[SignedPdf | int, bool] | None:
 def _named(value: object) -> SignedPdf | int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if not isinstance(value, list) or len(value) != 7:
+    # Links made before they named their reader have 7 items.
+    if not isinstance(value, list) or len(value) not in (7, 8):
         return None
-    issue_id, edition_id, name, sha256, size, filename, published = value
+    issue_id, edition_id, name, sha256, size, filename, published, *reader = value
+    reader_id = reader[0] if reader else None
     if not (
         all(isinstance(n, int) for n in (issue_id, edition_id, size, published))
         and all(isinstance(t, str) for t in (name, sha256, filename))
+        and (reader_id is None or isinstance(reader_id, int))
     ):
         return None
-    return SignedPdf(issue_id, edition_id, name, sha256, size, filename, published)
+    return SignedPdf(issue_id, edition_id, name, sha256, size, filename, published, reader_id)

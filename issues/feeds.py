@@ -167,4 +167,4 @@ def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) ->
     """A PDF for a feed reader: the key stands in for the session."""
     token = feed_token_or_404(key)
     edition = published_edition_for(token.user, newsletter, number)
-    return serve_pdf(request, edition, reader=token.user, channel=Channel.FEED)
+    return serve_pdf(request, edition, reader_id=token.user_id, channel=Channel.FEED)

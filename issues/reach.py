@@ -254,7 +254,7 @@ class IssueReach:
     @property
     def share(self) -> int:
         """Percent of today's subscribers known to have downloaded the issue
-        (a download by signed link names no reader: see `unknown`)."""
+        (a signed link made without a reader counts none: see `unknown`)."""
         if not self.subscribers:
             return 0
         return round(100 * self.subscribers_who_downloaded / self.subscribers)

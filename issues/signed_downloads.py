@@ -110,7 +110,12 @@ class SignedDownloads:
             size=named.size,
         )
         if sent:
-            reach.count(named.edition_id, user_id=None, document=Document.PDF, channel=Channel.LINK)
+            reach.count(
+                named.edition_id,
+                user_id=named.reader_id,
+                document=Document.PDF,
+                channel=Channel.LINK,
+            )
         return response
 
     def send(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_safe
 from issues import downloads
 from issues.editions import Edition, with_editions
 from issues.models import Issue, IssueQuerySet, IssueStory
-from issues.reach import Channel, Document, count_download
+from issues.reach import Channel, Document, count, count_download
 from newsroom import roles
 from newsroom.models import Newsletter, Story
 from newsroom.paging import BoundedPaginator
@@ -89,12 +88,12 @@ def serve_pdf(
     request: HttpRequest,
     edition: Edition,
     *,
-    reader: User | None = None,
+    reader_id: int | None,
     channel: Channel = Channel.SITE,
 ) -> HttpResponseBase:
-    """Stream the stored PDF of `edition` to `reader` (by default the signed-in
-    user); never render. Call only after the permission check, so that a 304
-    cannot tell a stranger that an issue exists. A full GET is counted."""
+    """Stream the stored PDF of `edition` to the reader `reader_id` (None if
+    unknown); never render. Call only after the permission check, so that a
+    304 cannot tell a stranger that an issue exists. A full GET is counted."""
     response, sent = downloads.pdf_response(
         request,
         edition.pdf_file,
@@ -104,7 +103,7 @@ def serve_pdf(
         size=edition.pdf_size,
     )
     if sent and request.method == "GET":
-        count_download(edition, user=reader or request.user, document=Document.PDF, channel=channel)
+        count(edition.pk, user_id=reader_id, document=Document.PDF, channel=channel)
     return response
 
 
@@ -230,7 +229,8 @@ def issue_pdf(
     request: HttpRequest, newsletter: str, number: int, edition: int | None = None
 ) -> HttpResponseBase:
     """The latest edition's PDF, or with `edition`, that (earlier) edition's."""
-    return serve_pdf(request, published_edition_for(request.user, newsletter, number, edition))
+    edition_ = published_edition_for(request.user, newsletter, number, edition)
+    return serve_pdf(request, edition_, reader_id=request.user.pk)
 
 
 @require_safe
@@ -258,6 +258,6 @@ def signed_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
         raise Http404("No such download.")
     if not fresh:
         return redirect("issues:issue_pdf", edition.issue.newsletter.slug, edition.issue.number)
-    # Counted as a download by a reader we do not know: reading the session
-    # to find out is what the link saves.
-    return serve_pdf(request, edition, reader=AnonymousUser(), channel=Channel.LINK)
+    # Counted for the reader the link was made for (the session is not read).
+    reader_id = named.reader_id if isinstance(named, downloads.SignedPdf) else None
+    return serve_pdf(request, edition, reader_id=reader_id, channel=Channel.LINK)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -76,6 +77,19 @@ def test_a_private_feed_download_is_counted_for_the_key_owner(issue: Issue, dave
     assert [row[:5] for row in counts()] == [(1, "dave", "pdf", "feed", 1)]
 
 
+def test_a_signed_link_on_the_archive_counts_for_the_reader_it_was_shown_to(
+    issue: Issue, dave: User, settings: Any
+) -> None:
+    settings.NEWSROOM_SIGNED_LINKS = True
+    archive = client_for(dave).get(reverse("issues:archive")).content.decode()
+    link = re.search(r'href="(/issues/download/[^"]+\.pdf)"', archive)
+    assert link is not None
+
+    fetch(Client(), link.group(1))  # no session: the link is the permission
+
+    assert [row[:5] for row in counts()] == [(1, "dave", "pdf", "link", 1)]
+
+
 def fetch(client: Client, url: str) -> None:
     response = client.get(url)
     assert response.status_code in (200, 302), url
@@ -100,14 +114,14 @@ def test_every_way_in_is_counted_whoever_sends_the_bytes(
     fetch(reader, reverse("issues:edition_pdf", args=[*args, 1]))
     fetch(reader, reverse("issues:issue_html", args=args))
     fetch(Client(), reverse("issues:private_pdf", args=[key, *args]))
-    fetch(Client(), downloads.signed_pdf_url(issue))
+    fetch(Client(), downloads.signed_pdf_url(issue, dave.pk))
 
     assert sorted((row[1:5] for row in counts()), key=str) == sorted(
         [
             ("dave", "pdf", "site", 2),
             ("dave", "html", "site", 1),
             ("dave", "pdf", "feed", 1),
-            (None, "pdf", "link", 1),
+            ("dave", "pdf", "link", 1),
         ],
         key=str,
     )
@@ -147,10 +161,11 @@ def test_the_desk_sees_downloads_over_time_and_the_share_of_subscribers(
     assert 'data-testid="share">50%<' in html and "1 of 2<" in html
     assert "no. 9: 2" in html  # the trend bar's title
     assert 'data-testid="unknown"' not in html
-    # A signed link names no reader: the share is a floor, and the page says so.
+    # A link made before links named their reader: the share is a floor, and
+    # the page says so.
     b"".join(Client().get(downloads.signed_pdf_url(issue)).streaming_content)
     html = client_for(carol).get(reverse("issue_desk:issue_reach", args=[issue.pk])).content
-    assert "and 1 download by signed link, which names no reader" in html.decode()
+    assert "and 1 download by a signed link that names no reader" in html.decode()
     assert "1 of 2, at least" in html.decode()
 
 

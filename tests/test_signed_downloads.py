@@ -60,9 +60,9 @@ def link_counts() -> list[tuple[object, ...]]:
 
 
 def test_a_fresh_link_is_answered_before_django_without_the_database(
-    site: Site, issue: Issue
+    site: Site, issue: Issue, dave: User
 ) -> None:
-    link = downloads.signed_pdf_url(issue)
+    link = downloads.signed_pdf_url(issue, dave.pk)
     edition = latest(issue)
 
     with CaptureQueriesContext(connection) as queries:
@@ -82,9 +82,9 @@ def test_a_fresh_link_is_answered_before_django_without_the_database(
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert "Content-Security-Policy" in answer.headers
     assert "Set-Cookie" not in answer.headers
-    # Counted (the test writes at once; a server's workers in bulk), and
-    # nothing else asked of the database.
-    assert link_counts() == [(None, "link", 1)]
+    # Counted for the reader the link names (the test writes at once; a
+    # server's workers in bulk), and nothing else asked of the database.
+    assert link_counts() == [(dave.pk, "link", 1)]
     asked = [
         q["sql"]
         for q in queries.captured_queries
@@ -189,12 +189,15 @@ def test_a_head_request_and_a_disallowed_host_are_left_to_django(site: Site, iss
     assert link_counts() == []
 
 
-def test_a_link_names_one_edition_and_carries_what_serving_it_needs(issue: Issue) -> None:
+def test_a_link_names_one_edition_and_carries_what_serving_it_needs(
+    issue: Issue, dave: User
+) -> None:
     """What the reader was given when the page was rendered: a later edition
     (a correction) is the next page's link. A stored edition never changes,
-    so what the link carries stays true."""
+    so what the link carries stays true; the reader it names is whose
+    download it counts."""
     edition = latest(issue)
-    link = downloads.signed_pdf_url(issue)
+    link = downloads.signed_pdf_url(issue, dave.pk)
     assert downloads.read_link(link.rsplit("/", 1)[1].removesuffix(".pdf")) == (
         downloads.SignedPdf(
             issue_id=issue.pk,
@@ -204,6 +207,7 @@ def test_a_link_names_one_edition_and_carries_what_serving_it_needs(issue: Issue
             size=edition.pdf_size,
             filename="ict-2025-11-24.pdf",
             published=int(edition.published_at.timestamp()),
+            reader_id=dave.pk,
         ),
         True,
     )

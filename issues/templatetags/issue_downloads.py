@@ -10,7 +10,9 @@ from issues.models import Issue
 register = template.Library()
 
 
-@register.simple_tag
-def pdf_href(issue: Issue) -> str:
-    """Use only on a page whose reader may read `issue`: a signed link is the permission."""
-    return downloads.pdf_href(issue)
+@register.simple_tag(takes_context=True)
+def pdf_href(context: template.Context, issue: Issue) -> str:
+    """Use only on a page whose reader may read `issue`: a signed link is the
+    permission, and names the reader so that their download is counted as
+    theirs."""
+    return downloads.pdf_href(issue, context["request"].user.pk)
