@@ -78,3 +78,26 @@ def test_no_query_string_makes_a_page_fail(
     client.raise_request_exception = False
     failures = hostile_answers(client, pages(alice, bob, newsletter))
     assert not failures, "\n".join(failures)
+
+
+POSTED_IDS = ["x", "²", "-1", "1.5", "9" * 30, "' OR 1=1 --", ""]
+
+
+@pytest.mark.django_db
+def test_no_posted_story_id_makes_a_builder_or_correction_action_fail(
+    alice: User, bob: User, newsletter: Newsletter
+) -> None:
+    # A story id posted by hand to the builder or to a correction: not
+    # found (404), never an error, and nothing changes.
+    draft = factories.make_issue(newsletter=newsletter, created_by=alice, number=4)
+    published = publish(newsletter, editor=alice, reviewer=bob, number=3)
+    asked = [
+        (alice, reverse("issue_desk:add_story", args=[draft.pk])),
+        (bob, reverse("issue_desk:correction_start", args=[published.pk])),
+    ]
+    for user, url in asked:
+        client = factories.client_for(user)
+        for value in POSTED_IDS:
+            assert client.post(url, {"story": value}).status_code == 404, (url, value)
+    assert draft.entries.count() == 0
+    assert not published.corrections.exists()

@@ -16,8 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from issues.desk.views import act_on, back_to_builder, get_issue_for, refusal
-from newsroom.desk.access import editor_required
-from newsroom.models import Story
+from newsroom.desk.access import editor_required, get_story_for, id_from
 from newsroom.workflow import WorkflowError
 
 
@@ -25,7 +24,7 @@ from newsroom.workflow import WorkflowError
 @require_POST
 def add_story(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
-    story = get_object_or_404(Story, pk=request.POST.get("story") or 0)
+    story = get_story_for(request.user, id_from(request.POST.get("story")))
     return act_on(
         request, issue, lambda: issue.add_story(story, by=request.user), f"Added “{story}”."
     )

@@ -24,6 +24,7 @@ from newsroom import roles
 from newsroom.desk.access import (
     desk_user_required,
     editor_required,
+    id_from,
     perform_and_report,
     reviewer_required,
 )
@@ -56,7 +57,9 @@ def get_correction(issue_pk: int, pk: int) -> Correction:
 @require_POST
 def correction_start(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
-    story = get_object_or_404(Story, pk=request.POST.get("story") or 0, issue_entries__issue=issue)
+    story = get_object_or_404(
+        Story, pk=id_from(request.POST.get("story")), issue_entries__issue=issue
+    )
     try:
         correction = start_correction(
             issue=issue, story=story, note=request.POST.get("note", ""), by=request.user

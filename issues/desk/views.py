@@ -31,7 +31,12 @@ from issues.page_count import page_count as cached_page_count
 from issues.tasks import publish_issue_task
 from newsroom import roles
 from newsroom.comments import Comment
-from newsroom.desk.access import desk_user_required, editor_required, perform_and_report
+from newsroom.desk.access import (
+    desk_user_required,
+    editor_required,
+    id_from,
+    perform_and_report,
+)
 from newsroom.forms import InviteForm
 from newsroom.invitations import Use
 from newsroom.models import Newsletter
@@ -134,8 +139,7 @@ def asked_newsletter_id(request: HttpRequest) -> int:
     """The newsletter id in the query string, or 0 (no newsletter has it)
     when it is missing or not an id: a hand-edited address gets the page
     without a choice, or a 404, not an error."""
-    value = request.GET.get("newsletter", "")
-    return int(value) if value.isdigit() and len(value) <= 18 else 0
+    return id_from(request.GET.get("newsletter"))
 
 
 @editor_required

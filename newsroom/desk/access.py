@@ -81,6 +81,13 @@ def perform_and_report(
 EDIT = "edit"
 
 
+def id_from(value: str | None) -> int:
+    """An id as a form or an address gave it, or 0 (which no row has) for
+    anything that is not one: a hand-edited page gets a 404, not an error."""
+    value = value or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
+
+
 def get_story_for(user: User, pk: int, action: Transition | str | None = None) -> Story:
     """The story `pk`, for `user` to look at or to take `action` on.
 
