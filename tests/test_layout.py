@@ -1,7 +1,7 @@
 """The one-way rule: the writing room (newsroom/) names nothing of the
 publishing room (issues/). Settings and the root URLconf name the issues app
-by string, the WSGI entry point puts the signed-download layer in front of
-the site, and migrations keep their history; everything else is checked.
+by string (the WSGI entry point builds the layers the settings list), and
+migrations keep their history; everything else is checked.
 The site's frame (templates/base.html, site/, registration/, the error
 pages) belongs to the project, like the settings, and links both rooms."""
 
