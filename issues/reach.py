@@ -7,12 +7,13 @@ no third party, no per-request log: INSERT ... ON CONFLICT DO UPDATE SET
 count = count + n. A 304 ("you have it already") and a HEAD are not
 downloads.
 
-Where a WSGI server runs the site (newsroom/wsgi.py turns `tally` on), a
-download only adds one in the process's memory: a thread of each worker
-writes what accumulated in one statement every second, and at the worker's
-exit, so the download itself never waits for the database. A worker that is
-killed (not stopped) loses at most its last second of counts. Elsewhere (the
-test client, management commands) each download is written at once.
+Where a WSGI server runs the site (`signed_downloads.in_front_of`, the layer
+settings put in front of Django, turns `tally` on), a download only adds one
+in the process's memory: a thread of each worker writes what accumulated in
+one statement every second, and at the worker's exit, so the download itself
+never waits for the database. A worker that is killed (not stopped) loses at
+most its last second of counts. Elsewhere (the test client, management
+commands) each download is written at once.
 
 Readers' own rows go with their account (on_delete CASCADE): a subscriber
 who leaves takes their history with them; the totals they were part of shrink.
