@@ -365,6 +365,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Through the root's handler only: Django's own console handler would
+        # print each of its lines (the task worker's, runserver's reloader) a
+        # second time in debug.
+        "django": {"level": "INFO"},
         # WeasyPrint reports every refused resource; our fetcher logs them once.
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
