@@ -21,12 +21,13 @@ one issue and expires after NEWSROOM_SIGNED_LINK_SECONDS, so a repeated
 download needs no session, no user and no subscription query. It also
 carries what serving the edition needs (its stored name, checksum, size,
 file name and date), all of which never change once stored, so that
-issues/signed_downloads.py can answer it before Django without the database.
+issues/front_downloads.py can answer it before Django without the database.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -115,8 +116,13 @@ def pdf_response(
 def pdf_filename(edition: Edition, issue: Issue) -> str:
     """The name a downloaded PDF is saved under (`issue` is `edition.issue`,
     passed in so that a page that has it asks nothing more)."""
-    suffix = f"-edition-{edition.number}" if edition.number > 1 else ""
-    return f"{issue.newsletter.slug}-{issue.period_start:%Y-%m-%d}{suffix}.pdf"
+    return attachment_name(issue.newsletter.slug, issue.period_start, edition.number)
+
+
+def attachment_name(newsletter: str, period_start: date, edition: int) -> str:
+    """`pdf_filename` from the values alone."""
+    suffix = f"-edition-{edition}" if edition > 1 else ""
+    return f"{newsletter}-{period_start:%Y-%m-%d}{suffix}.pdf"
 
 
 @dataclass(frozen=True)

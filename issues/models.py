@@ -60,8 +60,14 @@ class IssueQuerySet(models.QuerySet["Issue"]):
         own access aside): their grant and their subscription, in one query."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
+        return self.granted_to(user.pk)
+
+    def granted_to(self, user_id: int) -> IssueQuerySet:
+        """The published issues the account `user_id` holds a subscriber's
+        grant to: the Subscribers role and a subscription. Whether the
+        account may sign in is not asked here (`subscribed_by` asks it first)."""
         return self.published().filter(
-            newsletter__subscriptions__user=user,
+            newsletter__subscriptions__user=user_id,
             newsletter__subscriptions__user__groups__name=roles.SUBSCRIBERS,
         )
 

@@ -7,7 +7,7 @@ no third party, no per-request log: INSERT ... ON CONFLICT DO UPDATE SET
 count = count + n. A 304 ("you have it already") and a HEAD are not
 downloads.
 
-Where a WSGI server runs the site (`signed_downloads.in_front_of`, the layer
+Where a WSGI server runs the site (`front_downloads.in_front_of`, the layer
 settings put in front of Django, turns `tally` on), a download only adds one
 in the process's memory: a thread of each worker writes what accumulated in
 one statement every second, and at the worker's exit, so the download itself

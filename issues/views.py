@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -70,18 +71,43 @@ def published_edition_for(
     `user` may read, with its issue and newsletter, or 404: the question of
     `published_issue_for` and the edition together, in one query for a
     subscriber (a download asks nothing else)."""
-    wanted = Issue.objects.published().filter(newsletter__slug=newsletter, number=number)
+    wanted = published_issues(newsletter, number)
+    found = editions_of(wanted.subscribed_by(user), edition).first()
+    if found is None and (user.is_staff or roles.is_desk_user(user)):
+        found = editions_of(wanted, edition).first()
+    if found is None:
+        raise Http404("No such issue or edition.")
+    return found
+
+
+def subscriber_editions(
+    newsletter: str, number: int, reader_id: int, edition: int | None = None
+) -> QuerySet[Edition]:
+    """`published_edition_for`'s question for a subscriber known only by the
+    id their session holds (issues/front_downloads.py asks it before
+    Django): the edition if the account holds the grant, annotated with the
+    account's password hash (`reader_password`) if it may sign in, None if
+    not, to check the session against."""
+    readers = get_user_model().objects.filter(pk=reader_id, is_active=True)
+    granted = published_issues(newsletter, number).granted_to(reader_id)
+    return editions_of(granted, edition).annotate(
+        reader_password=Subquery(readers.values("password")[:1])
+    )
+
+
+def published_issues(newsletter: str, number: int) -> IssueQuerySet:
+    return Issue.objects.published().filter(newsletter__slug=newsletter, number=number)
+
+
+def editions_of(issues: IssueQuerySet, edition: int | None) -> QuerySet[Edition]:
+    """The first of `issues`' editions, latest first, or with `edition` only
+    that one, each with its issue and newsletter."""
     editions = Edition.objects.select_related("issue__newsletter").order_by("-number")
     if edition is not None:
         editions = editions.filter(number=edition)
     # The issue as a scalar subquery: PostgreSQL finds it first and then the
     # editions by their issue (with `issue__in` it hashed every edition).
-    found = editions.filter(issue=Subquery(wanted.subscribed_by(user).values("pk")[:1])).first()
-    if found is None and (user.is_staff or roles.is_desk_user(user)):
-        found = editions.filter(issue=Subquery(wanted.values("pk")[:1])).first()
-    if found is None:
-        raise Http404("No such issue or edition.")
-    return found
+    return editions.filter(issue=Subquery(issues.values("pk")[:1]))
 
 
 def serve_pdf(
@@ -228,7 +254,10 @@ def issue_html(
 def issue_pdf(
     request: HttpRequest, newsletter: str, number: int, edition: int | None = None
 ) -> HttpResponseBase:
-    """The latest edition's PDF, or with `edition`, that (earlier) edition's."""
+    """The latest edition's PDF, or with `edition`, that (earlier) edition's.
+    Under a WSGI server a subscriber's download is answered before Django
+    (issues/front_downloads.py, the same check and answer); this view
+    answers the rest (the desk, strangers), and the test client."""
     edition_ = published_edition_for(request.user, newsletter, number, edition)
     return serve_pdf(request, edition_, reader_id=request.user.pk)
 
@@ -239,7 +268,7 @@ def signed_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     check (made when the page that holds the link was rendered), so no
     session, user or subscription is read. An expired link sends the reader
     to the ordinary download, which asks who they are. Under a WSGI server a
-    fresh link is answered before Django (issues/signed_downloads.py); this
+    fresh link is answered before Django (issues/front_downloads.py); this
     view answers the rest, and the test client."""
     link = downloads.read_link(token)
     if link is None:

@@ -79,7 +79,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 # In front of Django under a WSGI server (newsroom/wsgi.py), outermost first.
-NEWSROOM_WSGI_LAYERS = ["issues.signed_downloads.in_front_of"]
+NEWSROOM_WSGI_LAYERS = ["issues.front_downloads.in_front_of"]
 
 TEMPLATES = [
     {

@@ -9,7 +9,7 @@ application = get_wsgi_application()
 
 # The layers settings put in front of Django, outermost first: each takes the
 # application and returns the one to serve (the publishing room answers fresh
-# signed download links there, without the database, and counts downloads in
-# bulk: issues/signed_downloads.py).
+# subscribers' PDF downloads there, and counts downloads in bulk:
+# issues/front_downloads.py).
 for layer in reversed(settings.NEWSROOM_WSGI_LAYERS):
     application = import_string(layer)(application)

@@ -1,5 +1,5 @@
 """The site's WSGI application as a server calls it (newsroom/wsgi.py): the
-signed-download layer in front of Django's own handler, which the test
+download layer in front of Django's own handler, which the test
 client would skip."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
-from issues.signed_downloads import SignedDownloads
+from issues.front_downloads import FrontDownloads
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Site:
 
     def __init__(self) -> None:
         self.django = WSGIHandler()
-        self.application = SignedDownloads(self.record)
+        self.application = FrontDownloads(self.record)
         self.reached_django = False
 
     def record(self, environ: dict[str, Any], start_response: Any) -> Any:
