@@ -168,6 +168,8 @@ class FrontDownloads:
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         if match.func is not views.issue_pdf or not session_key:
             return None
+        if settings.SESSION_SAVE_EVERY_REQUEST:
+            return None  # Django renews the session on every answer
         # As Django's handler does before a request touches the database
         # (an old or broken connection is replaced).
         request_started.send(sender=self.__class__, environ=request.environ)
@@ -178,7 +180,7 @@ class FrontDownloads:
             session_hash = session[HASH_SESSION_KEY]
         except (KeyError, ValueError):
             return None
-        if not self.model_backend(backend):
+        if not finds_users_as_model_backend(backend):
             return None
         found = self.editions.first(reader_id=reader_id, **match.kwargs)
         if found is None or found["reader_password"] is None:
@@ -197,14 +199,6 @@ class FrontDownloads:
             int(found["published_at"].timestamp()),
             reader_id,
             Channel.SITE,
-        )
-
-    @staticmethod
-    def model_backend(path: str) -> bool:
-        """Whether the session's backend finds its user as ModelBackend does
-        (by primary key, active accounts only), which the query asks too."""
-        return path in settings.AUTHENTICATION_BACKENDS and issubclass(
-            import_string(path), ModelBackend
         )
 
     def serve(self, request: HttpRequest) -> HttpResponseBase:
@@ -244,6 +238,18 @@ class FrontDownloads:
             block_size = cast("FileResponse", response).block_size
             return cast("Iterable[bytes]", environ["wsgi.file_wrapper"](to_stream, block_size))
         return cast("Iterable[bytes]", response)
+
+
+def finds_users_as_model_backend(path: str) -> bool:
+    """Whether the session's backend finds its user as ModelBackend does (by
+    primary key, active accounts only), which the layer's query asks too."""
+    if path not in settings.AUTHENTICATION_BACKENDS:
+        return False
+    backend = import_string(path)
+    return all(
+        getattr(backend, name, None) is getattr(ModelBackend, name)
+        for name in ("get_user", "user_can_authenticate")
+    )
 
 
 class CompiledQuery:

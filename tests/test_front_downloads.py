@@ -288,3 +288,15 @@ def test_sessions_kept_elsewhere_are_read_through_their_engine(
     assert not answer.by_django
     assert answer.status == 200
     assert answer.body == stored_pdf(issue)
+
+
+def test_with_sessions_renewed_on_every_answer_django_answers(
+    site: Site, issue: Issue, dave: User, settings: Any
+) -> None:
+    settings.SESSION_SAVE_EVERY_REQUEST = True
+
+    answer = site.get(pdf_url(issue), cookie=session_of(dave))
+
+    assert answer.by_django
+    assert answer.status == 200
+    assert "sessionid" in answer.headers["Set-Cookie"]

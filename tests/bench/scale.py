@@ -56,7 +56,9 @@ from tests.bench.serving import free_port, session_for  # noqa: E402
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
 # Untimed requests per page first: enough to reach both gunicorn workers.
 WARM_UP = 4
-DOWNLOADS = int(os.environ.get("BENCH_DOWNLOADS", "400"))
+# Timed downloads per path and concurrency (a second or more each), after untimed ones.
+DOWNLOADS = int(os.environ.get("BENCH_DOWNLOADS", "2000"))
+DOWNLOADS_WARM_UP = 20
 
 
 def gunicorn(port: int, **env: str) -> subprocess.Popen[bytes]:
@@ -141,6 +143,10 @@ def pages(port: int) -> None:
 def throughput(port: int, path: str, cookie: str, concurrency: int) -> float:
     per_thread = max(DOWNLOADS // concurrency, 5)
     errors: list[int] = []
+    # Untimed: every worker has answered this path once (its first answer
+    # compiles, opens a connection, fills caches).
+    for _ in range(DOWNLOADS_WARM_UP):
+        get(port, path, cookie)
 
     def run() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
