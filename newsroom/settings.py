@@ -103,6 +103,12 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The download layer (issues/front_downloads.py) has PostgreSQL keep its two
+# statements prepared on each connection: planning the grant query took
+# several times as long as running it. Turn this off behind a pooler in
+# transaction mode that does not track prepared statements (PgBouncer
+# before 1.21); Django's own queries are never prepared.
+NEWSROOM_PREPARED_STATEMENTS = env.bool("NEWSROOM_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -74,6 +74,7 @@ def test_a_subscribers_download_is_answered_before_django_in_two_queries(
     site: Site, issue: Issue, dave: User
 ) -> None:
     cookie = session_of(dave)
+    site.get(pdf_url(issue), cookie=cookie)  # the first prepares them on PostgreSQL
 
     with CaptureQueriesContext(connection) as queries:
         answer = site.get(pdf_url(issue), cookie=cookie)
@@ -83,17 +84,22 @@ def test_a_subscribers_download_is_answered_before_django_in_two_queries(
     assert answer.body == stored_pdf(issue)
     assert answer.headers["Content-Disposition"] == 'attachment; filename="ict-2025-11-24.pdf"'
     assert "Set-Cookie" not in answer.headers
-    assert counts() == [(dave.pk, "site", 1)]
+    assert counts() == [(dave.pk, "site", 2)]
     asked = [
         q["sql"]
         for q in queries.captured_queries
         if "issues_downloadcount" not in q["sql"]
         and not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL"))
     ]
-    # The session, then the account, its grant and the edition together.
+    # The session, then the account, its grant and the edition together:
+    # on PostgreSQL as statements prepared on the connection.
     assert len(asked) == 2
-    assert "django_session" in asked[0]
-    assert "auth_user" in asked[1] and "issues_edition" in asked[1]
+    if connection.vendor == "postgresql":
+        assert all(sql.startswith("EXECUTE newsroom_") for sql in asked)
+        assert asked[0] != asked[1]
+    else:
+        assert "django_session" in asked[0]
+        assert "auth_user" in asked[1] and "issues_edition" in asked[1]
 
 
 @pytest.mark.parametrize("edition", [None, 1])
@@ -300,3 +306,42 @@ def test_with_sessions_renewed_on_every_answer_django_answers(
     assert answer.by_django
     assert answer.status == 200
     assert "sessionid" in answer.headers["Set-Cookie"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_statements_the_connection_lost_are_prepared_again(
+    newsletter: Newsletter, alice: User, bob: User, dave: User
+) -> None:
+    """A pooler or a DISCARD may drop a connection's prepared statements: the
+    download that finds them gone is the view's, the next one prepares them
+    again."""
+    issue = publish(newsletter, editor=alice, reviewer=bob, number=7)
+    cookie = session_of(dave)
+    site = Site()
+    assert not site.get(pdf_url(issue), cookie=cookie).by_django
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        assert sum(name.startswith("newsroom_") for (name,) in cursor.fetchall()) >= 2
+        cursor.execute("DEALLOCATE ALL")
+
+    lost = site.get(pdf_url(issue), cookie=cookie)
+    again = site.get(pdf_url(issue), cookie=cookie)
+
+    assert lost.by_django and lost.status == 200
+    assert not again.by_django and again.status == 200
+    assert again.body == stored_pdf(issue)
+
+
+def test_without_prepared_statements_the_queries_are_sent_whole(
+    site: Site, issue: Issue, dave: User, settings: Any
+) -> None:
+    settings.NEWSROOM_PREPARED_STATEMENTS = False
+    cookie = session_of(dave)
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = site.get(pdf_url(issue), cookie=cookie)
+
+    assert not answer.by_django and answer.status == 200
+    assert not any("EXECUTE" in q["sql"] or "PREPARE" in q["sql"] for q in queries.captured_queries)
