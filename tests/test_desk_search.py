@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
+from newsroom.forms import StoryFilterForm
 from newsroom.models import Newsletter, Story
 from newsroom.search import SEARCH_INDEX_NAME, story_search_vector
 from newsroom.workflow import SUBMIT, perform
@@ -83,3 +84,20 @@ def test_the_migrated_index_is_built_from_the_expression_search_queries() -> Non
     index = migration._index()
     assert index.name == SEARCH_INDEX_NAME
     assert index.expressions == (story_search_vector(),)
+
+
+def test_the_author_filter_offers_exactly_the_people_who_wrote_a_story(
+    stories, alice: User, erin: User, dave: User, admin_user: User
+) -> None:
+    """Whoever they are now (a superuser, an editor who left the desk), and
+    nobody who wrote nothing (a subscriber, an editor yet to write)."""
+    newsletter = stories[0].newsletter
+    factories.make_story(author=admin_user, newsletter=newsletter, headline="From the top")
+    former = factories.make_editor("frieda")
+    factories.make_story(author=former, newsletter=newsletter, headline="A farewell piece")
+    former.groups.clear()
+
+    offered = list(StoryFilterForm().fields["author"].queryset)  # type: ignore[attr-defined]
+
+    assert offered == [alice, former, admin_user]
+    assert erin not in offered and dave not in offered
