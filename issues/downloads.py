@@ -126,9 +126,11 @@ def attachment_name(newsletter: str, period_start: date, edition: int) -> str:
 
 
 @dataclass(frozen=True)
-class SignedPdf:
-    """What a signed link names: one edition of one published issue, with
-    what serving it takes. Editions are never changed, so these stay true."""
+class EditionPdf:
+    """One edition of one published issue, with what serving it takes and
+    whom to count it for: what a signed link names, and what
+    issues/front_downloads.py serves. Editions are never changed, so these
+    stay true."""
 
     issue_id: int
     edition_id: int
@@ -169,7 +171,7 @@ def pdf_href(issue: Issue, reader_id: int | None) -> str:
     return reverse("issues:issue_pdf", args=[issue.newsletter.slug, issue.number])
 
 
-def read_link(token: str) -> tuple[SignedPdf | int, bool] | None:
+def read_link(token: str) -> tuple[EditionPdf | int, bool] | None:
     """What a link names and whether it is still fresh; None if it is forged,
     altered or not ours. What it names is an edition, or for a link made
     before links named editions, only the issue (its id). An expired link is
@@ -187,7 +189,7 @@ def read_link(token: str) -> tuple[SignedPdf | int, bool] | None:
     return None if named is None else (named, fresh)
 
 
-def _named(value: object) -> SignedPdf | int | None:
+def _named(value: object) -> EditionPdf | int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     # Links made before they named their reader have 7 items.
@@ -201,4 +203,4 @@ def _named(value: object) -> SignedPdf | int | None:
         and (reader_id is None or isinstance(reader_id, int))
     ):
         return None
-    return SignedPdf(issue_id, edition_id, name, sha256, size, filename, published, reader_id)
+    return EditionPdf(issue_id, edition_id, name, sha256, size, filename, published, reader_id)

@@ -38,7 +38,6 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -86,17 +85,10 @@ def in_front_of(application: WSGIApplication) -> FrontDownloads:
     return FrontDownloads(application)
 
 
-@dataclass(frozen=True)
-class Download:
-    """One edition's PDF, to whom, by which way in."""
+class Download(NamedTuple):
+    """One edition's PDF, by which way in."""
 
-    edition_id: int
-    name: str  # in the artifacts storage
-    sha256: str
-    size: int
-    filename: str
-    published: int  # seconds since the epoch: Last-Modified
-    reader_id: int | None
+    pdf: downloads.EditionPdf
     channel: Channel
 
 
@@ -151,19 +143,9 @@ class FrontDownloads:
         if "/" in token:
             return None
         link = downloads.read_link(token)
-        if link is None or not link[1] or not isinstance(link[0], downloads.SignedPdf):
+        if link is None or not link[1] or not isinstance(link[0], downloads.EditionPdf):
             return None
-        named = link[0]
-        return Download(
-            named.edition_id,
-            named.name,
-            named.sha256,
-            named.size,
-            named.filename,
-            named.published,
-            named.reader_id,
-            Channel.LINK,
-        )
+        return Download(link[0], Channel.LINK)
 
     def subscribers(self, request: WSGIRequest) -> Download | None:
         """The edition the download view would give the session's subscriber."""
@@ -194,39 +176,37 @@ class FrontDownloads:
         reader = get_user_model()(pk=reader_id, password=found["reader_password"])
         if not constant_time_compare(session_hash, reader.get_session_auth_hash()):
             return None  # Django flushes the session, or rewrites it for a fallback secret
-        return Download(
-            found["pk"],
-            found["pdf_file"],
-            found["pdf_sha256"],
-            found["pdf_size"],
-            downloads.attachment_name(
+        pdf = downloads.EditionPdf(
+            issue_id=found["issue_id"],
+            edition_id=found["pk"],
+            name=found["pdf_file"],
+            sha256=found["pdf_sha256"],
+            size=found["pdf_size"],
+            filename=downloads.attachment_name(
                 found["issue__newsletter__slug"], found["issue__period_start"], found["number"]
             ),
-            int(found["published_at"].timestamp()),
-            reader_id,
-            Channel.SITE,
+            published=int(found["published_at"].timestamp()),
+            reader_id=reader_id,
         )
+        return Download(pdf, Channel.SITE)
 
     def serve(self, request: HttpRequest) -> HttpResponseBase:
-        download: Download = request.download  # type: ignore[attr-defined]
+        pdf, channel = cast("Download", request.download)  # type: ignore[attr-defined]
         # The stored file without its (unread) edition: the field gives the storage.
-        stored = FieldFile(None, Edition._meta.get_field("pdf_file"), download.name)  # type: ignore[arg-type]
+        stored = FieldFile(None, Edition._meta.get_field("pdf_file"), pdf.name)  # type: ignore[arg-type]
         response, sent = downloads.pdf_response(
             request,
             stored,
-            sha256=download.sha256,
-            published=download.published,
-            filename=download.filename,
-            size=download.size,
+            sha256=pdf.sha256,
+            published=pdf.published,
+            filename=pdf.filename,
+            size=pdf.size,
         )
-        if download.channel == Channel.SITE:
+        if channel == Channel.SITE:
             patch_vary_headers(response, ["Cookie"])  # as the session middleware does
         if sent:
             reach.count(
-                download.edition_id,
-                user_id=download.reader_id,
-                document=Document.PDF,
-                channel=download.channel,
+                pdf.edition_id, user_id=pdf.reader_id, document=Document.PDF, channel=channel
             )
         return response
 
@@ -364,6 +344,7 @@ class Compiled(NamedTuple):
 
 EDITION_FIELDS = (
     "pk",
+    "issue_id",
     "number",
     "pdf_file",
     "pdf_sha256",

@@ -279,7 +279,7 @@ def signed_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     editions = Edition.objects.filter(issue__status=Status.PUBLISHED).select_related(
         "issue__newsletter"
     )
-    if isinstance(named, downloads.SignedPdf):
+    if isinstance(named, downloads.EditionPdf):
         edition = editions.filter(pk=named.edition_id, issue_id=named.issue_id).first()
     else:
         edition = editions.filter(issue_id=named).order_by("-number").first()
@@ -288,5 +288,5 @@ def signed_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     if not fresh:
         return redirect("issues:issue_pdf", edition.issue.newsletter.slug, edition.issue.number)
     # Counted for the reader the link was made for (the session is not read).
-    reader_id = named.reader_id if isinstance(named, downloads.SignedPdf) else None
+    reader_id = named.reader_id if isinstance(named, downloads.EditionPdf) else None
     return serve_pdf(request, edition, reader_id=reader_id, channel=Channel.LINK)

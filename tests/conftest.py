@@ -16,6 +16,7 @@ from newsroom.models import Newsletter
 from newsroom.text import one_line
 from tests import factories
 from tests.pdf_checks import assert_accessible_pdf, made_by_newsroom
+from tests.wsgi_site import Site, served
 
 
 @pytest.fixture(autouse=True)
@@ -102,3 +103,10 @@ def dave(db: None, newsletter: Newsletter) -> User:
 @pytest.fixture
 def admin_user(db: None) -> User:
     return User.objects.create_superuser("root", "root@example.org", factories.PASSWORD)
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """The site's WSGI application as a server calls it (tests/wsgi_site.py)."""
+    with served() as site:
+        yield site

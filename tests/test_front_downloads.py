@@ -10,7 +10,6 @@ subscribes to the ICT newsletter. (Signed links: tests/test_signed_downloads.py.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from itertools import product
 from typing import Any
 
@@ -32,13 +31,7 @@ from newsroom import roles
 from newsroom.models import Newsletter
 from tests import factories
 from tests.issue_helpers import publish
-from tests.wsgi_site import Site, served
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with served() as site:
-        yield site
+from tests.wsgi_site import Answer, Site, served
 
 
 @pytest.fixture
@@ -64,6 +57,12 @@ def stored_pdf(issue: Issue) -> bytes:
     assert edition is not None
     with edition.pdf_file.open("rb") as f:
         return f.read()
+
+
+def assert_sent_to_sign_in(answer: Answer) -> None:
+    assert answer.by_django
+    assert answer.status == 302
+    assert answer.headers["Location"].startswith(reverse("login"))
 
 
 def counts() -> list[tuple[object, ...]]:
@@ -134,9 +133,7 @@ def test_the_reader_who_has_the_file_gets_304_and_nothing_is_counted(
 def test_without_a_session_django_sends_the_reader_to_sign_in(site: Site, issue: Issue) -> None:
     for cookie in ("", "sessionid=not-a-session", "sessionid="):
         answer = site.get(pdf_url(issue), cookie=cookie)
-        assert answer.by_django
-        assert answer.status == 302
-        assert answer.headers["Location"].startswith(reverse("login"))
+        assert_sent_to_sign_in(answer)
     assert counts() == []
 
 
@@ -199,9 +196,7 @@ def test_a_session_django_would_refuse_is_the_views_to_answer(
     inactive = site.get(pdf_url(issue), cookie=cookie)
 
     for answer in (changed, inactive):
-        assert answer.by_django
-        assert answer.status == 302
-        assert answer.headers["Location"].startswith(reverse("login"))
+        assert_sent_to_sign_in(answer)
     assert counts() == []
 
 

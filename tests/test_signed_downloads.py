@@ -8,7 +8,6 @@ the layer leaves. Dave subscribes to the ICT newsletter.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
@@ -26,13 +25,7 @@ from issues.models import Issue
 from issues.reach import DownloadCount
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
-from tests.wsgi_site import Site, served
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with served() as site:
-        yield site
+from tests.wsgi_site import Site
 
 
 @pytest.fixture
@@ -199,7 +192,7 @@ def test_a_link_names_one_edition_and_carries_what_serving_it_needs(
     edition = latest(issue)
     link = downloads.signed_pdf_url(issue, dave.pk)
     assert downloads.read_link(link.rsplit("/", 1)[1].removesuffix(".pdf")) == (
-        downloads.SignedPdf(
+        downloads.EditionPdf(
             issue_id=issue.pk,
             edition_id=edition.pk,
             name=edition.pdf_file.name,
