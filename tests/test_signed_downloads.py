@@ -1,4 +1,4 @@
-"""Signed download links answered before Django (issues/signed_downloads.py).
+"""Signed download links answered before Django (issues/front_downloads.py).
 
 Requests go through the WSGI application as a server would call it: the
 layer in front, and behind it Django's own handler, which answers whatever
