@@ -356,7 +356,8 @@ EDITION_FIELDS = (
 )
 
 
-def subscriber_editions(**values: Any) -> QuerySet[Any]:
+def edition_row(**values: Any) -> QuerySet[Any]:
+    """`views.subscriber_editions` as the one row of EDITION_FIELDS the layer reads."""
     return views.subscriber_editions(**values).values_list(*EDITION_FIELDS)[:1]
 
 
@@ -371,8 +372,8 @@ class SubscriberEditions:
     }
 
     def __init__(self) -> None:
-        self.latest = CompiledQuery(subscriber_editions, **self.STAND_INS)
-        self.numbered = CompiledQuery(subscriber_editions, **self.STAND_INS, edition=1_999_999_003)
+        self.latest = CompiledQuery(edition_row, **self.STAND_INS)
+        self.numbered = CompiledQuery(edition_row, **self.STAND_INS, edition=1_999_999_003)
 
     def first(
         self, *, reader_id: int, newsletter: str, number: int, edition: int | None = None

@@ -59,6 +59,12 @@ def stored_pdf(issue: Issue) -> bytes:
         return f.read()
 
 
+def assert_file_from_django(answer: Answer, issue: Issue) -> None:
+    assert answer.by_django
+    assert answer.status == 200
+    assert answer.body == stored_pdf(issue)
+
+
 def assert_sent_to_sign_in(answer: Answer) -> None:
     assert answer.by_django
     assert answer.status == 302
@@ -143,9 +149,7 @@ def test_the_desk_and_staff_are_answered_by_the_view(
     """Their access is a role, not a grant: the view asks it."""
     for user in (alice, admin_user):
         answer = site.get(pdf_url(issue), cookie=session_of(user))
-        assert answer.by_django
-        assert answer.status == 200
-        assert answer.body == stored_pdf(issue)
+        assert_file_from_django(answer, issue)
 
 
 def test_a_reader_without_the_grant_gets_the_views_404(
@@ -211,9 +215,7 @@ def test_a_session_signed_with_a_fallback_secret_is_left_to_django(
 
     answer = site.get(pdf_url(issue), cookie=cookie)
 
-    assert answer.by_django
-    assert answer.status == 200
-    assert answer.body == stored_pdf(issue)
+    assert_file_from_django(answer, issue)
 
 
 def test_a_head_request_and_a_file_that_cannot_be_opened_go_on_to_django(
