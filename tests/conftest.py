@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 
 from issues import rendering
@@ -17,6 +18,20 @@ from newsroom.text import one_line
 from tests import factories
 from tests.pdf_checks import assert_accessible_pdf, made_by_newsroom
 from tests.wsgi_site import Site, served
+
+
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A test marked `clock(when)` runs, fixtures included, with the clock
+    started at `when` and ticking (time_machine), so that rows its fixtures
+    write come before the instants the test itself travels to, whatever
+    today's date is. Autouse, so it starts before the data fixtures."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield None
+        return
+    with time_machine.travel(marker.args[0], tick=marker.kwargs.get("tick", True)) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

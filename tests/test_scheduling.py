@@ -27,6 +27,9 @@ from tests.factories import client_for
 from tests.issue_helpers import make_issue_in_review, stored_files
 
 T0 = datetime.datetime(2026, 11, 30, 8, 0, tzinfo=datetime.UTC)
+# The fixtures' rows (stories submitted, the issue sent to review) are
+# written the day before T0, whatever day the suite runs on.
+pytestmark = pytest.mark.clock(T0 - datetime.timedelta(days=1))
 
 
 def messages_of(response: object) -> list[str]:
@@ -362,3 +365,26 @@ def test_a_story_in_a_scheduled_issue_cannot_be_withdrawn(
     with pytest.raises(WorkflowError, match="Every story must be approved"):
         issue.refresh_from_db()
         issue.check_transition(PUBLISH, by=carol)
+
+
+def test_the_task_publishes_nothing_before_the_scheduled_instant(
+    issue: Issue, carol: User, artifacts: Path
+) -> None:
+    """The time check itself: a task run a minute early (a worker whose
+    clock or queue ran ahead) leaves the issue in review, unrendered."""
+    when = T0 + datetime.timedelta(hours=1)
+    with time_machine.travel(T0, tick=False):
+        schedule_issue(issue=issue, by=carol, when=when)
+    with time_machine.travel(when - datetime.timedelta(minutes=1), tick=False):
+        early = publish_if_due(issue.pk, when)
+    assert early == {
+        "published": False,
+        "message": "Not yet: scheduled for 30 November 2026, 09:00 UTC.",
+    }
+    issue.refresh_from_db()
+    assert (issue.status, issue.published_at, stored_files(artifacts)) == (Status.REVIEW, None, [])
+    with time_machine.travel(when, tick=False):
+        on_time = publish_if_due(issue.pk, when)
+    assert on_time["published"] is True
+    issue.refresh_from_db()
+    assert (issue.status, issue.published_at) == (Status.PUBLISHED, when)
