@@ -9,16 +9,16 @@ STAMP := $(VENV)/.installed
 # the production settings are tested separately (tests/test_settings.py).
 TEST_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=tests-only-not-a-secret
 RUN_ENV := DJANGO_DEBUG=1
-# Where `make test` runs the PostgreSQL-only tests when DATABASE_URL is unset
-# and a server answers on the default port (one database per checkout).
-LOCKING_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom_$(notdir $(CURDIR))
+# Where `make test` runs the suite when DATABASE_URL is unset and a server
+# answers on the default port (one database per checkout).
+LOCAL_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/newsroom_$(notdir $(CURDIR))
 
 # The first Python >= 3.12 on PATH or under pyenv.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: help prerequisites browser-prerequisites venv run test typecheck lint format bench bench-scale load migrate seed clean
+.PHONY: help prerequisites browser-prerequisites venv run test typecheck check lint format bench bench-scale load migrate seed clean
 
 help:
 	@echo "make run    set up and serve Newsroom on http://127.0.0.1:8000 (SQLite, demo content)"
@@ -91,22 +91,22 @@ format: venv
 typecheck: venv
 	$(TEST_ENV) $(VENV)/bin/mypy newsroom issues
 
-test: browser-prerequisites venv
+# Lint, types and migrations: once per run, whatever the database.
+check: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(VENV)/bin/mypy newsroom issues
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+# The suite, each test once: on PostgreSQL when DATABASE_URL names one or one
+# answers on 127.0.0.1:5432 (the SQLite tests on SQLite), else all on SQLite;
+# then the clock-touching tests with the clock a year ahead and behind
+# (scripts/test-suite says which run each test is in).
+test: browser-prerequisites check
 	@if [ -x /usr/bin/chromium ]; then echo "Browser journeys: running in /usr/bin/chromium."; \
 	elif [ "$$NEWSROOM_REQUIRE_BROWSER" = 1 ]; then echo "Browser journeys: /usr/bin/chromium is missing and NEWSROOM_REQUIRE_BROWSER=1." >&2; exit 1; \
 	else echo "Browser journeys: SKIPPED, /usr/bin/chromium is not installed (apt-get install chromium)."; fi
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
-	@# The locking and concurrency tests need PostgreSQL. Without DATABASE_URL
-	@# they were skipped above; run them on a local server when one answers.
-	@if [ -n "$$DATABASE_URL" ]; then :; \
-	elif $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
-		echo "PostgreSQL answers on 127.0.0.1:5432: running the PostgreSQL-only tests there ($(LOCKING_DATABASE_URL))."; \
-		$(TEST_ENV) DATABASE_URL=$(LOCKING_DATABASE_URL) $(PY) -m pytest -m postgres -q; \
-	else echo "PostgreSQL-only tests: SKIPPED (no DATABASE_URL, nothing on 127.0.0.1:5432)."; fi
+	@LOCAL_POSTGRES_URL=$(LOCAL_POSTGRES_URL) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/test-suite
 
 bench: venv
 	$(TEST_ENV) $(PY) -m pytest tests/bench -s -q -p no:randomly $(PYTEST_ARGS)

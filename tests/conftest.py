@@ -19,6 +19,23 @@ from tests import factories
 from tests.pdf_checks import assert_accessible_pdf, made_by_newsroom
 from tests.wsgi_site import Site, served
 
+# What marks a test module as touching the clock: it moves the clock, reads
+# it, or names a calendar instant. `make test` runs these tests again with the
+# system clock a year ahead and a year behind (faketime), so that none of them
+# passes only on the days around when it was written.
+TIME_WORDS = ("time_machine", "timezone.now", "datetime.date(", "datetime.datetime(", "clock(")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    touching: dict[Path, bool] = {}
+    for item in items:
+        path = Path(str(item.fspath))
+        if path not in touching:
+            text = path.read_text(encoding="utf-8")
+            touching[path] = any(word in text for word in TIME_WORDS)
+        if touching[path] or item.get_closest_marker("clock"):
+            item.add_marker(pytest.mark.touches_time)
+
 
 @pytest.fixture(autouse=True)
 def clock(request: pytest.FixtureRequest) -> Iterator[Any]:
