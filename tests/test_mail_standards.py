@@ -275,3 +275,12 @@ def test_a_desk_notice_is_marked_auto_generated_with_a_message_id_on_the_site(
     headers = notice.message()
     assert headers["Auto-Submitted"] == "auto-generated"
     assert headers["Message-ID"].endswith("@news.example.org>")
+
+
+def test_the_deploy_check_warns_of_an_http_site_address(settings: Any) -> None:
+    from newsroom.checks import check_site_url_is_https
+
+    assert check_site_url_is_https() == []
+    settings.NEWSROOM_SITE_URL = "http://news.example.org"
+    [warning] = check_site_url_is_https()
+    assert warning.id == "newsroom.W010"
