@@ -97,6 +97,7 @@ class IssueFeed(Feed):
                 at=Max("published_at")
             )["at"]
             parts = [self.feed_guid(obj), obj.title, obj.description, self.title(obj)]
+            parts.append(settings.NEWSROOM_PUBLISHER)
             parts += [str(seen["count"]), str(seen["changed"]), str(published)]
             parts += self.validator_parts()
             digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
