@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from issues.editions import Correction, CorrectionTransition, Edition, FrozenEdition
 from issues.invitations import IssueInvitation, IssueInvitationUse
+from issues.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models import (
     Delivery,
     FeedToken,
@@ -231,6 +232,26 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["issue__newsletter", "user"]
     search_fields = ["user__username", "user__email"]
     readonly_fields = ["issue", "user", "created_at", "sent_at", "error"]
+
+
+@admin.register(MailOptOut)
+class MailOptOutAdmin(ReadOnlyAdmin):
+    """Who asked for no mail of a newsletter; the reader changes it (the
+    mail's link, the account page), so the admin only reads it."""
+
+    list_display = ["user", "newsletter", "at", "how"]
+    list_filter = ["newsletter", "how"]
+    list_select_related = ["user", "newsletter"]
+    search_fields = ["user__username", "user__email"]
+
+
+@admin.register(MailPreferenceChange)
+class MailPreferenceChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "newsletter", "mail", "how", "by"]
+    list_filter = ["newsletter", "mail", "how"]
+    list_select_related = ["user", "newsletter", "by"]
+    search_fields = ["user__username", "user__email"]
+    date_hierarchy = "at"
 
 
 class IssueInvitationUseInline(newsroom_admin.InvitationUseInline):

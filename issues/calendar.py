@@ -62,6 +62,9 @@ def dated(issue: Issue, now: datetime.datetime, reviewers: frozenset[int]) -> li
     if issue.is_scheduled:
         state = "Scheduled"
     entries = []
+    # The last change the entries show: an edit, or the publication (a
+    # transition saves only the fields it moves).
+    changed = max(at for at in (issue.updated_at, issue.published_at) if at is not None)
 
     def add(at: datetime.datetime | None, kind: str, title: str, **extra: object) -> None:
         if at is not None:
@@ -74,6 +77,7 @@ def dated(issue: Issue, now: datetime.datetime, reviewers: frozenset[int]) -> li
                     title=f"{title}: {name}",
                     url=url,
                     newsletter_id=issue.newsletter_id,  # type: ignore[attr-defined]
+                    changed=changed,
                     **fields,
                 )
             )

@@ -19,8 +19,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from issues.delivery import site_url
+from issues.delivery import list_headers, site_url
 from issues.editions import Correction, CorrectionNotice
+from issues.mail_optout import unsubscribe_path
 from newsroom.workflow import PUBLISH, Status, Transition
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,12 @@ def mail_correction(correction_id: int) -> int:
     if correction is None:
         logger.warning("Correction %s is not published; nothing to mail.", correction_id)
         return 0
-    receivers = correction.issue.deliveries.filter(  # type: ignore[attr-defined]
-        sent_at__isnull=False, user__is_active=True
-    ).exclude(user__email="")
+    issue = correction.issue
+    receivers = (
+        issue.deliveries.filter(sent_at__isnull=False, user__is_active=True)  # type: ignore[attr-defined]
+        .exclude(user__email="")
+        .exclude(user__mail_opt_outs__newsletter=issue.newsletter_id)
+    )
     CorrectionNotice.objects.bulk_create(
         [
             CorrectionNotice(correction=correction, user_id=uid)
@@ -63,7 +67,11 @@ def mail_correction(correction_id: int) -> int:
     return sent
 
 
-def correction_message(correction: Correction, email: str) -> EmailMessage:
+def correction_message(
+    correction: Correction, email: str, reader_id: int | None = None
+) -> EmailMessage:
+    """The correction's mail to `email`; for a reader (`reader_id`), with
+    the newsletter's list headers and their own unsubscribe link."""
     issue = correction.issue
     assert correction.edition is not None
     args = [issue.newsletter.slug, issue.number]
@@ -75,10 +83,14 @@ def correction_message(correction: Correction, email: str) -> EmailMessage:
         "issue_url": site_url(issue.get_absolute_url()),
         "pdf_url": site_url(reverse("issues:issue_pdf", args=args)),
         "account_url": site_url(reverse("issues:account")),
+        "unsubscribe_url": site_url(unsubscribe_path(reader_id, issue.newsletter.pk))
+        if reader_id is not None
+        else "",
     }
+    headers = list_headers(issue.newsletter, reader_id) if reader_id is not None else {}
     subject = f"Correction: {issue.newsletter.title}, {issue.period}"
     body = render_to_string("issues/mail/correction_published.txt", context)
-    return EmailMessage(subject, body, to=[email])
+    return EmailMessage(subject, body, to=[email], headers=headers)
 
 
 def _send_notice(correction: Correction, notice_id: int) -> int:
@@ -92,7 +104,7 @@ def _send_notice(correction: Correction, notice_id: int) -> int:
         if notice is None:
             return 0
         try:
-            correction_message(correction, notice.user.email).send()  # type: ignore[attr-defined]
+            correction_message(correction, notice.user.email, notice.user_id).send()  # type: ignore[attr-defined]
         except Exception as exc:  # one refused address does not stop the rest
             logger.exception(
                 "Could not mail correction %s to user %s", correction.pk, notice.user_id

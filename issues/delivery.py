@@ -45,7 +45,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from issues.mail_optout import unsubscribe_path
 from issues.models import Delivery, Issue
+from newsroom.site import notice_headers, site_domain
+from newsroom.site import site_url as site_url
 from newsroom.text import one_line
 from newsroom.workflow import PUBLISH, Transition
 
@@ -61,10 +64,6 @@ logger = logging.getLogger(__name__)
 MAIL_QUEUE = "mail"
 DELIVERY_BATCH = 100
 DELIVERY_MAX_ATTEMPTS = 5
-
-
-def site_url(path: str) -> str:
-    return settings.NEWSROOM_SITE_URL.rstrip("/") + path
 
 
 def queue_runs_elsewhere() -> bool:
@@ -84,21 +83,56 @@ def issue_published(sender: type, instance: Any, transition: Transition, **kwarg
 
 # The message, built once per issue.
 
+# Stands for the reader's own unsubscribe address in the rendered mail.
+UNSUBSCRIBE_URL = "https://unsubscribe.invalid/"
+
+
+def list_id(newsletter: Newsletter) -> str:
+    """RFC 2919: the newsletter's mail as one list, named on the site's domain."""
+    label = one_line(newsletter.title).replace('"', "'")
+    return f'"{label}" <{newsletter.slug}.newsletters.{site_domain()}>'
+
+
+def list_headers(newsletter: Newsletter, reader_id: int) -> dict[str, str]:
+    """Headers of a newsletter's mail to one reader: the list it belongs to
+    and how to leave it in one click (RFC 2369, RFC 8058), without signing in."""
+    unsubscribe = [f"<{site_url(unsubscribe_path(reader_id, newsletter.pk))}>"]
+    if settings.NEWSROOM_REPLY_TO:
+        unsubscribe.append(f"<mailto:{settings.NEWSROOM_REPLY_TO}?subject=unsubscribe>")
+    headers = notice_headers() | {
+        "List-Id": list_id(newsletter),
+        "List-Unsubscribe": ", ".join(unsubscribe),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Precedence": "bulk",
+    }
+    if settings.NEWSROOM_REPLY_TO:
+        headers["Reply-To"] = settings.NEWSROOM_REPLY_TO
+    return headers
+
 
 @dataclass(frozen=True)
 class IssueMail:
+    newsletter: Newsletter
     subject: str
     text: str
     html: str
 
-    def to(self, address: str) -> EmailMultiAlternatives:
-        message = EmailMultiAlternatives(self.subject, self.text, to=[address])
-        message.attach_alternative(self.html, "text/html")
+    def to(self, reader: User) -> EmailMultiAlternatives:
+        """The mail for `reader`: the same text, their own unsubscribe link."""
+        own = site_url(unsubscribe_path(reader.pk, self.newsletter.pk))
+        message = EmailMultiAlternatives(
+            self.subject,
+            self.text.replace(UNSUBSCRIBE_URL, own),
+            to=[reader.email],
+            headers=list_headers(self.newsletter, reader.pk),
+        )
+        message.attach_alternative(self.html.replace(UNSUBSCRIBE_URL, own), "text/html")
         return message
 
 
 def issue_mail(issue: Issue) -> IssueMail:
-    """The issue's mail: the same for every reader, so rendered once."""
+    """The issue's mail: the same for every reader but for the unsubscribe
+    link, so rendered once."""
     context = {
         "issue": issue,
         "stories": issue.ordered_stories(),
@@ -108,8 +142,10 @@ def issue_mail(issue: Issue) -> IssueMail:
             reverse("issues:issue_pdf", args=[issue.newsletter.slug, issue.number])
         ),
         "account_url": site_url(reverse("issues:account")),
+        "unsubscribe_url": UNSUBSCRIBE_URL,
     }
     return IssueMail(
+        newsletter=issue.newsletter,
         subject=one_line(f"{issue.newsletter.title}: {issue.period}"),
         text=render_to_string("issues/mail/issue_published.txt", context),
         html=render_to_string("issues/mail/issue_published.html", context),
@@ -124,11 +160,13 @@ def published_issue(issue_id: int) -> Issue | None:
 
 
 def readers_of(newsletter: Newsletter) -> QuerySet[User]:
-    """Who gets a mail when an issue of `newsletter` is published."""
+    """Who gets a mail when an issue of `newsletter` is published (not who
+    turned its mail off: they still read it on the site)."""
     return (
         get_user_model()
         .objects.filter(subscriptions__newsletter=newsletter, is_active=True)
         .exclude(email="")
+        .exclude(mail_opt_outs__newsletter=newsletter)
         .order_by("pk")
     )
 
@@ -145,13 +183,13 @@ def plan_deliveries(issue: Issue) -> None:
 
 def owed(issue: Issue) -> Any:
     """Deliveries still to send: unsent, to readers still subscribed and
-    active, with attempts left."""
+    active who did not turn the mail off since, with attempts left."""
     return issue.deliveries.filter(
         sent_at__isnull=True,
         attempts__lt=DELIVERY_MAX_ATTEMPTS,
         user__is_active=True,
         user__subscriptions__newsletter=issue.newsletter_id,  # type: ignore[attr-defined]
-    )
+    ).exclude(user__mail_opt_outs__newsletter=issue.newsletter_id)  # type: ignore[attr-defined]
 
 
 @task(queue_name=MAIL_QUEUE)
@@ -254,7 +292,7 @@ def send_batch(issue: Issue, mail: IssueMail, rows: list[Delivery]) -> tuple[int
     with connection:
         for delivery in rows:
             try:
-                connection.send_messages([mail.to(delivery.user.email)])  # type: ignore[attr-defined]
+                connection.send_messages([mail.to(delivery.user)])  # type: ignore[attr-defined]
             except Exception as exc:  # any failure is this reader's alone
                 logger.exception("Could not mail issue %s to user %s", issue.pk, delivery.user_id)  # type: ignore[attr-defined]
                 Delivery.objects.filter(pk=delivery.pk).update(

@@ -26,18 +26,27 @@ issues/front_downloads.py can answer it before Django without the database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import content_disposition_header, http_date
+from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from django.db.models.fields.files import FieldFile
     from django.http import HttpResponseBase
 
@@ -45,6 +54,97 @@ if TYPE_CHECKING:
     from issues.models import Issue
 
 LINK_SALT = "issues.downloads.signed-pdf"
+RANGE_CHUNK = 64 * 1024
+_BYTE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def requested_range(request: HttpRequest, size: int) -> tuple[int, int] | bool | None:
+    """The one byte range the reader asks for, as (first, last) inclusive;
+    None for the whole file (no Range, several ranges, a syntax we ignore as
+    RFC 9110 allows, or an If-Range that no longer matches); False when it
+    cannot be satisfied (416)."""
+    header = request.headers.get("Range", "").replace(" ", "")
+    found = _BYTE_RANGE.match(header)
+    if not found or found.groups() == ("", ""):
+        return None
+    first, last = found.groups()
+    if not first:  # the last N bytes
+        start, end = max(size - int(last), 0), size - 1
+        if int(last) == 0:
+            return False
+    else:
+        start = int(first)
+        end = min(int(last), size - 1) if last else size - 1
+        if last and int(last) < start:
+            return None  # invalid: ignored
+    if start >= size:
+        return False
+    return start, end
+
+
+def if_range_holds(request: HttpRequest, etag: str, published: int) -> bool:
+    """A Range with If-Range applies only to the copy the reader has."""
+    condition = request.headers.get("If-Range")
+    if condition is None:
+        return True
+    if condition.startswith('"') or condition.startswith("W/"):
+        return condition == etag  # strong comparison
+    return parse_http_date_safe(condition) == published
+
+
+def ranged_file_response(
+    request: HttpRequest,
+    stored: FieldFile,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    etag: str,
+    published: int,
+) -> HttpResponseBase:
+    """`stored` streamed whole (200), a byte range of it (206 with
+    Content-Range), or 416 when the range lies beyond its end. PDF viewers
+    fetch a large file page by page this way, and an interrupted download
+    resumes."""
+    wanted = requested_range(request, size) if if_range_holds(request, etag, published) else None
+    if wanted is False:
+        refused = HttpResponse(
+            "The requested range is not within the file.",
+            status=416,
+            content_type="text/plain; charset=utf-8",
+        )
+        refused["Content-Range"] = f"bytes */{size}"
+        return refused
+    if wanted is None or wanted == (0, size - 1):
+        response: HttpResponseBase = FileResponse(
+            stored.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+        )
+        # Known at publication: no need to ask the storage (a HEAD on S3).
+        response["Content-Length"] = str(size)
+    else:
+        start, end = wanted  # type: ignore[misc]
+        response = StreamingHttpResponse(
+            _read_range(stored, start, end), status=206, content_type=content_type
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=filename
+        )
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _read_range(stored: FieldFile, start: int, end: int) -> Iterator[bytes]:
+    with stored.open("rb") as handle:
+        handle.seek(start)
+        left = end - start + 1
+        while left > 0:
+            chunk = handle.read(min(RANGE_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
 
 
 def file_response(
@@ -100,7 +200,26 @@ def pdf_response(
         request, etag=etag, last_modified=published
     )
     sent = response is None
-    if response is None:
+    if response is None and settings.NEWSROOM_DOWNLOADS == "stream" and size:
+        # Python sends the bytes, so Python answers Range requests; nginx,
+        # Apache and S3 answer them themselves in the other modes.
+        response = ranged_file_response(
+            request,
+            stored,
+            filename=filename,
+            content_type="application/pdf",
+            size=size,
+            etag=etag,
+            published=published,
+        )
+        # A download is the whole file, or the first bytes of it (a viewer
+        # that then fetches the rest in ranges): counted once.
+        sent = response.status_code == 200 or response.get("Content-Range", "").startswith(
+            "bytes 0-"
+        )
+        if response.status_code == 416:
+            return response, False
+    elif response is None:
         response = file_response(
             stored, filename=filename, content_type="application/pdf", size=size
         )

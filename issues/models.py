@@ -579,5 +579,6 @@ class Delivery(models.Model):
 # modules, registered with the app here.
 from issues.editions import Correction, CorrectionNote, Edition  # noqa: E402
 from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402, F401
+from issues.mail_optout import MailOptOut, MailPreferenceChange  # noqa: E402, F401
 from issues.page_count import PageCount  # noqa: E402, F401
 from issues.reach import DownloadCount  # noqa: E402, F401

@@ -1,9 +1,14 @@
-"""Typographic quotes for the printed issue.
+"""Typographic quotes and dashes for the printed issue.
 
-Editors type straight quotes; a printed newsletter has curly ones. The
-renderer turns them at the data level (the headline's text, the body's text
-nodes), so that the PDF and the HTML export say exactly the same thing, and
-markup (attributes, tags) is never touched.
+Editors type straight quotes and `--`; a printed newsletter has curly quotes
+and real dashes. The renderer turns them at the data level (the headline's
+text, the body's text nodes), so that the PDF and the HTML export say exactly
+the same thing, and markup (attributes, tags) is never touched. The issue
+page, the feeds and the mail use the same functions, so every reader sees the
+same characters.
+
+Dashes: `---` is an em dash; `--` between digits (`1990--2000`) an en dash;
+any other `--` an em dash. A single hyphen stays a hyphen.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ _TAG = re.compile(r"(<[^>]*>)")
 _BLOCK_TAG = re.compile(r"^</?(?:p|li|ul|ol|br)\b", re.IGNORECASE)
 # After these (or at the start of a block) a quote opens; elsewhere it closes.
 _OPENS_AFTER = frozenset(" \t\n\r\u00a0([{“‘—–-/")
+_EM_DASH = re.compile(r"---|--(?!\d)|(?<!\d)--")
+_EN_DASH = re.compile(r"(?<=\d)--(?=\d)")
 _ESCAPED_QUOTES = {"&quot;": '"', "&#34;": '"', "&#39;": "'", "&#x27;": "'"}
 
 
 def smarten(text: str, before: str = " ") -> str:
-    """`text` with typographic quotes; `before` is the character preceding it."""
+    """`text` with typographic quotes and dashes; `before` is the character
+    preceding it."""
+    text = _EN_DASH.sub("–", _EM_DASH.sub("—", text)) if "--" in text else text
     out: list[str] = []
     previous = before
     for i, char in enumerate(text):
@@ -35,7 +44,8 @@ def smarten(text: str, before: str = " ") -> str:
 
 
 def smarten_html(html: str) -> str:
-    """`html` with typographic quotes in its text, its tags left as they are."""
+    """`html` with typographic quotes and dashes in its text, its tags left as
+    they are."""
     out: list[str] = []
     previous = " "
     for part in _TAG.split(html):

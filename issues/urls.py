@@ -1,7 +1,7 @@
 from django.urls import path
 
 from issues import feeds, outside, views
-from issues.accounts import downloads
+from issues.accounts import downloads, unsubscribe
 from issues.accounts import views as accounts
 
 app_name = "issues"
@@ -54,6 +54,8 @@ urlpatterns = [
     path("accounts/downloads.csv", downloads.downloads_csv, name="downloads_csv"),
     path("accounts/feed-key/", accounts.renew_feed_key, name="renew_feed_key"),
     path("accounts/digest/", accounts.digest, name="digest"),
+    path("accounts/mail/", accounts.mail_preference, name="mail_preference"),
+    path("mail/unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("accounts/invite/", accounts.invite, name="invite"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path(

@@ -24,6 +24,7 @@ from issues import downloads
 from issues.editions import Edition, with_editions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count, count_download
+from issues.typography import smarten_html
 from newsroom import roles
 from newsroom.models import Newsletter, Story
 from newsroom.paging import BoundedPaginator
@@ -214,12 +215,13 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
     """The issue in the site's frame: its stories, its frozen artifacts and
     the download button."""
     issue = published_issue_for(request.user, newsletter, number)
-    # Bodies are sanitised on save; sanitised again here, as the renderer does.
+    # Bodies are sanitised on save; sanitised again here, and given the
+    # printed issue's quotes and dashes, as the renderer does.
     notes = issue.correction_notes()
     stories = [
         {
             "story": story,
-            "body": mark_safe(sanitize_body(story.body)),
+            "body": mark_safe(smarten_html(sanitize_body(story.body))),
             "corrections": notes.get(story.pk, []),
         }
         for story in issue.ordered_stories()
@@ -289,4 +291,7 @@ def signed_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
         return redirect("issues:issue_pdf", edition.issue.newsletter.slug, edition.issue.number)
     # Counted for the reader the link was made for (the session is not read).
     reader_id = named.reader_id if isinstance(named, downloads.EditionPdf) else None
-    return serve_pdf(request, edition, reader_id=reader_id, channel=Channel.LINK)
+    response = serve_pdf(request, edition, reader_id=reader_id, channel=Channel.LINK)
+    # The address is a credential: search engines must not list it.
+    response["X-Robots-Tag"] = "noindex"
+    return response

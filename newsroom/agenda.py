@@ -27,6 +27,10 @@ def assignment_entry(assignment: Assignment, now: datetime.datetime) -> Calendar
         overdue=assignment.is_overdue(now),
         people=frozenset({assignment.assignee_id}),  # type: ignore[attr-defined]
         done=assignment.state in ("In review", "Approved"),
+        changed=max(
+            [assignment.changed_at] + ([assignment.story.updated_at] if assignment.story else [])
+        ),
+        note=assignment.note,
     )
 
 

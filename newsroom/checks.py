@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, register
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from newsroom import prerequisites
 
@@ -34,4 +35,19 @@ def check_prerequisites(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             id=IDS[p.name],
         )
         for p in lacking
+    ]
+
+
+@register("mail", deploy=True)
+def check_site_url_is_https(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Mailbox providers honour one-click unsubscribe only at an https address."""
+    if settings.NEWSROOM_SITE_URL.startswith("https://"):
+        return []
+    return [
+        Warning(
+            f"NEWSROOM_SITE_URL is {settings.NEWSROOM_SITE_URL!r}: links in mail and feeds, "
+            "and the one-click unsubscribe address, are not https.",
+            hint="Set NEWSROOM_SITE_URL to the https address readers use.",
+            id="newsroom.W010",
+        )
     ]

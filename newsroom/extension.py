@@ -62,6 +62,8 @@ class CalendarEntry:
     overdue: bool = False
     people: frozenset[int] = frozenset()  # who owes it
     done: bool = False  # delivered: nobody owes it any more
+    changed: datetime.datetime | None = None  # last change of what it shows (iCalendar DTSTAMP)
+    note: str = ""  # what the planner wrote about it (iCalendar DESCRIPTION)
 
 
 # An issue scheduled for publication: its number and time.

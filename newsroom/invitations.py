@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from newsroom.notices import notify, site_link
+from newsroom.site import notice_headers
 from newsroom.text import validate_text
 
 if TYPE_CHECKING:
@@ -180,6 +181,7 @@ class Invitation(models.Model):
             body,
             settings.DEFAULT_FROM_EMAIL,
             [self.email],
+            headers=notice_headers(),
         )
 
 

@@ -22,6 +22,8 @@ from django.db import models, transaction
 from django.tasks import task_backends
 from django.utils import timezone
 
+from newsroom.site import notice_headers
+
 if TYPE_CHECKING:
     from newsroom.comments import Comment
     from newsroom.models import Story
@@ -151,4 +153,5 @@ def notices_message(email: str, pending: list[Notice]) -> EmailMessage:
         f"What happened in the review threads you are part of:\n\n{body}\n",
         settings.DEFAULT_FROM_EMAIL,
         [email],
+        headers=notice_headers(),
     )

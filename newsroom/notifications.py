@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from newsroom import roles
 from newsroom.models import Story
+from newsroom.site import notice_headers
 from newsroom.text import one_line, printable
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Transition
 
@@ -74,7 +75,11 @@ def story_message(story: Story, transition: str, by: Any, comment: str) -> Email
     if not to:
         return None
     return EmailMessage(
-        one_line(f"[Newsroom] {subject}"), printable(body), settings.DEFAULT_FROM_EMAIL, to
+        one_line(f"[Newsroom] {subject}"),
+        printable(body),
+        settings.DEFAULT_FROM_EMAIL,
+        to,
+        headers=notice_headers(),
     )
 
 

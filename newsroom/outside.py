@@ -42,6 +42,12 @@ def with_invitation(model: type[Invitation]) -> Callable[[OutsideView], OutsideV
     def decorator(view: OutsideView) -> OutsideView:
         @wraps(view)
         def wrapper(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+            response = answer(request, pk, token)
+            # The address is a credential: search engines must not list it.
+            response["X-Robots-Tag"] = "noindex"
+            return response
+
+        def answer(request: HttpRequest, pk: int, token: str) -> HttpResponse:
             try:
                 invitation = model.from_token(token)
                 invitation.check_usable(pk)

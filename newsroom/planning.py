@@ -88,6 +88,9 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(
+        auto_now=True, help_text="Last saved: the DTSTAMP of its calendar event."
+    )
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
@@ -135,7 +138,7 @@ class Assignment(models.Model):
             if current.version != expected_version:
                 raise SlotConflict(current)
             self.version = current.version + 1
-            self.save(update_fields=[*PLANNED_FIELDS, "version"])
+            self.save(update_fields=[*PLANNED_FIELDS, "version", "changed_at"])
 
     def write(self, *, by: User) -> Story:
         """Turn the slot into its story's first draft, written by `by` (the
@@ -155,7 +158,7 @@ class Assignment(models.Model):
             story._change_reason = f"Written from the slot planned by {locked.created_by}"  # type: ignore[attr-defined]
             story.save()
             locked.story = story
-            locked.save(update_fields=["story"])
+            locked.save(update_fields=["story", "changed_at"])
         self.story = story
         return story
 

@@ -20,7 +20,7 @@ import logging
 from typing import TypedDict
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task, task_backends
 from django.template.loader import render_to_string
@@ -29,6 +29,7 @@ from django.utils import timezone
 from newsroom import agenda
 from newsroom.extension import Lapse, publishing_room
 from newsroom.planning import Assignment, DeskNotice, DeskSettings
+from newsroom.site import notice_headers
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +103,15 @@ def mail_notice(notice_id: int) -> int:
             return 0
         notice.mail_attempts += 1
         try:
-            send_mail(
+            EmailMessage(
                 f"Deadline: {notice.message[:80]}",
                 render_to_string(
                     "newsroom/mail/deadline.txt",
                     {"notice": notice, "url": site_url(notice.url or "/desk/")},
                 ),
-                None,
-                [notice.user.email],
-            )
+                to=[notice.user.email],
+                headers=notice_headers(),
+            ).send()
         except Exception as exc:  # kept on the row, tried again at the next check
             logger.exception("Could not mail notice %s", notice.pk)
             notice.mail_error = f"{type(exc).__name__}: {exc}"
@@ -137,15 +138,15 @@ def send_digests(now: datetime.datetime) -> int:
         user = settings_row.user
         due = [e for e in agenda.entries(start, end, person_id=user.pk, now=now) if not e.done]
         if due and user.email:
-            send_mail(
+            EmailMessage(
                 f"Due today, {today:%-d %B}",
                 render_to_string(
                     "newsroom/mail/digest.txt",
                     {"user": user, "entries": due, "site": settings.NEWSROOM_SITE_URL},
                 ),
-                None,
-                [user.email],
-            )
+                to=[user.email],
+                headers=notice_headers(),
+            ).send()
             sent += 1
         settings_row.digest_sent_on = today
         settings_row.save(update_fields=["digest_sent_on"])

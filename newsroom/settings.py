@@ -308,6 +308,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where replies to subscriber mail go (Reply-To), also offered as the mailto:
+# of List-Unsubscribe; empty: no Reply-To, and only the one-click https link.
+NEWSROOM_REPLY_TO = env.str("NEWSROOM_REPLY_TO", default="")
 
 # The publisher's name: in PDF metadata, page footers and mails.
 NEWSROOM_PUBLISHER = env.str("NEWSROOM_PUBLISHER", default="Newsroom Demo Publishing")

@@ -68,7 +68,9 @@ def test_a_moved_deadline_that_slips_again_is_a_new_lapse(slot: Assignment) -> N
 
 def test_a_failed_mail_is_retried_at_the_next_check(slot: Assignment, erin: User) -> None:
     mail.outbox.clear()
-    with mock.patch("newsroom.reminders.send_mail", side_effect=OSError("mail server down")):
+    with mock.patch(
+        "newsroom.reminders.EmailMessage.send", side_effect=OSError("mail server down")
+    ):
         outcome = check_at(DUE + datetime.timedelta(minutes=5))
     notice = DeskNotice.objects.get()
     assert (outcome["mailed"], notice.mailed_at, notice.mail_attempts) == (0, None, 1)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-" + "q7Zr9" * 6,
     "DJANGO_ALLOWED_HOSTS": "news.example.org",
+    "NEWSROOM_SITE_URL": "https://news.example.org",
     "EMAIL_URL": "smtp+tls://newsroom:secret@mail.example.org:587",
     "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'deploy-check.sqlite3'}",
 }

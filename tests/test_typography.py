@@ -37,3 +37,22 @@ def test_only_the_text_of_html_changes_never_its_markup() -> None:
 
 def test_escaped_quotes_in_text_are_smartened_too() -> None:
     assert smarten_html("<p>&quot;Yes&quot;, it&#x27;s done</p>") == "<p>“Yes”, it’s done</p>"
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        ("Cable -- at last -- lands", "Cable — at last — lands"),
+        ("Cable---at last", "Cable—at last"),
+        ("The 2025--2026 plan, pages 12--14", "The 2025–2026 plan, pages 12–14"),
+        ("A well-known e-mail", "A well-known e-mail"),
+        ('"Yes" -- "no"', "“Yes” — “no”"),
+    ],
+)
+def test_double_hyphens_become_dashes(typed: str, printed: str) -> None:
+    assert smarten(typed) == printed
+
+
+def test_dashes_in_html_leave_comments_and_attributes_alone() -> None:
+    html = '<p>Up -- <a href="/a--b">1--2</a></p><!-- note -->'
+    assert smarten_html(html) == '<p>Up — <a href="/a--b">1–2</a></p><!-- note -->'

@@ -19,6 +19,7 @@ from issues.models import Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.naming import create_with_unique_name
+from newsroom.site import message_id
 from newsroom.text import one_line
 
 if TYPE_CHECKING:
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
 def send_account_mail(user: User, template: str, context: dict[str, Any], subject: str) -> None:
     context = {"user": user, "publisher": settings.NEWSROOM_PUBLISHER, **context}
     message = EmailMultiAlternatives(
-        one_line(subject), render_to_string(f"issues/mail/{template}.txt", context), to=[user.email]
+        one_line(subject),
+        render_to_string(f"issues/mail/{template}.txt", context),
+        to=[user.email],
+        headers={"Message-ID": message_id()},
     )
     message.send()
 

@@ -29,6 +29,7 @@ from issues.accounts.downloads import recent_downloads
 from issues.accounts.forms import InviteForm, SignupForm, SubscriptionsForm
 from issues.accounts.mail import invite_subscriber, send_account_mail
 from issues.accounts.tokens import signup_token_generator, token_link
+from issues.mail_optout import How, MailOptOut, resume_mail, stop_mail
 from issues.models import FeedToken, Subscription, new_feed_key
 from newsroom import roles
 from newsroom.forms import DigestForm
@@ -150,7 +151,11 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         for newsletter in newsletters
         if token is not None
     ]
+    stopped = set(
+        MailOptOut.objects.filter(user=request.user).values_list("newsletter_id", flat=True)
+    )
     context = {
+        "mail": [{"newsletter": n, "on": n.pk not in stopped} for n in newsletters],
         "form": SubscriptionsForm(initial={"newsletters": newsletters}, user=request.user),
         "may_subscribe": is_subscriber(request.user),
         "newsletters": newsletters,
@@ -179,6 +184,34 @@ def update_subscriptions(request: AuthenticatedHttpRequest) -> HttpResponse:
         for newsletter in chosen:
             Subscription.objects.get_or_create(user=request.user, newsletter=newsletter)
     messages.success(request, "Your subscriptions are saved.")
+    return redirect("issues:account")
+
+
+@login_required
+@require_POST
+def mail_preference(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Turn the mail of one subscribed newsletter off or (back) on; the
+    subscription and the archive stay as they are."""
+    raw = request.POST.get("newsletter", "")
+    newsletter = Newsletter.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    wanted = request.POST.get("mail")
+    mine = newsletter is not None and (
+        Subscription.objects.filter(user=request.user, newsletter=newsletter).exists()
+        or MailOptOut.objects.filter(user=request.user, newsletter=newsletter).exists()
+    )
+    if newsletter is None or not mine or wanted not in ("on", "off"):
+        messages.error(
+            request, "Choose the mail of a newsletter you subscribe to; nothing changed."
+        )
+        return redirect("issues:account")
+    change = resume_mail if wanted == "on" else stop_mail
+    change(user=request.user, newsletter=newsletter, how=How.ACCOUNT_PAGE, by=request.user)
+    if wanted == "on":
+        messages.success(request, f"Each new issue of {newsletter.title} will be mailed to you.")
+    else:
+        messages.success(
+            request, f"No more mail of {newsletter.title}; its issues stay in your archive."
+        )
     return redirect("issues:account")
 
 

@@ -21,6 +21,7 @@ from newsroom.forms import CalendarFilter
 from newsroom.models import Newsletter
 from newsroom.planning import CalendarKey
 from newsroom.reminders import keep_reminding
+from newsroom.site import site_domain
 
 WEEKS_SHOWN = 4
 FEED_PAST = datetime.timedelta(weeks=4)
@@ -114,15 +115,22 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
     cal.add("prodid", "-//Newsroom//Planning calendar//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Newsroom: {found.user.get_username()}")
+    domain = site_domain()
     for entry in owed:
         event = Event()
-        event.add("uid", f"{entry.uid}@newsroom")
+        event.add("uid", f"{entry.uid}@{domain}")
         event.add("summary", f"{entry.title} ({entry.state})")
         event.add("dtstart", entry.at)
         event.add("dtend", entry.at + datetime.timedelta(minutes=30))
-        event.add("dtstamp", now)
+        # When the event last changed, not when it was asked for: a calendar
+        # app polling an unchanged feed sees unchanged events.
+        event.add("dtstamp", (entry.changed or entry.at).astimezone(datetime.UTC))
+        if entry.note:
+            event.add("description", entry.note)
         event.add("url", request.build_absolute_uri(entry.url))
         cal.add_component(event)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
+    # The address is a credential: search engines must not list it.
+    response["X-Robots-Tag"] = "noindex"
     return response
