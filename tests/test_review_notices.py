@@ -122,14 +122,18 @@ def test_an_answer_to_an_outside_reviewer_reaches_them_without_a_desk_link(
 # Committed for real: the worker closes connections it finds past their age,
 # and travelling in time ages the test's own (on PostgreSQL, inside a test
 # transaction that would close it under the test).
+START = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.clock(START - datetime.timedelta(hours=1))  # the story is written before
 def test_on_the_database_queue_five_comments_in_a_minute_are_one_mail_a_minute_later(
     story, alice, bob, settings, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
     }
-    start = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
+    start = START
     bobs = client_for(bob)
     words = ["cloud", "services", "rose", "ministry", "Monday"]
     for second, word in enumerate(words):
