@@ -378,16 +378,26 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Paths that hold a credential (review links, private feed and calendar
+# addresses, signed links, reset links) are logged with it replaced by
+# "[redacted]" (newsroom/redaction.py): on the console handler, which every
+# record reaches, and on the loggers that log request paths, so that any
+# handler added to them sees the redacted record too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "newsroom.redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         # Through the root's handler only: Django's own console handler would
         # print each of its lines (the task worker's, runserver's reloader) a
         # second time in debug.
         "django": {"level": "INFO"},
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
+        # runserver's request lines, through the root's handler as well.
+        "django.server": {"filters": ["redact_secrets"], "propagate": True},
         # WeasyPrint reports every refused resource; our fetcher logs them once.
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
