@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from newsroom.clientip import client_address
+from newsroom.passwords import send_password_reset
 from tests import factories
 
 PROXY = "10.0.0.2"  # nginx, as every request reaches Django behind it
@@ -149,9 +150,13 @@ def test_one_client_gets_at_most_ten_resets_an_hour(client: Client, dave: User) 
     assert mail.outbox == []
 
 
-def database_cache(location: str = "newsroom_cache") -> dict[str, Any]:
+def database_cache() -> dict[str, Any]:
+    """The default cache's configuration, as each process reads it."""
     return {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": location}
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "newsroom_cache",
+        }
     }
 
 
@@ -221,8 +226,6 @@ def test_a_known_and_an_unknown_address_cost_the_request_the_same_work(
 
 
 def test_the_task_mails_a_known_address_and_nobody_for_an_unknown_one(dave: User) -> None:
-    from newsroom.passwords import send_password_reset
-
     assert send_password_reset.call(email="DAVE@example.org", protocol="https", domain="x") == 1
     assert send_password_reset.call(email="nobody@example.org", protocol="https", domain="x") == 0
     [message] = mail.outbox
