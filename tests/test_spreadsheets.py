@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +42,15 @@ def test_the_writer_quotes_every_cell_of_a_row() -> None:
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
         ["ict", "-1", "'=cmd|'/Cnotepad'!A0@example.org", "'@x"]
     ]
+
+
+def test_every_csv_we_write_goes_through_the_one_writer() -> None:
+    """A new export that called csv.writer itself would skip the quoting."""
+    root = Path(__file__).resolve().parents[1]
+    writers = [
+        str(path.relative_to(root))
+        for package in ("newsroom", "issues")
+        for path in (root / package).rglob("*.py")
+        if re.search(r"\bcsv\.(?:writer|DictWriter)\(", path.read_text())
+    ]
+    assert writers == ["newsroom/spreadsheets.py"]
