@@ -265,6 +265,12 @@ def test_failures_from_many_addresses_lock_the_username_for_the_cool_off(
         again = Client()
         sign_in(again, "dave", factories.PASSWORD, forwarded_for=DAVE_AT_HOME)
         assert "_auth_user_id" in again.session
+        # His sign-in at home clears his own pair only, not what was tried elsewhere.
+        assert sum(a.failures_since_start for a in AccessAttempt.objects.all()) == 10
+        assert (
+            sign_in(hotel, "dave", factories.PASSWORD, forwarded_for="192.0.2.50").status_code
+            == 429
+        )
 
         clock.move_to(start + settings.AXES_COOLOFF_TIME + datetime.timedelta(seconds=1))
         sign_in(hotel, "dave", factories.PASSWORD, forwarded_for="192.0.2.50")
