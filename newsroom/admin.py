@@ -175,7 +175,9 @@ class StoryAdminForm(forms.ModelForm):
             return cleaned
         # Locked until the admin's transaction ends, after save_model has
         # saved: no desk save slips in between this check and ours.
-        current = Story.objects.select_for_update().get(pk=self.instance.pk)
+        current = Story.objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None:
+            raise ValidationError("This story was deleted meanwhile; nothing was saved.")
         if current.version != (cleaned.get("loaded_version") or 0):
             self.conflict = current
             raise ValidationError(
