@@ -37,6 +37,7 @@ from django.views.decorators.http import condition, require_safe
 from issues.editions import Edition
 from issues.models import FeedToken, Issue, IssueQuerySet
 from issues.reach import Channel
+from issues.refusals import log_refusal
 from issues.typography import smarten
 from issues.views import published_edition_for, serve_pdf, with_headlines
 from newsroom import roles
@@ -205,6 +206,7 @@ class PrivateIssueFeed(IssueFeed):
         subscribed = roles.is_subscriber(user) and obj.subscriptions.filter(user=user).exists()
         if not (subscribed or Issue.objects.visible_to(user).filter(newsletter=obj).exists()):
             # Not (or no longer) subscribed: the address means nothing.
+            log_refusal(user, "private feed of a newsletter not subscribed to", newsletter=obj.slug)
             raise Http404("No such feed.")
         return obj
 
@@ -244,9 +246,13 @@ def private_feed(request: HttpRequest, key: str, newsletter: str) -> HttpRespons
 
 
 def feed_token_or_404(key: str) -> FeedToken:
-    return get_object_or_404(
-        FeedToken.objects.select_related("user"), key=key, user__is_active=True
-    )
+    token = FeedToken.objects.select_related("user").filter(key=key, user__is_active=True).first()
+    if token is None:
+        # Whose it was is unknown (or the account is closed); the key itself
+        # is never logged.
+        log_refusal(None, "unknown private feed address, or its account is inactive")
+        raise Http404("No such feed.")
+    return token
 
 
 @require_safe

@@ -9,7 +9,7 @@ not see answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -24,6 +24,7 @@ from issues import downloads
 from issues.editions import Edition, with_editions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count, count_download
+from issues.refusals import log_refusal
 from issues.typography import smarten_html
 from newsroom import roles
 from newsroom.models import Newsletter, Story
@@ -61,7 +62,7 @@ def published_issue_for(user: User, newsletter: str, number: int) -> Issue:
     if issue is None and (user.is_staff or roles.is_desk_user(user)):
         issue = wanted.first()
     if issue is None:
-        raise Http404("No such issue.")
+        refuse(user, newsletter, number)
     return issue
 
 
@@ -77,8 +78,23 @@ def published_edition_for(
     if found is None and (user.is_staff or roles.is_desk_user(user)):
         found = editions_of(wanted, edition).first()
     if found is None:
-        raise Http404("No such issue or edition.")
+        refuse(user, newsletter, number, edition)
     return found
+
+
+def refuse(user: User, newsletter: str, number: int, edition: int | None = None) -> NoReturn:
+    """Answer 404 to a reader who may not read (or asked for nothing there
+    is), and log whom we refused and why (issues/refusals.py). Finding the
+    reason costs a query, on refusals only."""
+    issue = published_issues(newsletter, number).first()
+    if issue is None:
+        reason = "no such published issue"
+    elif edition is not None and not issue.editions.filter(number=edition).exists():  # type: ignore[attr-defined]
+        reason = "no such edition"
+    else:
+        reason = "no subscription to this newsletter"
+    log_refusal(user, reason, newsletter=newsletter, issue=number, edition=edition)
+    raise Http404("No such issue or edition." if edition is not None else "No such issue.")
 
 
 def subscriber_editions(

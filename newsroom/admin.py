@@ -3,15 +3,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from newsroom.comments import Comment
+from newsroom.desk.stories import conflict_page
 from newsroom.forms import limit_body
 from newsroom.invitations import StoryInvitation, StoryInvitationUse
-from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story, StoryTransition
+from newsroom.models import (
+    STORY_STATUS_WORDS,
+    EditConflict,
+    Newsletter,
+    Source,
+    Story,
+    StoryTransition,
+)
 from newsroom.planning import Assignment, DeskNotice
 from newsroom.workflow import (
     PUBLISH,
@@ -140,8 +154,42 @@ class StoryStatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value()) if self.value() else queryset
 
 
+class StoryAdminForm(forms.ModelForm):
+    """The admin's story form carries the version it was loaded from, as the
+    desk's does, so that a save over a newer version is refused."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conflict: Story | None = None
+        if self.instance.pk and "loaded_version" not in self.initial:
+            # Read afresh: on simple_history's revert page the instance is an
+            # old revision, whose version is not the one being replaced.
+            current = Story.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            self.initial["loaded_version"] = current.first()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk is None:
+            return cleaned
+        # Locked until the admin's transaction ends, after save_model has
+        # saved: no desk save slips in between this check and ours.
+        current = Story.objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None:
+            raise ValidationError("This story was deleted meanwhile; nothing was saved.")
+        if current.version != (cleaned.get("loaded_version") or 0):
+            self.conflict = current
+            raise ValidationError(
+                f"Someone saved this story (now version {current.version}) since you opened "
+                "it; nothing was saved, so as not to overwrite their text."
+            )
+        return cleaned
+
+
 @admin.register(Story)
 class StoryAdmin(SimpleHistoryAdmin):
+    form = StoryAdminForm
     list_display = ["headline", "newsletter", "source", "author", "status_words", "updated_at"]
     list_filter = [StoryStatusFilter, "newsletter", "source"]
     list_select_related = ["newsletter", "source", "author"]
@@ -157,7 +205,15 @@ class StoryAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = ["headline", "body", "source", "original_url", "newsletter", *readonly_fields]
+    fields = [
+        "headline",
+        "body",
+        "source",
+        "original_url",
+        "newsletter",
+        "loaded_version",
+        *readonly_fields,
+    ]
     inlines = [StoryTransitionInline]
     actions = [
         workflow_action(SUBMIT, "Submit selected stories for review"),
@@ -188,11 +244,114 @@ class StoryAdmin(SimpleHistoryAdmin):
             obj.author = request.user  # type: ignore[assignment]
             obj._history_user = request.user  # type: ignore[attr-defined]
             super().save_model(request, obj, form, change)
-        elif form.changed_data:
-            # An admin edit is an edit like the desk's: locked, checked, a new
-            # version (desk forms loaded before it see a conflict), and its
-            # editor recorded, so that they cannot approve it.
-            obj.save_edit(by=request.user, expected_version=obj.version, reason="admin edit")
+            return
+        restored = _restored_revision(request, obj)
+        if restored is not None or set(form.changed_data) - {"loaded_version"}:
+            # An admin edit is an edit like the desk's: locked, checked against
+            # the version the form was loaded from (desk forms loaded before it
+            # see a conflict), and its editor recorded, so that they cannot
+            # approve it.
+            obj.save_edit(
+                by=request.user,
+                expected_version=form.cleaned_data["loaded_version"] or 0,
+                reason=restored or "admin edit",
+            )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponseBase:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (EditConflict, WorkflowError) as refusal:
+            # The form's check comes first; this answers a race it cannot
+            # see (a status change), never with a 500.
+            self.message_user(request, f"Nothing was saved: {refusal}", messages.ERROR)
+            return redirect(request.path)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        refused = _conflict_page(request, context["adminform"].form)
+        return refused or super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponseBase:
+        """simple_history's "revert" page: the old revision's text in the
+        change form, saved as the desk's restore is (a new version, checked
+        against the version the page was loaded from, only while the story
+        may be edited now). Refusals come back as a message, never a 500."""
+        history = reverse("admin:newsroom_story_history", args=[object_id])
+        story = Story.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if request.method == "POST" and story is not None and not story.can_edit(request.user):
+            self.message_user(
+                request,
+                f"Nothing was restored: this story is {story.status_label().lower()} "
+                "and cannot be changed now.",
+                messages.ERROR,
+            )
+            return redirect(history)
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except (EditConflict, WorkflowError) as refusal:
+            self.message_user(request, f"Nothing was restored: {refusal}", messages.ERROR)
+            return redirect(history)
+
+    def render_history_view(
+        self, request: HttpRequest, template: Any, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        # Also the history list's renderer, which has no form.
+        adminform = context.get("adminform")
+        refused = _conflict_page(request, adminform.form) if adminform else None
+        return refused or super().render_history_view(request, template, context, **kwargs)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        # `obj` is the old revision: whether it may be restored is the
+        # current story's question.
+        current = Story.objects.filter(pk=obj.pk).first() if obj is not None else None
+        editable = current is not None and current.can_edit(request.user)
+        return bool(super().revert_disabled(request, obj)) or not editable
+
+
+def _restored_revision(request: HttpRequest, story: Story) -> str | None:
+    """The history reason of a save from simple_history's revert page, or
+    None for a save of the ordinary change form."""
+    match = request.resolver_match
+    if match is None or not (match.url_name or "").endswith("_simple_history"):
+        return None
+    record = story.history.filter(history_id=match.args[1]).first()  # type: ignore[attr-defined]
+    if record is None:
+        return "restored in the admin"
+    when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
+    return f"Restored the revision of {when} (version {record.version}) in the admin"
+
+
+def _conflict_page(request: HttpRequest, form: Any) -> HttpResponse | None:
+    """The desk's conflict page for an admin save refused as stale (and only
+    for that refusal: other errors are shown on the admin form as usual).
+    The refused text is kept in the history, as on the desk."""
+    current = getattr(form, "conflict", None)
+    if current is None or any(field for field in form.errors if field != "__all__"):
+        return None
+    form.instance._keep_refused_edit(
+        by=request.user, based_on=form.cleaned_data.get("loaded_version") or 0
+    )
+    return conflict_page(request, form, current)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

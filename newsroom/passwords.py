@@ -2,10 +2,13 @@
 
 The page gives one answer ("check your inbox") for a known address, an
 unknown one and a refused request alike, so it tells nobody whether an
-address has an account; the limits, per address and per client, keep it from
-being used to flood someone's mailbox or to keep the mail workers busy. The
-counters live in the cache: set CACHE_URL to a shared cache when several web
-processes serve the site, or each counts on its own.
+address has an account; and it does the same work for each, in the same
+time: the request only counts itself against the limits and queues the
+task, which looks the address up (with a worker queue, after the answer).
+The limits, per address and per client, keep the page from being used to
+flood someone's mailbox or to keep the mail workers busy. They count in the
+cache, which every web process shares (the database by default, see
+CACHES); the policy is in docs/hardening.md.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
@@ -33,61 +35,64 @@ WINDOW = 3600  # seconds: the limits count requests per hour
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the mail is queued, not sent in the request."""
+    """Django's reset form, but the mail is queued, not sent in the request,
+    and the address is looked up by the task, for known and unknown alike."""
 
     def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         request = kwargs["request"]
-        for user in self.get_users(self.cleaned_data["email"]):
-            send_password_reset.enqueue(
-                user_id=user.pk,
-                protocol="https" if request.is_secure() else "http",
-                domain=request.get_host(),
-            )
+        send_password_reset.enqueue(
+            email=self.cleaned_data["email"],
+            protocol="https" if request.is_secure() else "http",
+            domain=request.get_host(),
+        )
 
 
 @task
-def send_password_reset(*, user_id: int, protocol: str, domain: str) -> bool:
-    """Mail `user_id` a link to choose a new password; False if the account
-    went away (or lost its address) since the request."""
-    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
-    email = getattr(user, "email", "") if user is not None else ""
-    if not email:
-        return False
-    context = {
-        "email": email,
-        "domain": domain,
-        "site_name": domain,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),  # type: ignore[union-attr]
-        "user": user,
-        "token": default_token_generator.make_token(user),  # type: ignore[arg-type]
-        "protocol": protocol,
-    }
-    PasswordResetForm().send_mail(
-        "registration/password_reset_subject.txt",
-        "registration/password_reset_email.html",
-        context,
-        None,
-        email,
-    )
-    return True
+def send_password_reset(*, email: str, protocol: str, domain: str) -> int:
+    """Mail every active account with the address `email` (usually one, none
+    for an unknown address) a link to choose a new password; the number of
+    mails sent."""
+    form = PasswordResetForm()
+    sent = 0
+    for user in form.get_users(email):
+        address = getattr(user, user.get_email_field_name())
+        context = {
+            "email": address,
+            "domain": domain,
+            "site_name": domain,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "user": user,
+            "token": default_token_generator.make_token(user),
+            "protocol": protocol,
+        }
+        form.send_mail(
+            "registration/password_reset_subject.txt",
+            "registration/password_reset_email.html",
+            context,
+            None,
+            address,
+        )
+        sent += 1
+    return sent
 
 
-def _within(key: str, limit: int) -> bool:
-    """Count one request against `key`; False once more than `limit` came
-    within the window."""
-    cache.add(key, 0, WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW)
-        count = 1
-    return count <= limit
+def _take_slot(key: str, limit: int) -> bool:
+    """Count one request against `key`: True if fewer than `limit` came
+    within the last WINDOW seconds. Each request holds a slot of its own for
+    the window, taken with `add`, which a shared cache makes atomic (a
+    database row's primary key, Redis's SET NX): two processes never take the
+    same slot, so no more than `limit` pass, however they interleave."""
+    slots = [f"{key}:{n}" for n in range(limit)]
+    taken = cache.get_many(slots)
+    return any(slot not in taken and cache.add(slot, 1, WINDOW) for slot in slots)
 
 
 def within_limits(email: str, client: str) -> bool:
     address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    by_client = _within(f"password-reset:client:{client}", settings.NEWSROOM_RESETS_PER_CLIENT)
-    by_address = _within(f"password-reset:address:{address}", settings.NEWSROOM_RESETS_PER_ADDRESS)
+    by_client = _take_slot(f"password-reset:client:{client}", settings.NEWSROOM_RESETS_PER_CLIENT)
+    by_address = _take_slot(
+        f"password-reset:address:{address}", settings.NEWSROOM_RESETS_PER_ADDRESS
+    )
     return by_client and by_address
 
 

@@ -135,9 +135,17 @@ NEWSROOM_TRUSTED_PROXIES = env.int("NEWSROOM_TRUSTED_PROXIES", default=0)
 # django-axes: lock an account/address pair out after repeated failures. Per
 # pair, so that a stranger cannot lock a user out from elsewhere; the client
 # address read through our proxies, so that all clients do not share one.
+# Failures per username from every address count too, with a higher limit
+# (newsroom/lockout.py; the policy in docs/hardening.md). In the database,
+# which every process shares.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+NEWSROOM_USERNAME_FAILURE_LIMIT = env.int("NEWSROOM_USERNAME_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "newsroom.lockout.LockoutHandler"
+# A lockout ends one cool-off after the last failure it counted: tries it
+# refuses do not extend it, so hammering cannot lock the real user out for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -283,9 +291,14 @@ NEWSROOM_DELIVERY_BACKOFF = env.int("NEWSROOM_DELIVERY_BACKOFF", default=60)
 # Password reset requests per hour, per address asked for and per client.
 NEWSROOM_RESETS_PER_ADDRESS = env.int("NEWSROOM_RESETS_PER_ADDRESS", default=3)
 NEWSROOM_RESETS_PER_CLIENT = env.int("NEWSROOM_RESETS_PER_CLIENT", default=10)
-# The rate limits count in this cache: a shared one (CACHE_URL=redis://...
-# or dbcache://table) when several web processes serve the site.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The rate limits count in this cache, which every web process must share:
+# by default a table of the database (created by `migrate`, see
+# newsroom/apps.py); CACHE_URL=redis://... for a cache server instead. Room
+# for many entries: past MAX_ENTRIES the database cache drops some, counters
+# of live limits included.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="dbcache://newsroom_cache?MAX_ENTRIES=10000")
+}
 
 # Mail: the console by default; EMAIL_URL=smtp+tls://user:pass@host:587 for SMTP.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -368,16 +381,26 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Paths that hold a credential (review links, private feed and calendar
+# addresses, signed links, reset links) are logged with it replaced by
+# "[redacted]" (newsroom/redaction.py): on the console handler, which every
+# record reaches, and on the loggers that log request paths, so that any
+# handler added to them sees the redacted record too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "newsroom.redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         # Through the root's handler only: Django's own console handler would
         # print each of its lines (the task worker's, runserver's reloader) a
         # second time in debug.
         "django": {"level": "INFO"},
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
+        # runserver's request lines, through the root's handler as well.
+        "django.server": {"filters": ["redact_secrets"], "propagate": True},
         # WeasyPrint reports every refused resource; our fetcher logs them once.
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},

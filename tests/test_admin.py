@@ -72,6 +72,7 @@ def test_status_cannot_be_edited_in_the_admin_form(
             "newsletter": newsletter.pk,
             "author": alice.pk,
             "status": Status.PUBLISHED,
+            "loaded_version": story.version,
             "transitions-TOTAL_FORMS": 0,
             "transitions-INITIAL_FORMS": 0,
         },

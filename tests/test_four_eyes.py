@@ -31,6 +31,8 @@ def story_form(story: Story, **fields: object) -> dict[str, object]:
         "source": story.source_id,
         "newsletter": story.newsletter_id,  # type: ignore[attr-defined]
         "original_url": "",
+        # The version the admin form was loaded from (a hidden field).
+        "loaded_version": story.version,
         "transitions-TOTAL_FORMS": 0,
         "transitions-INITIAL_FORMS": 0,
         **fields,

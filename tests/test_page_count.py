@@ -26,7 +26,7 @@ NESTED_3000 = "<ul><li>" * 3_000 + "deep" + "</li></ul>" * 3_000
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> Iterator[None]:
+def empty_cache(db: None) -> Iterator[None]:
     # Nothing of the page count lives in Django's cache; an empty one proves it.
     cache.clear()
     yield

@@ -233,3 +233,22 @@ def test_the_reach_page_of_an_issue_nobody_downloaded_says_so(issue: Issue, caro
     page = client_for(carol).get(reverse("issue_desk:issue_reach", args=[issue.pk]))
     assert "No downloads yet." in page.content.decode()
     assert 'data-testid="share">0%<' in page.content.decode()
+
+
+def test_a_reader_named_like_a_formula_is_exported_as_text_not_a_formula(
+    issue: Issue, newsletter: Newsletter, carol: User
+) -> None:
+    """CSV injection: the desk opens exports in a spreadsheet, which would run
+    a cell beginning with =, +, -, @, tab or carriage return as a formula."""
+    mallory = factories.make_subscriber("-2+3", newsletter)
+    mallory.email = "=cmd|'/Cnotepad'!A0@example.org"
+    mallory.save(update_fields=["email"])
+    b"".join(client_for(mallory).get(pdf_url(issue)).streaming_content)
+
+    rows = read_csv(client_for(carol).get(reverse("issue_desk:issue_reach_csv", args=[issue.pk])))
+    mine = read_csv(client_for(mallory).get(reverse("issues:downloads_csv")))
+
+    for exported in (rows, mine):
+        assert exported[1][4:6] == ["'-2+3", "'=cmd|'/Cnotepad'!A0@example.org"]
+        # The count stays a number (a negative number would too).
+        assert exported[1][8] == "1"

@@ -3,7 +3,6 @@ subscribers who downloaded it, the newsletter's trend, and CSV exports."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
@@ -21,6 +20,7 @@ from issues.reach import (
 )
 from newsroom.desk.access import desk_user_required
 from newsroom.models import Newsletter
+from newsroom.spreadsheets import csv_writer
 
 
 @desk_user_required
@@ -43,8 +43,8 @@ def issue_reach_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class Echo:
-    """A file-like object whose write() returns what it was given: csv.writer
-    then yields lines one at a time to the streaming response."""
+    """A file-like object whose write() returns what it was given: the CSV
+    writer then yields lines one at a time to the streaming response."""
 
     def write(self, value: str) -> str:
         return value
@@ -52,7 +52,8 @@ class Echo:
 
 def stream_csv(rows: QuerySet[DownloadCount], filename: str) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
-        writer = csv.writer(Echo())
+        # Names and addresses are readers' own words: never formulas.
+        writer = csv_writer(Echo())
         yield writer.writerow(CSV_HEADER)
         for row in export_rows(rows):
             yield writer.writerow(row)

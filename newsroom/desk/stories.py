@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from django import forms
 from django.contrib import messages
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -156,9 +157,10 @@ def _save_edit(form: StoryForm, *, by: User) -> tuple[Story, EditConflict | None
     return edited, None
 
 
-def conflict_page(request: HttpRequest, form: StoryForm, current: Story) -> HttpResponse:
+def conflict_page(request: HttpRequest, form: forms.BaseForm, current: Story) -> HttpResponse:
     """Both texts side by side; the form holds the editor's text, ready to
-    merge and save against the current version."""
+    merge and save against the current version. `form` is the refused one,
+    the desk's or the admin's (newsroom/admin.py): its cleaned story fields."""
     mine = form.cleaned_data
     source = mine.get("source")
     merge_form = StoryForm(

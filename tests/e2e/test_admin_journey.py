@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from newsroom.models import Story
@@ -42,3 +43,50 @@ def test_a_reviewer_approves_a_story_through_the_admin_action(page: Page, live_s
     assert story.status == Status.PUBLISHED
     assert story.transitions.first().by == bob
     assert Story.objects.published().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_save_over_a_later_desk_edit_meets_the_conflict_page(
+    page: Page, live_server: Any
+) -> None:
+    """Bob opens a story in the admin; Carol saves it on the desk meanwhile;
+    Bob's save is refused with the desk's conflict page, both texts on it."""
+    alice = factories.make_editor("alice")
+    bob = factories.make_reviewer("bob")
+    bob.is_staff = True
+    bob.save()
+    carol = factories.make_reviewer("carol")
+    story = factories.make_story(
+        author=alice,
+        newsletter=factories.make_newsletter(),
+        status=Status.REVIEW,
+        headline="Ferry operator adds satellite links to its fleet",
+    )
+    page.goto(f"{live_server.url}/admin/newsroom/story/{story.pk}/change/")
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Headline").fill("Ferry operator adds satellite links (admin)")
+
+    story.headline = "Ferry operator adds satellite links to all ten ships"
+    story.save_edit(by=carol, expected_version=1)  # Carol, on the desk
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Save", exact=True).click()
+
+    assert answer.value.status == 409
+    expect(page.get_by_role("heading", name="Someone saved this story")).to_be_visible()
+    expect(page.get_by_text("all ten ships").first).to_be_visible()
+    expect(page.get_by_label("Headline")).to_have_value(
+        "Ferry operator adds satellite links (admin)"
+    )
+    results = Axe().run(page)
+    blocking = [
+        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert blocking == []
+    story.refresh_from_db()
+    assert (story.headline, story.version, story.last_edited_by) == (
+        "Ferry operator adds satellite links to all ten ships",
+        2,
+        carol,
+    )
