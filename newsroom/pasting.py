@@ -29,13 +29,13 @@ import nh3
 
 # What this module reads; html5ever (through nh3) balances the markup first
 # and drops everything else, comments (Word's <![if !supportLists]>) included.
-_READ_TAGS = {
+READ_TAGS = {
     "p", "br", "strong", "b", "em", "i", "a", "ul", "ol", "li", "div", "span",
     "h1", "h2", "h3", "h4", "h5", "h6",
     "table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th",
 }  # fmt: skip
 _read = nh3.Cleaner(
-    tags=_READ_TAGS,
+    tags=READ_TAGS,
     attributes={"a": {"href", "title"}, "ol": {"start"}, "b": {"style"}, "span": {"style"}},
     link_rel=None,
     url_schemes={"http", "https", "mailto"},
@@ -111,8 +111,12 @@ class _TreeBuilder(HTMLParser):
 
 
 def parse(html: str) -> Element:
+    return _tree(_read.clean(html))
+
+
+def _tree(balanced: str) -> Element:
     builder = _TreeBuilder()
-    builder.feed(_read.clean(html))
+    builder.feed(balanced)
     builder.close()
     return builder.root
 
@@ -120,21 +124,53 @@ def parse(html: str) -> Element:
 def tidy_pasted(html: str) -> str:
     """`html` with a paste's fake bullets, tables, headings and styled marks
     turned into the editor's own markup (see the module's docstring)."""
-    if not _MAYBE_PASTED.search(html):
+    # Whether it looks pasted is asked of the markup as an HTML5 parser reads
+    # it (`</br>` is a line break, `</p>` alone an empty paragraph), the same
+    # markup the sanitiser returns: so a body sanitised once looks the same
+    # to the second pass, and sanitising stays idempotent.
+    balanced = _read.clean(html)
+    if not _MAYBE_PASTED.search(balanced):
         return html
-    root = parse(html)
+    root = _tree(balanced)
     _marks(root)
     _blocks(root, seen_headings=set())
     _lists(root)
     _spaces(root)
-    # Between blocks, only blocks: no line breaks, white space or empty
-    # paragraphs (Word's spacing) are left over.
-    root.children = [
-        child
-        for child in root.children
-        if (child.text().strip() if isinstance(child, Element) else child.strip())
-    ]
+    root.children = _between_blocks(root.children)
     return root.html()
+
+
+def _between_blocks(children: list[Element | str]) -> list[Element | str]:
+    """Between blocks, only blocks: no line breaks, white space or empty
+    paragraphs (Word's spacing) are left over. A line break within a run of
+    text outside any paragraph ("Heading<br>- dash") stays: without it the
+    words would run together."""
+    meaningful = [child for child in children if _is_break(child) or _has_text(child)]
+    # Whether the next child that is not a line break is inline, from the end.
+    inline_after: list[bool] = []
+    following = False
+    for child in reversed(meaningful):
+        inline_after.append(following)
+        if not _is_break(child):
+            following = _is_inline(child)
+    inline_after.reverse()
+    kept: list[Element | str] = []
+    for child, inline_next in zip(meaningful, inline_after, strict=True):
+        if not _is_break(child) or (kept and _is_inline(kept[-1]) and inline_next):
+            kept.append(child)
+    return kept
+
+
+def _is_break(child: Element | str) -> bool:
+    return isinstance(child, Element) and child.tag == "br"
+
+
+def _has_text(child: Element | str) -> bool:
+    return bool(child.text().strip() if isinstance(child, Element) else child.strip())
+
+
+def _is_inline(child: Element | str) -> bool:
+    return isinstance(child, str) or child.tag not in _BLOCKS
 
 
 def _spaces(element: Element) -> None:
