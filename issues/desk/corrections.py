@@ -30,6 +30,7 @@ from newsroom.desk.access import (
 )
 from newsroom.desk.diffing import has_changes, readable_text, word_diff
 from newsroom.models import Story
+from newsroom.versioned import EditConflict
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
@@ -84,6 +85,12 @@ def correction_detail(request: HttpRequest, pk: int, correction_pk: int) -> Http
             try:
                 form.instance.save_edit(
                     by=request.user, expected_version=form.cleaned_data["version"]
+                )
+            except EditConflict:
+                messages.error(
+                    request,
+                    "Someone changed this correction since you opened it; your text is below,"
+                    " the current one in the correction. Nothing was saved.",
                 )
             except WorkflowError as refusal:
                 messages.error(request, str(refusal))
