@@ -22,6 +22,7 @@ A headline pasted as the first line of the body is dropped by
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import escape, unescape
 from html.parser import HTMLParser
 
@@ -110,6 +111,37 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
+# The same elements with every attribute dropped: their serialisation holds
+# only bare tags, balanced, and text with "<" and ">" escaped.
+_bare = nh3.Cleaner(tags=READ_TAGS, attributes={}, link_rel=None)
+_BARE_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)>")
+_LIST_TAGS = frozenset({"ul", "ol"})
+# Deeper than this, a body is left as the allowlist cleans it (our tree
+# walkers recurse; the desk refuses such bodies long before, see
+# newsroom.sanitizing.check_body_bounds).
+TIDY_DEPTH = 100
+
+
+def depths(html: str) -> Iterator[tuple[int, int]]:
+    """(elements open, lists open) after each tag of the tree an HTML5 parser
+    builds from `html` (html5ever, through nh3): `<b/>` opens a b element,
+    `</br>` is a line break, an open <li> or <p> ends where the next begins.
+    Read with a counter, so nothing recurses on the depth."""
+    depth = lists = 0
+    for match in _BARE_TAG.finditer(_bare.clean(html)):
+        closing, name = match.group(1), match.group(2)
+        if name == "br":
+            continue
+        step = -1 if closing else 1
+        depth += step
+        lists += step if name in _LIST_TAGS else 0
+        yield depth, lists
+
+
+def _too_deep(html: str) -> bool:
+    return any(depth > TIDY_DEPTH for depth, _ in depths(html))
+
+
 def parse(html: str) -> Element:
     return _tree(_read.clean(html))
 
@@ -129,7 +161,7 @@ def tidy_pasted(html: str) -> str:
     # markup the sanitiser returns: so a body sanitised once looks the same
     # to the second pass, and sanitising stays idempotent.
     balanced = _read.clean(html)
-    if not _MAYBE_PASTED.search(balanced):
+    if not _MAYBE_PASTED.search(balanced) or _too_deep(balanced):
         return html
     root = _tree(balanced)
     _marks(root)
@@ -192,7 +224,7 @@ def drop_repeated_headline(html: str, headline: str) -> str:
     """`html` without a first paragraph that only repeats `headline` (a paste
     that brought the document's title along)."""
     wanted = _normal(headline)
-    if not wanted or wanted not in _normal(unescape(html)):
+    if not wanted or wanted not in _normal(unescape(html)) or _too_deep(html):
         return html
     root = parse(html)
     first = next((c for c in root.children if not (isinstance(c, str) and not c.strip())), None)

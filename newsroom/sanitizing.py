@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django_prose_editor.config import allowlist_from_extensions
 from django_prose_editor.fields import create_sanitizer
 
-from newsroom.pasting import READ_TAGS, drop_repeated_headline, tidy_pasted
+from newsroom.pasting import depths, drop_repeated_headline, tidy_pasted
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -109,41 +109,22 @@ BODY_LIMITS = (
     f" lists nest at most {MAX_LIST_DEPTH} levels deep."
 )
 
-# The elements any of our tree walkers build (newsroom.pasting reads these;
-# the allowlist is a subset): depth is counted over them and nothing else,
-# with every attribute dropped, so the serialised markup holds only bare
-# tags, balanced, and text with "<" and ">" escaped.
-_COUNTED_TAGS = READ_TAGS | set(allowlist_from_extensions(BODY_EXTENSIONS)["tags"])
-_as_html5_parses_it = nh3.Cleaner(tags=_COUNTED_TAGS, attributes={}, link_rel=None)
-_BARE_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)>")
-_VOID = frozenset({"br", "hr", "img", "wbr"})
-_LISTS = frozenset({"ul", "ol"})
-
 
 def check_body_bounds(html: str) -> None:
     """Refuse (ValidationError) a body longer than MAX_BODY_LENGTH or nested
     deeper than the limits.
 
     The length is checked on the raw text first, so that nothing parses a
-    2 MB body. The depth is that of the tree an HTML5 parser builds
-    (html5ever, through nh3): `<b/>` opens a b element there, `</br>` is a
-    line break, an open <li> or <p> ends where the next begins. The tree's
-    serialisation is then read once, with an explicit stack: nothing here
-    recurses on the input's depth."""
+    2 MB body. The depth is that of the tree an HTML5 parser builds, counted
+    without recursion (`newsroom.pasting.depths`): `<b/>` opens a b element,
+    `</br>` is a line break, an open <li> or <p> ends where the next begins."""
     if len(html) > MAX_BODY_LENGTH:
         raise ValidationError(
             f"The text is {len(html):,} characters long including formatting;"
             f" a story may have at most {MAX_BODY_LENGTH:,}.",
             code="body_too_long",
         )
-    depth = lists = 0
-    for match in _BARE_TAG.finditer(_as_html5_parses_it.clean(html)):
-        closing, name = match.group(1), match.group(2)
-        if name in _VOID:
-            continue
-        step = -1 if closing else 1
-        depth += step
-        lists += step if name in _LISTS else 0
+    for depth, lists in depths(html):
         if lists > MAX_LIST_DEPTH:
             raise ValidationError(
                 f"Lists are nested more than {MAX_LIST_DEPTH} levels deep;"
