@@ -21,6 +21,7 @@ from newsroom.forms import CalendarFilter
 from newsroom.models import Newsletter
 from newsroom.planning import CalendarKey
 from newsroom.reminders import keep_reminding
+from newsroom.text import one_line
 
 WEEKS_SHOWN = 4
 FEED_PAST = datetime.timedelta(weeks=4)
@@ -113,11 +114,12 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
     cal = Calendar()
     cal.add("prodid", "-//Newsroom//Planning calendar//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Newsroom: {found.user.get_username()}")
+    # TEXT values may not hold control characters (RFC 5545, 3.3.11).
+    cal.add("x-wr-calname", one_line(f"Newsroom: {found.user.get_username()}"))
     for entry in owed:
         event = Event()
         event.add("uid", f"{entry.uid}@newsroom")
-        event.add("summary", f"{entry.title} ({entry.state})")
+        event.add("summary", one_line(f"{entry.title} ({entry.state})"))
         event.add("dtstart", entry.at)
         event.add("dtend", entry.at + datetime.timedelta(minutes=30))
         event.add("dtstamp", now)
