@@ -107,6 +107,22 @@ class Invitation(models.Model):
         except (signing.BadSignature, KeyError, TypeError, ValueError, cls.DoesNotExist):
             raise tampered() from None
 
+    def clean(self) -> None:
+        """The day limit holds wherever an invitation is written (the admin
+        may change `expires_at`), not only in the desk's form."""
+        super().clean()
+        if self.expires_at is None or self.created_at is None:
+            return
+        latest = self.created_at + datetime.timedelta(days=MAX_DAYS)
+        if not self.created_at < self.expires_at <= latest:
+            raise ValidationError(
+                {
+                    "expires_at": f"A review link lasts from 1 to {MAX_DAYS} days: choose a time"
+                    f" after {self.created_at:%d %b %Y %H:%M} UTC and no later than"
+                    f" {latest:%d %b %Y %H:%M} UTC."
+                }
+            )
+
     def check_usable(self, subject_id: int) -> None:
         if self.subject_id != subject_id:
             raise Refusal(
