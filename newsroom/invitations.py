@@ -24,6 +24,7 @@ from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
+from newsroom.comments import MAX_COMMENT
 from newsroom.notices import notify, site_link
 from newsroom.text import validate_text
 
@@ -163,6 +164,8 @@ class Invitation(models.Model):
         """Log the verdict under the reviewer's email and tell whoever invited them."""
         if verdict == Verdict.NEEDS_CHANGES and not comment.strip():
             raise ValueError("Say what needs to change.")
+        if len(comment) > MAX_COMMENT:  # as a comment on a passage
+            raise ValueError(f"Keep a comment under {MAX_COMMENT} characters.")
         try:
             validate_text(comment)
         except ValidationError as error:

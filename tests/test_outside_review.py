@@ -310,3 +310,17 @@ def test_the_admin_cannot_stretch_a_link_beyond_the_day_limit(
     assert f"A review link lasts from 1 to {MAX_DAYS} days" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.expires_at == before
+
+
+def test_an_overlong_verdict_is_refused_and_nothing_logged(
+    invitation: StoryInvitation, mailoutbox: list[object]
+) -> None:
+    response = Client().post(
+        link(invitation) + "verdict/",
+        {"verdict": "needs_changes", "comment": "word " * 100_000},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Keep a comment under 2000 characters." in response.content.decode()
+    assert not invitation.uses.filter(action="verdict").exists()
+    assert not mailoutbox
