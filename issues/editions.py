@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -34,7 +34,8 @@ from newsroom import roles, workflow
 from newsroom.models import Story
 from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
 from newsroom.text import validate_line, validate_text
-from newsroom.workflow import AuditRow, Status, Transition, WorkflowError, WorkflowModel
+from newsroom.versioned import VersionedText
+from newsroom.workflow import AuditRow, Status, Transition, WorkflowError
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -169,7 +170,7 @@ class CorrectionQuerySet(models.QuerySet["Correction"]):
         return self.exclude(status=Status.PUBLISHED)
 
 
-class Correction(WorkflowModel):
+class Correction(VersionedText):
     """A corrected copy of one story of a published issue, on its way to
     becoming the issue's next edition.
 
@@ -263,33 +264,12 @@ class Correction(WorkflowModel):
         day = timezone.localtime(self.edition.published_at).date()
         return CorrectionNote(day, self.edition.correction_note)
 
-    def can_edit(self, user: User) -> bool:
-        """Editors fix a draft; a reviewer may touch up one in review. A
-        published correction is part of an edition and never changes."""
-        if self.status == Status.DRAFT:
-            return roles.is_editor(user)
-        if self.status == Status.REVIEW:
-            return roles.is_reviewer(user)
-        return False
+    # Edited like a story (newsroom.versioned): who may edit in which
+    # status, the body's bounds, a new version under lock or EditConflict.
+    EDIT_FIELDS = ["headline", "body", "note"]
 
-    def save_edit(self, *, by: User, expected_version: int) -> None:
-        """Save this in-memory correction's text as a new version, or raise
-        WorkflowError (not editable now, or changed since it was loaded)."""
-        with transaction.atomic():
-            current = Correction.objects.select_for_update().get(pk=self.pk)
-            if not current.can_edit(by):
-                raise WorkflowError(
-                    f"This correction is {current.get_status_display().lower()}:"
-                    " you cannot change it now."
-                )
-            if current.version != expected_version:
-                raise WorkflowError(
-                    "Someone changed this correction since you opened it; your text is below,"
-                    " the current one in the correction. Nothing was saved."
-                )
-            self.version = current.version + 1
-            self.save(update_fields=["headline", "body", "note", "version", "updated_at"])
-            self.editors.add(by)  # type: ignore[arg-type]
+    def edit_saved(self, *, by: User) -> None:
+        self.editors.add(by)  # type: ignore[arg-type]
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if transition is workflow.WITHDRAW:

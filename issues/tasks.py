@@ -12,6 +12,8 @@ from typing import TypedDict
 from django.contrib.auth import get_user_model
 from django.tasks import task
 
+from issues.corrections import publish_correction
+from issues.editions import Correction
 from issues.models import Issue
 from issues.publishing import PublishError, publish_issue
 from newsroom.workflow import WorkflowError
@@ -37,3 +39,24 @@ def publish_issue_task(issue_id: int, user_id: int) -> PublishOutcome:
     except (WorkflowError, PublishError) as exc:
         return {"published": False, "message": str(exc)}
     return {"published": True, "message": f"Published {issue}."}
+
+
+@task
+def publish_correction_task(correction_id: int, user_id: int) -> PublishOutcome:
+    """Publish a correction as its issue's next edition on behalf of a
+    reviewer: rendered here, in the task queue's worker (and its render
+    pool), never in the web request that asked. Outcomes as for an issue."""
+    correction = Correction.objects.select_related("issue__newsletter", "story").get(
+        pk=correction_id
+    )
+    user = get_user_model()._default_manager.get(pk=user_id)
+    try:
+        publish_correction(correction=correction, by=user)
+    except (WorkflowError, PublishError) as exc:
+        return {"published": False, "message": str(exc)}
+    assert correction.edition is not None
+    return {
+        "published": True,
+        "message": f"Published edition {correction.edition.number}; readers who received"
+        " the issue are told what changed.",
+    }

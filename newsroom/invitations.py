@@ -24,6 +24,7 @@ from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
+from newsroom.comments import MAX_COMMENT
 from newsroom.notices import notify, site_link
 from newsroom.site import notice_headers
 from newsroom.text import validate_text
@@ -108,6 +109,22 @@ class Invitation(models.Model):
         except (signing.BadSignature, KeyError, TypeError, ValueError, cls.DoesNotExist):
             raise tampered() from None
 
+    def clean(self) -> None:
+        """The day limit holds wherever an invitation is written (the admin
+        may change `expires_at`), not only in the desk's form."""
+        super().clean()
+        if self.expires_at is None or self.created_at is None:
+            return
+        latest = self.created_at + datetime.timedelta(days=MAX_DAYS)
+        if not self.created_at < self.expires_at <= latest:
+            raise ValidationError(
+                {
+                    "expires_at": f"A review link lasts from 1 to {MAX_DAYS} days: choose a time"
+                    f" after {self.created_at:%d %b %Y %H:%M} UTC and no later than"
+                    f" {latest:%d %b %Y %H:%M} UTC."
+                }
+            )
+
     def check_usable(self, subject_id: int) -> None:
         if self.subject_id != subject_id:
             raise Refusal(
@@ -148,6 +165,8 @@ class Invitation(models.Model):
         """Log the verdict under the reviewer's email and tell whoever invited them."""
         if verdict == Verdict.NEEDS_CHANGES and not comment.strip():
             raise ValueError("Say what needs to change.")
+        if len(comment) > MAX_COMMENT:  # as a comment on a passage
+            raise ValueError(f"Keep a comment under {MAX_COMMENT} characters.")
         try:
             validate_text(comment)
         except ValidationError as error:

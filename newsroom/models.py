@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Lower
@@ -20,8 +19,10 @@ from simple_history.models import HistoricalRecords
 from newsroom import roles
 from newsroom.comments import reanchor_comments
 from newsroom.extension import ScheduledIssue, publishing_room
-from newsroom.sanitizing import BODY_EXTENSIONS, check_body_bounds, sanitize_body
+from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
 from newsroom.text import one_line, validate_line, validate_text
+from newsroom.versioned import EditConflict as EditConflict  # where the desk imports it
+from newsroom.versioned import VersionedText
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
@@ -31,7 +32,6 @@ from newsroom.workflow import (
     Status,
     Transition,
     WorkflowError,
-    WorkflowModel,
     published_has_date,
     recorded_user,
 )
@@ -49,17 +49,6 @@ class OpenComments(WorkflowError):
             f"{threads} still open: resolve them first, or resolve them all as you approve."
         )
         self.count = count
-
-
-class EditConflict(Exception):
-    """An edit made from an older version than the story's current one.
-
-    Carries the current story so that the conflict page can show both texts.
-    """
-
-    def __init__(self, current: Story) -> None:
-        super().__init__(f"The story changed since you opened it (now version {current.version}).")
-        self.current = current
 
 
 # What an edit may change; status only ever changes through the workflow.
@@ -278,7 +267,7 @@ class StoryQuerySet(models.QuerySet["Story"]):
         return search_stories(self, query)
 
 
-class Story(WorkflowModel):
+class Story(VersionedText):
     headline = models.CharField(max_length=200, validators=[validate_line])
     body = ProseEditorField(
         extensions=BODY_EXTENSIONS,
@@ -365,13 +354,6 @@ class Story(WorkflowModel):
     def get_absolute_url(self) -> str:
         return reverse("desk:story_detail", args=[self.pk])
 
-    def clean(self) -> None:
-        super().clean()
-        try:
-            check_body_bounds(self.body or "")
-        except ValidationError as error:
-            raise ValidationError({"body": error.messages}) from None
-
     # The author as loaded from the database (None for a story not saved yet).
     _loaded_author_id: int | None = None
 
@@ -403,49 +385,22 @@ class Story(WorkflowModel):
         # full stop after a link is not a word of its own).
         return len(strip_tags(BLOCK_BREAK.sub(" ", self.body)).split())
 
-    def can_edit(self, user: User) -> bool:
-        """Editors write drafts; a reviewer may fix a story under review (a
-        typo, a link) without sending it back. Published stories are read-only
-        until withdrawn."""
-        if self.status == Status.DRAFT:
-            return roles.is_editor(user)
-        if self.status == Status.REVIEW:
-            return roles.is_reviewer(user)
-        return False
+    EDIT_FIELDS = EDITABLE_FIELDS
 
-    def check_editable(self, user: User) -> None:
-        """Raise WorkflowError unless `user` may edit this story now."""
-        if not self.can_edit(user):
-            raise WorkflowError(
-                f"This story is {self.status_label().lower()}: you cannot change it now."
-            )
+    def edit_accepted(self, *, by: User, reason: str) -> list[str]:
+        self.refresh_from_db(fields=["status", "published_at"])
+        self.last_edited_by = by  # type: ignore[assignment]
+        self._history_user = by
+        self._change_reason = reason
+        return ["last_edited_by"]
 
-    def save_edit(self, *, by: User, expected_version: int, reason: str = "") -> None:
-        """Save this in-memory story's editable fields as a new version.
+    def edit_saved(self, *, by: User) -> None:
+        reanchor_comments(self)
 
-        The row is locked and its version compared with the one the form was
-        loaded from: an edit made from an older version is refused with
-        EditConflict and nothing is overwritten. The refused text is kept as a
-        history record marked "not applied", so both texts are in the history.
-        """
-        with transaction.atomic():
-            current = Story.objects.select_for_update().get(pk=self.pk)
-            current.check_editable(by)
-            conflict = current.version != expected_version
-            if conflict:
-                self._keep_refused_edit(by=by, based_on=expected_version)
-            else:
-                self.refresh_from_db(fields=["status", "published_at"])
-                self.version = current.version + 1
-                self.last_edited_by = by  # type: ignore[assignment]
-                self._history_user = by
-                self._change_reason = reason
-                self.save(
-                    update_fields=[*EDITABLE_FIELDS, "version", "last_edited_by", "updated_at"]
-                )
-                reanchor_comments(self)
-        if conflict:
-            raise EditConflict(current)
+    def edit_refused(self, *, by: User, based_on: int) -> None:
+        """The refused text is kept as a history record marked "not
+        applied", so both texts are in the history."""
+        self._keep_refused_edit(by=by, based_on=based_on)
 
     def _keep_refused_edit(self, *, by: User, based_on: int) -> None:
         attempt = copy.copy(self)

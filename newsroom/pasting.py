@@ -22,6 +22,7 @@ A headline pasted as the first line of the body is dropped by
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import escape, unescape
 from html.parser import HTMLParser
 
@@ -29,13 +30,13 @@ import nh3
 
 # What this module reads; html5ever (through nh3) balances the markup first
 # and drops everything else, comments (Word's <![if !supportLists]>) included.
-_READ_TAGS = {
+READ_TAGS = {
     "p", "br", "strong", "b", "em", "i", "a", "ul", "ol", "li", "div", "span",
     "h1", "h2", "h3", "h4", "h5", "h6",
     "table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th",
 }  # fmt: skip
 _read = nh3.Cleaner(
-    tags=_READ_TAGS,
+    tags=READ_TAGS,
     attributes={"a": {"href", "title"}, "ol": {"start"}, "b": {"style"}, "span": {"style"}},
     link_rel=None,
     url_schemes={"http", "https", "mailto"},
@@ -110,9 +111,44 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
+# The same elements with every attribute dropped: their serialisation holds
+# only bare tags, balanced, and text with "<" and ">" escaped.
+_bare = nh3.Cleaner(tags=READ_TAGS, attributes={}, link_rel=None)
+_BARE_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)>")
+_LIST_TAGS = frozenset({"ul", "ol"})
+# Deeper than this, a body is left as the allowlist cleans it (our tree
+# walkers recurse; the desk refuses such bodies long before, see
+# newsroom.sanitizing.check_body_bounds).
+TIDY_DEPTH = 100
+
+
+def depths(html: str) -> Iterator[tuple[int, int]]:
+    """(elements open, lists open) after each tag of the tree an HTML5 parser
+    builds from `html` (html5ever, through nh3): `<b/>` opens a b element,
+    `</br>` is a line break, an open <li> or <p> ends where the next begins.
+    Read with a counter, so nothing recurses on the depth."""
+    depth = lists = 0
+    for match in _BARE_TAG.finditer(_bare.clean(html)):
+        closing, name = match.group(1), match.group(2)
+        if name == "br":
+            continue
+        step = -1 if closing else 1
+        depth += step
+        lists += step if name in _LIST_TAGS else 0
+        yield depth, lists
+
+
+def _too_deep(html: str) -> bool:
+    return any(depth > TIDY_DEPTH for depth, _ in depths(html))
+
+
 def parse(html: str) -> Element:
+    return _tree(_read.clean(html))
+
+
+def _tree(balanced: str) -> Element:
     builder = _TreeBuilder()
-    builder.feed(_read.clean(html))
+    builder.feed(balanced)
     builder.close()
     return builder.root
 
@@ -120,21 +156,53 @@ def parse(html: str) -> Element:
 def tidy_pasted(html: str) -> str:
     """`html` with a paste's fake bullets, tables, headings and styled marks
     turned into the editor's own markup (see the module's docstring)."""
-    if not _MAYBE_PASTED.search(html):
+    # Whether it looks pasted is asked of the markup as an HTML5 parser reads
+    # it (`</br>` is a line break, `</p>` alone an empty paragraph), the same
+    # markup the sanitiser returns: so a body sanitised once looks the same
+    # to the second pass, and sanitising stays idempotent.
+    balanced = _read.clean(html)
+    if not _MAYBE_PASTED.search(balanced) or _too_deep(balanced):
         return html
-    root = parse(html)
+    root = _tree(balanced)
     _marks(root)
     _blocks(root, seen_headings=set())
     _lists(root)
     _spaces(root)
-    # Between blocks, only blocks: no line breaks, white space or empty
-    # paragraphs (Word's spacing) are left over.
-    root.children = [
-        child
-        for child in root.children
-        if (child.text().strip() if isinstance(child, Element) else child.strip())
-    ]
+    root.children = _between_blocks(root.children)
     return root.html()
+
+
+def _between_blocks(children: list[Element | str]) -> list[Element | str]:
+    """Between blocks, only blocks: no line breaks, white space or empty
+    paragraphs (Word's spacing) are left over. A line break within a run of
+    text outside any paragraph ("Heading<br>- dash") stays: without it the
+    words would run together."""
+    meaningful = [child for child in children if _is_break(child) or _has_text(child)]
+    # Whether the next child that is not a line break is inline, from the end.
+    inline_after: list[bool] = []
+    following = False
+    for child in reversed(meaningful):
+        inline_after.append(following)
+        if not _is_break(child):
+            following = _is_inline(child)
+    inline_after.reverse()
+    kept: list[Element | str] = []
+    for child, inline_next in zip(meaningful, inline_after, strict=True):
+        if not _is_break(child) or (kept and _is_inline(kept[-1]) and inline_next):
+            kept.append(child)
+    return kept
+
+
+def _is_break(child: Element | str) -> bool:
+    return isinstance(child, Element) and child.tag == "br"
+
+
+def _has_text(child: Element | str) -> bool:
+    return bool(child.text().strip() if isinstance(child, Element) else child.strip())
+
+
+def _is_inline(child: Element | str) -> bool:
+    return isinstance(child, str) or child.tag not in _BLOCKS
 
 
 def _spaces(element: Element) -> None:
@@ -156,7 +224,7 @@ def drop_repeated_headline(html: str, headline: str) -> str:
     """`html` without a first paragraph that only repeats `headline` (a paste
     that brought the document's title along)."""
     wanted = _normal(headline)
-    if not wanted or wanted not in _normal(unescape(html)):
+    if not wanted or wanted not in _normal(unescape(html)) or _too_deep(html):
         return html
     root = parse(html)
     first = next((c for c in root.children if not (isinstance(c, str) and not c.strip())), None)

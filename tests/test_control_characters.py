@@ -5,14 +5,21 @@ One ESC in a headline once made every feed of its newsletter answer 500.
 
 from __future__ import annotations
 
+import datetime
+import io
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
 
 from issues.corrections import start_correction
 from issues.editions import Correction
@@ -20,8 +27,8 @@ from issues.models import FeedToken, Issue, IssueInvitation, IssueInvitationUse
 from newsroom.comments import Comment, comment_on_passage
 from newsroom.invitations import StoryInvitation, StoryInvitationUse, invite
 from newsroom.models import Newsletter, Source, Story, StoryTransition
-from newsroom.planning import Assignment
-from newsroom.text import one_line, printable, validate_line, validate_text
+from newsroom.planning import Assignment, CalendarKey
+from newsroom.text import FORBIDDEN, one_line, printable, validate_line, validate_text
 from newsroom.workflow import PUBLISH, Status, perform
 from tests import factories
 from tests.issue_helpers import make_issue_in_review
@@ -411,3 +418,73 @@ def test_a_search_with_control_characters_finds_what_it_would_without(
     else:
         assert waiting.headline in stories.content.decode()
     assert issue.status == Status.REVIEW
+
+
+BASIC_ISSUE = (Path(__file__).parent / "fixtures" / "import" / "basic.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("where", "changed", "line"),
+    [
+        (
+            "a headline",
+            BASIC_ISSUE.replace("Millbrook students", f"Millbrook{ESC}[31m students"),
+            7,
+        ),
+        ("a source", BASIC_ISSUE.replace("(**Valley Courier**)", f"(**Valley{BEL} Courier**)"), 9),
+        ("the sector", BASIC_ISSUE.replace("(ICT)", "(ICT\ufffe)"), 3),
+    ],
+)
+def test_an_uploaded_issue_with_a_control_character_is_refused_with_its_line(
+    client: Client, alice: User, where: str, changed: str, line: int
+) -> None:
+    before = (Newsletter.objects.count(), Source.objects.count(), Story.objects.count())
+    client.force_login(alice)
+    upload = SimpleUploadedFile("issue.md", changed.encode())
+    response = client.post(reverse("issue_desk:import"), {"file": upload})
+    assert response.status_code == 200
+    assert f"Line {line}: remove the invisible control character U+" in response.content.decode()
+    assert (Newsletter.objects.count(), Source.objects.count(), Story.objects.count()) == before
+    assert not Issue.objects.exists()
+
+
+def test_the_import_command_refuses_a_control_character_with_its_line(
+    alice: User, tmp_path: Path
+) -> None:
+    path = tmp_path / "issue.md"
+    path.write_text(BASIC_ISSUE.replace("Millbrook students", f"Millbrook{ESC} students"))
+    with pytest.raises(CommandError, match=r"issue.md:7: remove the invisible control character"):
+        call_command("import_newsletter", str(path), user="alice", stdout=io.StringIO())
+    assert not Story.objects.exists()
+    assert not Issue.objects.exists()
+
+
+def test_a_headline_stored_with_control_characters_leaves_the_calendar_feed_clean(
+    alice: User, newsletter: Newsletter
+) -> None:
+    Assignment.objects.create(
+        headline="Cable story",
+        newsletter=newsletter,
+        assignee=alice,
+        due_at=timezone.now() + datetime.timedelta(days=1),
+        created_by=alice,
+    )
+    # Written around the validators, as data from before the rule would be.
+    Assignment.objects.update(headline=f"Cable{ESC}[0m story{BEL}")
+    key = CalendarKey.objects.create(user=alice).key
+    response = Client().get(reverse("desk:calendar_feed", args=[key]))
+    assert ESC.encode() not in response.content and BEL.encode() not in response.content
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["summary"]).startswith("Cable[0m story (")
+
+
+def test_a_headline_stored_with_control_characters_leaves_the_desk_pages_clean(
+    client: Client, alice: User, newsletter: Newsletter
+) -> None:
+    story = factories.make_story(author=alice, newsletter=newsletter)
+    Story.objects.filter(pk=story.pk).update(headline=f"Bell{BEL} and\ufffe escape{ESC} rang")
+    client.force_login(alice)
+    for path in (f"/desk/stories/{story.pk}/", "/desk/stories/", f"/desk/stories/{story.pk}/edit/"):
+        page = client.get(path).content.decode()
+        assert "Bell and escape rang" in page, path
+        assert not FORBIDDEN.search(page), path

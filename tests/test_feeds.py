@@ -107,3 +107,27 @@ def test_renewing_the_feed_key_refuses_get(client: Client, dave: User) -> None:
     client.force_login(dave)
     assert client.get(reverse("issues:renew_feed_key")).status_code == 405
     assert not FeedToken.objects.filter(user=dave).exists()
+
+
+def test_a_headline_with_markup_is_escaped_in_both_feeds(
+    client: Client, newsletter: Newsletter, alice: User, bob: User, dave: User
+) -> None:
+    # Headlines are plain text: what looks like markup in one is printed as
+    # written, so the feed's HTML summary carries it escaped, never as tags.
+    headline = "Chips & <b>bold</b> claims <script>alert(1)</script> <a href=x>"
+    publish(newsletter, editor=alice, reviewer=bob, headlines=(headline,), number=3)
+    token = FeedToken.objects.create(user=dave)
+
+    for path in ("/feeds/ict.atom", f"/feeds/private/{token.key}/ict.atom"):
+        response = client.get(path)
+        [entry] = entries(response.content)
+        summary = entry.find(f"{ATOM}summary")
+        assert summary.get("type") == "html"
+        # The summary is HTML carried as text: once XML-decoded, the
+        # headline is still HTML-escaped, an item of the list as written.
+        assert (
+            "<li>Chips &amp; &lt;b&gt;bold&lt;/b&gt; claims "
+            "&lt;script&gt;alert(1)&lt;/script&gt; &lt;a href=x&gt;</li>"
+        ) in summary.text
+        assert "<script>" not in summary.text and "<b>" not in summary.text
+        assert b"<script>" not in response.content

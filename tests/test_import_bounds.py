@@ -206,3 +206,28 @@ def test_the_importers_save_is_atomic(bob: User, artifacts: Path, settings: Any)
     assert counts() == before
     assert not Story.history.exists()
     assert stored_files(artifacts) == []
+
+
+def test_a_story_whose_escaped_paragraph_outgrows_the_body_bound_is_refused_with_its_line(
+    client: Client, alice: User
+) -> None:
+    # 9,000 ampersands fit in a line, but escaped (&amp;) they are 45,000
+    # characters of body: more than the desk lets a story hold.
+    text = (
+        (FIXTURES / "basic.md")
+        .read_text()
+        .replace(
+            "Robotics fair draws record crowds in Northgate\n\nThe Northgate",
+            "Robotics fair draws record crowds in Northgate\n\n" + "&" * 9_000 + " The Northgate",
+        )
+    )
+    client.force_login(alice)
+    upload = SimpleUploadedFile("issue.md", text.encode())
+    response = client.post("/desk/issues/import/", {"file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Line 19: the story “Robotics fair draws record crowds in Northgate” is too long:" in (
+        page.replace("&ldquo;", "“").replace("&rdquo;", "”")
+    )
+    assert "a story may have at most 20,000" in page
+    assert not Story.objects.exists() and not Issue.objects.exists()

@@ -6,12 +6,14 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
 from newsroom.comments import Comment, comment_on_passage, reply, resolve
-from newsroom.invitations import StoryInvitation, StoryInvitationUse, invite
+from newsroom.invitations import MAX_DAYS, StoryInvitation, StoryInvitationUse, invite
 from newsroom.models import Newsletter, Story
 from newsroom.notices import Notice
 from newsroom.workflow import Status
@@ -239,3 +241,86 @@ def test_each_use_of_a_link_is_logged_and_each_refusal_too(invitation, caplog) -
     assert refused == f"refused review link (GET) for story {invitation.story_id}:" + (
         " This review link is not valid"
     )
+
+
+def test_at_the_instant_of_expiry_the_link_is_expired(invitation: StoryInvitation) -> None:
+    # `expires_at` is the first instant the link no longer works.
+    with time_machine.travel(
+        invitation.expires_at - datetime.timedelta(microseconds=1), tick=False
+    ):
+        assert StoryInvitation.objects.get(pk=invitation.pk).is_active
+        assert Client().get(link(invitation)).status_code == 200
+    with time_machine.travel(invitation.expires_at, tick=False):
+        assert not StoryInvitation.objects.get(pk=invitation.pk).is_active
+        response = Client().get(link(invitation))
+        assert response.status_code == 410
+        assert "This review link has expired" in response.content.decode()
+    assert list(invitation.uses.values_list("action", flat=True)) == ["opened"]
+
+
+@pytest.mark.parametrize("days", [0, MAX_DAYS + 1, 400])
+def test_the_service_refuses_a_link_outside_the_day_limit(
+    story: Story, bob: User, days: int, mailoutbox: list[object]
+) -> None:
+    with pytest.raises(ValueError, match=f"Choose between 1 and {MAX_DAYS} days."):
+        invite(StoryInvitation, subject=story, email=GUEST, days=days, by=bob)
+    assert not StoryInvitation.objects.exists()
+    assert not mailoutbox
+
+
+def test_the_service_allows_the_longest_link(story: Story, bob: User) -> None:
+    invitation = invite(StoryInvitation, subject=story, email=GUEST, days=MAX_DAYS, by=bob)
+    assert invitation.expires_at - invitation.created_at <= datetime.timedelta(days=MAX_DAYS)
+    invitation.full_clean()
+
+
+def test_the_model_refuses_an_expiry_beyond_the_day_limit(invitation: StoryInvitation) -> None:
+    invitation.expires_at = invitation.created_at + datetime.timedelta(days=MAX_DAYS, seconds=1)
+    with pytest.raises(ValidationError) as refused:
+        invitation.full_clean()
+    assert f"A review link lasts from 1 to {MAX_DAYS} days" in str(
+        refused.value.message_dict["expires_at"]
+    )
+    invitation.expires_at = invitation.created_at  # and not one that ends as it starts
+    with pytest.raises(ValidationError):
+        invitation.full_clean()
+
+
+def test_the_admin_cannot_stretch_a_link_beyond_the_day_limit(
+    client: Client, invitation: StoryInvitation
+) -> None:
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(root)
+    before = invitation.expires_at
+    far = timezone.localtime(invitation.created_at + datetime.timedelta(days=400))
+    response = client.post(
+        f"/admin/newsroom/storyinvitation/{invitation.pk}/change/",
+        {
+            "email": invitation.email,
+            "story": invitation.story_id,
+            "expires_at_0": far.strftime("%Y-%m-%d"),
+            "expires_at_1": far.strftime("%H:%M:%S"),
+            "revoked_at_0": "",
+            "revoked_at_1": "",
+            "uses-TOTAL_FORMS": "0",
+            "uses-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert f"A review link lasts from 1 to {MAX_DAYS} days" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.expires_at == before
+
+
+def test_an_overlong_verdict_is_refused_and_nothing_logged(
+    invitation: StoryInvitation, mailoutbox: list[object]
+) -> None:
+    response = Client().post(
+        link(invitation) + "verdict/",
+        {"verdict": "needs_changes", "comment": "word " * 100_000},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Keep a comment under 2000 characters." in response.content.decode()
+    assert not invitation.uses.filter(action="verdict").exists()
+    assert not mailoutbox

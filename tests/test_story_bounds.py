@@ -126,3 +126,60 @@ def test_the_bounds_count_characters_and_open_elements(body: str, refused: bool)
             check_body_bounds(body)
     else:
         check_body_bounds(body)
+
+
+# HTML5 opens an element written self-closed (`<b/>` is `<b>`); only void
+# elements such as <br/> and <img/> stay empty.
+SELF_CLOSED_B = "<p>" + "<b/>" * 1500 + "text</p>"
+SELF_CLOSED_SPAN = "<p>" + "<span/>" * 1100 + "text</p>"
+TOO_DEEP = "The formatting is nested more than 30 levels deep"
+
+
+@pytest.mark.parametrize("body", [SELF_CLOSED_B, SELF_CLOSED_SPAN])
+def test_self_closed_tags_on_the_desk_form_are_refused_with_words(
+    client: Client, alice: User, newsletter: Newsletter, body: str
+) -> None:
+    client.force_login(alice)
+    response = client.post("/desk/stories/new/", story_data(newsletter, body))
+    assert response.status_code == 200
+    assert TOO_DEEP in response.content.decode()
+    assert not Story.objects.exists()
+    assert not Story.history.exists()
+
+
+@pytest.mark.parametrize("body", [SELF_CLOSED_B, SELF_CLOSED_SPAN])
+def test_self_closed_tags_in_the_admin_are_refused_with_words(
+    client: Client, newsletter: Newsletter, body: str
+) -> None:
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(root)
+    data = story_data(newsletter, body, author=root.pk, source=factories.make_source().pk)
+    response = client.post("/admin/newsroom/story/add/", data)
+    assert response.status_code == 200
+    assert TOO_DEEP in response.content.decode()
+    assert not Story.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        ("<p>" + "<b/>" * 29 + "x</p>", False),  # p and 29 b elements: 30 deep
+        ("<p>" + "<b/>" * 30 + "x</p>", True),
+        ("<p>" + "<br/>" * 3000 + "</p>", False),  # void: nothing opens
+        ("<p>a</br>b</br>c</p>" * 200, False),  # </br> is a line break
+        ("<ul><li/>" * 6 + "x", True),  # six lists, each opened inside the last item
+    ],
+)
+def test_the_bounds_parse_as_html5_does(body: str, refused: bool) -> None:
+    if refused:
+        with pytest.raises(ValidationError):
+            check_body_bounds(body)
+    else:
+        check_body_bounds(body)
+
+
+def test_the_bounds_count_without_recursing_on_depth() -> None:
+    # As deep as the length allows (6,666 open elements): refused, quickly,
+    # with no RecursionError whatever the interpreter's recursion limit.
+    with pytest.raises(ValidationError, match="nested more than"):
+        check_body_bounds("<b>" * (MAX_BODY_LENGTH // 3))

@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from issues.corrections import publish_correction, start_correction
+from issues.corrections import start_correction
 from issues.desk.forms import CorrectionForm
-from issues.desk.views import get_issue_for
+from issues.desk.views import get_issue_for, pending_publication, report_publication
 from issues.editions import Correction
-from issues.publishing import PublishError
+from issues.tasks import publish_correction_task
 from newsroom import roles
 from newsroom.desk.access import (
     desk_user_required,
@@ -30,6 +30,7 @@ from newsroom.desk.access import (
 )
 from newsroom.desk.diffing import has_changes, readable_text, word_diff
 from newsroom.models import Story
+from newsroom.versioned import EditConflict
 from newsroom.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
@@ -85,12 +86,21 @@ def correction_detail(request: HttpRequest, pk: int, correction_pk: int) -> Http
                 form.instance.save_edit(
                     by=request.user, expected_version=form.cleaned_data["version"]
                 )
+            except EditConflict:
+                messages.error(
+                    request,
+                    "Someone changed this correction since you opened it; your text is below,"
+                    " the current one in the correction. Nothing was saved.",
+                )
             except WorkflowError as refusal:
                 messages.error(request, str(refusal))
             else:
                 messages.success(request, "Saved the corrected text.")
                 return redirect(correction)
     context = {
+        "pending_publication": pending_publication(
+            request, publish_correction_task, _session_key(correction), what="correction"
+        ),
         "correction": correction,
         "issue": correction.issue,
         "form": form,
@@ -159,16 +169,24 @@ def correction_request_changes(request: HttpRequest, pk: int, correction_pk: int
 @reviewer_required
 @require_POST
 def correction_publish(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
+    """Queue the publication: rendering a correction takes seconds of a
+    render worker, which a web request never waits for (with the immediate
+    backend it has run when `enqueue` returns, and its outcome shows at once)."""
     correction = get_correction(pk, correction_pk)
     try:
-        publish_correction(correction=correction, by=request.user)
-    except (WorkflowError, PublishError) as refusal:
+        correction.check_transition(PUBLISH, by=request.user)
+    except WorkflowError as refusal:
         messages.error(request, str(refusal))
         return redirect(correction)
-    assert correction.edition is not None
-    messages.success(
-        request,
-        f"Published edition {correction.edition.number}; readers who received the issue"
-        " are told what changed.",
-    )
+    result = publish_correction_task.enqueue(correction.pk, request.user.pk)  # type: ignore[arg-type]
+    if not result.is_finished:
+        request.session[_session_key(correction)] = result.id
+        messages.info(request, "Publishing in the background: this page shows when it is done.")
+        return redirect(correction)
+    if not report_publication(request, result, what="correction"):
+        return redirect(correction)
     return redirect("issue_desk:issue_builder", pk=correction.issue_id)  # type: ignore[attr-defined]
+
+
+def _session_key(correction: Correction) -> str:
+    return f"publish-correction-task-{correction.pk}"

@@ -9,6 +9,7 @@ from django import forms
 
 from issues.editions import Correction
 from issues.models import Issue, suggest_deadlines
+from newsroom.forms import limit_body
 from newsroom.models import Newsletter
 
 DEADLINES = ["copy_deadline", "review_deadline", "planned_publication_at"]
@@ -109,3 +110,7 @@ class CorrectionForm(forms.ModelForm):
     class Meta:
         model = Correction
         fields = ["headline", "body", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_body(self.fields["body"])  # the story's bounds, checked before parsing

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,7 +18,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.tasks import TaskResult, TaskResultStatus
+from django.tasks import Task, TaskResult, TaskResultStatus
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -305,7 +305,7 @@ def _publish_now(request: HttpRequest, issue: Issue) -> HttpResponse:
     the builder page shows it when the reviewer comes back."""
     result = publish_issue_task.enqueue(issue.pk, request.user.pk)  # type: ignore[arg-type]
     if result.is_finished:
-        _report_publication(request, result)
+        report_publication(request, result)
     else:
         request.session[_session_key(issue)] = result.id
         messages.info(request, "Publishing in the background: this page shows when it is done.")
@@ -316,37 +316,48 @@ def _session_key(issue: Issue) -> str:
     return f"publish-task-{issue.pk}"
 
 
-def _report_publication(request: HttpRequest, result: TaskResult) -> None:
+def report_publication(request: HttpRequest, result: TaskResult, *, what: str = "issue") -> bool:
+    """Show the outcome of a finished publication of an issue or a
+    correction (`what`); say whether it published."""
     if result.status == TaskResultStatus.SUCCESSFUL:
         outcome = result.return_value
         level = messages.success if outcome["published"] else messages.error
         level(request, outcome["message"])
-    elif lost_its_worker(result):
+        return bool(outcome["published"])
+    if lost_its_worker(result):
         messages.error(
             request,
             "Publishing stopped: the background worker running it was lost before it "
-            "finished. The issue was not published; you can publish it again.",
+            f"finished. The {what} was not published; you can publish it again.",
         )
     else:
-        messages.error(request, "Publishing failed unexpectedly; the issue was not published.")
+        messages.error(request, f"Publishing failed unexpectedly; the {what} was not published.")
+    return False
 
 
 def _pending_publication(request: HttpRequest, issue: Issue) -> bool:
-    """Report a background publication that has finished since; say whether
-    one is still running."""
-    result_id = request.session.get(_session_key(issue))
+    return pending_publication(request, publish_issue_task, _session_key(issue))
+
+
+def pending_publication(
+    request: HttpRequest, task: Task[Any, Any], session_key: str, *, what: str = "issue"
+) -> bool:
+    """Report a background publication (queued as `task`, its result id kept
+    under `session_key`) that has finished since; say whether one is still
+    running."""
+    result_id = request.session.get(session_key)
     if not result_id:
         return False
     try:
-        result = publish_issue_task.get_result(result_id)
+        result = task.get_result(result_id)
     except Exception:  # the backend forgot it, or cannot look results up
-        logger.info("Publication task %s of issue %s is gone", result_id, issue.pk)
-        del request.session[_session_key(issue)]
+        logger.info("Publication task %s (%s) is gone", result_id, session_key)
+        del request.session[session_key]
         return False
     if not result.is_finished:
         if not fail_abandoned_tasks(ids=[result_id]):
             return True
-        result = publish_issue_task.get_result(result_id)
-    del request.session[_session_key(issue)]
-    _report_publication(request, result)
+        result = task.get_result(result_id)
+    del request.session[session_key]
+    report_publication(request, result, what=what)
     return False

@@ -21,6 +21,7 @@ from issues.importing.saving import (
     save_parsed_issue,
     save_plan,
 )
+from newsroom.text import printable
 
 __all__ = [
     "IMPORT_NOTE",
@@ -63,7 +64,9 @@ def issue_text(name: str, data: bytes) -> str:
             raise IssueParseError(
                 f"the PDF could not be read just now ({exc}); try again", 1
             ) from None
-        return text
+        # What a PDF's fonts map to control characters is no one's typing
+        # (a text file's is refused by the parser, with its line): dropped.
+        return printable(text)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

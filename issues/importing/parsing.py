@@ -27,6 +27,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from newsroom.text import FORBIDDEN
+
 MASTHEAD = "NEWSLETTER"
 HEADLINE_MAX = 200  # Story.headline's max_length
 SOURCE_MAX = 120  # Source.name's max_length
@@ -216,6 +218,14 @@ def _check_size(text: str) -> None:
         if len(line) > LINE_MAX:
             raise IssueParseError(
                 f"the line is {len(line):,} characters long; at most {LINE_MAX:,}", number
+            )
+        # As the forms refuse it in a headline, a source's name, a title or
+        # a body (newsroom.text): nothing of the file is stored.
+        if found := FORBIDDEN.search(line):
+            raise IssueParseError(
+                f"remove the invisible control character U+{ord(found.group()):04X}:"
+                " it cannot be printed, mailed or put in a feed",
+                number,
             )
 
 

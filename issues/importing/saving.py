@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -32,13 +33,13 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from issues import roles as issue_roles
-from issues.importing.parsing import IssueImportError, ParsedIssue
+from issues.importing.parsing import IssueImportError, ParsedIssue, ParsedStory
 from issues.models import Issue, IssueStory, format_period
 from issues.publishing import publish_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
 from newsroom.naming import create_with_unique_name, first_free_name
-from newsroom.sanitizing import sanitize_body
+from newsroom.sanitizing import check_body_bounds, sanitize_body
 from newsroom.workflow import PUBLISH, SUBMIT, perform
 
 IMPORT_NOTE = "imported back issue"
@@ -102,6 +103,8 @@ def plan_import(
     """Read-only: decide the newsletter, number and sources, or raise
     IssueImportError (reported on the masthead's line) for an issue that
     would duplicate one already there."""
+    for story in parsed.stories:
+        _check_body(story)
     if newsletter is None:
         newsletter = Newsletter.objects.filter(title__iexact=parsed.sector).first()
     title = newsletter.title if newsletter else sector_title(parsed.sector)
@@ -111,6 +114,22 @@ def plan_import(
     if newsletter is not None:
         number = _check_number(parsed, newsletter, number)
     return ImportPlan(parsed, newsletter, title, slug, number or 1, _find_sources(parsed))
+
+
+def story_body(parsed: ParsedStory) -> str:
+    return f"<p>{escape(parsed.paragraph)}</p>"
+
+
+def _check_body(parsed: ParsedStory) -> None:
+    """The bounds a story's body has on the desk (an escaped paragraph can
+    outgrow them: every & becomes &amp;)."""
+    try:
+        check_body_bounds(story_body(parsed))
+    except ValidationError as error:
+        raise IssueImportError(
+            f"the story “{parsed.headline}” is too long: {' '.join(error.messages)}",
+            parsed.line,
+        ) from None
 
 
 def _check_number(parsed: ParsedIssue, newsletter: Newsletter, number: int | None) -> int:
@@ -226,7 +245,7 @@ def _create_stories(
     stories = [
         Story(
             headline=parsed.headline,
-            body=sanitize_body(f"<p>{escape(parsed.paragraph)}</p>"),
+            body=sanitize_body(story_body(parsed)),
             source=plan.source_for(parsed.source),
             newsletter=newsletter,
             author=author,

@@ -22,6 +22,7 @@ from newsroom.models import Newsletter
 from newsroom.planning import CalendarKey
 from newsroom.reminders import keep_reminding
 from newsroom.site import site_domain
+from newsroom.text import one_line, printable
 
 WEEKS_SHOWN = 4
 FEED_PAST = datetime.timedelta(weeks=4)
@@ -114,19 +115,20 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
     cal = Calendar()
     cal.add("prodid", "-//Newsroom//Planning calendar//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Newsroom: {found.user.get_username()}")
+    # TEXT values may not hold control characters (RFC 5545, 3.3.11).
+    cal.add("x-wr-calname", one_line(f"Newsroom: {found.user.get_username()}"))
     domain = site_domain()
     for entry in owed:
         event = Event()
         event.add("uid", f"{entry.uid}@{domain}")
-        event.add("summary", f"{entry.title} ({entry.state})")
+        event.add("summary", one_line(f"{entry.title} ({entry.state})"))
         event.add("dtstart", entry.at)
         event.add("dtend", entry.at + datetime.timedelta(minutes=30))
         # When the event last changed, not when it was asked for: a calendar
         # app polling an unchanged feed sees unchanged events.
         event.add("dtstamp", (entry.changed or entry.at).astimezone(datetime.UTC))
         if entry.note:
-            event.add("description", entry.note)
+            event.add("description", printable(entry.note))
         event.add("url", request.build_absolute_uri(entry.url))
         cal.add_component(event)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
