@@ -40,6 +40,7 @@ import json
 import logging
 import os
 import posixpath
+import re
 import threading
 import warnings
 from collections.abc import Iterator
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, unquote_to_bytes
 
 import PIL.Image
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import checks
@@ -57,10 +59,13 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML, Attachment
 from weasyprint import __version__ as weasyprint_version
+from weasyprint.formatting_structure import boxes
+from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from issues import render_pool
+from issues.embedded_fonts import embed_fonts
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
 from issues.typography import smarten, smarten_html
 from newsroom import prerequisites
@@ -185,6 +190,27 @@ def _content_type(path: Path) -> str:
 
 fetch_resource = StaticOnlyFetcher(allowed_protocols=())
 
+_build_box_tree = weasyprint_tags._build_box_tree
+
+
+def _build_box_tree_with_languages(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
+    """WeasyPrint's structure tree, with /Lang on the element of each box
+    whose HTML element names a language (a run of Chinese in an English
+    story: issues/typesetting.py). WeasyPrint 70 writes the document's
+    language only; PDF/UA wants each change of language marked."""
+    lang = None
+    page_furniture = isinstance(box, boxes.PageBox | boxes.MarginBox)
+    if box.element is not None and not page_furniture and box.element_tag not in ("html", "body"):
+        lang = box.element.get("lang")
+    for element in _build_box_tree(box, parent, pdf, *args):
+        if lang and isinstance(element, dict) and "Lang" not in element:
+            element["Lang"] = pydyf.String(lang)
+        yield element
+
+
+# Recursive calls go through the module's name, so every level is covered.
+weasyprint_tags._build_box_tree = _build_box_tree_with_languages
+
 # WeasyPrint's font configuration wraps one Pango/fontconfig font map, which
 # is not safe to share between threads; renders in one process take turns.
 _render_lock = threading.Lock()
@@ -200,10 +226,19 @@ def _stylesheet_text() -> str:
     return _static_path(STATIC_SCHEME + STYLESHEET).read_text(encoding="utf-8")
 
 
-def _inline_stylesheet() -> str:
-    """The stylesheet for the HTML artifact: our typefaces come from the
-    site's static files there (a browser cannot fetch newsroomstatic:)."""
-    return _stylesheet_text().replace(f'url("{STATIC_SCHEME}', f'url("{settings.STATIC_URL}')
+_FONT_URL = re.compile(r'url\("' + STATIC_SCHEME + r'(fonts/[^"]+)"\)')
+
+
+def _inline_stylesheet(document: str) -> str:
+    """The stylesheet for the HTML artifact, which makes no request of any
+    kind: each typeface is subset to the characters of `document` and
+    embedded as a data: URL (issues/embedded_fonts.py)."""
+    css = embed_fonts(
+        _stylesheet_text(), _FONT_URL, lambda path: _static_path(STATIC_SCHEME + path), document
+    )
+    if f'url("{STATIC_SCHEME}' in css:
+        raise RenderError("the issue stylesheet names a static file other than a typeface")
+    return css
 
 
 @functools.cache
@@ -310,11 +345,18 @@ def build_document(source: dict[str, Any], inline_css: bool) -> str:
         "title": f"{newsletter['title']}, no. {issue['number']}: {issue['period']}",
         "subject": f"{newsletter['title']} newsletter, {issue['period']}",
         "date_w3c": source["date"].isoformat().replace("+00:00", "Z"),
-        "css": mark_safe(_inline_stylesheet()) if inline_css else "",  # our own stylesheet
+        # Two <time> elements for a period of several days ("24 - 30 November 2025").
+        "period_from": issue["period"].partition(" - ")[0],
+        "period_to": issue["period"].partition(" - ")[2],
+        "css": "",
     }
     # Text stored before control characters were refused must not reach the
     # PDF's XMP metadata (XML) or the HTML.
-    return printable(render_to_string(TEMPLATE, context))
+    document = printable(render_to_string(TEMPLATE, context))
+    if inline_css:
+        context["css"] = mark_safe(_inline_stylesheet(document))  # our own stylesheet
+        document = printable(render_to_string(TEMPLATE, context))
+    return document
 
 
 def _document(

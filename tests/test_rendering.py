@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import shutil
 import subprocess
 from unittest import mock
@@ -118,7 +119,15 @@ def test_the_period_is_printed_across_months_and_years(
     issue = factories.make_issue(
         newsletter=newsletter, created_by=alice, period_start=start, period_end=end
     )
-    assert f">{printed}</time>" in rendering.render_html(issue)
+    html = rendering.render_html(issue)
+    period = re.search(r'<span class="masthead-period">(.*?)</span>', html)
+    assert period is not None
+    # Two <time> elements, each a valid date (a range is no valid datetime).
+    assert re.sub(r"<[^>]+>", "", period.group(1)) == printed
+    assert re.findall(r'<time datetime="([^"]+)">', period.group(1)) == [
+        start.isoformat(),
+        end.isoformat(),
+    ]
 
 
 def test_the_pdf_is_a4_with_page_numbers_bookmarks_and_metadata(pdf: bytes) -> None:
