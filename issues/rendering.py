@@ -82,6 +82,9 @@ DETAILS_LOGGED = "The details are in the server log; tell the administrator if i
 
 TEMPLATE = "issues/render/issue.html"
 STYLESHEET = "css/issue.css"
+# Page boxes, running heads and bookmarks: the PDF's alone (no browser reads
+# them, and the HTML export's CSS stays valid).
+PRINT_STYLESHEET = "css/issue-print.css"
 FONTS = "fonts"
 # Our own static files are addressed through a private scheme, so that no
 # URL a story could contain (http:, https:, file:) ever maps onto them.
@@ -222,8 +225,8 @@ def _font_config() -> FontConfiguration:
 
 
 @functools.cache
-def _stylesheet_text() -> str:
-    return _static_path(STATIC_SCHEME + STYLESHEET).read_text(encoding="utf-8")
+def _stylesheet_text(name: str = STYLESHEET) -> str:
+    return _static_path(STATIC_SCHEME + name).read_text(encoding="utf-8")
 
 
 _FONT_URL = re.compile(r'url\("' + STATIC_SCHEME + r'(fonts/[^"]+)"\)')
@@ -251,8 +254,9 @@ def renderer_version() -> str:
     digest = hashlib.sha256()
     template = Path(settings.BASE_DIR) / "templates" / TEMPLATE
     stylesheet = _static_path(STATIC_SCHEME + STYLESHEET)
+    print_stylesheet = _static_path(STATIC_SCHEME + PRINT_STYLESHEET)
     fonts = sorted(stylesheet.parent.parent.joinpath(FONTS).glob("*.ttf"))
-    for path in (template, stylesheet, *fonts):
+    for path in (template, stylesheet, print_stylesheet, *fonts):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     pango_version = prerequisites.library_version(prerequisites.PANGO, "pango_version_string")
     harfbuzz_version = prerequisites.library_version(prerequisites.HARFBUZZ, "hb_version_string")
@@ -264,13 +268,12 @@ def renderer_version() -> str:
 
 
 @functools.cache
-def _stylesheet() -> CSS:
-    """The print stylesheet, parsed once per process."""
-    return CSS(
-        url=STATIC_SCHEME + STYLESHEET,
-        url_fetcher=fetch_resource,
-        font_config=_font_config(),
-    )
+def _stylesheets() -> list[CSS]:
+    """The issue's stylesheet and the print-only one, parsed once per process."""
+    return [
+        CSS(url=STATIC_SCHEME + name, url_fetcher=fetch_resource, font_config=_font_config())
+        for name in (STYLESHEET, PRINT_STYLESHEET)
+    ]
 
 
 def issue_date(issue: Issue, published_at: datetime.datetime | None = None) -> datetime.datetime:
@@ -453,7 +456,7 @@ def html_to_pdf(
     with _render_lock, _source_date(date):
         document = HTML(string=html, base_url=None, url_fetcher=fetch_resource)
         return document.write_pdf(
-            stylesheets=[_stylesheet()],
+            stylesheets=_stylesheets(),
             font_config=_font_config(),
             # Derived from the content, so the same issue gives the same bytes.
             pdf_identifier=True,
@@ -468,6 +471,7 @@ def input_digest(source: dict[str, Any]) -> str:
     digest = hashlib.sha256(json.dumps(source, sort_keys=True, default=str).encode())
     digest.update(renderer_version().encode())
     digest.update(_stylesheet_text().encode())
+    digest.update(_stylesheet_text(PRINT_STYLESHEET).encode())
     return digest.hexdigest()
 
 

@@ -63,13 +63,13 @@ def test_the_renderer_fetches_every_face_through_its_locked_fetcher() -> None:
         return fetch(self, url, *args)
 
     # The faces are loaded with the stylesheet, once per process: start afresh.
-    rendering._stylesheet.cache_clear()
+    rendering._stylesheets.cache_clear()
     rendering._font_config.cache_clear()
     try:
         with mock.patch.object(rendering.StaticOnlyFetcher, "fetch", spy):
             rendering.html_to_pdf('<html lang="en"><body><p>Fibre</p></body></html>')
     finally:
-        rendering._stylesheet.cache_clear()
+        rendering._stylesheets.cache_clear()
         rendering._font_config.cache_clear()
     fonts = {url.removeprefix(rendering.STATIC_SCHEME) for url in fetched if "fonts/" in url}
     assert fonts == shipped_fonts()
