@@ -66,6 +66,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from issues import render_pool
 from issues.embedded_fonts import embed_fonts
+from issues.xmp import one_rdf
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
 from issues.typography import smarten, smarten_html
 from newsroom import prerequisites
@@ -98,7 +99,8 @@ MAX_IMAGE_PIXELS = 4096 * 4096
 PDF_VARIANT = "pdf/ua-1"
 # A newsletter may ask for archival PDFs: PDF/A-3b, still tagged and still
 # declaring PDF/UA-1 (WeasyPrint writes one variant's metadata; the other
-# claim is added from this file), with the issue's HTML embedded.
+# claim, with the PDF/A extension schema declaring it, is merged in from this
+# file: issues/xmp.py), with the issue's HTML embedded.
 ARCHIVAL_VARIANT = "pdf/a-3b"
 PDFUA_XMP = "pdf/pdfua-1.xmp"
 
@@ -435,12 +437,13 @@ def html_to_pdf(
     PDF/A-3b carrying that document as its source."""
     date = date or datetime.datetime.fromtimestamp(0, datetime.UTC)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT}
+    extra_xmp = b""
     if attachment is not None:
         name, content = attachment
+        extra_xmp = _static_path(STATIC_SCHEME + PDFUA_XMP).read_bytes()
         options = {
             "pdf_variant": ARCHIVAL_VARIANT,
             "pdf_tags": True,
-            "xmp_metadata": [STATIC_SCHEME + PDFUA_XMP],
             "attachments": [
                 Attachment(
                     string=content,
@@ -453,6 +456,12 @@ def html_to_pdf(
                 )
             ],
         }
+
+    def one_xmp_packet(document: Any, pdf: Any) -> None:
+        """Right before the PDF is written: its XMP in one rdf:RDF."""
+        metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+        metadata.stream = [one_rdf(b"".join(metadata.stream), extra_xmp)]
+
     with _render_lock, _source_date(date):
         document = HTML(string=html, base_url=None, url_fetcher=fetch_resource)
         return document.write_pdf(
@@ -460,6 +469,7 @@ def html_to_pdf(
             font_config=_font_config(),
             # Derived from the content, so the same issue gives the same bytes.
             pdf_identifier=True,
+            finisher=one_xmp_packet,
             **options,
         )
 

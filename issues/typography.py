@@ -1,6 +1,8 @@
-"""Typographic quotes for the printed issue.
+"""Typographic quotes and dashes for the printed issue.
 
-Editors type straight quotes; a printed newsletter has curly ones. The
+Editors type straight quotes and double hyphens; a printed newsletter has
+curly quotes and dashes: "--" (or "---") is an em dash, and "--" between two
+figures an en dash (1--10 million: 1–10 million). The
 renderer turns them at the data level (the headline's text, the body's text
 nodes), so that the PDF and the HTML export say exactly the same thing, and
 markup (attributes, tags) is never touched.
@@ -15,10 +17,18 @@ _BLOCK_TAG = re.compile(r"^</?(?:p|li|ul|ol|br)\b", re.IGNORECASE)
 # After these (or at the start of a block) a quote opens; elsewhere it closes.
 _OPENS_AFTER = frozenset(" \t\n\r\u00a0([{“‘—–-/")
 _ESCAPED_QUOTES = {"&quot;": '"', "&#34;": '"', "&#39;": "'", "&#x27;": "'"}
+_DASHES = (
+    (re.compile(r"---"), "—"),
+    (re.compile(r"(?<=\d)--(?=\d)"), "–"),
+    (re.compile(r"--"), "—"),
+)
 
 
 def smarten(text: str, before: str = " ") -> str:
-    """`text` with typographic quotes; `before` is the character preceding it."""
+    """`text` with typographic quotes and dashes; `before` is the character
+    preceding it."""
+    for hyphens, dash in _DASHES:
+        text = hyphens.sub(dash, text)
     out: list[str] = []
     previous = before
     for i, char in enumerate(text):
@@ -35,7 +45,8 @@ def smarten(text: str, before: str = " ") -> str:
 
 
 def smarten_html(html: str) -> str:
-    """`html` with typographic quotes in its text, its tags left as they are."""
+    """`html` with typographic quotes and dashes in its text, its tags left
+    as they are."""
     out: list[str] = []
     previous = " "
     for part in _TAG.split(html):
