@@ -66,9 +66,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from issues import render_pool
 from issues.embedded_fonts import embed_fonts
-from issues.xmp import one_rdf
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
 from issues.typography import smarten, smarten_html
+from issues.xmp import one_rdf
 from newsroom import prerequisites
 from newsroom.sanitizing import body_with_source
 from newsroom.text import printable

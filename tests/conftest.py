@@ -50,8 +50,9 @@ def artifacts(tmp_path: Path) -> Iterator[Path]:
 def every_pdf_checked_for_accessibility(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every PDF an issue renders to in the tests (published, corrected,
     previewed, downloaded) is checked for the PDF/UA-1 essentials, its
-    headings read in the issue's order under one H1 naming the newsletter. A PDF a test put in place of the
-    renderer's (a mocked worker) is not ours to check."""
+    headings read in the issue's order under one H1 naming the newsletter.
+    A PDF a test put in place of the renderer's (a mocked worker) is not ours
+    to check."""
     render_pdf = rendering.render_pdf
 
     def render_and_check(issue: Any, **options: Any) -> bytes:

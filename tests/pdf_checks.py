@@ -201,7 +201,7 @@ def xmp_rdf_blocks_and_pdfua_part(packet: bytes) -> tuple[int, str | None]:
     """How many rdf:RDF the XMP packet has, and the pdfuaid:part the first
     one claims (as an XMP reader sees it: only the first rdf:RDF counts)."""
     body = packet[packet.index(b"<x:xmpmeta") : packet.index(b"</x:xmpmeta>") + 12]
-    blocks = ET.fromstring(body).findall(f"{{{RDF}}}RDF")
+    blocks = ET.fromstring(body).findall(f"{{{RDF}}}RDF")  # noqa: S314 (our own PDF)
     for description in blocks[0].iter(f"{{{RDF}}}Description") if blocks else ():
         part = description.get(f"{{{PDFUAID}}}part") or description.findtext(f"{{{PDFUAID}}}part")
         if part is not None:

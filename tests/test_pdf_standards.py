@@ -75,7 +75,7 @@ def test_the_archival_xmp_is_one_rdf_block_with_pdf_a_ua_and_the_extension_schem
     packet = xmp_packet(archival_pdf)
     assert xmp_rdf_blocks_and_pdfua_part(packet) == (1, "1")
     body = packet[packet.index(b"<x:xmpmeta") : packet.index(b"</x:xmpmeta>") + 12]
-    (rdf,) = ET.fromstring(body).findall(f"{{{RDF}}}RDF")
+    (rdf,) = ET.fromstring(body).findall(f"{{{RDF}}}RDF")  # noqa: S314 (our own PDF)
     descriptions = rdf.findall(f"{{{RDF}}}Description")
     pdfaid = "{http://www.aiim.org/pdfa/ns/id/}"
     assert any(d.get(f"{pdfaid}part") == "3" for d in descriptions)
@@ -86,7 +86,7 @@ def test_the_archival_xmp_is_one_rdf_block_with_pdf_a_ua_and_the_extension_schem
         (
             item.findtext(f"{schema}namespaceURI"),
             item.findtext(f"{schema}prefix"),
-            item.findtext(f".//{{http://www.aiim.org/pdfa/ns/property#}}name"),
+            item.findtext(".//{http://www.aiim.org/pdfa/ns/property#}name"),
         )
         for item in rdf.iter(f"{{{RDF}}}li")
         if item.find(f"{schema}namespaceURI") is not None
@@ -125,7 +125,7 @@ def test_the_html_marks_chinese_runs_too(newsletter: Newsletter, alice: User, bo
 def test_the_issue_title_is_the_one_h1_and_the_masthead_word_no_heading(pdf: bytes) -> None:
     (h1,) = headings_in_reading_order(pdf, "/H1")
     assert h1 == "INFORMATION AND COMMUNICATION TECHNOLOGY (ICT) 24 - 30 November 2025 Issue no. 1"
-    assert not any("NEWSLETTER" == heading for heading in headings_in_reading_order(pdf))
+    assert not any(heading == "NEWSLETTER" for heading in headings_in_reading_order(pdf))
 
 
 def test_double_hyphens_print_as_dashes(pdf: bytes) -> None:
