@@ -59,7 +59,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML, Attachment
 from weasyprint import __version__ as weasyprint_version
+from weasyprint import document as weasyprint_document
 from weasyprint.formatting_structure import boxes
+from weasyprint.pdf import stream as weasyprint_stream
 from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -195,18 +197,58 @@ def _content_type(path: Path) -> str:
 
 fetch_resource = StaticOnlyFetcher(allowed_protocols=())
 
+# Two additions to WeasyPrint 70's tagged PDF, each checked by
+# tests/test_pdf_standards.py (a WeasyPrint upgrade that changes these
+# internals fails there, not silently):
+#
+# 1. Running heads and footers (the margin boxes of issue-print.css) are
+#    drawn as /Artifact marked content, as PDF/UA asks of page furniture.
+#    WeasyPrint gives their text MCIDs that no structure element in the tree
+#    names; a reader of the tree skipped them, a checker of content did not.
+# 2. An element with its own language (a run of Chinese in an English story:
+#    issues/typesetting.py) gets /Lang on its structure element; WeasyPrint
+#    writes the document's language only.
 _build_box_tree = weasyprint_tags._build_box_tree
+_draw_page = weasyprint_document.draw_page
+_marked = weasyprint_stream.Stream.marked
+
+
+def _descendants(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
+
+
+def _draw_page_with_artifacts(page_box: Any, stream: Any) -> None:
+    stream.newsroom_furniture = {
+        id(box)
+        for margin_box in page_box.children
+        if isinstance(margin_box, boxes.MarginBox)
+        for box in _descendants(margin_box)
+    }
+    _draw_page(page_box, stream)
+
+
+@contextlib.contextmanager
+def _marked_or_artifact(stream: Any, box: Any, tag: str) -> Iterator[None]:
+    if id(box) in getattr(stream, "newsroom_furniture", ()):
+        with stream.artifact():
+            yield
+    else:
+        with _marked(stream, box, tag):
+            yield
 
 
 def _build_box_tree_with_languages(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
-    """WeasyPrint's structure tree, with /Lang on the element of each box
-    whose HTML element names a language (a run of Chinese in an English
-    story: issues/typesetting.py). WeasyPrint 70 writes the document's
-    language only; PDF/UA wants each change of language marked."""
+    if isinstance(box, boxes.MarginBox):
+        # Artifacts are no part of the tree; forget any content still marked.
+        tags = args[-1]
+        for descendant in _descendants(box):
+            tags.pop(descendant, None)
+        return
     lang = None
-    page_furniture = isinstance(box, boxes.PageBox | boxes.MarginBox)
-    if box.element is not None and not page_furniture and box.element_tag not in ("html", "body"):
-        lang = box.element.get("lang")
+    if box.element is not None and not isinstance(box, boxes.PageBox):
+        lang = None if box.element_tag in ("html", "body") else box.element.get("lang")
     for element in _build_box_tree(box, parent, pdf, *args):
         if lang and isinstance(element, dict) and "Lang" not in element:
             element["Lang"] = pydyf.String(lang)
@@ -215,6 +257,8 @@ def _build_box_tree_with_languages(box: Any, parent: Any, pdf: Any, *args: Any) 
 
 # Recursive calls go through the module's name, so every level is covered.
 weasyprint_tags._build_box_tree = _build_box_tree_with_languages
+weasyprint_document.draw_page = _draw_page_with_artifacts
+weasyprint_stream.Stream.marked = _marked_or_artifact  # type: ignore[assignment]
 
 # WeasyPrint's font configuration wraps one Pango/fontconfig font map, which
 # is not safe to share between threads; renders in one process take turns.

@@ -9,8 +9,9 @@ XML parser, as XMP readers do), every font embedded with a ToUnicode map,
 and the reading order (the headings of the structure tree, read in order,
 are the issue's headlines in the issue's order).
 
-`page_furniture_text` and `languages` read what the structure tree leaves
-out (running heads, footers) and which runs carry their own /Lang.
+`page_furniture_text`, `artifact_text` and `languages` read what the
+structure tree leaves out (running heads, footers) and which runs carry
+their own /Lang.
 """
 
 from __future__ import annotations
@@ -169,6 +170,13 @@ def page_furniture_text(pdf: bytes) -> str:
     tagged = _tagged_ids(reader, _page_numbers(reader))
     untagged = [text for key, text in sorted(texts.items()) if key not in tagged]
     return _one_line(" ".join(artifacts + untagged))
+
+
+def artifact_text(pdf: bytes) -> str:
+    """The text inside /Artifact marked content (page furniture)."""
+    artifacts: list[str] = []
+    _marked_text(PdfReader(io.BytesIO(pdf)), artifacts)
+    return _one_line(" ".join(artifacts))
 
 
 def structure_text(pdf: bytes) -> str:

@@ -190,8 +190,11 @@ def test_chinese_characters_render_with_a_cjk_font(pdf: bytes) -> None:
 def test_the_html_is_one_self_contained_document(issue: Issue) -> None:
     html = rendering.render_html(issue)
     assert html.startswith("<!doctype html>")
-    assert "<style>" in html and "@page" in html
+    assert "<style>" in html and "@font-face" in html
     assert "<link" not in html and "src=" not in html
+    # Every URL is data: (the typefaces); the print-only GCPM rules stay out.
+    assert re.findall(r'url\("([a-z]+):', html) == ["data"] * 7
+    assert "@page" not in html and "string-set" not in html
     for headline, _, _ in STORIES:
         assert headline in html
 
