@@ -236,15 +236,6 @@ def test_a_correction_needs_a_note_and_a_changed_text(issue: Issue, alice: User,
     assert correction.status == Status.DRAFT
 
 
-def test_a_correction_needs_a_story_chosen(issue: Issue, bob: User) -> None:
-    response = client_for(bob).post(
-        desk("correction_start", issue), {"story": "", "note": NOTE}, follow=True
-    )
-    assert response.status_code == 200
-    assert "Choose the story to correct." in response.content.decode()
-    assert not Correction.objects.filter(issue=issue).exists()
-
-
 def test_one_correction_at_a_time(issue: Issue, bob: User, carol: User) -> None:
     start(issue, bob)
     story = issue.ordered_stories()[1]

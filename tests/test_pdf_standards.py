@@ -2,7 +2,7 @@
 whose one rdf:RDF claims PDF/UA-1 (with the PDF/A extension schema when the
 PDF is archival), running heads and footers kept out of the structure tree,
 Chinese runs tagged with their language, the issue's title as the one H1,
-and typographic dashes."""
+and typographic dashes (on the issue's page too)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.test import Client
 from pypdf import PdfReader
 
 from issues import rendering
 from issues.models import Issue
+from issues.publishing import publish_issue
 from newsroom.models import Newsletter
 from newsroom.workflow import Status
 from tests import factories
-from tests.issue_helpers import pdf_text
+from tests.issue_helpers import make_issue_in_review, pdf_text
 from tests.pdf_checks import (
     RDF,
     artifact_text,
@@ -136,3 +138,16 @@ def test_double_hyphens_print_as_dashes(pdf: bytes) -> None:
     assert "--" not in text
     assert f"Operators — led by {NAME} — said 1–10 million yuan" in " ".join(text.split())
     assert f"Data centre in {NAME}’s district — a first" in headings_in_reading_order(pdf)
+
+
+def test_the_issue_page_sets_headlines_as_the_pdf_does(
+    client: Client, newsletter: Newsletter, alice: User, bob: User, dave: User
+) -> None:
+    headline = f"Data centre in {NAME}'s district -- a first"
+    issue = make_issue_in_review(
+        newsletter=newsletter, editor=alice, reviewer=bob, headlines=(headline,), number=5
+    )
+    publish_issue(issue=issue, by=bob)
+    client.force_login(dave)
+    page = client.get(f"/issues/{newsletter.slug}/5/").content.decode()
+    assert f'in <span lang="zh" class="cjk-run">{NAME}</span>’s district — a first</h2>' in page

@@ -57,9 +57,6 @@ def get_correction(issue_pk: int, pk: int) -> Correction:
 @require_POST
 def correction_start(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
-    if not request.POST.get("story"):  # the list's empty first choice
-        messages.error(request, "Choose the story to correct.")
-        return redirect("issue_desk:issue_builder", pk=issue.pk)
     story = get_object_or_404(
         Story, pk=id_from(request.POST.get("story")), issue_entries__issue=issue
     )
