@@ -1,10 +1,12 @@
 """An issue as one HTML document and as a print-quality PDF.
 
 This is the only module that imports WeasyPrint. Both outputs come from one
-template, `templates/issues/render/issue.html`, and one print stylesheet,
-`static/css/issue.css`: the HTML carries the stylesheet inline (so it is a
-single self-contained file), the PDF gets the same stylesheet parsed once per
-process.
+template, `templates/issues/render/issue.html`, and one stylesheet,
+`static/css/issue.css`: the HTML carries it inline with its typefaces as
+data: URLs (a single self-contained file that makes no request), the PDF
+gets it and the print-only `issue-print.css` (page boxes, running heads,
+bookmarks) parsed once per process. docs/standards.md says what each output
+conforms to.
 
 Rendering is reproducible: the same issue gives the same bytes on any
 machine that passes the prerequisite check (newsroom/prerequisites.py),
