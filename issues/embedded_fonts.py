@@ -6,7 +6,7 @@ our typefaces (static/fonts/) is subset and embedded as a WOFF2 `data:` URL
 in its inline stylesheet.
 
 A subset holds the Latin-1 letters and common punctuation (`BASE`) and every
-other character of the document the face has: 10-20 KB a face, about 100 KB
+other character of the document the face has: 14-24 KB a face, about 130 KB
 for the seven (the whole faces would be 210 KB as WOFF2, 600 KB as TrueType).
 Subsetting takes a second or so a face, so a render worker keeps the subsets
 it made: with the base in every key, most issues (English text) share one

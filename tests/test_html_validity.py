@@ -4,9 +4,11 @@ on any page any role reaches.
 Each role (nobody signed in, editor, reviewer, subscriber, staff) walks the
 site through the test client from where it lands, following every link on
 every page (one page per URL pattern, the same walk and newsroom as the
-accessibility test in tests/e2e/test_accessibility.py). Every page, the
-stored HTML export and the desk's preview are written to one folder, and
-vnu checks the folder in one run (the JVM takes seconds to start).
+accessibility test in tests/e2e/test_accessibility.py). Every page, a few
+the walk cannot reach (a published issue on the desk, a 404, an outside
+reviewer's signed story and issue pages), the stored HTML export and the
+desk's preview are written to one folder, and vnu checks the folder in one
+run (the JVM takes seconds to start).
 
 vnu is `vnu-jar` from npm, installed by `scripts/install-vnu` into var/vnu
 (or found at NEWSROOM_VNU_JAR), run on the machine's Java. Without either
@@ -30,7 +32,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
+from issues.invitations import IssueInvitation
 from issues.models import Issue
+from newsroom.comments import comment_on_passage
+from newsroom.invitations import StoryInvitation, invite
+from newsroom.models import Story
 from tests.e2e.test_accessibility import START, arrange_newsroom, pattern_of, worth_walking
 
 VNU_JAR = Path(
@@ -140,6 +146,18 @@ def test_the_export_and_every_page_of_every_role_are_valid_html(
     published = Issue.objects.get(number=1)
     client.force_login(users["bob"])
     extra = {"bob_published_issue": f"/desk/issues/{published.pk}/", "bob_404": "/nowhere/"}
+    # An outside reviewer's pages (signed links), with a comment of theirs.
+    in_review = Story.objects.get(headline="Buoys report by radio")
+    on_story = invite(StoryInvitation, subject=in_review, email="x@ngo.example", by=users["bob"])
+    comment_on_passage(
+        in_review, text="Which one?", quote="harbour authority", email="x@ngo.example"
+    )
+    issue_in_review = Issue.objects.get(number=2)
+    on_issue = invite(
+        IssueInvitation, subject=issue_in_review, email="y@ngo.example", by=users["bob"]
+    )
+    extra["outside_story"] = f"/review/story/{in_review.pk}/{on_story.token()}/"
+    extra["outside_issue"] = f"/review/issue/{issue_in_review.pk}/{on_issue.token()}/"
     # The issue's own documents: the stored export and the desk's preview.
     extra["export"] = f"/issues/{published.newsletter.slug}/1.html"
     extra["preview"] = f"/desk/issues/{Issue.objects.get(number=3).pk}/preview.html"
