@@ -1,10 +1,12 @@
 """An issue as one HTML document and as a print-quality PDF.
 
 This is the only module that imports WeasyPrint. Both outputs come from one
-template, `templates/issues/render/issue.html`, and one print stylesheet,
-`static/css/issue.css`: the HTML carries the stylesheet inline (so it is a
-single self-contained file), the PDF gets the same stylesheet parsed once per
-process.
+template, `templates/issues/render/issue.html`, and one stylesheet,
+`static/css/issue.css`: the HTML carries it inline with its typefaces as
+data: URLs (a single self-contained file that makes no request), the PDF
+gets it and the print-only `issue-print.css` (page boxes, running heads,
+bookmarks) parsed once per process. docs/standards.md says what each output
+conforms to.
 
 Rendering is reproducible: the same issue gives the same bytes on any
 machine that passes the prerequisite check (newsroom/prerequisites.py),
@@ -40,6 +42,7 @@ import json
 import logging
 import os
 import posixpath
+import re
 import threading
 import warnings
 from collections.abc import Iterator
@@ -48,6 +51,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, unquote_to_bytes
 
 import PIL.Image
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import checks
@@ -57,12 +61,18 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML, Attachment
 from weasyprint import __version__ as weasyprint_version
+from weasyprint import document as weasyprint_document
+from weasyprint.formatting_structure import boxes
+from weasyprint.pdf import stream as weasyprint_stream
+from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from issues import render_pool
+from issues.embedded_fonts import embed_fonts
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
 from issues.typography import smarten, smarten_html
+from issues.xmp import one_rdf
 from newsroom import prerequisites
 from newsroom.sanitizing import body_with_source
 from newsroom.text import printable
@@ -77,6 +87,9 @@ DETAILS_LOGGED = "The details are in the server log; tell the administrator if i
 
 TEMPLATE = "issues/render/issue.html"
 STYLESHEET = "css/issue.css"
+# Page boxes, running heads and bookmarks: the PDF's alone (no browser reads
+# them, and the HTML export's CSS stays valid).
+PRINT_STYLESHEET = "css/issue-print.css"
 FONTS = "fonts"
 # Our own static files are addressed through a private scheme, so that no
 # URL a story could contain (http:, https:, file:) ever maps onto them.
@@ -90,7 +103,8 @@ MAX_IMAGE_PIXELS = 4096 * 4096
 PDF_VARIANT = "pdf/ua-1"
 # A newsletter may ask for archival PDFs: PDF/A-3b, still tagged and still
 # declaring PDF/UA-1 (WeasyPrint writes one variant's metadata; the other
-# claim is added from this file), with the issue's HTML embedded.
+# claim, with the PDF/A extension schema declaring it, is merged in from this
+# file: issues/xmp.py), with the issue's HTML embedded.
 ARCHIVAL_VARIANT = "pdf/a-3b"
 PDFUA_XMP = "pdf/pdfua-1.xmp"
 
@@ -185,6 +199,69 @@ def _content_type(path: Path) -> str:
 
 fetch_resource = StaticOnlyFetcher(allowed_protocols=())
 
+# Two additions to WeasyPrint 70's tagged PDF, each checked by
+# tests/test_pdf_standards.py (a WeasyPrint upgrade that changes these
+# internals fails there, not silently):
+#
+# 1. Running heads and footers (the margin boxes of issue-print.css) are
+#    drawn as /Artifact marked content, as PDF/UA asks of page furniture.
+#    WeasyPrint gives their text MCIDs that no structure element in the tree
+#    names; a reader of the tree skipped them, a checker of content did not.
+# 2. An element with its own language (a run of Chinese in an English story:
+#    issues/typesetting.py) gets /Lang on its structure element; WeasyPrint
+#    writes the document's language only.
+_build_box_tree = weasyprint_tags._build_box_tree
+_draw_page = weasyprint_document.draw_page
+_marked = weasyprint_stream.Stream.marked
+
+
+def _descendants(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
+
+
+def _draw_page_with_artifacts(page_box: Any, stream: Any) -> None:
+    stream.newsroom_furniture = {
+        id(box)
+        for margin_box in page_box.children
+        if isinstance(margin_box, boxes.MarginBox)
+        for box in _descendants(margin_box)
+    }
+    _draw_page(page_box, stream)
+
+
+@contextlib.contextmanager
+def _marked_or_artifact(stream: Any, box: Any, tag: str) -> Iterator[None]:
+    if id(box) in getattr(stream, "newsroom_furniture", ()):
+        with stream.artifact():
+            yield
+    else:
+        with _marked(stream, box, tag):
+            yield
+
+
+def _build_box_tree_with_languages(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
+    if isinstance(box, boxes.MarginBox):
+        # Artifacts are no part of the tree; forget any content still marked.
+        tags = args[-1]
+        for descendant in _descendants(box):
+            tags.pop(descendant, None)
+        return
+    lang = None
+    if box.element is not None and not isinstance(box, boxes.PageBox):
+        lang = None if box.element_tag in ("html", "body") else box.element.get("lang")
+    for element in _build_box_tree(box, parent, pdf, *args):
+        if lang and isinstance(element, dict) and "Lang" not in element:
+            element["Lang"] = pydyf.String(lang)
+        yield element
+
+
+# Recursive calls go through the module's name, so every level is covered.
+weasyprint_tags._build_box_tree = _build_box_tree_with_languages
+weasyprint_document.draw_page = _draw_page_with_artifacts
+weasyprint_stream.Stream.marked = _marked_or_artifact  # type: ignore[assignment]
+
 # WeasyPrint's font configuration wraps one Pango/fontconfig font map, which
 # is not safe to share between threads; renders in one process take turns.
 _render_lock = threading.Lock()
@@ -196,14 +273,23 @@ def _font_config() -> FontConfiguration:
 
 
 @functools.cache
-def _stylesheet_text() -> str:
-    return _static_path(STATIC_SCHEME + STYLESHEET).read_text(encoding="utf-8")
+def _stylesheet_text(name: str = STYLESHEET) -> str:
+    return _static_path(STATIC_SCHEME + name).read_text(encoding="utf-8")
 
 
-def _inline_stylesheet() -> str:
-    """The stylesheet for the HTML artifact: our typefaces come from the
-    site's static files there (a browser cannot fetch newsroomstatic:)."""
-    return _stylesheet_text().replace(f'url("{STATIC_SCHEME}', f'url("{settings.STATIC_URL}')
+_FONT_URL = re.compile(r'url\("' + STATIC_SCHEME + r'(fonts/[^"]+)"\)')
+
+
+def _inline_stylesheet(document: str) -> str:
+    """The stylesheet for the HTML artifact, which makes no request of any
+    kind: each typeface is subset to the characters of `document` and
+    embedded as a data: URL (issues/embedded_fonts.py)."""
+    css = embed_fonts(
+        _stylesheet_text(), _FONT_URL, lambda path: _static_path(STATIC_SCHEME + path), document
+    )
+    if f'url("{STATIC_SCHEME}' in css:
+        raise RenderError("the issue stylesheet names a static file other than a typeface")
+    return css
 
 
 @functools.cache
@@ -216,8 +302,9 @@ def renderer_version() -> str:
     digest = hashlib.sha256()
     template = Path(settings.BASE_DIR) / "templates" / TEMPLATE
     stylesheet = _static_path(STATIC_SCHEME + STYLESHEET)
+    print_stylesheet = _static_path(STATIC_SCHEME + PRINT_STYLESHEET)
     fonts = sorted(stylesheet.parent.parent.joinpath(FONTS).glob("*.ttf"))
-    for path in (template, stylesheet, *fonts):
+    for path in (template, stylesheet, print_stylesheet, *fonts):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     pango_version = prerequisites.library_version(prerequisites.PANGO, "pango_version_string")
     harfbuzz_version = prerequisites.library_version(prerequisites.HARFBUZZ, "hb_version_string")
@@ -229,13 +316,12 @@ def renderer_version() -> str:
 
 
 @functools.cache
-def _stylesheet() -> CSS:
-    """The print stylesheet, parsed once per process."""
-    return CSS(
-        url=STATIC_SCHEME + STYLESHEET,
-        url_fetcher=fetch_resource,
-        font_config=_font_config(),
-    )
+def _stylesheets() -> list[CSS]:
+    """The issue's stylesheet and the print-only one, parsed once per process."""
+    return [
+        CSS(url=STATIC_SCHEME + name, url_fetcher=fetch_resource, font_config=_font_config())
+        for name in (STYLESHEET, PRINT_STYLESHEET)
+    ]
 
 
 def issue_date(issue: Issue, published_at: datetime.datetime | None = None) -> datetime.datetime:
@@ -310,11 +396,18 @@ def build_document(source: dict[str, Any], inline_css: bool) -> str:
         "title": f"{newsletter['title']}, no. {issue['number']}: {issue['period']}",
         "subject": f"{newsletter['title']} newsletter, {issue['period']}",
         "date_w3c": source["date"].isoformat().replace("+00:00", "Z"),
-        "css": mark_safe(_inline_stylesheet()) if inline_css else "",  # our own stylesheet
+        # Two <time> elements for a period of several days ("24 - 30 November 2025").
+        "period_from": issue["period"].partition(" - ")[0],
+        "period_to": issue["period"].partition(" - ")[2],
+        "css": "",
     }
     # Text stored before control characters were refused must not reach the
     # PDF's XMP metadata (XML) or the HTML.
-    return printable(render_to_string(TEMPLATE, context))
+    document = printable(render_to_string(TEMPLATE, context))
+    if inline_css:
+        context["css"] = mark_safe(_inline_stylesheet(document))  # our own stylesheet
+        document = printable(render_to_string(TEMPLATE, context))
+    return document
 
 
 def _document(
@@ -390,12 +483,13 @@ def html_to_pdf(
     PDF/A-3b carrying that document as its source."""
     date = date or datetime.datetime.fromtimestamp(0, datetime.UTC)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT}
+    extra_xmp = b""
     if attachment is not None:
         name, content = attachment
+        extra_xmp = _static_path(STATIC_SCHEME + PDFUA_XMP).read_bytes()
         options = {
             "pdf_variant": ARCHIVAL_VARIANT,
             "pdf_tags": True,
-            "xmp_metadata": [STATIC_SCHEME + PDFUA_XMP],
             "attachments": [
                 Attachment(
                     string=content,
@@ -408,13 +502,20 @@ def html_to_pdf(
                 )
             ],
         }
+
+    def one_xmp_packet(document: Any, pdf: Any) -> None:
+        """Right before the PDF is written: its XMP in one rdf:RDF."""
+        metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+        metadata.stream = [one_rdf(b"".join(metadata.stream), extra_xmp)]
+
     with _render_lock, _source_date(date):
         document = HTML(string=html, base_url=None, url_fetcher=fetch_resource)
         return document.write_pdf(
-            stylesheets=[_stylesheet()],
+            stylesheets=_stylesheets(),
             font_config=_font_config(),
             # Derived from the content, so the same issue gives the same bytes.
             pdf_identifier=True,
+            finisher=one_xmp_packet,
             **options,
         )
 
@@ -426,6 +527,7 @@ def input_digest(source: dict[str, Any]) -> str:
     digest = hashlib.sha256(json.dumps(source, sort_keys=True, default=str).encode())
     digest.update(renderer_version().encode())
     digest.update(_stylesheet_text().encode())
+    digest.update(_stylesheet_text(PRINT_STYLESHEET).encode())
     return digest.hexdigest()
 
 

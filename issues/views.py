@@ -17,7 +17,6 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from issues import downloads
@@ -25,7 +24,8 @@ from issues.editions import Edition, with_editions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count, count_download
 from issues.refusals import log_refusal
-from issues.typography import smarten_html
+from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
+from issues.typography import smarten, smarten_html
 from newsroom import roles
 from newsroom.models import Newsletter, Story
 from newsroom.paging import BoundedPaginator
@@ -231,13 +231,15 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
     """The issue in the site's frame: its stories, its frozen artifacts and
     the download button."""
     issue = published_issue_for(request.user, newsletter, number)
-    # Bodies are sanitised on save; sanitised again here, and given the
-    # printed issue's quotes and dashes, as the renderer does.
+    # Bodies are sanitised on save; sanitised again here, as the renderer
+    # does, and set as in the PDF (typographic quotes and dashes, the
+    # language of Chinese runs marked).
     notes = issue.correction_notes()
     stories = [
         {
             "story": story,
-            "body": mark_safe(smarten_html(sanitize_body(story.body))),
+            "headline": keep_cjk_names_whole_in_text(smarten(story.headline)),
+            "body": keep_cjk_names_whole(smarten_html(sanitize_body(story.body))),
             "corrections": notes.get(story.pk, []),
         }
         for story in issue.ordered_stories()

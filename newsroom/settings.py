@@ -377,6 +377,8 @@ SECURE_CSP = {
     # ProseMirror and Bootstrap set style attributes on elements.
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:"],
+    # The HTML export carries its typefaces as data: URLs.
+    "font-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],

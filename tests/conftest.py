@@ -82,8 +82,9 @@ def artifacts(tmp_path: Path) -> Iterator[Path]:
 def every_pdf_checked_for_accessibility(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every PDF an issue renders to in the tests (published, corrected,
     previewed, downloaded) is checked for the PDF/UA-1 essentials, its
-    headings read in the issue's order. A PDF a test put in place of the
-    renderer's (a mocked worker) is not ours to check."""
+    headings read in the issue's order under one H1 naming the newsletter.
+    A PDF a test put in place of the renderer's (a mocked worker) is not ours
+    to check."""
     render_pdf = rendering.render_pdf
 
     def render_and_check(issue: Any, **options: Any) -> bytes:
@@ -91,7 +92,7 @@ def every_pdf_checked_for_accessibility(monkeypatch: pytest.MonkeyPatch) -> None
         if made_by_newsroom(pdf):
             stories = issue.ordered_stories(options.get("correction"))
             headlines = [one_line(smarten(story.headline)) for story in stories]
-            assert_accessible_pdf(pdf, headlines=headlines)
+            assert_accessible_pdf(pdf, headlines=headlines, title=issue.newsletter.title)
         return pdf
 
     monkeypatch.setattr(rendering, "render_pdf", render_and_check)

@@ -68,7 +68,7 @@ def attempts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str,
 
 
 def test_it_serves_our_own_static_files() -> None:
-    response = rendering.fetch_resource("newsroomstatic:css/issue.css")
+    response = rendering.fetch_resource("newsroomstatic:css/issue-print.css")
     assert b"@page" in response.read()
     assert response.content_type == "text/css"
 

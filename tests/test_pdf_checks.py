@@ -12,7 +12,12 @@ import PIL.Image
 import pytest
 
 from issues import rendering
-from tests.pdf_checks import assert_accessible_pdf, headings_in_reading_order
+from tests.pdf_checks import (
+    assert_accessible_pdf,
+    headings_in_reading_order,
+    xmp_packet,
+    xmp_rdf_blocks_and_pdfua_part,
+)
 
 
 def image() -> str:
@@ -23,7 +28,7 @@ def image() -> str:
 
 def pdf_of(body: str) -> bytes:
     return rendering.html_to_pdf(
-        f'<html lang="en"><head><title>Check</title></head><body>{body}</body></html>'
+        f'<html lang="en"><head><title>Check</title></head><body><h1>Check</h1>{body}</body></html>'
     )
 
 
@@ -55,4 +60,30 @@ def test_headings_are_read_from_their_own_page_with_the_spaces_around_a_span() -
         '<h2>Engineer <span class="cjk-run">李明华</span> wins</h2><p>One.</p>'
         '<h2 style="break-before: page">Second page</h2><p>Two.</p>'
     )
-    assert headings_in_reading_order(pdf) == ["Engineer 李明华 wins", "Second page"]
+    assert headings_in_reading_order(pdf) == ["Check", "Engineer 李明华 wins", "Second page"]
+
+
+def test_a_pdf_without_one_h1_first_fails() -> None:
+    pdf = rendering.html_to_pdf(
+        '<html lang="en"><head><title>Check</title></head><body>'
+        "<h2>First</h2><p>One.</p><h1>Late title</h1><h1>Another</h1></body></html>"
+    )
+    with pytest.raises(AssertionError, match="not an H1"):
+        assert_accessible_pdf(pdf, headlines=["First"])
+
+
+def test_the_h1_must_name_the_title_when_asked() -> None:
+    pdf = pdf_of("<h2>First</h2><p>One.</p>")
+    assert_accessible_pdf(pdf, headlines=["First"], title="check")
+    with pytest.raises(AssertionError, match="the H1 is"):
+        assert_accessible_pdf(pdf, headlines=["First"], title="Newsletter")
+
+
+def test_a_second_rdf_block_in_the_xmp_is_found() -> None:
+    packet = xmp_packet(pdf_of("<p>One.</p>"))
+    assert xmp_rdf_blocks_and_pdfua_part(packet) == (1, "1")
+    second = (
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description rdf:about=""/></rdf:RDF></x:xmpmeta>'
+    )
+    assert xmp_rdf_blocks_and_pdfua_part(packet.replace(b"</x:xmpmeta>", second))[0] == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import shutil
 import subprocess
 from unittest import mock
@@ -118,7 +119,15 @@ def test_the_period_is_printed_across_months_and_years(
     issue = factories.make_issue(
         newsletter=newsletter, created_by=alice, period_start=start, period_end=end
     )
-    assert f">{printed}</time>" in rendering.render_html(issue)
+    html = rendering.render_html(issue)
+    period = re.search(r'<span class="masthead-period">(.*?)</span>', html)
+    assert period is not None
+    # Two <time> elements, each a valid date (a range is no valid datetime).
+    assert re.sub(r"<[^>]+>", "", period.group(1)) == printed
+    assert re.findall(r'<time datetime="([^"]+)">', period.group(1)) == [
+        start.isoformat(),
+        end.isoformat(),
+    ]
 
 
 def test_the_pdf_is_a4_with_page_numbers_bookmarks_and_metadata(pdf: bytes) -> None:
@@ -181,8 +190,11 @@ def test_chinese_characters_render_with_a_cjk_font(pdf: bytes) -> None:
 def test_the_html_is_one_self_contained_document(issue: Issue) -> None:
     html = rendering.render_html(issue)
     assert html.startswith("<!doctype html>")
-    assert "<style>" in html and "@page" in html
+    assert "<style>" in html and "@font-face" in html
     assert "<link" not in html and "src=" not in html
+    # Every URL is data: (the typefaces); the print-only GCPM rules stay out.
+    assert re.findall(r'url\("([a-z]+):', html) == ["data"] * 7
+    assert "@page" not in html and "string-set" not in html
     for headline, _, _ in STORIES:
         assert headline in html
 

@@ -4,6 +4,7 @@ pages and the HTML artifact use the same files."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.test import Client
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from issues import rendering
@@ -61,13 +63,13 @@ def test_the_renderer_fetches_every_face_through_its_locked_fetcher() -> None:
         return fetch(self, url, *args)
 
     # The faces are loaded with the stylesheet, once per process: start afresh.
-    rendering._stylesheet.cache_clear()
+    rendering._stylesheets.cache_clear()
     rendering._font_config.cache_clear()
     try:
         with mock.patch.object(rendering.StaticOnlyFetcher, "fetch", spy):
             rendering.html_to_pdf('<html lang="en"><body><p>Fibre</p></body></html>')
     finally:
-        rendering._stylesheet.cache_clear()
+        rendering._stylesheets.cache_clear()
         rendering._font_config.cache_clear()
     fonts = {url.removeprefix(rendering.STATIC_SCHEME) for url in fetched if "fonts/" in url}
     assert fonts == shipped_fonts()
@@ -88,10 +90,21 @@ def test_the_pdf_is_set_in_the_shipped_faces_and_the_cjk_fallback_only(
     assert others == {"Noto-Sans-CJK-SC"}, families  # for the Hanzi name only
 
 
-def test_the_html_artifact_takes_the_same_files_from_the_sites_static_url(
+def test_the_html_artifact_carries_each_face_subset_to_the_characters_it_uses(
     newsletter: Newsletter, alice: User, bob: User
 ) -> None:
-    html = rendering.render_html(make_text_layer_issue(newsletter, alice, bob))
-    assert 'url("newsroomstatic:' not in html
-    for path in shipped_fonts():
-        assert f'url("{settings.STATIC_URL}{path}")' in html
+    issue = make_text_layer_issue(newsletter, alice, bob)
+    html = rendering.render_html(issue)
+    urls = re.findall(r'url\("([^"]+)"\)', html)
+    assert len(urls) == len(shipped_fonts()), "one data: URL per shipped face"
+    body_text = re.sub(r"<[^>]+>", "", html.split("<body>", 1)[1])
+    for url in urls:
+        assert url.startswith("data:font/woff2;base64,"), url[:40]
+        data = base64.b64decode(url.removeprefix("data:font/woff2;base64,"))
+        font = TTFont(io.BytesIO(data))
+        covered = set(map(chr, font.getBestCmap()))
+        assert {c for c in body_text if c.isascii() and c.isprintable()} <= covered
+        assert "Q" not in body_text.upper() or "Q" in covered
+        assert len(data) < 40_000  # a subset, not the whole face
+    # Subsetting stamps no time: a second render gives the same bytes.
+    assert rendering.render_html(issue) == html

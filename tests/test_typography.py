@@ -18,9 +18,13 @@ from issues.typography import smarten, smarten_html
         ('"Fibre first," she said.', "“Fibre first,” she said."),
         ("Back to the '90s, rock 'n' roll.", "Back to the ’90s, rock ’n’ roll."),
         ('A ("quoted") aside', "A (“quoted”) aside"),
+        ("Ports -- and airports -- reopen", "Ports — and airports — reopen"),
+        ("Grants of 1--10 million yuan", "Grants of 1–10 million yuan"),
+        ("A pause---then 'yes'", "A pause—then ‘yes’"),
+        ("A well-known e-mail", "A well-known e-mail"),
     ],
 )
-def test_straight_quotes_become_typographic(typed: str, printed: str) -> None:
+def test_straight_quotes_and_double_hyphens_become_typographic(typed: str, printed: str) -> None:
     assert smarten(typed) == printed
 
 

@@ -49,7 +49,9 @@ function renderPreview(form, body) {
   const headline = document.querySelector("[data-preview-headline]");
   const target = document.querySelector("[data-preview-body]");
   if (!headline || !target) return;
-  headline.textContent = form.querySelector("input[name=headline]").value;
+  // A heading is never empty: an empty one says nothing to a screen reader.
+  headline.textContent =
+    form.querySelector("input[name=headline]").value.trim() || headline.dataset.noHeadline;
   const parsed = new DOMParser().parseFromString(body.value, "text/html").body;
   const copy = document.createDocumentFragment();
   for (const child of Array.from(parsed.childNodes)) {

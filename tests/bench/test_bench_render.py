@@ -167,7 +167,7 @@ def test_project_renderer_against_bare_weasyprint() -> None:
     issue = build_issue(5, 1)
     html = rendering._document(issue, inline_css=False)
     date = rendering.issue_date(issue)
-    stylesheet = rendering._stylesheet()
+    stylesheets = rendering._stylesheets()
     fonts = rendering._font_config()
 
     def ours() -> bytes:
@@ -176,7 +176,7 @@ def test_project_renderer_against_bare_weasyprint() -> None:
     def bare_same_setup() -> bytes:
         document = HTML(string=html, base_url=None, url_fetcher=rendering.fetch_resource)
         return document.write_pdf(  # type: ignore[no-any-return]
-            stylesheets=[stylesheet],
+            stylesheets=stylesheets,
             font_config=fonts,
             pdf_identifier=True,
             pdf_variant=rendering.PDF_VARIANT,
@@ -184,14 +184,17 @@ def test_project_renderer_against_bare_weasyprint() -> None:
 
     def bare_from_scratch() -> bytes:
         fresh_fonts = FontConfiguration()
-        fresh_stylesheet = CSS(
-            url=rendering.STATIC_SCHEME + rendering.STYLESHEET,
-            url_fetcher=rendering.fetch_resource,
-            font_config=fresh_fonts,
-        )
+        fresh_stylesheets = [
+            CSS(
+                url=rendering.STATIC_SCHEME + name,
+                url_fetcher=rendering.fetch_resource,
+                font_config=fresh_fonts,
+            )
+            for name in (rendering.STYLESHEET, rendering.PRINT_STYLESHEET)
+        ]
         document = HTML(string=html, base_url=None, url_fetcher=rendering.fetch_resource)
         return document.write_pdf(  # type: ignore[no-any-return]
-            stylesheets=[fresh_stylesheet],
+            stylesheets=fresh_stylesheets,
             font_config=fresh_fonts,
             pdf_identifier=True,
             pdf_variant=rendering.PDF_VARIANT,
