@@ -4,16 +4,22 @@ issue out. Parsing (parsing.py, pdf.py) is pure and separate from saving
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from pathlib import Path
 
 from issues import render_pool
 from issues.importing.parsing import (
+    MASTHEAD,
     IssueImportError,
     IssueParseError,
     ParsedIssue,
+    ParsedStory,
+    SetAside,
     parse_issue_text,
     parse_period,
 )
+from issues.importing.recognise import find_period, issue_from_blocks
 from issues.importing.saving import (
     IMPORT_NOTE,
     ImportPlan,
@@ -28,16 +34,22 @@ __all__ = [
     "IssueImportError",
     "IssueParseError",
     "ParsedIssue",
+    "ParsedStory",
+    "SetAside",
     "issue_text",
     "parse_issue_text",
     "parse_period",
+    "period_from_text",
     "plan_import",
+    "read_issue",
     "save_parsed_issue",
     "save_plan",
 ]
 
 
 FILE_MAX_BYTES = 5 * 1024 * 1024
+EXTENSIONS = (".md", ".markdown", ".txt", ".text", ".pdf", ".docx")
+Period = tuple[datetime.date, datetime.date]
 # Reading a PDF runs in a render worker: past this, it is stopped.
 PDF_READ_SECONDS = 10.0
 
@@ -69,3 +81,58 @@ def issue_text(name: str, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise IssueParseError("the file is not UTF-8 text", line) from None
+
+
+def period_from_text(text: str) -> Period:
+    """A period the editor typed, in any form a back issue prints it.
+    Raises ValueError with a sentence."""
+    found = find_period(text)
+    return (found[0], found[1]) if found else parse_period(text)
+
+
+def read_issue(
+    name: str, data: bytes, *, period: Period | None = None, number: int | None = None
+) -> ParsedIssue:
+    """One back issue in any format we read: our text form and PDFs, Word
+    (.docx), PDFs by other tools, plain text and Markdown. `period` and
+    `number`, when given, win over what the file says. Raises
+    IssueParseError saying what was found."""
+    suffix = Path(name).suffix.lower()
+    if len(data) > FILE_MAX_BYTES:
+        issue_text(name, data)  # refuses it, with the size
+    if data.startswith(b"%PDF") or suffix == ".pdf":
+        return _in_worker("issues.importing.formats.read_pdf", data, period, number)
+    if data.startswith(b"PK") or suffix == ".docx":
+        return _in_worker("issues.importing.formats.read_docx", data, period, number)
+    text = issue_text(name, data)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first.replace("*", " ").split()[:1] == [MASTHEAD]:
+        return _given(parse_issue_text(text), period, number)
+    from issues.importing.plain import text_blocks
+
+    how = "Markdown file" if suffix in (".md", ".markdown") else "text file"
+    return issue_from_blocks(text_blocks(text), how=how, period=period, number=number)
+
+
+def _given(parsed: ParsedIssue, period: Period | None, number: int | None) -> ParsedIssue:
+    if period is not None:
+        parsed = dataclasses.replace(parsed, period_start=period[0], period_end=period[1])
+    if number is not None:
+        parsed = dataclasses.replace(parsed, number=number)
+    return parsed
+
+
+def _in_worker(path: str, data: bytes, period: Period | None, number: int | None) -> ParsedIssue:
+    """Files of other tools are read in a render worker, within a time and
+    a memory limit, as our PDFs are."""
+    try:
+        parsed: ParsedIssue = render_pool.run(
+            path, data, period, number, time_limit=PDF_READ_SECONDS
+        )
+    except render_pool.WorkerLimitExceeded as exc:
+        raise IssueParseError(f"the file is too hard to read: {exc}", 1) from None
+    except render_pool.WorkerFailed as exc:
+        raise IssueParseError(
+            f"the file could not be read just now ({exc}); try again", 1
+        ) from None
+    return parsed
