@@ -213,3 +213,19 @@ def _pdf_blocks(data: bytes) -> list[Any]:
     from issues.importing.layout import pdf_blocks
 
     return pdf_blocks(data)
+
+
+def test_after_a_source_a_short_line_over_a_paragraph_is_the_next_headline() -> None:
+    text = (
+        "Weekly\n\n9-15 March 2026\n\n**First headline**\n\nIts text. (Tribune)\n\n"
+        "Second headline, typed plainly\n\nMore text here. (Courier)\n\nSubscribe today!\n"
+    )
+
+    parsed = read_issue("weekly.md", text.encode())
+
+    assert [s.headline for s in parsed.stories] == [
+        "First headline",
+        "Second headline, typed plainly",
+    ]
+    assert [s.source for s in parsed.stories] == ["Tribune", "Courier"]
+    assert [a.text for a in parsed.set_aside] == ["Subscribe today!"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import io
+import zipfile
 from pathlib import Path
 
 from issues import render_pool
@@ -36,6 +38,7 @@ __all__ = [
     "ParsedIssue",
     "ParsedStory",
     "SetAside",
+    "archive_files",
     "issue_text",
     "parse_issue_text",
     "parse_period",
@@ -136,3 +139,49 @@ def _in_worker(path: str, data: bytes, period: Period | None, number: int | None
             f"the file could not be read just now ({exc}); try again", 1
         ) from None
     return parsed
+
+
+ARCHIVE_FILES_MAX = 500
+ARCHIVE_UNPACKED_MAX = 200 * 1024 * 1024
+
+
+def archive_files(data: bytes) -> list[tuple[str, bytes]]:
+    """The issue files in a .zip of back issues, by name, within bounds;
+    other files (folders, `__MACOSX`, hidden files, images) are skipped.
+    Raises IssueParseError for a zip that is not one, or too big."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise IssueParseError("this is not a .zip file", 1) from None
+    with archive:
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and Path(info.filename).suffix.lower() in EXTENSIONS
+            and not any(part.startswith((".", "__MACOSX")) for part in Path(info.filename).parts)
+        ]
+        if not members:
+            raise IssueParseError(f"the .zip holds no issue files ({', '.join(EXTENSIONS)})", 1)
+        if len(members) > ARCHIVE_FILES_MAX:
+            raise IssueParseError(
+                f"the .zip holds {len(members)} issue files; at most {ARCHIVE_FILES_MAX} at once",
+                1,
+            )
+        if sum(info.file_size for info in members) > ARCHIVE_UNPACKED_MAX:
+            raise IssueParseError(
+                f"the .zip unpacks to more than {ARCHIVE_UNPACKED_MAX // 1024 // 1024} MB", 1
+            )
+        files = []
+        for info in sorted(members, key=lambda i: i.filename):
+            if info.file_size > FILE_MAX_BYTES:
+                raise IssueParseError(
+                    f"{info.filename} is {info.file_size / 1024 / 1024:.1f} MB; an issue file"
+                    f" is at most {FILE_MAX_BYTES // 1024 // 1024} MB",
+                    1,
+                )
+            try:
+                files.append((info.filename, archive.read(info)))
+            except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+                raise IssueParseError(f"{info.filename} could not be unpacked ({exc})", 1) from None
+        return files

@@ -259,8 +259,21 @@ def _stories(blocks: list[Block]) -> tuple[list[_Story], list[SetAside]]:
     stories: list[_Story] = []
     set_aside: list[SetAside] = []
     current: _Story | None = None
-    for block in blocks:
+    for i, block in enumerate(blocks):
         alone = source_alone(block.text)
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if (
+            current is not None
+            and current.source
+            and not block.heading
+            and _headline_like(block)
+            and following is not None
+            and not following.heading
+            and not _headline_like(following)
+        ):
+            # After a story's source, a short line over a paragraph is the
+            # next headline even if nothing sets it apart.
+            block.heading = True
         if block.heading and alone is None and not _LINK.match(block.text):
             if current is not None and not current.body and not current.source:
                 current.head.append(block)  # a headline over two lines
@@ -287,6 +300,16 @@ def _stories(blocks: list[Block]) -> tuple[list[_Story], list[SetAside]]:
             continue
         current.body.append(block)
     return stories, set_aside
+
+
+def _headline_like(block: Block) -> bool:
+    return (
+        not block.list_item
+        and len(block.text) <= HEADER_TEXT_MAX
+        and not block.text.endswith((".", ",", ";", ":", "!", "?", ")", "]", "”", '"'))
+        and source_alone(block.text) is None
+        and _LINK.match(block.text) is None
+    )
 
 
 def _parsed(story: _Story) -> ParsedStory:
