@@ -4,7 +4,8 @@ Blocks are separated by blank lines. A Markdown heading (``#``, or a line
 underlined with ``===``/``---``), a line wholly in ``**bold**``, or a short
 line without a sentence's closing punctuation is set apart; a block whose
 first line is such a line and goes on without a blank line is a headline
-and its paragraph. List items (``-``, ``*``, ``•``, ``1.``) are kept.
+and its paragraph. Where a file marks its headlines (Markdown headings or
+bold lines), only those are set apart. List items (``-``, ``*``, ``•``, ``1.``) are kept.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from issues.importing.recognise import Block, source_alone
 
 HEADLINE_LINE_MAX = 160
+SHORT_LINE = "on short lines of their own"
 _HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)\s*#*$")
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)(?P<text>[^*_].*?)(?:\*\*|__)$")
 _UNDERLINE = re.compile(r"^(?:=+|-+)$")
@@ -57,6 +59,11 @@ def text_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     for group in filter(None, groups):
         blocks += _group_blocks(group)
+    if any(b.heading and b.style != SHORT_LINE for b in blocks):
+        # The file marks its headlines: a short line alone is only text.
+        for block in blocks:
+            if block.style == SHORT_LINE:
+                block.heading, block.style = False, ""
     return blocks
 
 
