@@ -1,7 +1,7 @@
 from django.urls import path
 
 from issues import outside
-from issues.desk import builder, corrections, import_page, reach, schedule, views
+from issues.desk import back_issues, builder, corrections, import_page, reach, schedule, views
 
 app_name = "issue_desk"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("<int:pk>/preview.pdf", views.preview_pdf, name="preview_pdf"),
     path("<int:pk>/submit/", views.issue_submit, name="issue_submit"),
     path("<int:pk>/publish/", views.issue_publish, name="issue_publish"),
+    path(
+        "<int:pk>/publish-back-issue/",
+        back_issues.publish_as_back_issue,
+        name="issue_publish_back_issue",
+    ),
     path("<int:pk>/schedule/", schedule.issue_schedule, name="issue_schedule"),
     path("<int:pk>/cancel-schedule/", schedule.issue_cancel_schedule, name="issue_cancel_schedule"),
     path("<int:pk>/deadlines/", schedule.issue_deadlines, name="issue_deadlines"),
