@@ -259,3 +259,21 @@ def test_a_zip_of_back_issues_is_reported_and_imported_together(
     assert Issue.objects.count() == 3
     assert Story.objects.count() == 12
     assert BATCH_KEY not in client.session
+
+
+def test_bob_a_reviewer_may_not_correct_an_import(client: Client, bob: User) -> None:
+    client.force_login(bob)
+
+    assert client.get(PREVIEW).status_code == 403
+    assert client.post(CORRECT, {"action": "apply"}).status_code == 403
+
+
+def test_correcting_without_an_upload_sends_back_to_the_upload(
+    client: Client, alice: User
+) -> None:
+    client.force_login(alice)
+
+    response = client.post(CORRECT, {"action": "merge:1"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == IMPORT
+    assert "There is nothing to import" in response.content.decode()
