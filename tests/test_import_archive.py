@@ -229,3 +229,17 @@ def test_after_a_source_a_short_line_over_a_paragraph_is_the_next_headline() -> 
     ]
     assert [s.source for s in parsed.stories] == ["Tribune", "Courier"]
     assert [a.text for a in parsed.set_aside] == ["Subscribe today!"]
+
+
+def test_control_characters_in_a_file_never_reach_a_story() -> None:
+    text = "Weekly\n\n9-15 March 2026\n\n## Head\x1bline\n\nIts\x07 text. (Trib\x00une)\n"
+
+    parsed = read_issue("weekly.md", text.encode())
+
+    story = parsed.stories[0]
+    assert (story.headline, story.paragraph, story.source) == ("Headline", "Its text.", "Tribune")
+
+
+def test_a_broken_pdf_is_refused_in_words() -> None:
+    with pytest.raises(IssueParseError, match="not a readable PDF"):
+        read_issue("issue.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")

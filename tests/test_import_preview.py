@@ -268,9 +268,7 @@ def test_bob_a_reviewer_may_not_correct_an_import(client: Client, bob: User) -> 
     assert client.post(CORRECT, {"action": "apply"}).status_code == 403
 
 
-def test_correcting_without_an_upload_sends_back_to_the_upload(
-    client: Client, alice: User
-) -> None:
+def test_correcting_without_an_upload_sends_back_to_the_upload(client: Client, alice: User) -> None:
     client.force_login(alice)
 
     response = client.post(CORRECT, {"action": "merge:1"}, follow=True)

@@ -42,6 +42,7 @@ from issues.importing import (
 from issues.models import format_period
 from newsroom.desk.access import editor_required
 from newsroom.models import Newsletter
+from newsroom.text import one_line, printable
 
 SESSION_KEY = "issue_import"
 BATCH_KEY = "issue_import_batch"
@@ -243,9 +244,9 @@ def _corrected(parsed: ParsedIssue, stories: Any, issue_form: IssueCorrectionFor
     corrected = [
         dataclasses.replace(
             story,
-            headline=" ".join(form.cleaned_data["headline"].split()),
-            paragraph=form.cleaned_data["paragraph"].replace("\r\n", "\n").strip(),
-            source=" ".join(form.cleaned_data["source"].split()),
+            headline=one_line(form.cleaned_data["headline"]),
+            paragraph=printable(form.cleaned_data["paragraph"].replace("\r\n", "\n")).strip(),
+            source=one_line(form.cleaned_data["source"]),
             link=form.cleaned_data["link"],
         )
         for story, form in zip(parsed.stories, stories.forms, strict=True)

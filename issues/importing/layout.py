@@ -293,6 +293,12 @@ def pdf_blocks(data: bytes) -> list[Block]:
         raise
     except (PDFSyntaxError, ValueError, KeyError, TypeError, OSError) as exc:
         raise IssueParseError(f"this is not a readable PDF ({exc})", 1) from None
+    except Exception as exc:  # pdfminer has many of its own; none is the editor's to fix
+        raise IssueParseError(
+            f"this PDF could not be read ({type(exc).__name__}); export it again from its"
+            " source, or import its text",
+            1,
+        ) from None
     rows = _drop_furniture(pages, heights)
     if not rows:
         raise IssueParseError(

@@ -37,6 +37,7 @@ from issues.importing.parsing import (
     SetAside,
     parse_period,
 )
+from newsroom.text import one_line
 
 
 @dataclass
@@ -175,7 +176,8 @@ def issue_from_blocks(
     editor gives them, win over what the file says."""
     blocks = [b for b in blocks if b.text.strip()]
     for block in blocks:
-        block.text = unicodedata.normalize("NFC", " ".join(block.text.split()))
+        # Control characters would break feeds and PDFs (newsroom/text.py).
+        block.text = unicodedata.normalize("NFC", one_line(block.text))
     if not blocks:
         raise IssueParseError(f"the {how} has no text to read; is it a scan?", 1)
     end, found_period, found_number, title, header_aside = _header(blocks)

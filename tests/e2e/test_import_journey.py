@@ -5,6 +5,7 @@ Dave, a subscriber, finds it in the archive. axe-core on the preview."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,9 @@ def test_a_word_back_issue_is_corrected_published_and_found(
 
     login(page, "bob")
     page.goto(f"{site}/desk/issues/{issue.pk}/")
+    results = Axe().run(page, context={"include": [["#back-issue"]]}).response
+    found = blocking_violations(results, role="reviewer", page="back issue box")
+    assert not found, "serious or critical axe-core violations:\n" + table(found)
     page.get_by_role("button", name="Publish as a back issue").click()
     expect(page.get_by_text("as a back issue, dated 9 March 2026")).to_be_visible()
     issue.refresh_from_db()
@@ -77,3 +81,27 @@ def test_a_word_back_issue_is_corrected_published_and_found(
     page.get_by_role("link", name="9 - 15 March 2026").first.click()
     expect(page.get_by_text("Pilots get a new launch")).to_be_visible()
     expect(page.get_by_text("Crane drivers agree a new rota")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_on_a_zip_of_back_issues_is_accessible(
+    page: Page, live_server: Any, login: Callable[[Page, str], None], tmp_path: Path
+) -> None:
+    factories.make_editor("alice")
+    archive = tmp_path / "back-issues.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(WORD_FILE.parent / "textile-bulletin.txt", "textile-bulletin.txt")
+        zipped.write(WORD_FILE.parent / "clinic-roundup.md", "clinic-roundup.md")
+        zipped.writestr("notes.txt", "Just a note.")
+
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/issues/import/")
+    found = blocking_violations(Axe().run(page).response, role="editor", page="import")
+    page.get_by_label("Issue file").set_input_files(archive)
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.locator("#batch-report")).to_contain_text("Clinic Roundup, no. 3")
+    found += blocking_violations(Axe().run(page).response, role="editor", page="zip report")
+    assert not found, "serious or critical axe-core violations:\n" + table(found)
+    page.get_by_role("button", name="Import 2 of 3 issues").click()
+    expect(page.get_by_text("Imported 2 back issues with 6 draft stories")).to_be_visible()
