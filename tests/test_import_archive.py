@@ -243,3 +243,12 @@ def test_control_characters_in_a_file_never_reach_a_story() -> None:
 def test_a_broken_pdf_is_refused_in_words() -> None:
     with pytest.raises(IssueParseError, match="not a readable PDF"):
         read_issue("issue.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")
+
+
+def test_a_running_head_on_every_page_is_dropped_after_the_first() -> None:
+    parsed = read_issue("mining-ledger.pdf", (ARCHIVE / "mining-ledger.pdf").read_bytes())
+
+    text = " ".join([s.paragraph for s in parsed.stories] + [a.text for a in parsed.set_aside])
+    assert "Mining Ledger · No. 9" not in text
+    assert "of 2" not in text
+    assert parsed.number == 9  # read from the head on page 1
