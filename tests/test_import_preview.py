@@ -275,3 +275,17 @@ def test_correcting_without_an_upload_sends_back_to_the_upload(client: Client, a
 
     assert response.redirect_chain[-1][0] == IMPORT
     assert "There is nothing to import" in response.content.decode()
+
+
+def test_a_zip_too_big_for_the_page_points_to_the_command(client: Client, alice: User) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(61):
+            archive.writestr(f"issue-{n}.txt", "Weekly\n")
+    client.force_login(alice)
+
+    response = client.post(IMPORT, upload("many.zip", buffer.getvalue()))
+
+    assert "the page reads at most 60 at once" in response.content.decode()
+    assert "manage.py import_newsletter" in response.content.decode()
+    assert BATCH_KEY not in client.session

@@ -46,6 +46,8 @@ from newsroom.text import one_line, printable
 
 SESSION_KEY = "issue_import"
 BATCH_KEY = "issue_import_batch"
+# Files read in one request: a Word file or a PDF takes up to a second.
+PAGE_BATCH_MAX = 60
 
 
 def _where(exc: IssueImportError, name: str) -> str:
@@ -331,6 +333,14 @@ def _read_batch(request: HttpRequest, form: ImportForm) -> HttpResponse:
         files = archive_files(upload.read())
     except IssueImportError as exc:
         form.add_error("file", _where(exc, upload.name))
+        return render(request, "issues/desk/import.html", {"form": form})
+    if len(files) > PAGE_BATCH_MAX:
+        form.add_error(
+            "file",
+            f"The .zip holds {len(files)} issue files; the page reads at most {PAGE_BATCH_MAX}"
+            " at once (each takes up to a second). Split it, or use manage.py"
+            " import_newsletter, which reads any number.",
+        )
         return render(request, "issues/desk/import.html", {"form": form})
     report = []
     for name, data in files:

@@ -53,6 +53,7 @@ __all__ = [
 FILE_MAX_BYTES = 5 * 1024 * 1024
 EXTENSIONS = (".md", ".markdown", ".txt", ".text", ".pdf", ".docx")
 Period = tuple[datetime.date, datetime.date]
+_TEXT = (".md", ".markdown", ".txt", ".text")
 # Reading a PDF runs in a render worker: past this, it is stopped.
 PDF_READ_SECONDS = 10.0
 
@@ -105,7 +106,7 @@ def read_issue(
         issue_text(name, data)  # refuses it, with the size
     if data.startswith(b"%PDF") or suffix == ".pdf":
         return _in_worker("issues.importing.formats.read_pdf", data, period, number)
-    if data.startswith(b"PK") or suffix == ".docx":
+    if suffix == ".docx" or (data.startswith(b"PK\x03\x04") and suffix not in _TEXT):
         return _in_worker("issues.importing.formats.read_docx", data, period, number)
     text = issue_text(name, data)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
