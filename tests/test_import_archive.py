@@ -252,3 +252,26 @@ def test_a_running_head_on_every_page_is_dropped_after_the_first() -> None:
     assert "Mining Ledger · No. 9" not in text
     assert "of 2" not in text
     assert parsed.number == 9  # read from the head on page 1
+
+
+def test_headlines_nothing_sets_apart_are_found_by_their_place() -> None:
+    from issues.importing.recognise import Block
+
+    lines = [
+        "Quarry Weekly",
+        "Issue 2 · 9-15 March 2026",
+        "Blasting hours change",
+        "Blasting moves to the early afternoon from Monday. (Town Crier)",
+        "New weighbridge opens",
+        "The second weighbridge opened at the north gate. (Ore Review)",
+    ]
+    blocks = [Block(text, "page 1", n) for n, text in enumerate(lines, start=1)]
+
+    parsed = issue_from_blocks(blocks, how="PDF")
+
+    assert [s.headline for s in parsed.stories] == [
+        "Blasting hours change",
+        "New weighbridge opens",
+    ]
+    assert [s.source for s in parsed.stories] == ["Town Crier", "Ore Review"]
+    assert (parsed.sector, parsed.number) == ("Quarry Weekly", 2)

@@ -261,20 +261,22 @@ def _stories(blocks: list[Block]) -> tuple[list[_Story], list[SetAside]]:
     stories: list[_Story] = []
     set_aside: list[SetAside] = []
     current: _Story | None = None
+    # Whether the file sets any headline apart (by style, weight, size...).
+    marked = any(b.heading for b in blocks)
     for i, block in enumerate(blocks):
         alone = source_alone(block.text)
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         if (
-            current is not None
-            and current.source
+            (current is None or current.source or not marked)
             and not block.heading
             and _headline_like(block)
             and following is not None
             and not following.heading
             and not _headline_like(following)
         ):
-            # After a story's source, a short line over a paragraph is the
-            # next headline even if nothing sets it apart.
+            # A short line over a paragraph is a headline even if nothing
+            # sets it apart: before the first story, after a story's
+            # source, or anywhere in a file that sets nothing apart.
             block.heading = True
         if block.heading and alone is None and not _LINK.match(block.text):
             if current is not None and not current.body and not current.source:
