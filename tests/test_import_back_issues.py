@@ -5,6 +5,7 @@ subscriber, finds it in the archive. Four eyes are kept."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from pathlib import Path
 
 from django.contrib.auth.models import Group, User
@@ -130,3 +131,56 @@ def test_publishing_a_back_issue_needs_a_post(client: Client, alice: User, bob: 
     client.force_login(bob)
 
     assert client.get(publish_url(issue)).status_code == 405
+
+
+def test_the_publishers_own_pdf_is_kept_beside_and_subscribers_download_it(
+    client: Client, alice: User, bob: User
+) -> None:
+    newsletter = factories.make_newsletter("Harbour Energy Weekly", slug="harbour")
+    dave = factories.make_subscriber("dave", newsletter)
+    stranger = factories.make_subscriber("sid", factories.make_newsletter("Other", slug="other"))
+    original = (ARCHIVE / "harbour-weekly.pdf").read_bytes()
+    client.force_login(alice)
+    preview = client.post(
+        reverse("issue_desk:import"),
+        {
+            "file": SimpleUploadedFile("harbour-weekly.pdf", original),
+            "keep_original": "on",
+        },
+    )
+    assert "kept beside Newsroom's rendering" in preview.text
+    client.post(reverse("issue_desk:import_confirm"))
+    issue = Issue.objects.get()
+    assert issue.original_pdf.sha256 == hashlib.sha256(original).hexdigest()  # type: ignore[attr-defined]
+    client.force_login(bob)
+    client.post(publish_url(issue))
+
+    client.force_login(dave)
+    page = client.get(reverse("issues:issue_detail", args=["harbour", issue.number])).text
+    download = client.get(reverse("issues:original_pdf", args=["harbour", issue.number]))
+
+    assert "The publisher's original PDF" in page
+    assert b"".join(download.streaming_content) == original  # type: ignore[attr-defined]
+    assert download["Content-Disposition"].startswith("attachment")
+    client.force_login(stranger)
+    assert (
+        client.get(reverse("issues:original_pdf", args=["harbour", issue.number])).status_code
+        == 404
+    )
+
+
+def test_an_issue_without_an_original_has_no_original_download(
+    client: Client, alice: User, bob: User
+) -> None:
+    newsletter = factories.make_newsletter("Harbour Energy Weekly", slug="harbour")
+    dave = factories.make_subscriber("dave", newsletter)
+    issue = imported_by(client, alice, newsletter)
+    client.force_login(bob)
+    client.post(publish_url(issue))
+    client.force_login(dave)
+
+    page = client.get(reverse("issues:issue_detail", args=["harbour", issue.number])).text
+    response = client.get(reverse("issues:original_pdf", args=["harbour", issue.number]))
+
+    assert "original PDF" not in page
+    assert response.status_code == 404

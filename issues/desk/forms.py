@@ -93,6 +93,11 @@ class ImportForm(forms.Form):
         max_length=100,
         help_text="Only for an issue that does not print its period, e.g. “9-15 March 2026”.",
     )
+    keep_original = forms.BooleanField(
+        label="Keep the publisher's PDF beside Newsroom's rendering",
+        required=False,
+        help_text="For a PDF: subscribers may download it from the issue's page as well.",
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

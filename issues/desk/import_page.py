@@ -15,6 +15,7 @@ readable issues are imported together.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from issues.importing import (
     read_issue,
     save_parsed_issue,
 )
+from issues.importing.originals import keep_original
 from issues.models import format_period
 from newsroom.desk.access import editor_required
 from newsroom.models import Newsletter
@@ -110,9 +112,10 @@ def import_issue(request: HttpRequest) -> HttpResponse:
             return _read_batch(request, form)
         newsletter = form.cleaned_data["newsletter"]
         try:
+            data = upload.read()
             parsed = read_issue(
                 upload.name,
-                upload.read(),
+                data,
                 period=form.cleaned_data["period"],
                 number=form.cleaned_data["number"],
             )
@@ -122,6 +125,9 @@ def import_issue(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(BATCH_KEY, None)
             pending = {"name": upload.name, "newsletter": newsletter.pk if newsletter else None}
+            if form.cleaned_data["keep_original"] and data.startswith(b"%PDF"):
+                # In the session (the database) until confirmed: at most 5 MB.
+                pending["original"] = base64.b64encode(data).decode("ascii")
             _keep(request, pending, parsed)
             return _preview(request, pending, parsed)
     return render(request, "issues/desk/import.html", {"form": form})
@@ -193,6 +199,7 @@ def _preview(
         "rows": rows,
         "issue_form": issue_form,
         "problems": editing.problems(parsed),
+        "keeps_original": "original" in pending,
         "error": error,
     }
     return render(request, "issues/desk/import_preview.html", context, status=status)
@@ -297,14 +304,15 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("issue_desk:import")
     pending, parsed = found
     newsletter = Newsletter.objects.filter(pk=pending["newsletter"]).first()
+    user: User = request.user  # type: ignore[assignment]
     try:
-        # Planned again: the desk may have changed since the preview.
-        issue = save_parsed_issue(
-            parsed,
-            newsletter=newsletter,
-            number=parsed.number,
-            by=request.user,  # type: ignore[arg-type]
-        )
+        with transaction.atomic():
+            # Planned again: the desk may have changed since the preview.
+            issue = save_parsed_issue(parsed, newsletter=newsletter, number=parsed.number, by=user)
+            if original := pending.get("original"):
+                keep_original(
+                    issue=issue, name=pending["name"], data=base64.b64decode(original), by=user
+                )
     except IssueImportError as exc:
         context = {
             "form": ImportForm(),
