@@ -177,7 +177,7 @@ def test_a_broken_word_file_is_refused_in_words(client: Client, alice: User) -> 
 
     response = client.post(IMPORT, upload("issue.docx", b"PK\x03\x04"))
 
-    assert "This is not a Word .docx file" in response.content.decode()
+    assert "issue.docx: this is not a Word .docx file" in response.content.decode()
     assert SESSION_KEY not in client.session
 
 

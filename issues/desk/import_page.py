@@ -53,7 +53,9 @@ PAGE_BATCH_MAX = 60
 
 
 def _where(exc: IssueImportError, name: str) -> str:
-    return f"Line {exc.line}: {exc.message}." if exc.line > 1 else f"{_capital(exc.message)}."
+    """The refusal as the editor reads it: where in the file, and what."""
+    where = f"Line {exc.line}" if exc.line > 1 or not name else name
+    return f"{where}: {exc.message}."
 
 
 def _capital(text: str) -> str:
