@@ -275,3 +275,43 @@ def test_headlines_nothing_sets_apart_are_found_by_their_place() -> None:
     ]
     assert [s.source for s in parsed.stories] == ["Town Crier", "Ore Review"]
     assert (parsed.sector, parsed.number) == ("Quarry Weekly", 2)
+
+
+def test_our_own_layout_with_a_footer_stored_before_the_masthead_is_read(tmp_path: Path) -> None:
+    """pypdf reads the footer first and our own reader gives up; the layout
+    reader sees the page as it is printed."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / "ours.pdf"
+    height = A4[1]
+    canvas = Canvas(str(path), pagesize=A4, invariant=True)
+    canvas.setFont("Helvetica", 8)
+    canvas.drawString(50, 30, "Information and Communication Technology (ICT) · Page 1 of 1")
+    y = height - 60
+    for font, size, text in [
+        ("Helvetica-Bold", 20, "NEWSLETTER"),
+        ("Helvetica-Bold", 12, "INFORMATION AND COMMUNICATION TECHNOLOGY (ICT)"),
+        ("Helvetica-Bold", 12, "24 - 30 November 2025 (No. 48)"),
+        ("Helvetica-Bold", 11, "Port Aldren opens an undersea data centre"),
+        ("Helvetica", 11, "The centre is cooled by the sea. (Harbour Tribune)"),
+        ("Helvetica-Bold", 11, "Robotics fair draws record crowds"),
+        ("Helvetica", 11, "Forty thousand came on the first day. (Valley Courier)"),
+    ]:
+        canvas.setFont(font, size)
+        canvas.drawString(50, y, text)
+        y -= size * 2
+    canvas.save()
+
+    parsed = read_issue("ours.pdf", path.read_bytes())
+
+    assert parsed.sector == "INFORMATION AND COMMUNICATION TECHNOLOGY (ICT)"
+    assert parsed.number == 48
+    assert (parsed.period_start, parsed.period_end) == (
+        datetime.date(2025, 11, 24),
+        datetime.date(2025, 11, 30),
+    )
+    assert [(s.headline, s.source) for s in parsed.stories] == [
+        ("Port Aldren opens an undersea data centre", "Harbour Tribune"),
+        ("Robotics fair draws record crowds", "Valley Courier"),
+    ]

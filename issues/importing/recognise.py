@@ -54,6 +54,9 @@ class Block:
 
 HEADER_BLOCKS = 6  # the header is among the first blocks
 HEADER_TEXT_MAX = 160  # characters; a header line is short
+_CLOSING = {"(": ")", "[": "]"}
+_OPENING = {")": "(", "]": "["}
+_GENERIC = {"newsletter", "the newsletter", "weekly newsletter", "news", "bulletin"}
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -242,7 +245,10 @@ def _header(
         )
         end = first
     title = ""
-    candidates = [(b, rest) for b, rest in leftovers[:end] if rest]
+    # Our masthead's word (or a publisher's) says what, not which newsletter.
+    candidates = [
+        (b, rest) for b, rest in leftovers[:end] if rest and rest.casefold() not in _GENERIC
+    ]
     if candidates:
         # A title set apart wins over a strapline.
         title = next((rest for b, rest in candidates if b.heading), candidates[0][1])
@@ -254,7 +260,20 @@ def _header(
 
 def _strip_separators(text: str) -> str:
     text = re.sub(r"\b(?:vol(?:ume)?\.?\s*\d+)\b", " ", text, flags=re.IGNORECASE)
-    return " ".join(text.split()).strip(" ·•|,;:–—-/()[]")
+    separators = " ·•|,;:–—-/"
+    text = " ".join(text.split()).strip(separators)
+    # A bracket left alone once the period or number inside it went:
+    # "Grain Digest (No. 11)" -> "Grain Digest (" -> "Grain Digest".
+    while text:
+        if text[0] in "([" and text.count(text[0]) > text.count(_CLOSING[text[0]]):
+            text = text[1:].strip(separators)
+        elif text[-1] in ")]" and text.count(text[-1]) > text.count(_OPENING[text[-1]]):
+            text = text[:-1].strip(separators)
+        elif text.endswith(("()", "[]")):
+            text = text[:-2].strip(separators)
+        else:
+            break
+    return text
 
 
 def _stories(blocks: list[Block]) -> tuple[list[_Story], list[SetAside]]:
