@@ -289,3 +289,16 @@ def test_a_zip_too_big_for_the_page_points_to_the_command(client: Client, alice:
     assert "the page reads at most 60 at once" in response.content.decode()
     assert "manage.py import_newsletter" in response.content.decode()
     assert BATCH_KEY not in client.session
+
+
+def test_corrections_from_an_older_preview_are_not_applied(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    client.post(IMPORT, upload("textile.txt", (ARCHIVE / "textile-bulletin.txt").read_bytes()))
+    stale = corrections(client, "apply", **{"form-0-headline": "From the old tab"})
+    client.post(CORRECT, corrections(client, "merge:1"))
+
+    response = client.post(CORRECT, stale)
+
+    assert response.status_code == 409
+    assert "The preview changed meanwhile" in response.content.decode()
+    assert pending(client).stories[0].headline == "Cotton mills report a busy spring order book"

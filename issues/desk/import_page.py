@@ -218,19 +218,16 @@ def import_correct(request: HttpRequest) -> HttpResponse:
     pending, parsed = found
     stories = StoryCorrections(request.POST, initial=[{} for _ in parsed.stories])
     issue_form = IssueCorrectionForm(request.POST)
-    if (
-        not stories.is_valid()
-        or not issue_form.is_valid()
-        or stories.total_form_count() != len(parsed.stories)
-    ):
-        if stories.total_form_count() != len(parsed.stories):
-            return _preview(
-                request,
-                pending,
-                parsed,
-                error="The preview changed meanwhile; your corrections were not applied.",
-                status=409,
-            )
+    if stories.total_form_count() != len(parsed.stories):
+        # Posted from a preview older than the one in the session (another tab).
+        return _preview(
+            request,
+            pending,
+            parsed,
+            error="The preview changed meanwhile; your corrections were not applied.",
+            status=409,
+        )
+    if not (stories.is_valid() and issue_form.is_valid()):
         return _preview(
             request,
             pending,
