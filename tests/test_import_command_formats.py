@@ -82,3 +82,12 @@ def test_the_period_is_given_for_a_file_that_does_not_print_it(alice: User, tmp_
 def test_an_unreadable_period_option_is_refused(alice: User) -> None:
     with pytest.raises(CommandError, match="--period: unreadable period"):
         run(str(ARCHIVE / "textile-bulletin.txt"), "--user", "alice", "--period", "soon")
+
+
+def test_a_word_back_issue_is_published_in_one_go_by_a_reviewer(bob: User) -> None:
+    lines = run(str(ARCHIVE / "harbour-weekly.docx"), "--user", "bob", "--publish")
+
+    issue = Issue.objects.get()
+    assert lines[-2].startswith("published: ")
+    assert issue.status == Status.PUBLISHED
+    assert {s.status for s in issue.ordered_stories()} == {Status.PUBLISHED}
