@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from issues.editions import Correction, CorrectionTransition, Edition, FrozenEdition
+from issues.importing.originals import OriginalPdf
 from issues.invitations import IssueInvitation, IssueInvitationUse
 from issues.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models import (
@@ -207,6 +208,12 @@ class IssueTransitionAdmin(ReadOnlyAuditAdmin):
     list_display = ["at", "issue", "transition", "from_status", "to_status", "by", "note"]
     list_select_related = ["issue__newsletter", "by"]
     search_fields = ["issue__newsletter__title", "comment"]
+
+
+@admin.register(OriginalPdf)
+class OriginalPdfAdmin(ReadOnlyAdmin):
+    list_display = ["issue", "name", "size", "kept_by", "kept_at"]
+    list_select_related = ["issue__newsletter", "kept_by"]
 
 
 @admin.register(Subscription)

@@ -578,6 +578,7 @@ class Delivery(models.Model):
 # Editions and corrections, and outside review of an issue, live in their own
 # modules, registered with the app here.
 from issues.editions import Correction, CorrectionNote, Edition  # noqa: E402
+from issues.importing.originals import OriginalPdf  # noqa: E402, F401
 from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402, F401
 from issues.mail_optout import MailOptOut, MailPreferenceChange  # noqa: E402, F401
 from issues.page_count import PageCount  # noqa: E402, F401

@@ -11,6 +11,11 @@ urlpatterns = [
     path("issues/", views.archive, name="archive"),
     path("issues/<slug:newsletter>/<int:number>/", views.issue_detail, name="issue_detail"),
     path("issues/<slug:newsletter>/<int:number>.pdf", views.issue_pdf, name="issue_pdf"),
+    path(
+        "issues/<slug:newsletter>/<int:number>/original.pdf",
+        views.original_pdf,
+        name="original_pdf",
+    ),
     path("issues/download/<str:token>.pdf", views.signed_pdf, name="signed_pdf"),
     path("issues/<slug:newsletter>/<int:number>.html", views.issue_html, name="issue_html"),
     path(

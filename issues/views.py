@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from issues import downloads
 from issues.editions import Edition, with_editions
+from issues.importing.originals import OriginalPdf
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count, count_download
 from issues.refusals import log_refusal
@@ -245,7 +246,13 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
         for story in issue.ordered_stories()
     ]
     editions = list(issue.editions.select_related("published_by").order_by("-number"))  # type: ignore[attr-defined]
-    context = {"issue": issue, "stories": stories, "editions": editions}
+    context = {
+        "issue": issue,
+        "stories": stories,
+        "editions": editions,
+        # An imported back issue's own PDF, if the editor kept it.
+        "original": OriginalPdf.objects.filter(issue=issue).first(),
+    }
     return render(request, "issues/issue_detail.html", context)
 
 
@@ -280,6 +287,20 @@ def issue_pdf(
     answers the rest (the desk, strangers), and the test client."""
     edition_ = published_edition_for(request.user, newsletter, number, edition)
     return serve_pdf(request, edition_, reader_id=request.user.pk)
+
+
+@login_required
+@require_safe
+def original_pdf(request: HttpRequest, newsletter: str, number: int) -> HttpResponseBase:
+    """The publisher's own PDF of an imported back issue, for whoever may
+    read the issue (the same question as its PDF)."""
+    edition = published_edition_for(request.user, newsletter, number)
+    original = OriginalPdf.objects.filter(issue_id=edition.issue_id).first()  # type: ignore[attr-defined]
+    if original is None:
+        raise Http404("This issue has no original PDF.")
+    return downloads.file_response(
+        original.file, filename=original.name, content_type="application/pdf", size=original.size
+    )
 
 
 @require_safe

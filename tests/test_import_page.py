@@ -163,12 +163,21 @@ def test_an_issue_that_exists_already_is_refused_at_preview(
     assert SESSION_KEY not in client.session
 
 
-def test_only_text_and_pdf_files_are_accepted(client: Client, alice: User) -> None:
+def test_only_the_formats_we_read_are_accepted(client: Client, alice: User) -> None:
+    client.force_login(alice)
+
+    response = client.post(IMPORT, upload("issue.doc", b"\xd0\xcf\x11\xe0"))
+
+    assert "Upload a .docx, .pdf, .txt, .md or .zip file." in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_a_broken_word_file_is_refused_in_words(client: Client, alice: User) -> None:
     client.force_login(alice)
 
     response = client.post(IMPORT, upload("issue.docx", b"PK\x03\x04"))
 
-    assert "Upload a .md, .txt or .pdf file." in response.content.decode()
+    assert "issue.docx: this is not a Word .docx file" in response.content.decode()
     assert SESSION_KEY not in client.session
 
 

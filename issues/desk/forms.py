@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 
 from issues.editions import Correction
+from issues.importing import EXTENSIONS as IMPORT_EXTENSIONS
+from issues.importing import period_from_text
 from issues.models import Issue, suggest_deadlines
 from newsroom.forms import limit_body
 from newsroom.models import Newsletter
@@ -63,13 +65,16 @@ def check_deadline_order(form: forms.ModelForm, cleaned: dict[str, Any]) -> dict
 
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-EXTENSIONS = (".md", ".txt", ".pdf")
+# A .zip of back issues may hold many; each file in it is bounded on its own.
+MAX_ZIP_BYTES = 50 * 1024 * 1024
+EXTENSIONS = (*IMPORT_EXTENSIONS, ".zip")
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Issue file",
-        help_text="The issue as text (.md, .txt) or as a PDF, at most 5 MB.",
+        help_text="A back issue as Word (.docx), PDF, plain text or Markdown, at most 5 MB;"
+        " or a .zip of many.",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
     newsletter = forms.ModelChoiceField(
@@ -81,16 +86,38 @@ class ImportForm(forms.Form):
         label="Issue number",
         required=False,
         min_value=1,
-        help_text="Leave empty for the newsletter's next number.",
+        help_text="Leave empty for the number printed in the issue, else the next one.",
+    )
+    period = forms.CharField(
+        label="Period",
+        required=False,
+        max_length=100,
+        help_text="Only for an issue that does not print its period, e.g. “9-15 March 2026”.",
+    )
+    keep_original = forms.BooleanField(
+        label="Keep the publisher's PDF beside Newsroom's rendering",
+        required=False,
+        help_text="For a PDF: subscribers may download it from the issue's page as well.",
     )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in EXTENSIONS:
-            raise forms.ValidationError("Upload a .md, .txt or .pdf file.")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB.")
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in EXTENSIONS:
+            raise forms.ValidationError("Upload a .docx, .pdf, .txt, .md or .zip file.")
+        if upload.size > (MAX_ZIP_BYTES if suffix == ".zip" else MAX_UPLOAD_BYTES):
+            limit = MAX_ZIP_BYTES if suffix == ".zip" else MAX_UPLOAD_BYTES
+            raise forms.ValidationError(f"The file is larger than {limit // 1024 // 1024} MB.")
         return upload
+
+    def clean_period(self) -> Any:
+        text = self.cleaned_data["period"].strip()
+        if not text:
+            return None
+        try:
+            return period_from_text(text)
+        except ValueError as exc:
+            raise forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
 
 
 class ScheduleForm(forms.Form):

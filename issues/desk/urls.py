@@ -1,7 +1,7 @@
 from django.urls import path
 
 from issues import outside
-from issues.desk import builder, corrections, import_page, reach, schedule, views
+from issues.desk import back_issues, builder, corrections, import_page, reach, schedule, views
 
 app_name = "issue_desk"
 
@@ -11,12 +11,19 @@ urlpatterns = [
     path("new/suggestion/", views.issue_suggestion, name="issue_suggestion"),
     path("import/", import_page.import_issue, name="import"),
     path("import/confirm/", import_page.import_confirm, name="import_confirm"),
+    path("import/preview/", import_page.import_preview, name="import_preview"),
+    path("import/correct/", import_page.import_correct, name="import_correct"),
     path("<int:pk>/", views.issue_builder, name="issue_builder"),
     path("<int:pk>/page-count/", views.page_count, name="page_count"),
     path("<int:pk>/preview.html", views.preview_html, name="preview_html"),
     path("<int:pk>/preview.pdf", views.preview_pdf, name="preview_pdf"),
     path("<int:pk>/submit/", views.issue_submit, name="issue_submit"),
     path("<int:pk>/publish/", views.issue_publish, name="issue_publish"),
+    path(
+        "<int:pk>/publish-back-issue/",
+        back_issues.publish_as_back_issue,
+        name="issue_publish_back_issue",
+    ),
     path("<int:pk>/schedule/", schedule.issue_schedule, name="issue_schedule"),
     path("<int:pk>/cancel-schedule/", schedule.issue_cancel_schedule, name="issue_cancel_schedule"),
     path("<int:pk>/deadlines/", schedule.issue_deadlines, name="issue_deadlines"),

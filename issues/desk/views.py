@@ -26,6 +26,7 @@ from issues import delivery, render_pool, rendering
 from issues.abandoned import fail_abandoned_tasks, lost_its_worker
 from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
+from issues.importing.back_issues import back_issue_refusal, untouched_import
 from issues.models import Issue, IssueInvitationUse, IssueStory, suggest_next_issue
 from issues.page_count import page_count as cached_page_count
 from issues.tasks import publish_issue_task
@@ -192,6 +193,10 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("story", "author")
         .order_by("story_id", "start", "pk"),
         "corrections": issue.corrections.select_related("story", "edition"),  # type: ignore[attr-defined]
+        # An untouched import: a reviewer other than the importer may publish
+        # it as the back issue it is (issues/importing/back_issues.py).
+        "back_issue": untouched_import(issue),
+        "back_issue_refusal": back_issue_refusal(issue, request.user),  # type: ignore[arg-type]
         "can_correct": roles.is_reviewer(request.user)
         and issue.status == Status.PUBLISHED
         and not issue.corrections.open().exists(),  # type: ignore[attr-defined]

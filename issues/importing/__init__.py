@@ -4,16 +4,24 @@ issue out. Parsing (parsing.py, pdf.py) is pure and separate from saving
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import io
+import zipfile
 from pathlib import Path
 
 from issues import render_pool
 from issues.importing.parsing import (
+    MASTHEAD,
     IssueImportError,
     IssueParseError,
     ParsedIssue,
+    ParsedStory,
+    SetAside,
     parse_issue_text,
     parse_period,
 )
+from issues.importing.recognise import find_period, issue_from_blocks
 from issues.importing.saving import (
     IMPORT_NOTE,
     ImportPlan,
@@ -29,16 +37,24 @@ __all__ = [
     "IssueImportError",
     "IssueParseError",
     "ParsedIssue",
+    "ParsedStory",
+    "SetAside",
+    "archive_files",
     "issue_text",
     "parse_issue_text",
     "parse_period",
+    "period_from_text",
     "plan_import",
+    "read_issue",
     "save_parsed_issue",
     "save_plan",
 ]
 
 
 FILE_MAX_BYTES = 5 * 1024 * 1024
+EXTENSIONS = (".md", ".markdown", ".txt", ".text", ".pdf", ".docx")
+Period = tuple[datetime.date, datetime.date]
+_TEXT = (".md", ".markdown", ".txt", ".text")
 # Reading a PDF runs in a render worker: past this, it is stopped.
 PDF_READ_SECONDS = 10.0
 
@@ -72,3 +88,104 @@ def issue_text(name: str, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise IssueParseError("the file is not UTF-8 text", line) from None
+
+
+def period_from_text(text: str) -> Period:
+    """A period the editor typed, in any form a back issue prints it.
+    Raises ValueError with a sentence."""
+    found = find_period(text)
+    return (found[0], found[1]) if found else parse_period(text)
+
+
+def read_issue(
+    name: str, data: bytes, *, period: Period | None = None, number: int | None = None
+) -> ParsedIssue:
+    """One back issue in any format we read: our text form and PDFs, Word
+    (.docx), PDFs by other tools, plain text and Markdown. `period` and
+    `number`, when given, win over what the file says. Raises
+    IssueParseError saying what was found."""
+    suffix = Path(name).suffix.lower()
+    if len(data) > FILE_MAX_BYTES:
+        issue_text(name, data)  # refuses it, with the size
+    if data.startswith(b"%PDF") or suffix == ".pdf":
+        return _in_worker("issues.importing.formats.read_pdf", data, period, number)
+    if suffix == ".docx" or (data.startswith(b"PK\x03\x04") and suffix not in _TEXT):
+        return _in_worker("issues.importing.formats.read_docx", data, period, number)
+    text = issue_text(name, data)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first.replace("*", " ").split()[:1] == [MASTHEAD]:
+        return _given(parse_issue_text(text), period, number)
+    from issues.importing.plain import text_blocks
+
+    how = "Markdown file" if suffix in (".md", ".markdown") else "text file"
+    return issue_from_blocks(text_blocks(text), how=how, period=period, number=number)
+
+
+def _given(parsed: ParsedIssue, period: Period | None, number: int | None) -> ParsedIssue:
+    if period is not None:
+        parsed = dataclasses.replace(parsed, period_start=period[0], period_end=period[1])
+    if number is not None:
+        parsed = dataclasses.replace(parsed, number=number)
+    return parsed
+
+
+def _in_worker(path: str, data: bytes, period: Period | None, number: int | None) -> ParsedIssue:
+    """Files of other tools are read in a render worker, within a time and
+    a memory limit, as our PDFs are."""
+    try:
+        parsed: ParsedIssue = render_pool.run(
+            path, data, period, number, time_limit=PDF_READ_SECONDS
+        )
+    except render_pool.WorkerLimitExceeded as exc:
+        raise IssueParseError(f"the file is too hard to read: {exc}", 1) from None
+    except render_pool.WorkerFailed as exc:
+        raise IssueParseError(
+            f"the file could not be read just now ({exc}); try again", 1
+        ) from None
+    return parsed
+
+
+ARCHIVE_FILES_MAX = 500
+ARCHIVE_UNPACKED_MAX = 200 * 1024 * 1024
+
+
+def archive_files(data: bytes) -> list[tuple[str, bytes]]:
+    """The issue files in a .zip of back issues, by name, within bounds;
+    other files (folders, `__MACOSX`, hidden files, images) are skipped.
+    Raises IssueParseError for a zip that is not one, or too big."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise IssueParseError("this is not a .zip file", 1) from None
+    with archive:
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and Path(info.filename).suffix.lower() in EXTENSIONS
+            and not any(part.startswith((".", "__MACOSX")) for part in Path(info.filename).parts)
+        ]
+        if not members:
+            raise IssueParseError(f"the .zip holds no issue files ({', '.join(EXTENSIONS)})", 1)
+        if len(members) > ARCHIVE_FILES_MAX:
+            raise IssueParseError(
+                f"the .zip holds {len(members)} issue files; at most {ARCHIVE_FILES_MAX} at once",
+                1,
+            )
+        if sum(info.file_size for info in members) > ARCHIVE_UNPACKED_MAX:
+            raise IssueParseError(
+                f"the .zip unpacks to more than {ARCHIVE_UNPACKED_MAX // 1024 // 1024} MB", 1
+            )
+        files = []
+        for info in sorted(members, key=lambda i: i.filename):
+            if info.file_size > FILE_MAX_BYTES:
+                raise IssueParseError(
+                    f"{info.filename} is {info.file_size / 1024 / 1024:.1f} MB; an issue file"
+                    f" is at most {FILE_MAX_BYTES // 1024 // 1024} MB",
+                    1,
+                )
+            try:
+                files.append((info.filename, archive.read(info)))
+            except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+                raise IssueParseError(f"{info.filename} could not be unpacked ({exc})", 1) from None
+        return files

@@ -64,18 +64,34 @@ class IssueParseError(IssueImportError):
 @dataclass(frozen=True)
 class ParsedStory:
     headline: str
+    # Plain text. Paragraphs are separated by a blank line and list items
+    # start "- " on lines of their own (readers of other formats keep them).
     paragraph: str
-    source: str
+    source: str  # "" when the reader found none: the editor sets it
     line: int  # where the headline is
+    link: str = ""
+    where: str = ""  # for the editor: "line 12", "page 2", "paragraph 7"
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """Text a reader found but did not take for a story (an introduction,
+    an advertisement, a footer): shown in the preview, never imported."""
+
+    text: str
+    where: str
 
 
 @dataclass(frozen=True)
 class ParsedIssue:
-    sector: str
+    sector: str  # the masthead's sector, or a back issue's title ("" if none)
     period_start: datetime.date
     period_end: datetime.date
     stories: list[ParsedStory] = field(default_factory=list)
     line: int = 1  # where the masthead is
+    number: int | None = None  # as printed ("Issue 16", "No. 11")
+    set_aside: list[SetAside] = field(default_factory=list)
+    how: str = "text form"  # what read it: "Word file", "PDF (layout)", ...
 
 
 # Markdown lets any ASCII punctuation be escaped with a backslash. Escaped

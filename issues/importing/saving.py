@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -103,10 +104,16 @@ def plan_import(
     """Read-only: decide the newsletter, number and sources, or raise
     IssueImportError (reported on the masthead's line) for an issue that
     would duplicate one already there."""
-    for story in parsed.stories:
-        _check_body(story)
-    if newsletter is None:
+    _check_complete(parsed)
+    if newsletter is None and parsed.sector:
         newsletter = Newsletter.objects.filter(title__iexact=parsed.sector).first()
+    if newsletter is None and not parsed.sector:
+        raise IssueImportError(
+            "the file names no newsletter (no title above the period); choose the newsletter",
+            parsed.line,
+        )
+    if number is None:
+        number = parsed.number
     title = newsletter.title if newsletter else sector_title(parsed.sector)
     slug = (
         newsletter.slug if newsletter else first_free_name(newsletter_slug(title), taken=slug_taken)
@@ -116,20 +123,42 @@ def plan_import(
     return ImportPlan(parsed, newsletter, title, slug, number or 1, _find_sources(parsed))
 
 
-def story_body(parsed: ParsedStory) -> str:
-    return f"<p>{escape(parsed.paragraph)}</p>"
+def _check_complete(parsed: ParsedIssue) -> None:
+    for story in parsed.stories:
+        if not story.source:
+            where = f" ({story.where})" if story.where else ""
+            raise IssueImportError(
+                f"the story “{story.headline[:60]}”{where} has no source: set it in the"
+                " preview, or end its paragraph with the source in parentheses",
+                story.line,
+            )
+        _check_body(story)
 
 
 def _check_body(parsed: ParsedStory) -> None:
     """The bounds a story's body has on the desk (an escaped paragraph can
     outgrow them: every & becomes &amp;)."""
     try:
-        check_body_bounds(story_body(parsed))
+        check_body_bounds(body_html(parsed.paragraph))
     except ValidationError as error:
         raise IssueImportError(
             f"the story “{parsed.headline}” is too long: {' '.join(error.messages)}",
             parsed.line,
         ) from None
+
+
+def body_html(paragraph: str) -> str:
+    """A parsed story's text as the body's HTML: paragraphs separated by a
+    blank line, list items on lines starting "- " (see ParsedStory)."""
+    html = []
+    for part in paragraph.split("\n\n"):
+        lines = part.split("\n")
+        if all(line.startswith("- ") for line in lines):
+            items = "".join(f"<li>{escape(line[2:])}</li>" for line in lines)
+            html.append(f"<ul>{items}</ul>")
+        else:
+            html.append(f"<p>{escape(' '.join(lines))}</p>")
+    return "".join(html)
 
 
 def _check_number(parsed: ParsedIssue, newsletter: Newsletter, number: int | None) -> int:
@@ -245,8 +274,9 @@ def _create_stories(
     stories = [
         Story(
             headline=parsed.headline,
-            body=sanitize_body(story_body(parsed)),
+            body=sanitize_body(body_html(parsed.paragraph)),
             source=plan.source_for(parsed.source),
+            original_url=_valid_link(parsed.link),
             newsletter=newsletter,
             author=author,
         )
@@ -255,6 +285,14 @@ def _create_stories(
     return bulk_create_with_history(  # type: ignore[no-any-return]
         stories, Story, default_user=by, default_change_reason=IMPORT_NOTE
     )
+
+
+def _valid_link(link: str) -> str:
+    try:
+        URLValidator(schemes=["http", "https"])(link)
+    except ValidationError:
+        return ""
+    return link if len(link) <= 500 else ""
 
 
 def _publish(issue: Issue, stories: list[Story], *, author: User, by: User) -> None:

@@ -1,7 +1,9 @@
 """python manage.py import_newsletter PATH... [--newsletter SLUG] [--number N]
-[--publish] [--dry-run] [--user USERNAME]
+[--period PERIOD] [--publish] [--dry-run] [--user USERNAME]
 
-Reads back issues (the text form or a PDF) and creates their newsletter,
+Reads back issues in any format the importer knows (our text form and PDFs,
+Word .docx, PDFs by other tools, plain text, Markdown; a folder of them, or
+a .zip) and creates their newsletter,
 sources, stories and issues. Every file is parsed before anything is written,
 and all files are saved in one transaction: one bad file imports nothing.
 
@@ -23,13 +25,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from issues.importing import (
+    EXTENSIONS,
     FILE_MAX_BYTES,
     ImportPlan,
     IssueImportError,
     ParsedIssue,
-    issue_text,
-    parse_issue_text,
+    archive_files,
+    period_from_text,
     plan_import,
+    read_issue,
     save_plan,
 )
 from issues.models import Issue, format_period
@@ -41,17 +45,30 @@ from newsroom.workflow import WorkflowError
 
 
 class Command(BaseCommand):
-    help = "Import back issues of a newsletter from their text form (.md/.txt) or PDF."
+    help = (
+        "Import back issues of a newsletter: .docx, .pdf, .txt, .md files, folders of"
+        " them, or a .zip."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="issue files")
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help="issue files, folders of them, or a .zip"
+        )
         parser.add_argument(
             "--newsletter",
             metavar="SLUG",
             help="import into this newsletter (default: the one whose title is the "
             "issue's sector, created if new)",
         )
-        parser.add_argument("--number", type=int, help="the issue's number (default: the next one)")
+        parser.add_argument(
+            "--number",
+            type=int,
+            help="the issue's number (default: the one printed in the file, else the next one)",
+        )
+        parser.add_argument(
+            "--period",
+            help="the issue's period, e.g. '9-15 March 2026', for a file that does not print it",
+        )
         parser.add_argument(
             "--publish",
             action="store_true",
@@ -66,15 +83,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        paths: list[str] = options["paths"]
+        self.period = None
+        if options["period"]:
+            try:
+                self.period = period_from_text(options["period"])
+            except ValueError as exc:
+                raise CommandError(f"--period: {exc}") from None
+        paths = self._expand(options["paths"])
         self.verbosity = options["verbosity"]
         # One file's stories are its report; several files' are a summary
         # (-v 2 or a dry run shows them all).
         self.itemise = len(paths) == 1 or self.verbosity >= 2 or options["dry_run"]
         self.report: list[str] = []
         self.created: dict[str, int] = {"stories": 0}
-        if options["number"] is not None and len(paths) > 1:
-            raise CommandError("--number can only be given with a single PATH.")
+        if (options["number"] is not None or self.period) and len(paths) > 1:
+            raise CommandError("--number and --period can only be given with a single file.")
+        self.number = options["number"]
         newsletter = self._newsletter(options["newsletter"])
         user = self._user(options["user"], publish=options["publish"])
         # Oldest first, so that numbers follow the calendar.
@@ -93,6 +117,30 @@ class Command(BaseCommand):
         # so that the last line is always the issue (or the summary).
         if self.report:
             self.stdout.write("\n".join(self.report))
+
+    def _expand(self, paths: list[str]) -> list[str]:
+        """Files as given; a folder's issue files in name order (not below);
+        a .zip's are read from it as "archive.zip/name"."""
+        files: list[str] = []
+        self.zipped: dict[str, bytes] = {}
+        for path in paths:
+            folder = Path(path)
+            if folder.is_dir():
+                found = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in EXTENSIONS)
+                if not found:
+                    raise CommandError(f"{path}: no issue files in this folder")
+                files += found
+            elif folder.suffix.lower() == ".zip":
+                try:
+                    members = archive_files(folder.read_bytes())
+                except (OSError, IssueImportError) as exc:
+                    raise CommandError(f"{path}: {exc}") from None
+                for name, data in members:
+                    self.zipped[f"{path}/{name}"] = data
+                    files.append(f"{path}/{name}")
+            else:
+                files.append(path)
+        return files
 
     def _progress(self, label: str, total: int) -> Progress | None:
         """Progress on stderr for several files (one file is quick enough)."""
@@ -183,6 +231,8 @@ class Command(BaseCommand):
                 progress.stop()
 
     def _read(self, path: str) -> tuple[str, ParsedIssue]:
+        if path in self.zipped:
+            return self._parse(path, self.zipped[path])
         try:
             with Path(path).open("rb") as file:
                 # One byte past the limit is enough for issue_text to refuse
@@ -196,11 +246,14 @@ class Command(BaseCommand):
                 f"{path}:1: the file is {size / 1024 / 1024:.1f} MB; an issue file is at most"
                 f" {FILE_MAX_BYTES // 1024 // 1024} MB"
             )
+        return self._parse(path, data)
+
+    def _parse(self, path: str, data: bytes) -> tuple[str, ParsedIssue]:
         try:
-            return path, parse_issue_text(issue_text(path, data))
+            parsed = read_issue(path, data, period=self.period, number=self.number)
         except IssueImportError as exc:
-            where = " (of the text read from the PDF)" if data.startswith(b"%PDF") else ""
-            raise CommandError(f"{path}:{exc.line}: {exc.message}{where}") from None
+            raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
+        return path, parsed
 
     def _newsletter(self, slug: str | None) -> Newsletter | None:
         if slug is None:
