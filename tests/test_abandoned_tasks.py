@@ -18,8 +18,9 @@ from django_tasks_db.models import DBTaskResult
 
 from issues.models import Issue
 from issues.tasks import publish_issue_task
-from issues.workers import TaskWorker, reclaim_lost_tasks
+from issues.workers import SurvivingWorker, TaskWorker, give_back, reclaim_lost_tasks
 from newsroom.models import Newsletter
+from newsroom.tasks import send_notices
 from newsroom.workflow import Status
 from tests.issue_helpers import make_issue_in_review
 
@@ -140,3 +141,31 @@ def test_a_task_that_lost_its_worker_three_times_fails_and_the_desk_says_why(
     message = messages_of(client.get(f"/desk/issues/{issue.pk}/"))[-1]
     assert "worker running it was lost" in message and "publish it again" in message
     assert Issue.objects.get(pk=issue.pk).status == Status.REVIEW
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_taken_for_dead_does_not_record_the_outcome_of_a_task_given_to_another(
+    settings: Any,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    queued = send_notices.enqueue(email="nobody@example.org")
+    worker = SurvivingWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="worker-cut-off",
+        excluded_queue_names=[],
+    )
+    row = DBTaskResult.objects.get(pk=queued.id)
+    row.claim("worker-cut-off")
+    # Cut off from the database for longer than NEWSROOM_WORKER_LOST_AFTER,
+    # this worker's task was given back to the queue by its neighbours.
+    assert give_back(row, why="lost its worker worker-cut-off") == "requeued"
+
+    worker.run_task(row)  # it runs the task, and comes back to record it
+
+    row.refresh_from_db()
+    assert (row.status, row.finished_at, row.return_value) == ("READY", None, None)
