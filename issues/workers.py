@@ -196,6 +196,8 @@ class SurvivingWorker(Worker):
                 try:
                     return super().run()
                 except DATABASE_DOWN as error:
+                    if not self.running:  # stopping anyway (SIGTERM during a task)
+                        return
                     self.wait_for_database(error)
         finally:
             self.watch.stopping.set()
