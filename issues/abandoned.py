@@ -3,10 +3,13 @@
 django-tasks-db marks a task RUNNING when a worker claims it, and SUCCESSFUL
 or FAILED when the worker is done. A worker killed in between (the OOM
 killer, a redeploy, a lost machine) leaves the row RUNNING for ever, and the
-issue desk would say "Publishing…" for ever. No task of ours runs longer than
+issue desk would say "Publishing…" for ever. The workers themselves take
+such a task back within a minute (issues/workers.py: heartbeats). This is
+the last resort beside them: no task of ours runs longer than
 NEWSROOM_TASK_TIMEOUT (renders are stopped long before), so one running
 longer has lost its worker. The desk checks the task it waits for whenever
-the page is opened; `manage.py fail_abandoned_tasks` checks them all (cron).
+the page is opened; `manage.py fail_abandoned_tasks` checks them all (by
+hand; no cron is needed).
 """
 
 from __future__ import annotations

@@ -583,3 +583,4 @@ from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402
 from issues.mail_optout import MailOptOut, MailPreferenceChange  # noqa: E402, F401
 from issues.page_count import PageCount  # noqa: E402, F401
 from issues.reach import DownloadCount  # noqa: E402, F401
+from issues.workers import TaskWorker  # noqa: E402, F401

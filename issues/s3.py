@@ -7,12 +7,15 @@ so that a site on the local directory never imports boto3.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
+
+logger = logging.getLogger(__name__)
 
 
 class PrivateS3Storage(S3Storage):
@@ -35,6 +38,21 @@ class PrivateS3Storage(S3Storage):
             )
         self.public_endpoint_url = public_endpoint_url
         self._public_clients = threading.local()
+
+    def _save(self, name: str, content: Any) -> str:
+        """Upload, or leave nothing: an upload that failed (the store refused
+        it, the connection broke, the answer was lost after the object was
+        written) has its key removed. Names of artifacts are unique per
+        attempt (issues.publishing.artifact_stem), so the key is ours.
+        boto3 aborts a multipart upload that fails by itself."""
+        try:
+            return str(super()._save(name, content))
+        except Exception:
+            try:
+                self.delete(name)
+            except Exception:  # the store is down: the caller reports the first error
+                logger.exception("Could not remove %s after a failed upload", name)
+            raise
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()

@@ -105,6 +105,19 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default with a worker beside the web server (docs/workers.md):
+    # WAL lets readers go on while one process writes; a write transaction
+    # takes the write lock when it begins (IMMEDIATE), so it waits its turn
+    # for up to `timeout` seconds instead of failing with "database is
+    # locked" when it upgrades a read lock half-way through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("NEWSROOM_SQLITE_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 # The download layer (issues/front_downloads.py) has PostgreSQL keep its two
 # statements prepared on each connection: planning the grant query took
 # several times as long as running it. Turn this off behind a pooler in
@@ -268,6 +281,9 @@ NEWSROOM_SIGNED_LINKS = env.bool("NEWSROOM_SIGNED_LINKS", default=False)
 # redeployed): it is marked failed and the desk offers to try again. Longer
 # than any task of ours takes, renders included.
 NEWSROOM_TASK_TIMEOUT = env.int("NEWSROOM_TASK_TIMEOUT", default=900)
+# A task worker beats every few seconds; one silent for this long (seconds)
+# is dead, and its running task goes back to the queue (issues/workers.py).
+NEWSROOM_WORKER_LOST_AFTER = env.int("NEWSROOM_WORKER_LOST_AFTER", default=30)
 
 # Background work. Immediate by default; in production
 # TASKS_BACKEND=django_tasks_db.DatabaseBackend and run `manage.py db_worker`.

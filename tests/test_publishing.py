@@ -6,8 +6,13 @@ temporary folder in every test, so "no file stored" is a listing.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import resource
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -184,6 +189,44 @@ def test_a_storage_failure_leaves_no_file_behind(issue: Issue, bob: User, artifa
     assert_still_in_review(issue, artifacts)
     # The reviewer reads this: no server path in it.
     assert str(artifacts) not in str(failure.value) and "Errno" not in str(failure.value)
+
+
+@contextmanager
+def disk_full_after(limit: int) -> Iterator[None]:
+    """Writing past `limit` bytes of any file fails in the kernel (EFBIG, by
+    RLIMIT_FSIZE), as on a disk that fills up half-way through a file."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+
+
+@pytest.mark.parametrize("filling", [".html", ".pdf"])
+def test_a_disk_that_fills_up_mid_file_leaves_no_file_partial_or_whole(
+    issue: Issue, bob: User, artifacts: Path, filling: str
+) -> None:
+    storage = Edition._meta.get_field("pdf_file").storage
+    real_save = storage._save
+
+    def save(name: str, content: Any) -> str:
+        if not name.endswith(filling):
+            return real_save(name, content)
+        with disk_full_after(4096):
+            return real_save(name, content)
+
+    with (
+        mock.patch.object(storage, "_save", side_effect=save),
+        pytest.raises(PublishError, match="could not be stored") as failure,
+    ):
+        publish_issue(issue=issue, by=bob)
+
+    # The kernel refused a write part-way through the file (not its creation).
+    assert failure.value.__cause__.errno == errno.EFBIG  # type: ignore[union-attr]
+    assert_still_in_review(issue, artifacts)  # no file: hidden partial ones included
 
 
 def test_the_task_reports_a_refusal_to_the_reviewer(

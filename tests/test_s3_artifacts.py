@@ -11,7 +11,9 @@ Dave subscribes to the ICT newsletter; Frank subscribes to nothing.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -23,21 +25,27 @@ from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
 from django.contrib.auth.models import User
+from django.core.files import File
 from django.test import Client
 from django.urls import reverse
+from storages.backends.s3 import S3Storage
 
 from issues import downloads
 from issues.editions import Edition
 from issues.models import Issue
+from issues.publishing import PublishError, publish_issue
 from issues.reach import DownloadCount
 from issues.s3 import PrivateS3Storage
 from newsroom.models import Newsletter
-from tests.issue_helpers import publish
+from newsroom.workflow import Status
+from tests.issue_helpers import make_issue_in_review, publish
 from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, create_bucket, moto_server
 from tests.test_settings import PRODUCTION
 from tests.wsgi_site import served
@@ -341,3 +349,44 @@ def test_the_compose_s3_variant_sets_only_what_the_settings_read() -> None:
             assert f'"{name}"' in settings_source, name
     for service in ("web", "publisher", "mailer"):
         assert compose["services"][service]["environment"] == environment
+
+
+class BreaksAfter(io.BytesIO):
+    """A body whose reading fails after `limit` bytes, as an upload whose
+    connection breaks half-way."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        super().__init__(data)
+        self.limit = limit
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.tell() >= self.limit:
+            raise OSError(errno.ECONNRESET, "Connection reset by peer")
+        left = self.limit - self.tell()
+        return super().read(left if size is None or size < 0 else min(size, left))
+
+
+@pytest.mark.parametrize("failure", ["broken mid-body", "answer lost"])
+def test_a_failed_upload_leaves_nothing_in_the_bucket(
+    bucket: str, s3_endpoint: str, newsletter: Newsletter, alice: User, bob: User, failure: str
+) -> None:
+    issue = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob, count=1)
+    upload = S3Storage._save
+
+    def upload_the_pdf_badly(storage: S3Storage, name: str, content: Any) -> str:
+        if not name.endswith(".pdf"):  # the HTML goes first, and is stored
+            return str(upload(storage, name, content))
+        if failure == "answer lost":
+            upload(storage, name, content)  # the object is written...
+            raise EndpointConnectionError(endpoint_url=s3_endpoint)  # ...the answer never comes
+        return str(upload(storage, name, File(BreaksAfter(content.read(), 4096), name=name)))
+
+    with (
+        mock.patch.object(S3Storage, "_save", upload_the_pdf_badly),
+        pytest.raises(PublishError, match="could not be stored"),
+    ):
+        publish_issue(issue=issue, by=bob)
+
+    issue.refresh_from_db()
+    assert issue.status == Status.REVIEW and not issue.editions.exists()
+    assert s3_client(s3_endpoint).list_objects_v2(Bucket=bucket).get("Contents", []) == []

@@ -114,6 +114,8 @@ def node_environment(
         # refused mail is retried after that: short, so the test is short.
         "NEWSROOM_DELIVERY_LEASE_SECONDS": "5",
         "NEWSROOM_DELIVERY_BACKOFF": "1",
+        # A worker silent this long is dead; its running task is taken back.
+        "NEWSROOM_WORKER_LOST_AFTER": "5",
         "NEWSROOM_RENDER_WORKERS": "1",
         "NEWSROOM_ARTIFACTS_ROOT": str(home / "artifacts"),
         "DJANGO_MEDIA_ROOT": str(home / "media"),
