@@ -38,6 +38,7 @@ from tests.issue_helpers import make_published_stories
 from tests.s3_server import free_port, stop, wait_for_http
 
 pytestmark = [
+    pytest.mark.sqlite,
     pytest.mark.skipif(connection.vendor != "sqlite", reason="about the SQLite default"),
     pytest.mark.django_db(transaction=True),
 ]

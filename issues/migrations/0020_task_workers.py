@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0017_live_page_count"),
+        ("issues", "0019_imported_original_pdf"),
     ]
 
     operations = [
