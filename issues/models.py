@@ -39,6 +39,18 @@ def format_period(start: datetime.date, end: datetime.date) -> str:
     return f"{start.day} - {end.day} {end:%B %Y}"
 
 
+def current_subscriptions_q(prefix: str = "", today: datetime.date | None = None) -> models.Q:
+    """The one rule of a subscription that still gives access: no end date,
+    or an end date not yet past (`ends_on` is the last day of reading, in
+    the publisher's time zone). `prefix` reaches Subscription from another
+    model ("newsletter__subscriptions__", "subscriptions__"). Asked on every
+    request, so a lapsed reader loses access at their next one."""
+    day = today if today is not None else timezone.localdate()
+    return models.Q(**{f"{prefix}ends_on__isnull": True}) | models.Q(
+        **{f"{prefix}ends_on__gte": day}
+    )
+
+
 class IssueQuerySet(models.QuerySet["Issue"]):
     def published(self) -> IssueQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -62,11 +74,12 @@ class IssueQuerySet(models.QuerySet["Issue"]):
             return self.none()
         return self.granted_to(user.pk)
 
-    def granted_to(self, user_id: int) -> IssueQuerySet:
+    def granted_to(self, user_id: int, today: datetime.date | None = None) -> IssueQuerySet:
         """The published issues the account `user_id` holds a subscriber's
         grant to: the Subscribers role and a subscription. Whether the
         account may sign in is not asked here (`subscribed_by` asks it first)."""
         return self.published().filter(
+            current_subscriptions_q("newsletter__subscriptions__", today),
             newsletter__subscriptions__user=user_id,
             newsletter__subscriptions__user__groups__name=roles.SUBSCRIBERS,
         )
@@ -504,6 +517,15 @@ class IssueTransition(AuditRow):
         indexes = [models.Index(fields=["issue", "-at"])]
 
 
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def current(self, today: datetime.date | None = None) -> SubscriptionQuerySet:
+        """Subscriptions that give access today (`current_subscriptions_q`)."""
+        return self.filter(current_subscriptions_q("", today))
+
+    def lapsed(self, today: datetime.date | None = None) -> SubscriptionQuerySet:
+        return self.exclude(current_subscriptions_q("", today))
+
+
 class Subscription(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
@@ -512,8 +534,25 @@ class Subscription(models.Model):
         Newsletter, on_delete=models.CASCADE, related_name="subscriptions"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    ends_on = models.DateField(
+        "ends on",
+        null=True,
+        blank=True,
+        help_text="The last day of reading (a trial, a complimentary copy); "
+        "empty for a subscription that does not lapse.",
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
+        indexes = [
+            # Reminders and the audience page: ends_on BETWEEN today AND today + 30.
+            models.Index(
+                fields=["ends_on"],
+                condition=models.Q(ends_on__isnull=False),
+                name="subscription_ends_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "newsletter"], name="subscription_once"),
         ]
@@ -583,4 +622,5 @@ from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402
 from issues.mail_optout import MailOptOut, MailPreferenceChange  # noqa: E402, F401
 from issues.page_count import PageCount  # noqa: E402, F401
 from issues.reach import DownloadCount  # noqa: E402, F401
+from issues.subscribers import ReaderProfile, SubscriberImport  # noqa: E402, F401
 from issues.workers import TaskWorker  # noqa: E402, F401
