@@ -46,7 +46,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issues.mail_optout import unsubscribe_path
-from issues.models import Delivery, Issue
+from issues.models import Delivery, Issue, current_subscriptions_q
 from newsroom.site import notice_headers, site_domain
 from newsroom.site import site_url as site_url
 from newsroom.text import one_line
@@ -164,7 +164,11 @@ def readers_of(newsletter: Newsletter) -> QuerySet[User]:
     turned its mail off: they still read it on the site)."""
     return (
         get_user_model()
-        .objects.filter(subscriptions__newsletter=newsletter, is_active=True)
+        .objects.filter(
+            current_subscriptions_q("subscriptions__"),
+            subscriptions__newsletter=newsletter,
+            is_active=True,
+        )
         .exclude(email="")
         .exclude(mail_opt_outs__newsletter=newsletter)
         .order_by("pk")
@@ -185,6 +189,7 @@ def owed(issue: Issue) -> Any:
     """Deliveries still to send: unsent, to readers still subscribed and
     active who did not turn the mail off since, with attempts left."""
     return issue.deliveries.filter(
+        current_subscriptions_q("user__subscriptions__"),
         sent_at__isnull=True,
         attempts__lt=DELIVERY_MAX_ATTEMPTS,
         user__is_active=True,

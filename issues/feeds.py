@@ -203,7 +203,9 @@ class PrivateIssueFeed(IssueFeed):
     def get_object(self, request: HttpRequest, newsletter: str) -> Newsletter:  # type: ignore[override]
         obj = get_object_or_404(Newsletter, slug=newsletter)
         user = self.token.user
-        subscribed = roles.is_subscriber(user) and obj.subscriptions.filter(user=user).exists()
+        subscribed = (
+            roles.is_subscriber(user) and obj.subscriptions.current().filter(user=user).exists()
+        )
         if not (subscribed or Issue.objects.visible_to(user).filter(newsletter=obj).exists()):
             # Not (or no longer) subscribed: the address means nothing.
             log_refusal(user, "private feed of a newsletter not subscribed to", newsletter=obj.slug)

@@ -31,6 +31,7 @@ the same 404, redirect, login page or error page as without this layer.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import itertools
 import logging
@@ -254,8 +255,11 @@ class CompiledQuery:
 
     def first(self, **values: Any) -> tuple[Any, ...] | None:
         compiled = self.compiled()
-        params = [param if name is None else values[name] for name, param in compiled.slots]
         database = connections[compiled.using]
+        params = [
+            param if name is None else adapt(database, values[name])
+            for name, param in compiled.slots
+        ]
         with database.cursor() as cursor:
             if database.vendor == "postgresql" and settings.NEWSROOM_PREPARED_STATEMENTS:
                 self.execute_prepared(database, cursor, compiled, params)
@@ -304,9 +308,15 @@ class CompiledQuery:
                 queryset = self.build(**self.stand_ins)
                 compiler = queryset.query.get_compiler(queryset.db)
                 sql, params = compiler.as_sql()
-                names = {value: name for name, value in self.stand_ins.items()}
+                names = {
+                    adapt(connections[queryset.db], value): name
+                    for name, value in self.stand_ins.items()
+                }
                 slots = [
-                    (names.get(param) if isinstance(param, str | int) else None, param)
+                    (
+                        names.get(param) if isinstance(param, str | int | datetime.date) else None,
+                        param,
+                    )
                     for param in params
                 ]
                 if {name for name, _ in slots} - {None} != set(self.stand_ins):
@@ -319,6 +329,15 @@ class CompiledQuery:
                 name = "newsroom_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
                 self._compiled = Compiled(queryset.db, compiler, sql, slots, numbered_sql, name)
             return self._compiled
+
+
+def adapt(database: BaseDatabaseWrapper, value: Any) -> Any:
+    """A value as the backend passes it to the driver (a date is text for
+    SQLite, a date for psycopg), so that stand-ins are found among the
+    compiled parameters and values replace them in the same form."""
+    if isinstance(value, datetime.date):
+        return database.ops.adapt_datefield_value(value)
+    return value
 
 
 class PreparedStatements:
@@ -369,6 +388,8 @@ class SubscriberEditions:
         "newsletter": "front-downloads-newsletter-stand-in",
         "number": 1_999_999_001,
         "reader_id": 1_999_999_002,
+        # Today, for the subscription's end date: a parameter, not compiled in.
+        "today": datetime.date(1901, 2, 3),
     }
 
     def __init__(self) -> None:
@@ -378,7 +399,12 @@ class SubscriberEditions:
     def first(
         self, *, reader_id: int, newsletter: str, number: int, edition: int | None = None
     ) -> dict[str, Any] | None:
-        values = {"reader_id": reader_id, "newsletter": newsletter, "number": number}
+        values = {
+            "reader_id": reader_id,
+            "newsletter": newsletter,
+            "number": number,
+            "today": timezone.localdate(),
+        }
         if edition is None:
             row = self.latest.first(**values)
         else:

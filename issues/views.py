@@ -9,6 +9,7 @@ not see answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_safe
 from issues import downloads
 from issues.editions import Edition, with_editions
 from issues.importing.originals import OriginalPdf
+from issues.lapsing import SubscriptionLapsed, explain, lapsed_subscription, lapsed_subscriptions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count, count_download
 from issues.refusals import log_refusal
@@ -92,6 +94,11 @@ def refuse(user: User, newsletter: str, number: int, edition: int | None = None)
         reason = "no such published issue"
     elif edition is not None and not issue.editions.filter(number=edition).exists():  # type: ignore[attr-defined]
         reason = "no such edition"
+    elif (lapsed := lapsed_subscription(user, newsletter)) is not None:
+        log_refusal(
+            user, "subscription ended", newsletter=newsletter, issue=number, edition=edition
+        )
+        raise SubscriptionLapsed(explain(lapsed))
     else:
         reason = "no subscription to this newsletter"
     log_refusal(user, reason, newsletter=newsletter, issue=number, edition=edition)
@@ -99,7 +106,11 @@ def refuse(user: User, newsletter: str, number: int, edition: int | None = None)
 
 
 def subscriber_editions(
-    newsletter: str, number: int, reader_id: int, edition: int | None = None
+    newsletter: str,
+    number: int,
+    reader_id: int,
+    edition: int | None = None,
+    today: datetime.date | None = None,
 ) -> QuerySet[Edition]:
     """`published_edition_for`'s question for a subscriber known only by the
     id their session holds (issues/front_downloads.py asks it before
@@ -107,7 +118,7 @@ def subscriber_editions(
     account's password hash (`reader_password`) if it may sign in, None if
     not, to check the session against."""
     readers = get_user_model().objects.filter(pk=reader_id, is_active=True)
-    granted = published_issues(newsletter, number).granted_to(reader_id)
+    granted = published_issues(newsletter, number).granted_to(reader_id, today)
     return editions_of(granted, edition).annotate(
         reader_password=Subquery(readers.values("password")[:1])
     )
@@ -222,6 +233,7 @@ def archive(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "query": query,
         "matching": matching,
+        "lapsed": [explain(subscription) for subscription in lapsed_subscriptions(request.user)],
     }
     return render(request, "issues/archive.html", context)
 

@@ -163,6 +163,10 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         "feeds": feeds,
         "downloads": recent_downloads(request),
         "digest_form": DigestForm(instance=desk_settings_of(request.user)),
+        "dated": Subscription.objects.filter(user=request.user, ends_on__isnull=False)
+        .select_related("newsletter")
+        .order_by("ends_on"),
+        "today": timezone.localdate(),
     }
     return render(request, "issues/account/account.html", context)
 
