@@ -188,7 +188,7 @@ def test_the_page_shows_the_dry_run_and_applies_only_on_confirmation(
 
     confirmed = client.post(f"/desk/issues/subscribers/import/{kept.pk}/", follow=True)
 
-    assert "1 readers created, 0 updated, 1 lines refused" in confirmed.content.decode()
+    assert "Imported: 1 created, 0 updated, 1 refused." in confirmed.content.decode()
     ann = User.objects.get(email="ann@example.org")
     assert ann.subscriptions.get().ends_on.isoformat() == "2027-01-31"
     kept.refresh_from_db()

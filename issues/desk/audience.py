@@ -100,8 +100,8 @@ def subscriber_import(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         kept.save(update_fields=["applied_at"])
         messages.success(
             request,
-            f"Imported: {outcome.created} readers created, {outcome.updated} updated, "
-            f"{outcome.refused} lines refused. Invitations are on their way.",
+            f"Imported: {outcome.created} created, {outcome.updated} updated, "
+            f"{outcome.refused} refused. New readers' invitations are on their way.",
         )
         return redirect("issue_desk:audience")
     return render(request, "issues/desk/subscribers_report.html", {"kept": kept, "plan": plan})
