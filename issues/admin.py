@@ -22,6 +22,7 @@ from issues.models import (
     Subscription,
 )
 from issues.publishing import PublishError, publish_issue
+from issues.subscribers import ReaderProfile, SubscriberImport
 from newsroom import admin as newsroom_admin
 from newsroom.admin import (
     ReadOnlyAdmin,
@@ -218,11 +219,31 @@ class OriginalPdfAdmin(ReadOnlyAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["user", "newsletter", "created_at"]
-    list_filter = ["newsletter"]
+    list_display = ["user", "newsletter", "created_at", "ends_on"]
+    list_filter = ["newsletter", ("ends_on", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "newsletter"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(ReaderProfile)
+class ReaderProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "organisation"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(SubscriberImport)
+class SubscriberImportAdmin(admin.ModelAdmin):
+    """Read only: the lists uploaded on the desk's import page."""
+
+    list_display = ["filename", "uploaded_by", "uploaded_at", "applied_at"]
+    list_select_related = ["uploaded_by"]
+    readonly_fields = ["filename", "uploaded_by", "uploaded_at", "applied_at", "text"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(FeedToken)
