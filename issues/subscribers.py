@@ -11,7 +11,8 @@ New readers join the Subscribers group; their invitations to choose a
 password are queued as tasks after commit, never sent in the request.
 
 The desk page keeps the uploaded file in a `SubscriberImport` row between
-the dry run and the confirmation; the command reads it from disk.
+the dry run and the confirmation, and empties it once applied (only the
+outcome stays); the command reads it from disk.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ class SubscriberImport(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     filename = models.CharField(max_length=200)
-    text = models.TextField()
+    text = models.TextField(help_text="Emptied once applied: the readers are in the accounts now.")
     applied_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -193,9 +193,23 @@ def test_the_page_shows_the_dry_run_and_applies_only_on_confirmation(
     assert ann.subscriptions.get().ends_on.isoformat() == "2027-01-31"
     kept.refresh_from_db()
     assert kept.applied_at is not None
+    assert (kept.text, kept.outcome) == ("", "1 created, 0 updated, 1 refused")
+    again = client.get(f"/desk/issues/subscribers/import/{kept.pk}/").content.decode()
+    assert ": 1 created, 0 updated, 1 refused." in again
     # Confirming twice changes nothing.
     client.post(f"/desk/issues/subscribers/import/{kept.pk}/")
     assert User.objects.filter(email="ann@example.org").count() == 1
+
+
+def test_a_new_upload_replaces_the_publishers_unconfirmed_one(
+    newsletters: list[Newsletter], publisher: User
+) -> None:
+    client = factories.client_for(publisher)
+    upload(client, HEADINGS + "ann@example.org,,,,\n")
+    upload(client, HEADINGS + "bo@example.org,,,,\n")
+    assert list(SubscriberImport.objects.values_list("text", flat=True)) == [
+        HEADINGS + "bo@example.org,,,,\n"
+    ]
 
 
 def test_a_file_that_is_not_a_list_is_refused_with_words(

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -79,9 +80,15 @@ def import_subscribers(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ImportFileError as exc:
             form.add_error("file", f"{exc} Nothing was imported.")
         else:
-            kept = SubscriberImport.objects.create(
-                uploaded_by=request.user, filename=upload.name[:200], text=text
-            )
+            with transaction.atomic():
+                # An upload replaces the publisher's earlier ones not applied:
+                # no list of addresses lingers unasked for.
+                SubscriberImport.objects.filter(
+                    uploaded_by=request.user, applied_at__isnull=True
+                ).delete()
+                kept = SubscriberImport.objects.create(
+                    uploaded_by=request.user, filename=upload.name[:200], text=text
+                )
             return redirect("issue_desk:subscriber_import", pk=kept.pk)
     return render(request, "issues/desk/subscribers_import.html", {"form": form})
 
@@ -90,20 +97,24 @@ def import_subscribers(request: AuthenticatedHttpRequest) -> HttpResponse:
 def subscriber_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: the dry run's report. POST: apply it (once)."""
     kept = get_object_or_404(SubscriberImport, pk=pk, uploaded_by=request.user)
-    plan = plan_import(kept.text)
     if request.method == "POST":
-        if kept.applied_at is not None:
-            messages.error(request, "This list was imported already; nothing changed.")
-            return redirect("issue_desk:subscriber_import", pk=kept.pk)
-        outcome = apply_import(plan, by=request.user)
-        kept.applied_at = timezone.now()
-        kept.save(update_fields=["applied_at"])
+        with transaction.atomic():
+            # Locked: two confirmations of one list apply it once.
+            kept = SubscriberImport.objects.select_for_update().get(pk=kept.pk)
+            if kept.applied_at is not None:
+                messages.error(request, "This list was imported already; nothing changed.")
+                return redirect("issue_desk:subscriber_import", pk=kept.pk)
+            outcome = apply_import(plan_import(kept.text), by=request.user)
+            kept.outcome = (
+                f"{outcome.created} created, {outcome.updated} updated, {outcome.refused} refused"
+            )
+            kept.applied_at, kept.text = timezone.now(), ""
+            kept.save(update_fields=["applied_at", "text", "outcome"])
         messages.success(
-            request,
-            f"Imported: {outcome.created} created, {outcome.updated} updated, "
-            f"{outcome.refused} refused. New readers' invitations are on their way.",
+            request, f"Imported: {kept.outcome}. New readers' invitations are on their way."
         )
         return redirect("issue_desk:audience")
+    plan = plan_import(kept.text) if kept.applied_at is None else None
     return render(request, "issues/desk/subscribers_report.html", {"kept": kept, "plan": plan})
 
 
