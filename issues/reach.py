@@ -269,7 +269,7 @@ def issue_reach(issue: Issue) -> IssueReach:
     per_edition = (
         rows.values("edition__number").annotate(total=Sum("count")).order_by("edition__number")
     )
-    subscribers = Subscription.objects.filter(newsletter_id=issue.newsletter_id)  # type: ignore[attr-defined]
+    subscribers = Subscription.objects.current().filter(newsletter_id=issue.newsletter_id)  # type: ignore[attr-defined]
     return IssueReach(
         total=rows.aggregate(total=Sum("count"))["total"] or 0,
         readers=rows.exclude(user=None).values("user").distinct().count(),

@@ -15,6 +15,7 @@ from django.test import Client
 
 from issues.delivery import readers_of
 from issues.models import FeedToken, Issue, Subscription
+from issues.reach import issue_reach
 from newsroom.models import Newsletter
 from newsroom.planning import DeskNotice
 from newsroom.reminders import check_deadlines
@@ -140,3 +141,13 @@ def test_publishers_are_reminded_30_and_7_days_before_once_each(
     assert not DeskNotice.objects.exclude(user=pat).exists()  # editors, reviewers: not theirs
     reminders = [m for m in mail.outbox if m.to == ["pat@example.org"]]
     assert len(reminders) == 2
+
+
+def test_the_reach_counts_todays_subscribers_only(
+    issue: Issue, dave: User, trial: Subscription
+) -> None:
+
+    with time_machine.travel(LAST_DAY, tick=False):
+        assert issue_reach(issue).subscribers == 1
+    with time_machine.travel(DAY_AFTER, tick=False):
+        assert issue_reach(issue).subscribers == 0
