@@ -256,15 +256,31 @@ def apply_import(plan: Plan, *, by: User) -> Outcome:
         readers = existing_readers(line.email for line in good)
         new_emails = {line.email for line in new}
         updated = [line for line in good if line.email not in new_emails]
-        rename = [
-            User(pk=readers[line.email], first_name=line.first_name, last_name=line.last_name)
-            for line in updated
-            if line.first_name or line.last_name
-        ]
-        User.objects.bulk_update(rename, ["first_name", "last_name"], batch_size=CHUNK)
+        User.objects.bulk_update(
+            renamed(updated, readers), ["first_name", "last_name"], batch_size=CHUNK
+        )
         write_memberships(good, readers)
     transaction.on_commit(lambda: queue_invitations(created_ids, by.pk))
     return Outcome(created=len(new), updated=len(updated), refused=len(plan.refused))
+
+
+def renamed(lines: list[Line], readers: dict[str, int]) -> list[Any]:
+    """Accounts whose name the list changes (an empty name changes nothing):
+    only those are written, so a list imported again costs little."""
+    wanted = {
+        readers[line.email]: (line.first_name, line.last_name)
+        for line in lines
+        if line.first_name or line.last_name
+    }
+    ids = list(wanted)
+    User = get_user_model()
+    changed = []
+    for start in range(0, len(ids), CHUNK):
+        current = User.objects.filter(pk__in=ids[start : start + CHUNK])
+        for pk, first, last in current.values_list("pk", "first_name", "last_name"):
+            if (first, last) != wanted[pk]:
+                changed.append(User(pk=pk, first_name=wanted[pk][0], last_name=wanted[pk][1]))
+    return changed
 
 
 def write_memberships(lines: list[Line], readers: dict[str, int]) -> None:

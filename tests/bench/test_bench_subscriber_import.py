@@ -24,10 +24,10 @@ from tests import factories
 READERS = int(os.environ.get("BENCH_READERS", "20000"))
 
 
-def subscriber_list(end: str) -> str:
+def subscriber_list(end: str, name: str = "Reader") -> str:
     lines = ["email,name,organisation,newsletters,end date"]
     lines += [
-        f"reader{i}@example.org,Reader {i},Organisation {i % 300},ict;mining,{end}"
+        f"reader{i}@example.org,{name} {i},Organisation {i % 300},ict;mining,{end}"
         for i in range(READERS)
     ]
     return "\n".join(lines) + "\n"
@@ -42,9 +42,14 @@ def test_bench_importing_20000_subscribers(settings: Any) -> None:
     factories.make_newsletter("Mining", "mining")
     publisher = User.objects.create_superuser("pat", "pat@example.org", "x")
 
-    for label, end in (("first import", "2027-03-31"), ("re-import", "2027-06-30")):
+    passes = (
+        ("first import", subscriber_list("2027-03-31")),
+        ("re-import, new end dates", subscriber_list("2027-06-30")),
+        ("re-import, every name changed", subscriber_list("2027-06-30", "Lecteur")),
+    )
+    for label, text in passes:
         started = time.perf_counter()
-        plan = plan_import(subscriber_list(end))
+        plan = plan_import(text)
         planned = time.perf_counter()
         apply_import(plan, by=publisher)
         applied = time.perf_counter()
