@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from issues.licences import licence_end_lapses
 from issues.models import Subscription
 from newsroom.extension import Lapse
 
@@ -42,6 +43,24 @@ def whom_to_ask() -> str:
 
 
 def explain(subscription: Subscription) -> str:
+    licence = subscription.licence
+    if licence is not None:
+        contacts = [c.email for c in licence.organisation.contacts.all() if c.email]
+        ask = f"{', '.join(contacts)} at {licence.organisation}, or " if contacts else ""
+        if subscription.starts_on and subscription.starts_on > timezone.localdate():
+            return (
+                f"{licence.organisation}'s licence for {subscription.newsletter.title} starts "
+                f"on {subscription.starts_on:%-d %B %Y}."
+            )
+        return (
+            f"{licence.organisation}'s licence for {subscription.newsletter.title} ended on "
+            f"{subscription.ends_on:%-d %B %Y}. To read on, ask {ask}{whom_to_ask()}."
+        )
+    if subscription.starts_on and subscription.starts_on > timezone.localdate():
+        return (
+            f"Your subscription to {subscription.newsletter.title} starts on "
+            f"{subscription.starts_on:%-d %B %Y}."
+        )
     return (
         f"Your subscription to {subscription.newsletter.title} ended on "
         f"{subscription.ends_on:%-d %B %Y}. To read on, ask {whom_to_ask()} to renew it."
@@ -54,7 +73,7 @@ def lapsed_subscription(user: User, newsletter_slug: str) -> Subscription | None
         return None
     return (
         Subscription.objects.lapsed()  # type: ignore[attr-defined]
-        .select_related("newsletter")
+        .select_related("newsletter", "licence__organisation")
         .filter(user=user, newsletter__slug=newsletter_slug)
         .first()
     )
@@ -65,7 +84,7 @@ def lapsed_subscriptions(user: User) -> list[Subscription]:
         return []
     return list(
         Subscription.objects.lapsed()  # type: ignore[attr-defined]
-        .select_related("newsletter")
+        .select_related("newsletter", "licence__organisation")
         .filter(user=user)
         .order_by("newsletter__title")
     )
@@ -92,7 +111,10 @@ def subscription_end_lapses(now: datetime.datetime) -> list[Lapse]:
     publisher: how many subscriptions end that day."""
     today = timezone.localdate(now)
     ending = (
-        Subscription.objects.filter(ends_on__range=(today, today + datetime.timedelta(days=30)))
+        Subscription.objects.filter(
+            ends_on__range=(today, today + datetime.timedelta(days=30)),
+            licence__isnull=True,  # a licence is reminded of as one (issues/licences.py)
+        )
         .values("ends_on")
         .annotate(n=Count("pk"))
         .order_by("ends_on")
@@ -114,4 +136,4 @@ def subscription_end_lapses(now: datetime.datetime) -> list[Lapse]:
                     url=url,
                 )
             )
-    return lapses
+    return [*lapses, *licence_end_lapses(now, publishers)]

@@ -40,15 +40,21 @@ def format_period(start: datetime.date, end: datetime.date) -> str:
 
 
 def current_subscriptions_q(prefix: str = "", today: datetime.date | None = None) -> models.Q:
-    """The one rule of a subscription that still gives access: no end date,
-    or an end date not yet past (`ends_on` is the last day of reading, in
-    the publisher's time zone). `prefix` reaches Subscription from another
-    model ("newsletter__subscriptions__", "subscriptions__"). Asked on every
-    request, so a lapsed reader loses access at their next one."""
+    """The one rule of a subscription that gives access today: begun (no
+    first day, or one not in the future) and not ended (no last day, or one
+    not yet past); the days are the publisher's (NEWSROOM_TIME_ZONE). A
+    licence's seats are subscriptions too (issues/licences.py). `prefix`
+    reaches Subscription from another model ("newsletter__subscriptions__",
+    "subscriptions__"). Asked on every request, so a lapsed reader loses
+    access at their next one."""
     day = today if today is not None else timezone.localdate()
-    return models.Q(**{f"{prefix}ends_on__isnull": True}) | models.Q(
+    started = models.Q(**{f"{prefix}starts_on__isnull": True}) | models.Q(
+        **{f"{prefix}starts_on__lte": day}
+    )
+    not_ended = models.Q(**{f"{prefix}ends_on__isnull": True}) | models.Q(
         **{f"{prefix}ends_on__gte": day}
     )
+    return started & not_ended
 
 
 class IssueQuerySet(models.QuerySet["Issue"]):
@@ -534,6 +540,17 @@ class Subscription(models.Model):
         Newsletter, on_delete=models.CASCADE, related_name="subscriptions"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    starts_on = models.DateField(
+        "starts on", null=True, blank=True, help_text="The first day of reading, if not at once."
+    )
+    licence = models.ForeignKey(
+        "issues.Licence",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+        help_text="The organisation's licence this seat comes from (kept in step with it).",
+    )
     ends_on = models.DateField(
         "ends on",
         null=True,
@@ -619,6 +636,7 @@ class Delivery(models.Model):
 from issues.editions import Correction, CorrectionNote, Edition  # noqa: E402
 from issues.importing.originals import OriginalPdf  # noqa: E402, F401
 from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402, F401
+from issues.licences import Licence, Organisation, Seat  # noqa: E402, F401
 from issues.mail_optout import MailOptOut, MailPreferenceChange  # noqa: E402, F401
 from issues.page_count import PageCount  # noqa: E402, F401
 from issues.reach import DownloadCount  # noqa: E402, F401

@@ -308,9 +308,11 @@ def write_memberships(lines: list[Line], readers: dict[str, int]) -> None:
             for line in lines
             for pk in line.newsletter_ids
         ],
+        # The list names the reader's own subscription: one that came with
+        # an organisation's licence becomes theirs, with the list's end.
         update_conflicts=True,
         unique_fields=["user", "newsletter"],
-        update_fields=["ends_on"],
+        update_fields=["ends_on", "starts_on", "licence"],
         batch_size=CHUNK,
     )
 

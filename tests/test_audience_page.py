@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from issues.licences import Licence, Organisation, take_seat
 from issues.models import Issue, Subscription
 from issues.reach import write_counts
 from issues.subscribers import ReaderProfile
@@ -83,3 +84,23 @@ def test_a_search_finds_by_organisation_and_a_bad_filter_shows_everything(
     bad = client.get("/desk/issues/audience/", {"show": "nonsense"})
     assert bad.status_code == 200
     assert len(bad.context["page"]) == 4
+
+
+def test_the_page_shows_each_licences_seats(
+    publisher: User, newsletter: Newsletter, readers: dict[str, User]
+) -> None:
+    ministry = Organisation.objects.create(name="Ministry of Energy")
+    licence = Licence.objects.create(
+        organisation=ministry,
+        seats=12,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=20),
+    )
+    licence.newsletters.add(newsletter)
+    take_seat(licence=licence, user=readers["ann"])
+
+    page = factories.client_for(publisher).get("/desk/issues/audience/")
+
+    [shown] = page.context["licences"]
+    assert (shown.organisation.name, shown.used, shown.seats) == ("Ministry of Energy", 1, 12)
+    assert "1 of 12" in page.content.decode()

@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from issues.licences import Licence
 from issues.models import Subscription, current_subscriptions_q
 from issues.reach import DownloadCount
 from issues.subscribers import (
@@ -40,6 +41,7 @@ from newsroom.models import Newsletter
 from newsroom.types import AuthenticatedHttpRequest
 
 ENDING_SOON = datetime.timedelta(days=30)
+LICENCES_SHOWN = 100
 
 
 def is_publisher(user: Any) -> bool:
@@ -193,7 +195,16 @@ def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(subscriptions, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    licences = (
+        Licence.objects.select_related("organisation")
+        .prefetch_related("newsletters")
+        .annotate(used=Count("seats_taken"))
+        .filter(ends_on__gte=today - ENDING_SOON)
+        .order_by("ends_on", "pk")[:LICENCES_SHOWN]
+    )
     context = {
+        "licences": licences,
+        "licences_shown": LICENCES_SHOWN,
         "newsletters": newsletters,
         "form": form,
         "page": page,

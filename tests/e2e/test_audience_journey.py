@@ -15,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
+from issues.licences import Licence, Organisation
 from issues.models import Subscription
 from tests import factories
 from tests.e2e.test_accessibility import SCREENSHOTS, WIDTHS, blocking_violations, table
@@ -37,6 +38,13 @@ def test_a_publisher_imports_a_list_and_a_reader_reads_until_the_end_date(
     alice, bob = factories.make_editor("alice"), factories.make_reviewer("bob")
     issue = publish(ict, editor=alice, reviewer=bob, headlines=("Port Avel lays a cable",))
     User.objects.create_superuser("pat", "pat@example.org", factories.PASSWORD)
+    licence = Licence.objects.create(
+        organisation=Organisation.objects.create(name="Ministry of Energy"),
+        seats=12,
+        starts_on=datetime.date(2027, 1, 1),
+        ends_on=datetime.date(2027, 3, 20),
+    )
+    licence.newsletters.add(ict)
     axe, rows = Axe(), []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -53,6 +61,7 @@ def test_a_publisher_imports_a_list_and_a_reader_reads_until_the_end_date(
     login(page, "pat")
     page.get_by_role("link", name="Audience").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audience")
+    expect(page.get_by_test_id("licences")).to_contain_text("0 of 12")
     check("audience-empty", "publisher")
     page.get_by_role("link", name="Import subscribers").click()
     check("import", "publisher")
