@@ -6,7 +6,9 @@ line, what will happen (create, update, refuse and why) without writing
 anything; `apply_import` carries out a plan's good lines in one transaction.
 Readers are matched by address, case-insensitively, so a re-import updates
 them and never makes a second account. An import adds or updates the
-subscriptions it names (their end date included) and never removes one.
+subscriptions it names (their end date included) and never removes one; a
+subscription that comes with an organisation's licence follows the licence
+and is left as it is.
 New readers join the Subscribers group; their invitations to choose a
 password are queued as tasks after commit, never sent in the request.
 
@@ -302,19 +304,31 @@ def write_memberships(lines: list[Line], readers: dict[str, int]) -> None:
         update_fields=["organisation"],
         batch_size=CHUNK,
     )
+    # A subscription that comes with an organisation's licence follows the
+    # licence (issues/licences.py): the list leaves it as it is.
+    licensed = licensed_pairs([readers[line.email] for line in lines])
     Subscription.objects.bulk_create(
         [
             Subscription(user_id=readers[line.email], newsletter_id=pk, ends_on=line.ends_on)
             for line in lines
             for pk in line.newsletter_ids
+            if (readers[line.email], pk) not in licensed
         ],
-        # The list names the reader's own subscription: one that came with
-        # an organisation's licence becomes theirs, with the list's end.
         update_conflicts=True,
         unique_fields=["user", "newsletter"],
-        update_fields=["ends_on", "starts_on", "licence"],
+        update_fields=["ends_on"],
         batch_size=CHUNK,
     )
+
+
+def licensed_pairs(user_ids: list[int]) -> set[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, len(user_ids), CHUNK):
+        held = Subscription.objects.filter(
+            user__in=user_ids[start : start + CHUNK], licence__isnull=False
+        )
+        pairs.update(held.values_list("user_id", "newsletter_id"))
+    return pairs
 
 
 def taken_usernames(emails: Iterable[str]) -> set[str]:

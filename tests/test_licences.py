@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from issues.delivery import readers_of
 from issues.licences import Licence, LicenceFull, Organisation, free_seat, sync_licence, take_seat
 from issues.models import Issue, Subscription
+from issues.subscribers import apply_import, plan_import
 from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.planning import DeskNotice
@@ -196,3 +197,19 @@ def test_the_admin_refuses_more_readers_than_seats(
     saved = client.post(url, data)
     assert saved.status_code == 302
     assert set(Subscription.objects.values_list("user__username", flat=True)) == {"ann", "ben"}
+
+
+def test_an_import_leaves_a_seats_subscription_to_the_licence(
+    licence: Licence, newsletter: Newsletter
+) -> None:
+    pat = User.objects.create_superuser("pat", "pat@example.org", "x")
+    ann = reader("ann")
+    take_seat(licence=licence, user=ann)
+
+    plan = plan_import(
+        "email,name,organisation,newsletters,end date\nann@energy.example,Ann,,ict,2030-01-01\n"
+    )
+    apply_import(plan, by=pat)
+
+    held = Subscription.objects.get(user=ann)
+    assert (held.licence, held.ends_on) == (licence, ENDS)

@@ -73,6 +73,7 @@ def test_a_reader_downloads_their_data_as_json(
             "title": newsletter.title,
             "since": data["subscriptions"][0]["since"],
             "ends_on": "2027-03-31",
+            "licence_of": None,
         }
     ]
     assert data["mail_preferences"]["no_mail_of"] == ["ict"]

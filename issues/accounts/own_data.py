@@ -40,7 +40,9 @@ from newsroom.types import AuthenticatedHttpRequest
 
 def own_data(user: User) -> dict[str, Any]:
     profile = getattr(user, "reader_profile", None)
-    subscriptions = Subscription.objects.filter(user=user).select_related("newsletter")
+    subscriptions = Subscription.objects.filter(user=user).select_related(
+        "newsletter", "licence__organisation"
+    )
     downloads = (
         DownloadCount.objects.filter(user=user)
         .select_related("edition__issue__newsletter")
@@ -63,6 +65,7 @@ def own_data(user: User) -> dict[str, Any]:
                 "title": s.newsletter.title,
                 "since": s.created_at.isoformat(),
                 "ends_on": s.ends_on.isoformat() if s.ends_on else None,
+                "licence_of": s.licence.organisation.name if s.licence else None,
             }
             for s in subscriptions.order_by("newsletter__slug")
         ],
