@@ -147,6 +147,18 @@ class Issue(WorkflowModel):
                 condition=~models.Q(status=Status.PUBLISHED),
                 name="issue_in_progress_idx",
             ),
+            # Planning calendar: any of its dates between two instants (one
+            # index each, combined by a bitmap OR; issues.calendar.DATES).
+            *(
+                models.Index(fields=[date], name=f"issue_{name}_idx")
+                for date, name in [
+                    ("copy_deadline", "copy_due"),
+                    ("review_deadline", "review_due"),
+                    ("planned_publication_at", "planned"),
+                    ("scheduled_for", "scheduled"),
+                    ("published_at", "published_at"),
+                ]
+            ),
         ]
 
     def __str__(self) -> str:

@@ -118,6 +118,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# No JIT compilation on the site's PostgreSQL connections: it added 0.5-1.4 s
+# to queries the planner priced high, and short OLTP queries never repay it
+# (docs/benchmarks-pages.md). Kept beside any options DATABASE_URL gives.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # The download layer (issues/front_downloads.py) has PostgreSQL keep its two
 # statements prepared on each connection: planning the grant query took
 # several times as long as running it. Turn this off behind a pooler in

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
@@ -159,3 +161,107 @@ def test_a_delivered_slot_is_no_longer_owed(week: dict[str, object], erin: User,
         "In review",
         False,
     )
+
+
+def offered_people(response: HttpResponse) -> list[str]:
+    field = response.context["filters"].fields["person"]
+    return [user.username for user in field.queryset]
+
+
+def test_the_person_filter_offers_whoever_owes_something_in_the_weeks_shown(
+    week: dict[str, object], alice: User, erin: User, bob: User, carol: User
+) -> None:
+    """Erin and Alice their slots, Alice the copy she created, the reviewers
+    the review; not a desk user with nothing due, unless asked for."""
+    idle = factories.make_editor("frieda")
+    with time_machine.travel(NOW, tick=False):
+        client = client_for(alice)
+        everyone = client.get(reverse("desk:calendar"))
+        asked = client.get(reverse("desk:calendar"), {"person": idle.pk})
+        next_month = client.get(reverse("desk:calendar"), {"week": "2026-12-21"})
+    assert offered_people(everyone) == ["alice", "bob", "carol", "erin"]
+    assert offered_people(asked) == ["alice", "bob", "carol", "erin", "frieda"]
+    assert "Showing what frieda owes." in asked.content.decode()
+    assert all(r["count"] == 0 for r in asked.context["weeks"])
+    assert offered_people(next_month) == []
+
+
+def test_a_person_who_is_not_on_the_desk_cannot_be_chosen(
+    week: dict[str, object], alice: User, dave: User
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(alice).get(reverse("desk:calendar"), {"person": dave.pk})
+    assert response.status_code == 200
+    assert response.context["person"] is None  # everyone's calendar instead
+    assert "what dave owes" not in response.content.decode()
+    assert "dave" not in offered_people(response)
+
+
+FILTERS = {
+    "no filter": {},
+    "a newsletter": {"newsletter": "newsletter"},
+    "a person": {"person": "erin"},
+    "a week": {"week": "2026-11-09"},
+    "every filter": {"newsletter": "newsletter", "person": "erin", "week": "2026-11-09"},
+}
+
+
+def fill_the_calendar(newsletter: Newsletter, alice: User, editors: list[User], weeks: int) -> None:
+    """Three slots a day for each editor and an issue with its deadlines
+    each week, from four weeks back."""
+    first = NOW - datetime.timedelta(weeks=4)
+    Assignment.objects.bulk_create(
+        Assignment(
+            headline=f"Slot {n}",
+            newsletter=newsletter,
+            assignee=editors[n % len(editors)],
+            due_at=first + datetime.timedelta(hours=8 * n),
+            created_by=alice,
+        )
+        for n in range(weeks * 21)
+    )
+    for w in range(weeks):
+        issue = factories.make_issue(
+            newsletter=newsletter,
+            created_by=editors[w % len(editors)],
+            number=100 + w,
+            period_start=(first + datetime.timedelta(weeks=w)).date(),
+        )
+        publication = first + datetime.timedelta(weeks=w, days=7)
+        Issue.objects.filter(pk=issue.pk).update(
+            copy_deadline=publication - datetime.timedelta(days=3),
+            review_deadline=publication - datetime.timedelta(days=1),
+            planned_publication_at=publication,
+        )
+
+
+@pytest.mark.parametrize("size", [1, 8])
+@pytest.mark.parametrize("name", FILTERS)
+def test_the_calendar_asks_the_database_a_fixed_number_of_times_with_each_filter(
+    newsletter: Newsletter,
+    alice: User,
+    erin: User,
+    bob: User,
+    django_assert_max_num_queries: Any,
+    name: str,
+    size: int,
+) -> None:
+    """Whatever the filter, and however many slots, deadlines and people
+    there are: eight editors with 32 weeks of slots ask no more than one
+    with four weeks."""
+    editors = [erin, *(factories.make_editor(f"editor{n}") for n in range(size - 1))]
+    fill_the_calendar(newsletter, alice, editors, weeks=4 * size)
+    values = {"newsletter": str(newsletter.pk), "erin": str(erin.pk)}
+    params = {key: values.get(value, value) for key, value in FILTERS[name].items()}
+    client = client_for(alice)
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(CALENDAR_QUERIES):
+        response = client.get(reverse("desk:calendar"), params)
+    assert response.status_code == 200
+    assert sum(r["count"] for r in response.context["weeks"]) > 0
+
+
+# Session, user, permissions (2), the chosen newsletter and person (1 each),
+# the weeks' slots and issues and the reviewers owing their deadlines, the
+# same for what the user owes this week, the feed key, the newsletters, and
+# the people offered.
+CALENDAR_QUERIES = 16

@@ -58,12 +58,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     newsletter, person = data.get("newsletter"), data.get("person")
     start = agenda.local_midnight(first)
     end = agenda.local_midnight(first + datetime.timedelta(weeks=WEEKS_SHOWN))
-    found = agenda.entries(
-        start,
-        end,
-        newsletter_id=newsletter.pk if newsletter else None,
-        person_id=person.pk if person else None,
-    )
+    # Everyone's entries of the weeks shown: they say whom the person filter
+    # offers; then the chosen person's, if one is chosen.
+    shown = agenda.entries(start, end, newsletter_id=newsletter.pk if newsletter else None)
+    filters.offer_people(person_id for entry in shown for person_id in entry.people)
+    found = [e for e in shown if person.pk in e.people] if person else shown
     this_week = agenda.local_midnight(agenda.week_start(today))
     owed = agenda.entries(
         min(this_week, timezone.now() - FEED_PAST),
