@@ -23,10 +23,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
+from issues import access
 from issues.models import FeedToken, Issue, IssueQuerySet
 from issues.reach import Channel
-from issues.views import published_edition_for, serve_pdf, with_headlines
-from newsroom import roles
+from issues.views import serve_pdf, with_headlines
 from newsroom.models import Newsletter
 from newsroom.text import printable
 
@@ -122,9 +122,7 @@ class PrivateIssueFeed(IssueFeed):
 
     def get_object(self, request: HttpRequest, newsletter: str) -> Newsletter:  # type: ignore[override]
         obj = get_object_or_404(Newsletter, slug=newsletter)
-        user = self.token.user
-        subscribed = roles.is_subscriber(user) and obj.subscriptions.filter(user=user).exists()
-        if not (subscribed or Issue.objects.visible_to(user).filter(newsletter=obj).exists()):
+        if not access.may_read_newsletter(self.token.user, obj):
             # Not (or no longer) subscribed: the address means nothing.
             raise Http404("No such feed.")
         return obj
@@ -133,7 +131,7 @@ class PrivateIssueFeed(IssueFeed):
         return f"{obj.title} (private feed of {self.token.user.get_username()})"
 
     def issues(self, obj: Newsletter) -> IssueQuerySet:
-        return Issue.objects.visible_to(self.token.user).published().filter(newsletter=obj)
+        return access.readable_issues(self.token.user).filter(newsletter=obj)
 
     def item_link(self, item: Issue) -> str:
         return reverse(
@@ -166,5 +164,5 @@ def feed_token_or_404(key: str) -> FeedToken:
 def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) -> HttpResponseBase:
     """A PDF for a feed reader: the key stands in for the session."""
     token = feed_token_or_404(key)
-    edition = published_edition_for(token.user, newsletter, number)
+    edition = access.readable_edition(token.user, newsletter, number)
     return serve_pdf(request, edition, reader_id=token.user_id, channel=Channel.FEED)

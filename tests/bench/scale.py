@@ -176,7 +176,7 @@ def downloads_bench(port: int, accel_port: int) -> None:
     assert issue is not None and issue.latest_edition is not None
     cookie = session_for(sub.user)
     pdf = f"/issues/{issue.newsletter.slug}/{issue.number}.pdf"
-    signed = downloads.signed_pdf_url(issue)
+    signed = downloads.signed_pdf_url(issue, sub.user.pk)
     size = issue.latest_edition.pdf_size
     paths = [
         ("download view", port, pdf, cookie),
