@@ -4,7 +4,8 @@ Needs DATABASE_URL pointing at a PostgreSQL database filled by
 `manage.py generate_load` (see the README). Starts gunicorn (debug off, 2
 workers) on loopback, then prints per page the p50/p95 over HTTP and the
 queries it runs, and the download throughput at concurrency 1/8/32 for the
-download view, a signed link, the X-Accel-Redirect hand-off (Django's part:
+download view (with and without prepared statements), a signed link (with
+and without the grant check), the X-Accel-Redirect hand-off (Django's part:
 nginx would send the bytes) and whitenoise serving the same file, each as a
 ratio to whitenoise. Prints figures only; asserts nothing.
 
@@ -37,6 +38,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
 os.environ["DJANGO_DEBUG"] = os.environ.get("BENCH_DEBUG", "1")
 os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
 os.environ["DJANGO_ENV_FILE"] = "/nonexistent"
+# A signed link lives a minute by default; the bench follows one for longer.
+os.environ.setdefault("NEWSROOM_SIGNED_LINK_SECONDS", "3600")
 
 import django  # noqa: E402
 
@@ -169,7 +172,7 @@ def throughput(port: int, path: str, cookie: str, concurrency: int) -> float:
     return per_thread * concurrency / elapsed
 
 
-def downloads_bench(port: int, accel_port: int) -> None:
+def downloads_bench(port: int, accel_port: int, unprepared_port: int, checked_port: int) -> None:
     sub = Subscription.objects.select_related("user", "newsletter").order_by("pk").first()
     assert sub is not None
     issue = Issue.objects.filter(status=Status.PUBLISHED, newsletter=sub.newsletter).first()
@@ -180,7 +183,9 @@ def downloads_bench(port: int, accel_port: int) -> None:
     size = issue.latest_edition.pdf_size
     paths = [
         ("download view", port, pdf, cookie),
+        ("  not prepared", unprepared_port, pdf, cookie),
         ("signed link", port, signed, ""),
+        ("  checking the grant", checked_port, signed, ""),
         ("X-Accel (Django part)", accel_port, pdf, cookie),
         ("whitenoise", port, "/static/bench/issue.pdf", ""),
     ]
@@ -217,15 +222,23 @@ def main() -> None:
         open(bench_dir / "issue.pdf", "wb") as copy,
     ):
         shutil.copyfileobj(stored, copy)
+    parts = sys.argv[1:] or ["pages", "downloads"]
     port, accel_port = free_port(), free_port()
     servers = [gunicorn(port), gunicorn(accel_port, NEWSROOM_DOWNLOADS="accel")]
-    parts = sys.argv[1:] or ["pages", "downloads"]
+    if "downloads" in parts:
+        # The download view without prepared statements (as behind a pooler
+        # in transaction mode), and signed links that ask the reader's grant.
+        unprepared_port, checked_port = free_port(), free_port()
+        servers += [
+            gunicorn(unprepared_port, NEWSROOM_PREPARED_STATEMENTS="0"),
+            gunicorn(checked_port, NEWSROOM_SIGNED_LINK_CHECKS_GRANT="1"),
+        ]
     print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} before the run")
     try:
         if "pages" in parts:
             pages(port)
         if "downloads" in parts:
-            downloads_bench(port, accel_port)
+            downloads_bench(port, accel_port, unprepared_port, checked_port)
         print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} after the run")
     finally:
         for server in servers:
