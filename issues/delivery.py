@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -45,6 +44,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from issues import access
 from issues.mail_optout import unsubscribe_path
 from issues.models import Delivery, Issue
 from newsroom.site import notice_headers, site_domain
@@ -160,14 +160,13 @@ def published_issue(issue_id: int) -> Issue | None:
 
 
 def readers_of(newsletter: Newsletter) -> QuerySet[User]:
-    """Who gets a mail when an issue of `newsletter` is published (not who
-    turned its mail off: they still read it on the site)."""
+    """Who gets a mail when an issue of `newsletter` is published: its
+    readers (issues/access.py) with an address, but not who turned its mail
+    off (they still read it on the site)."""
     return (
-        get_user_model()
-        .objects.filter(subscriptions__newsletter=newsletter, is_active=True)
+        access.readers_of(newsletter)
         .exclude(email="")
         .exclude(mail_opt_outs__newsletter=newsletter)
-        .order_by("pk")
     )
 
 
@@ -182,12 +181,13 @@ def plan_deliveries(issue: Issue) -> None:
 
 
 def owed(issue: Issue) -> Any:
-    """Deliveries still to send: unsent, to readers still subscribed and
-    active who did not turn the mail off since, with attempts left."""
+    """Deliveries still to send: unsent, to accounts still among the
+    newsletter's readers who did not turn the mail off since, with attempts
+    left."""
     return issue.deliveries.filter(
+        access.grant(to="user__"),
         sent_at__isnull=True,
         attempts__lt=DELIVERY_MAX_ATTEMPTS,
-        user__is_active=True,
         user__subscriptions__newsletter=issue.newsletter_id,  # type: ignore[attr-defined]
     ).exclude(user__mail_opt_outs__newsletter=issue.newsletter_id)  # type: ignore[attr-defined]
 

@@ -34,13 +34,13 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import condition, require_safe
 
+from issues import access
 from issues.editions import Edition
 from issues.models import FeedToken, Issue, IssueQuerySet
 from issues.reach import Channel
 from issues.refusals import log_refusal
 from issues.typography import smarten
-from issues.views import published_edition_for, serve_pdf, with_headlines
-from newsroom import roles
+from issues.views import serve_pdf, with_headlines
 from newsroom.models import Newsletter
 from newsroom.site import site_domain, site_url
 from newsroom.text import printable
@@ -202,11 +202,13 @@ class PrivateIssueFeed(IssueFeed):
 
     def get_object(self, request: HttpRequest, newsletter: str) -> Newsletter:  # type: ignore[override]
         obj = get_object_or_404(Newsletter, slug=newsletter)
-        user = self.token.user
-        subscribed = roles.is_subscriber(user) and obj.subscriptions.filter(user=user).exists()
-        if not (subscribed or Issue.objects.visible_to(user).filter(newsletter=obj).exists()):
+        if not access.may_read_newsletter(self.token.user, obj):
             # Not (or no longer) subscribed: the address means nothing.
-            log_refusal(user, "private feed of a newsletter not subscribed to", newsletter=obj.slug)
+            log_refusal(
+                self.token.user,
+                "private feed of a newsletter not subscribed to",
+                newsletter=obj.slug,
+            )
             raise Http404("No such feed.")
         return obj
 
@@ -222,7 +224,7 @@ class PrivateIssueFeed(IssueFeed):
         return [self.token.key]
 
     def issues(self, obj: Newsletter) -> IssueQuerySet:
-        return Issue.objects.visible_to(self.token.user).published().filter(newsletter=obj)
+        return access.readable_issues(self.token.user).filter(newsletter=obj)
 
     def item_link(self, item: Issue) -> str:
         return reverse(
@@ -259,7 +261,7 @@ def feed_token_or_404(key: str) -> FeedToken:
 def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) -> HttpResponseBase:
     """A PDF for a feed reader: the key stands in for the session."""
     token = feed_token_or_404(key)
-    edition = published_edition_for(token.user, newsletter, number)
+    edition = access.readable_edition(token.user, newsletter, number)
     response = serve_pdf(request, edition, reader_id=token.user_id, channel=Channel.FEED)
     response["X-Robots-Tag"] = "noindex"
     return response

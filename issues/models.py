@@ -43,34 +43,6 @@ class IssueQuerySet(models.QuerySet["Issue"]):
     def published(self) -> IssueQuerySet:
         return self.filter(status=Status.PUBLISHED)
 
-    def visible_to(self, user: User) -> IssueQuerySet:
-        """The desk sees every issue; a subscriber, the published issues of
-        the newsletters they subscribe to; anyone else, none.
-
-        Both the role and the grant are asked on every call: a reader taken
-        out of the Subscribers group loses access at their next request, with
-        a session or a private feed address, whatever Subscription rows remain.
-        """
-        if roles.is_desk_user(user) or user.is_staff:
-            return self.all()
-        return self.subscribed_by(user)
-
-    def subscribed_by(self, user: User) -> IssueQuerySet:
-        """The published issues `user` may read as a subscriber (the desk's
-        own access aside): their grant and their subscription, in one query."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.granted_to(user.pk)
-
-    def granted_to(self, user_id: int) -> IssueQuerySet:
-        """The published issues the account `user_id` holds a subscriber's
-        grant to: the Subscribers role and a subscription. Whether the
-        account may sign in is not asked here (`subscribed_by` asks it first)."""
-        return self.published().filter(
-            newsletter__subscriptions__user=user_id,
-            newsletter__subscriptions__user__groups__name=roles.SUBSCRIBERS,
-        )
-
 
 class Issue(WorkflowModel):
     newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="issues")

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
-from issues.models import FeedToken, Issue, Subscription
+from issues import access
+from issues.models import FeedToken, Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
 from tests import factories
@@ -73,7 +74,7 @@ def test_a_subscriber_cannot_subscribe_to_a_newsletter_closed_to_self_signup(
 
     assert "Choose among the newsletters listed." in response.text
     assert subscribed_slugs(dave) == ["ict"]
-    assert not Issue.objects.visible_to(dave).filter(newsletter=closed).exists()
+    assert not access.readable_issues(dave).filter(newsletter=closed).exists()
 
 
 def test_a_subscriber_joins_an_open_newsletter_and_may_leave_a_granted_one(

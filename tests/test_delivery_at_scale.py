@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.http import HttpResponseBase
@@ -21,6 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from issues import delivery
 from issues.models import Delivery, Issue, Subscription
+from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
@@ -35,6 +36,11 @@ def make_readers(newsletter: Newsletter, count: int) -> list[str]:
         for i in range(count)
     )
     Subscription.objects.bulk_create(Subscription(user=u, newsletter=newsletter) for u in users)
+    # Readers hold the Subscribers role as well as the subscription (issues/access.py).
+    subscribers = Group.objects.get(name=roles.SUBSCRIBERS)
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=u.pk, group_id=subscribers.pk) for u in users
+    )
     return [u.email for u in users]
 
 

@@ -1,13 +1,14 @@
 """`make bench-scale`: desk and archive pages, and downloads, at scale.
 
 Needs DATABASE_URL pointing at a PostgreSQL database filled by
-`manage.py generate_load` (see the README), and for the pages
+`manage.py generate_load` (see docs/benchmarks.md), and for the pages
 BENCH_DEMO_DATABASE_URL at a small one (docs/benchmarks-pages.md). Starts
 gunicorn (2 workers) on loopback, then prints for every page that lists or
 searches the p50/p95 over HTTP on the demo and the large data side by side,
 the growth and the queries it runs (flagging a p95 that grows more than 1.5x
 or passes 100 ms), and the download throughput at concurrency 1/8/32 for the
-download view, a signed link, the X-Accel-Redirect hand-off (Django's part:
+download view (with and without prepared statements), a signed link (with
+and without the grant check), the X-Accel-Redirect hand-off (Django's part:
 nginx would send the bytes) and whitenoise serving the same file, each as a
 ratio to whitenoise. Prints figures only; asserts nothing.
 
@@ -40,6 +41,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
 os.environ["DJANGO_DEBUG"] = os.environ.get("BENCH_DEBUG", "1")
 os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
 os.environ["DJANGO_ENV_FILE"] = "/nonexistent"
+# A signed link lives a minute by default; the bench follows one for longer.
+os.environ.setdefault("NEWSROOM_SIGNED_LINK_SECONDS", "3600")
 
 import django  # noqa: E402
 
@@ -309,18 +312,20 @@ def throughput(port: int, path: str, cookie: str, concurrency: int) -> float:
     return per_thread * concurrency / elapsed
 
 
-def downloads_bench(port: int, accel_port: int) -> None:
+def downloads_bench(port: int, accel_port: int, unprepared_port: int, checked_port: int) -> None:
     sub = Subscription.objects.select_related("user", "newsletter").order_by("pk").first()
     assert sub is not None
     issue = Issue.objects.filter(status=Status.PUBLISHED, newsletter=sub.newsletter).first()
     assert issue is not None and issue.latest_edition is not None
     cookie = session_for(sub.user)
     pdf = f"/issues/{issue.newsletter.slug}/{issue.number}.pdf"
-    signed = downloads.signed_pdf_url(issue)
+    signed = downloads.signed_pdf_url(issue, sub.user.pk)
     size = issue.latest_edition.pdf_size
     paths = [
         ("download view", port, pdf, cookie),
+        ("  not prepared", unprepared_port, pdf, cookie),
         ("signed link", port, signed, ""),
+        ("  checking the grant", checked_port, signed, ""),
         ("X-Accel (Django part)", accel_port, pdf, cookie),
         ("whitenoise", port, "/static/bench/issue.pdf", ""),
     ]
@@ -357,15 +362,23 @@ def main() -> None:
         open(bench_dir / "issue.pdf", "wb") as copy,
     ):
         shutil.copyfileobj(stored, copy)
+    parts = sys.argv[1:] or ["pages", "downloads"]
     port, accel_port = free_port(), free_port()
     servers = [gunicorn(port), gunicorn(accel_port, NEWSROOM_DOWNLOADS="accel")]
-    parts = sys.argv[1:] or ["pages", "downloads"]
+    if "downloads" in parts:
+        # The download view without prepared statements (as behind a pooler
+        # in transaction mode), and signed links that ask the reader's grant.
+        unprepared_port, checked_port = free_port(), free_port()
+        servers += [
+            gunicorn(unprepared_port, NEWSROOM_PREPARED_STATEMENTS="0"),
+            gunicorn(checked_port, NEWSROOM_SIGNED_LINK_CHECKS_GRANT="1"),
+        ]
     print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} before the run")
     try:
         if "pages" in parts:
             pages(port)
         if "downloads" in parts:
-            downloads_bench(port, accel_port)
+            downloads_bench(port, accel_port, unprepared_port, checked_port)
         print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} after the run")
     finally:
         for server in servers:
