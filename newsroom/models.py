@@ -546,6 +546,7 @@ class StoryTransition(AuditRow):
 
 # Models of their own modules, registered with the app here.
 from newsroom.comments import Comment  # noqa: E402, F401
+from newsroom.drafts import StoryDraft  # noqa: E402, F401
 from newsroom.invitations import StoryInvitation, StoryInvitationUse  # noqa: E402, F401
 from newsroom.notices import Notice  # noqa: E402, F401
 from newsroom.planning import (  # noqa: E402, F401
