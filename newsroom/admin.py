@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -96,7 +97,18 @@ class ReadOnlyAuditInline(ReadOnlyInline):
 
 
 class StoryTransitionInline(ReadOnlyAuditInline):
+    """In the desk's words: a story is approved, never published."""
+
     model = StoryTransition
+    fields = readonly_fields = (
+        "at",
+        "action_words",
+        "from_words",
+        "to_words",
+        "by",
+        "comment",
+        "note",
+    )
 
 
 @admin.register(Newsletter)
@@ -151,8 +163,8 @@ class StoryAdmin(SimpleHistoryAdmin):
     readonly_fields = [
         "author",
         "last_edited_by",
-        "status",
-        "published_at",
+        "status_in_words",
+        "approved_at",
         "version",
         "created_at",
         "updated_at",
@@ -168,6 +180,15 @@ class StoryAdmin(SimpleHistoryAdmin):
     @admin.display(ordering="status", description="status")
     def status_words(self, story: Story) -> str:
         return STORY_STATUS_WORDS[Status(story.status)]
+
+    @admin.display(description="status")
+    def status_in_words(self, story: Story) -> str:
+        """On the story's own page: "In issue no. N" once that issue is published."""
+        return story.status_label() if story.pk else STORY_STATUS_WORDS[Status.DRAFT]
+
+    @admin.display(ordering="published_at", description="approved at")
+    def approved_at(self, story: Story) -> datetime.datetime | None:
+        return story.published_at
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -106,6 +106,9 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sent_back": _sent_back_comment(story),
         "transitions": story.transitions.select_related("by")[:5],
         "scheduled_issue": story.scheduled_issue() if story.status == Status.PUBLISHED else None,
+        "issue_number": story.published_issue_number()
+        if story.status == Status.PUBLISHED
+        else None,
     }
     return render(request, "newsroom/story_detail.html", context)
 
