@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
@@ -214,7 +215,10 @@ def archive(request: HttpRequest) -> HttpResponse:
 def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
     """The issue in the site's frame: its stories, its frozen artifacts and
     the download button."""
-    issue = published_issue_for(request.user, newsletter, number)
+    try:
+        issue = published_issue_for(request.user, newsletter, number)
+    except Http404:
+        return refusal(request, newsletter, number)
     # Bodies are sanitised on save; sanitised again here, and given the
     # printed issue's quotes and dashes, as the renderer does.
     notes = issue.correction_notes()
@@ -229,6 +233,26 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
     editions = list(issue.editions.select_related("published_by").order_by("-number"))  # type: ignore[attr-defined]
     context = {"issue": issue, "stories": stories, "editions": editions}
     return render(request, "issues/issue_detail.html", context)
+
+
+def refusal(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
+    """A reader without access to a published issue: still a 404 (as for
+    any issue they may not read), but naming the newsletter and the way to
+    ask for it. Nothing is said of issues that are not published."""
+    issue = (
+        Issue.objects.published()
+        .select_related("newsletter")
+        .filter(newsletter__slug=newsletter, number=number)
+        .first()
+    )
+    if issue is None:
+        raise Http404("No such issue.")
+    context = {
+        "newsletter": issue.newsletter,
+        "may_subscribe": issue.newsletter.open_to_self_signup and roles.is_subscriber(request.user),
+        "contact": settings.NEWSROOM_REPLY_TO or settings.DEFAULT_FROM_EMAIL,
+    }
+    return render(request, "issues/no_access.html", context, status=404)
 
 
 def serve_html(request: HttpRequest, edition: Edition) -> HttpResponse:
