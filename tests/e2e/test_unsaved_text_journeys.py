@@ -5,7 +5,7 @@
 2. Alice types and closes the tab; the text was autosaved; she reopens the
    story, restores her unsaved changes and saves them.
 3. Alice types and clicks away: the browser asks first; staying keeps the
-   text; Save itself never asks.
+   text, which the next autosave keeps as her draft; Save never asks.
 
 axe-core checks each changed page (0 serious or critical), and the pages are
 photographed at 1280 and 390 px into test-results/screenshots/.
@@ -78,6 +78,10 @@ def test_a_save_after_the_session_expired_keeps_the_text(
 
     # The session ends while she types (expired, or signed out elsewhere).
     page.context.clear_cookies(name="sessionid")
+    # The next autosave finds the session gone and says what to do.
+    expect(page.locator("[data-autosave-status]")).to_contain_text(
+        "You are signed out", timeout=15_000
+    )
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
@@ -190,6 +194,11 @@ def test_leaving_with_unsaved_changes_asks_first(
     assert asked == ["beforeunload"]
     expect(page).to_have_url(re.compile(rf"/desk/stories/{story.pk}/edit/$"))
     expect(page.get_by_label("Headline")).to_have_value("Tide tables for the winter and spring")
+    # Staying, the changes are autosaved within the interval (10 s).
+    expect(page.locator("[data-autosave-status]")).to_contain_text(
+        "Unsaved changes kept at", timeout=15_000
+    )
+    assert StoryDraft.objects.get(story=story).headline == "Tide tables for the winter and spring"
 
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved (version 2).")).to_be_visible()
