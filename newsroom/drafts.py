@@ -80,14 +80,34 @@ class StoryDraft(models.Model):
         return cls.objects.filter(user=user, story=story).first()
 
     @classmethod
-    def keep(cls, *, user: User, story: Story | None, form: StoryForm) -> StoryDraft:
+    def keep(cls, *, user: User, story: Story | None, form: StoryForm) -> StoryDraft | None:
         """Keep what `form` holds as `user`'s draft of `story`, replacing the
-        last one. The caller has checked the form with `refusals(form)`."""
+        last one; None (and no draft) when it is the story as saved. The
+        caller has checked the form with `refusals(form)`."""
         values = typed_values(form)
+        # As saved: the form has copied the typed fields onto `story` itself.
+        saved = None if story is None else type(story).objects.for_desk().get(pk=story.pk)
+        if saved is not None and cls.matches(saved, values):
+            cls.discard(user=user, story=story)
+            return None
         draft, _ = cls.objects.update_or_create(
             user=user, story=story, defaults={**values, "saved_at": timezone.now()}
         )
         return draft
+
+    @staticmethod
+    def matches(story: Story, values: dict[str, Any]) -> bool:
+        """Whether `values` are the story as saved: nothing unsaved to keep
+        (an autosave that arrives just after the Save it raced, say)."""
+        source = story.source.name if story.source is not None else ""
+        return (
+            values["headline"] == story.headline
+            and values["body"] == story.body
+            and values["source"] == source
+            and not values["new_source"]
+            and values["newsletter"] == story.newsletter
+            and values["original_url"] == story.original_url
+        )
 
     @classmethod
     def discard(cls, *, user: User, story: Story | None) -> None:

@@ -293,3 +293,18 @@ def test_a_sign_in_for_the_desk_speaks_to_the_desk(client: Client, db: None) -> 
 
     assert "Sign in to the desk." in page
     assert "subscribe to." not in page
+
+
+def test_an_autosave_of_the_story_as_saved_keeps_no_draft(
+    client: Client, alice: User, newsletter: Newsletter, story: Story
+) -> None:
+    """An autosave that raced the Save arrives after it with the saved text:
+    there is nothing unsaved to offer."""
+    client.force_login(alice)
+    client.post(f"/desk/stories/{story.pk}/draft/", typed(newsletter, headline="Changed"))
+    as_saved = typed(newsletter, headline=story.headline, body=story.body, source=story.source.name)
+
+    response = client.post(f"/desk/stories/{story.pk}/draft/", as_saved)
+
+    assert response.json() == {"saved": False, "same": True, "problems": []}
+    assert not StoryDraft.objects.exists()

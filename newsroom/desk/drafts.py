@@ -131,6 +131,8 @@ def draft_save(request: HttpRequest, pk: int | None = None) -> JsonResponse:
     if problems:
         return JsonResponse({"saved": False, "problems": problems}, status=400)
     draft = StoryDraft.keep(user=request.user, story=story, form=form)  # type: ignore[arg-type]
+    if draft is None:
+        return JsonResponse({"saved": False, "same": True, "problems": []})
     return JsonResponse({"saved": True, "at": when(draft.saved_at)})
 
 

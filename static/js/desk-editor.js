@@ -377,6 +377,7 @@ function autosave(form) {
       }
       const answer = await response.json();
       if (answer.saved) say(`Unsaved changes kept at ${answer.at}; Save to keep them in the story.`);
+      else if (answer.same) say("");
       else say(`Not autosaved: ${answer.problems.join(" ")}`, true);
     } catch {
       sent = "";
