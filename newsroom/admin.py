@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from newsroom.comments import Comment
+from newsroom.drafts import StoryDraft
 from newsroom.forms import limit_body
 from newsroom.invitations import StoryInvitation, StoryInvitationUse
 from newsroom.models import STORY_STATUS_WORDS, Newsletter, Source, Story, StoryTransition
@@ -299,3 +300,20 @@ class AssignmentAdmin(admin.ModelAdmin):
 class DeskNoticeAdmin(admin.ModelAdmin):
     list_display = ["user", "message", "created_at", "mailed_at", "dismissed_at"]
     readonly_fields = ["lapse_key", "mailed_at", "mail_attempts", "mail_error"]
+
+
+@admin.register(StoryDraft)
+class StoryDraftAdmin(admin.ModelAdmin):
+    """Autosaved unsaved changes (newsroom/drafts.py): for looking, and for
+    deleting a stale one; they are written only by the story form."""
+
+    list_display = ["user", "story", "headline", "saved_at"]
+    list_select_related = ["user", "story"]
+    search_fields = ["user__username", "headline"]
+    readonly_fields = [field.name for field in StoryDraft._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
