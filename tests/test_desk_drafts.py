@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.test import Client
 
+from newsroom.desk.drafts import when
 from newsroom.drafts import StoryDraft
 from newsroom.models import Newsletter, Story
 from newsroom.sanitizing import MAX_BODY_LENGTH
@@ -138,8 +140,6 @@ def test_reopening_the_form_offers_the_draft_at_its_local_time(
     client.post(f"/desk/stories/{story.pk}/draft/", typed(newsletter))
 
     page = client.get(f"/desk/stories/{story.pk}/edit/").content.decode()
-
-    from newsroom.desk.drafts import when
 
     saved_at = StoryDraft.objects.get().saved_at
     assert f"You have unsaved changes from {when(saved_at)}." in page
@@ -308,3 +308,11 @@ def test_an_autosave_of_the_story_as_saved_keeps_no_draft(
 
     assert response.json() == {"saved": False, "same": True, "problems": []}
     assert not StoryDraft.objects.exists()
+
+
+def test_the_database_holds_one_draft_per_person_and_story(alice: User, story: Story) -> None:
+    StoryDraft.objects.create(user=alice, story=None)
+    StoryDraft.objects.create(user=alice, story=story)
+    for again in (None, story):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            StoryDraft.objects.create(user=alice, story=again)
