@@ -4,6 +4,9 @@ expired (the text waits through the sign-in)."""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -316,3 +319,30 @@ def test_the_database_holds_one_draft_per_person_and_story(alice: User, story: S
     for again in (None, story):
         with pytest.raises(IntegrityError), transaction.atomic():
             StoryDraft.objects.create(user=alice, story=again)
+
+
+@pytest.mark.clock("2026-12-07 13:02:00+00:00")
+def test_the_offer_tells_the_time_in_the_publishers_zone(
+    client: Client, alice: User, newsletter: Newsletter, story: Story, settings: Any
+) -> None:
+    settings.TIME_ZONE = "Europe/Brussels"
+    client.force_login(alice)
+    client.post(f"/desk/stories/{story.pk}/draft/", typed(newsletter))
+
+    page = client.get(f"/desk/stories/{story.pk}/edit/").content.decode()
+
+    assert "You have unsaved changes from 14:02." in page
+
+
+@pytest.mark.clock("2026-12-07 13:02:00+00:00")
+def test_a_draft_from_another_day_names_its_date(
+    client: Client, alice: User, newsletter: Newsletter, story: Story, settings: Any, clock: Any
+) -> None:
+    settings.TIME_ZONE = "Europe/Brussels"
+    client.force_login(alice)
+    client.post(f"/desk/stories/{story.pk}/draft/", typed(newsletter))
+    clock.shift(datetime.timedelta(days=2))
+
+    page = client.get(f"/desk/stories/{story.pk}/edit/").content.decode()
+
+    assert "You have unsaved changes from 7 Dec 2026, 14:02." in page
