@@ -26,6 +26,7 @@ from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count, count_download
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
 from issues.typography import smarten, smarten_html
+from newsroom import roles
 from newsroom.models import Newsletter, Story
 from newsroom.paging import BoundedPaginator
 from newsroom.sanitizing import sanitize_body
@@ -145,7 +146,10 @@ def archive(request: HttpRequest) -> HttpResponse:
 def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
     """The issue in the site's frame: its stories, its frozen artifacts and
     the download button."""
-    issue = access.readable_issue(request.user, newsletter, number)
+    try:
+        issue = access.readable_issue(request.user, newsletter, number)
+    except Http404:
+        return refusal(request, newsletter, number)
     # Bodies are sanitised on save; sanitised again here, as the renderer
     # does, and set as in the PDF (typographic quotes and dashes, the
     # language of Chinese runs marked).
@@ -168,6 +172,26 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
         "original": OriginalPdf.objects.filter(issue=issue).first(),
     }
     return render(request, "issues/issue_detail.html", context)
+
+
+def refusal(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
+    """A reader without access to a published issue: still a 404 (as for
+    any issue they may not read), but naming the newsletter and the way to
+    ask for it. Nothing is said of issues that are not published."""
+    issue = (
+        Issue.objects.published()
+        .select_related("newsletter")
+        .filter(newsletter__slug=newsletter, number=number)
+        .first()
+    )
+    if issue is None:
+        raise Http404("No such issue.")
+    context = {
+        "newsletter": issue.newsletter,
+        "may_subscribe": issue.newsletter.open_to_self_signup and roles.is_subscriber(request.user),
+        "contact": settings.NEWSROOM_REPLY_TO or settings.DEFAULT_FROM_EMAIL,
+    }
+    return render(request, "issues/no_access.html", context, status=404)
 
 
 def serve_html(request: HttpRequest, edition: Edition) -> HttpResponse:

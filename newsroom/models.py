@@ -498,9 +498,23 @@ class StoryTransition(AuditRow):
     class Meta(AuditRow.Meta):
         indexes = [models.Index(fields=["story", "-at"])]
 
+    # In the desk's words: a story moves from "In review" to "Approved".
+    @property
+    def action_words(self) -> str:
+        return "approve" if self.transition == PUBLISH.name else self.transition.replace("_", " ")
+
+    @property
+    def from_words(self) -> str:
+        return STORY_STATUS_WORDS[Status(self.from_status)]
+
+    @property
+    def to_words(self) -> str:
+        return STORY_STATUS_WORDS[Status(self.to_status)]
+
 
 # Models of their own modules, registered with the app here.
 from newsroom.comments import Comment  # noqa: E402, F401
+from newsroom.drafts import StoryDraft  # noqa: E402, F401
 from newsroom.invitations import StoryInvitation, StoryInvitationUse  # noqa: E402, F401
 from newsroom.notices import Notice  # noqa: E402, F401
 from newsroom.planning import (  # noqa: E402, F401

@@ -274,7 +274,10 @@ def test_bob_publishes_from_the_desk(issue: Issue, alice: User, bob: User, artif
     assert messages_of(response) == [f"Published {issue}."]
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED
-    assert issue.latest_edition.pdf_sha256 in response.content.decode()
+    # The desk page is now the issue's record: its editions, each with its PDF.
+    page = response.content.decode()
+    assert "Edition 1, " in page
+    assert f"/issues/{issue.newsletter.slug}/{issue.number}/edition-1.pdf" in page
 
 
 def test_a_failed_publication_is_told_to_the_reviewer(

@@ -181,6 +181,9 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "transitions": issue.transitions.select_related("by")[:20],
         "pending_publication": _pending_publication(request, issue),
         "delivery": delivery.progress(issue) if issue.status == Status.PUBLISHED else None,
+        "editions": issue.editions.order_by("number")  # type: ignore[attr-defined]
+        if issue.status == Status.PUBLISHED
+        else (),
         "invite_form": InviteForm(),
         "invitations": issue.invitations.select_related("invited_by"),  # type: ignore[attr-defined]
         "outside_verdicts": IssueInvitationUse.objects.filter(

@@ -13,7 +13,9 @@ from django.shortcuts import redirect, render
 
 from newsroom.desk.access import EDIT, desk_user_required, editor_required, get_story_for
 from newsroom.desk.diffing import word_diff
+from newsroom.desk.drafts import form_with_unsaved_text, keep_text_when_signed_out, when
 from newsroom.desk.threads import anchors, threads_for
+from newsroom.drafts import StoryDraft
 from newsroom.forms import StoryFilterForm, StoryForm
 from newsroom.models import (
     REFUSED_EDIT_REASON,
@@ -60,10 +62,15 @@ def story_list(request: HttpRequest) -> HttpResponse:
     return render(request, "newsroom/story_list.html", context)
 
 
+@keep_text_when_signed_out
 @editor_required
 def story_new(request: HttpRequest) -> HttpResponse:
     new = Story(author_id=request.user.pk)  # type: ignore[misc]
-    form = StoryForm(request.POST or None, instance=new)
+    draft, unsaved = None, request.method == "POST"
+    if request.method == "POST":
+        form = StoryForm(request.POST, instance=new)
+    else:
+        form, draft, unsaved = form_with_unsaved_text(request, None, new)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,10 +80,17 @@ def story_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, NOT_SAVED)
             status = 503
         else:
+            StoryDraft.discard(user=request.user, story=None)  # type: ignore[arg-type]
             messages.success(request, "Draft saved.")
             return redirect(story)
-    context = {"form": form, "story": None}
+    context = {"form": form, "story": None, **_unsaved_context(draft, unsaved)}
     return render(request, "newsroom/story_form.html", context, status=status)
+
+
+def _unsaved_context(draft: StoryDraft | None, unsaved: bool) -> dict[str, object]:
+    """What the form says of unsaved text: a draft on offer, or a form that
+    already holds text not saved (the leave warning is armed from the start)."""
+    return {"draft": draft, "draft_time": when(draft.saved_at) if draft else "", "unsaved": unsaved}
 
 
 @desk_user_required
@@ -93,6 +107,9 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sent_back": _sent_back_comment(story),
         "transitions": story.transitions.select_related("by")[:5],
         "scheduled_issue": story.scheduled_issue() if story.status == Status.PUBLISHED else None,
+        "issue_number": story.published_issue_number()
+        if story.status == Status.PUBLISHED
+        else None,
     }
     return render(request, "newsroom/story_detail.html", context)
 
@@ -105,6 +122,7 @@ def _sent_back_comment(story: Story) -> StoryTransition | None:
     return last if last and last.transition == REQUEST_CHANGES.name else None
 
 
+@keep_text_when_signed_out
 @desk_user_required
 def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a story the user may edit now (see Story.can_edit).
@@ -116,7 +134,11 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # A save that arrives after the story left an editable state is answered
     # below (409, the text kept), not with a 403 that would lose it.
     story = get_story_for(request.user, pk, EDIT if request.method != "POST" else None)
-    form = StoryForm(request.POST or None, instance=story)
+    draft, unsaved = None, request.method == "POST"
+    if request.method == "POST":
+        form = StoryForm(request.POST, instance=story)
+    else:
+        form, draft, unsaved = form_with_unsaved_text(request, story, story)
     status = 200
     if request.method == "POST":
         try:
@@ -127,6 +149,7 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 edited, conflict = _save_edit(form, by=request.user)
                 if conflict is not None:
                     return conflict_page(request, form, conflict.current)
+                StoryDraft.discard(user=request.user, story=edited)  # type: ignore[arg-type]
                 messages.success(request, f"Saved (version {edited.version}).")
                 return redirect(edited)
         except WorkflowError as error:
@@ -141,6 +164,7 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "story": story,
         "sent_back": _sent_back_comment(story),
         "threads": [t for t in threads_for(story, request.user) if t.is_open],
+        **_unsaved_context(draft, unsaved),
     }
     return render(request, "newsroom/story_form.html", context, status=status)
 

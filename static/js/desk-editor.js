@@ -313,7 +313,7 @@ new MutationObserver(() => {
 // Replying to or resolving a comment beside the editor leaves the page: with
 // unsaved edits to the story, say so instead of losing them.
 function keepUnsavedEdits(form) {
-  let unsaved = false;
+  let unsaved = form.hasAttribute("data-unsaved");
   form.addEventListener("input", () => { unsaved = true; });
   form.addEventListener("submit", () => { unsaved = false; });
   document.querySelectorAll(".desk-threads form").forEach((threadForm) => {
@@ -334,3 +334,79 @@ function keepUnsavedEdits(form) {
 }
 
 document.querySelectorAll("[data-story-form]").forEach(keepUnsavedEdits);
+
+// Nothing typed is lost (newsroom/desk/drafts.py, docs/desk.md). While the
+// form has changes, its fields are posted to the person's draft every few
+// seconds, and once more when the tab is hidden or closed; the story itself
+// changes only on Save. Leaving the page with changes asks first.
+const AUTOSAVE_EVERY = 10_000;
+
+function autosave(form) {
+  const url = form.dataset.autosave;
+  if (!url) return;
+  const status = form.querySelector("[data-autosave-status]");
+  const fields = () => new FormData(form);
+  const snapshot = () => new URLSearchParams(fields()).toString();
+  // Only what the person does makes the form dirty: the editor rewriting its
+  // textarea as it starts (a script's event, not trusted) does not.
+  let dirty = form.hasAttribute("data-unsaved");
+  let sent = dirty ? "" : snapshot();
+  let leaving = false;
+  const markDirty = (event) => {
+    if (!event.isTrusted) return;
+    dirty = true;
+    form.dataset.unsaved = "";
+  };
+  form.addEventListener("input", markDirty);
+  form.addEventListener("change", markDirty);
+  const say = (words, problem = false) => {
+    if (!status) return;
+    status.textContent = words;
+    status.classList.toggle("text-danger", problem);
+    status.classList.toggle("text-muted", !problem);
+  };
+
+  const save = async () => {
+    const now = snapshot();
+    if (!dirty || now === sent) return;
+    sent = now;
+    try {
+      const response = await fetch(url, { method: "POST", body: fields(), credentials: "same-origin" });
+      if (response.redirected) {
+        sent = "";
+        say("You are signed out, so changes are no longer autosaved. Press Save: after you sign in, the form comes back with your text.", true);
+        return;
+      }
+      const answer = await response.json();
+      if (answer.saved) say(`Unsaved changes kept at ${answer.at}; Save to keep them in the story.`);
+      else if (answer.same) say("");
+      else say(`Not autosaved: ${answer.problems.join(" ")}`, true);
+    } catch {
+      sent = "";
+      say("Could not reach the server to autosave; your text is still here. Save when the connection is back.", true);
+    }
+  };
+  const saveOnLeaving = () => {
+    const now = snapshot();
+    if (leaving || !dirty || now === sent) return;
+    sent = now;
+    navigator.sendBeacon(url, fields());
+  };
+
+  const timer = setInterval(save, Number(form.dataset.autosaveEvery || AUTOSAVE_EVERY));
+  form.addEventListener("submit", () => {
+    leaving = true;
+    clearInterval(timer);
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveOnLeaving();
+  });
+  window.addEventListener("pagehide", saveOnLeaving);
+  window.addEventListener("beforeunload", (event) => {
+    if (!dirty || leaving) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+}
+
+document.querySelectorAll("[data-story-form]").forEach(autosave);
