@@ -322,6 +322,8 @@ class Issue(WorkflowModel):
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if transition is workflow.WITHDRAW:
             raise WorkflowError("A published issue cannot be withdrawn.")
+        if transition is workflow.RECALL:
+            raise WorkflowError("An issue is not recalled: a reviewer requests changes.")
         if not self.role_allows(transition, by):
             if transition is workflow.SUBMIT:
                 raise WorkflowError("Only an editor can submit an issue.")

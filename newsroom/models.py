@@ -25,6 +25,7 @@ from newsroom.versioned import EditConflict as EditConflict  # where the desk im
 from newsroom.versioned import VersionedText
 from newsroom.workflow import (
     PUBLISH,
+    RECALL,
     REQUEST_CHANGES,
     SUBMIT,
     WITHDRAW,
@@ -451,12 +452,16 @@ class Story(VersionedText):
         desk answers 403 if not); check_rules adds what must hold right now."""
         if transition is SUBMIT:
             return self.author_id == user.pk or roles.is_editor(user)
+        if transition is RECALL:
+            return self.author_id == user.pk and roles.is_editor(user)
         return roles.is_reviewer(user)
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if not self.role_allows(transition, by):
             if transition is SUBMIT:
                 raise WorkflowError("Only the author or an editor can submit a story.")
+            if transition is RECALL:
+                raise WorkflowError("Only the story's author can recall it from review.")
             raise WorkflowError(f"Only a reviewer can {self.transition_word(transition).lower()}.")
         if transition is SUBMIT:
             missing = [
