@@ -1,0 +1,137 @@
+"""Journeys of issue 26: the conflict page where each differing field is
+chosen (the headline included), a reviewer's withdraw with a reason the
+author then reads, and an editor recalling her own story from review.
+
+Each changed page goes under axe-core (no serious or critical violation)
+and is photographed at 1280 and 390 px into test-results/screenshots/
+(week-*.png)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from newsroom.models import Story
+from newsroom.workflow import Status
+from tests import factories
+from tests.e2e.test_accessibility import SCREENSHOTS, blocking_violations, table
+
+WIDTHS = (1280, 390)
+
+
+def look(page: Page, axe: Axe, name: str) -> list[dict]:
+    """axe-core's blocking findings on the page as it is now, and a photograph
+    at each width."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        results = axe.run(page).response
+        assert results["passes"], f"axe-core checked nothing on {name}"
+        rows += blocking_violations(results, role=width, page=name)
+        page.screenshot(path=SCREENSHOTS / f"week-{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_conflict_page_asks_which_headline_to_keep(
+    page: Page, live_server: Any, login: Callable[[Page, str], None]
+) -> None:
+    ict = factories.make_newsletter()
+    alice = factories.make_editor("alice")
+    erin = factories.make_editor("erin")
+    story = factories.make_story(
+        author=alice,
+        newsletter=ict,
+        headline="Ferry line gets electric boats",
+        body="<p>Two electric ferries join the bay line in spring.</p>",
+    )
+    axe, rows = Axe(), []
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/stories/{story.pk}/edit/")
+    # Erin saves a new headline while Alice is editing the body.
+    theirs = Story.objects.get(pk=story.pk)
+    theirs.headline = "Ferry line gets three electric boats"
+    theirs.save_edit(by=erin, expected_version=1)
+    body = page.locator(".ProseMirror").first
+    body.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" They run silently.")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("heading", name="Someone saved this story")).to_be_visible()
+    differs = page.locator("[data-merge-field]")
+    expect(differs).to_have_count(2)  # the headline and the body, nothing else
+    expect(page.locator(".desk-diff-words").first).not_to_contain_text("<p>")
+    expect(page.locator("[data-merge-field=body] .desk-diff-words")).to_contain_text(
+        "They run silently."
+    )
+    rows += look(page, axe, "conflict")
+
+    # Saving without choosing the headline saves nothing and says so.
+    page.get_by_label("Mine:", exact=False).last.check()  # the body only
+    page.get_by_role("button", name="Save merged text").click()
+    expect(page.get_by_role("alert").filter(has_text="choose which headline")).to_be_visible()
+    assert Story.objects.get(pk=story.pk).version == 2
+    rows += look(page, axe, "conflict-unchosen")
+
+    headline = page.locator("[data-merge-field=headline]")
+    headline.get_by_label("Theirs", exact=False).check()
+    body_choice = page.locator("[data-merge-field=body]").get_by_label("Mine", exact=False)
+    expect(body_choice).to_be_checked()  # kept from the refused post
+    page.get_by_role("button", name="Save merged text").click()
+
+    expect(page.get_by_text("Saved (version 3).")).to_be_visible()
+    story.refresh_from_db()
+    assert story.headline == "Ferry line gets three electric boats"
+    assert "They run silently." in story.body
+    assert not rows, "serious or critical axe-core violations:\n" + table(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawn_story_tells_its_author_why_and_an_editor_recalls_her_own(
+    page: Page, live_server: Any, login: Callable[[Page, str], None]
+) -> None:
+    ict = factories.make_newsletter()
+    alice = factories.make_editor("alice")
+    factories.make_reviewer("bob")
+    carol = factories.make_reviewer("carol")
+    approved = factories.make_story(
+        author=alice,
+        newsletter=ict,
+        headline="Buoys report by radio",
+        status="published",
+        reviewer=carol,
+    )
+    in_review = factories.make_story(
+        author=alice, newsletter=ict, headline="Tide tables go online", status="review"
+    )
+    axe, rows = Axe(), []
+    login(page, "bob")
+    page.goto(f"{live_server.url}/desk/stories/{approved.pk}/")
+    rows += look(page, axe, "story-withdraw-form")
+    page.get_by_label("Why withdraw it?").fill("The buoy maker disputes the figures.")
+    page.get_by_role("button", name="Withdraw").click()
+    expect(page.get_by_text("Withdrawn: the story is a draft again")).to_be_visible()
+
+    page.context.clear_cookies()
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/stories/{approved.pk}/")
+    note = page.locator(".desk-sent-back")
+    expect(note).to_contain_text("Withdrawn by bob")
+    expect(note).to_contain_text("The buoy maker disputes the figures.")
+    rows += look(page, axe, "story-withdrawn")
+
+    page.goto(f"{live_server.url}/desk/stories/{in_review.pk}/")
+    page.get_by_role("button", name="Recall to draft").click()
+    expect(page.get_by_text("Recalled: the story is a draft again.")).to_be_visible()
+    in_review.refresh_from_db()
+    assert in_review.status == Status.DRAFT
+    assert in_review.transitions.first().transition == "recall"
+    rows += look(page, axe, "story-recalled")
+    assert not rows, "serious or critical axe-core violations:\n" + table(rows)
