@@ -19,6 +19,7 @@ from newsroom.models import Story
 from newsroom.workflow import Status
 from tests import factories
 from tests.e2e.test_accessibility import SCREENSHOTS, blocking_violations, table
+from tests.issue_helpers import make_published_stories
 
 WIDTHS = (1280, 390)
 
@@ -134,4 +135,44 @@ def test_a_withdrawn_story_tells_its_author_why_and_an_editor_recalls_her_own(
     assert in_review.status == Status.DRAFT
     assert in_review.transitions.first().transition == "recall"
     rows += look(page, axe, "story-recalled")
+    assert not rows, "serious or critical axe-core violations:\n" + table(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keyboard_moves_in_the_builder_keep_focus_on_the_story(
+    page: Page, live_server: Any, login: Callable[[Page, str], None]
+) -> None:
+    ict = factories.make_newsletter()
+    alice = factories.make_editor("alice")
+    bob = factories.make_reviewer("bob")
+    stories = make_published_stories(newsletter=ict, author=alice, reviewer=bob, count=3)
+    issue = factories.make_issue(newsletter=ict, created_by=alice, stories=stories, number=3)
+    first = stories[0].headline
+    axe = Axe()
+    login(page, "alice")
+    response = page.goto(f"{live_server.url}/desk/issues/{issue.pk}/")
+    assert response is not None
+    url_before = page.url
+
+    page.get_by_role("button", name=f"Move “{first}” down").focus()
+    page.keyboard.press("Enter")
+    status = page.locator("#order-status")
+    expect(status).to_have_text(f"“{first}” moved to position 2 of 3.")
+    down = page.get_by_role("button", name=f"Move “{first}” down")
+    expect(down).to_be_focused()
+    page.keyboard.press("Space")
+    expect(status).to_have_text(f"“{first}” moved to position 3 of 3.")
+    # At the bottom its down button is disabled: focus stays on its up button.
+    expect(down).to_be_disabled()
+    up = page.get_by_role("button", name=f"Move “{first}” up")
+    expect(up).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status).to_have_text(f"“{first}” moved to position 2 of 3.")
+    expect(up).to_be_focused()
+
+    assert page.url == url_before  # no reload
+    headlines = page.locator("#issue-stories .story-headline").all_inner_texts()
+    assert headlines == [stories[1].headline, first, stories[2].headline]
+    assert [s.pk for s in issue.ordered_stories()] == [stories[1].pk, stories[0].pk, stories[2].pk]
+    rows = look(page, axe, "builder-moved")
     assert not rows, "serious or critical axe-core violations:\n" + table(rows)
