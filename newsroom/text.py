@@ -35,6 +35,18 @@ def one_line(text: str) -> str:
     return " ".join(printable(text).split())
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line in at most `limit` characters, cut at a word
+    boundary with an ellipsis (a subject never ends mid-word)."""
+    text = one_line(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.–—-") + "…"
+
+
 @deconstructible
 class TextValidator:
     """Refuse control characters; `multiline` allows tab and line breaks."""
