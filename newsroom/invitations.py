@@ -27,7 +27,7 @@ from django.utils import timezone
 from newsroom.comments import MAX_COMMENT
 from newsroom.notices import notify, site_link
 from newsroom.site import notice_headers
-from newsroom.text import validate_text
+from newsroom.text import local_time, validate_text
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -120,8 +120,8 @@ class Invitation(models.Model):
             raise ValidationError(
                 {
                     "expires_at": f"A review link lasts from 1 to {MAX_DAYS} days: choose a time"
-                    f" after {self.created_at:%d %b %Y %H:%M} UTC and no later than"
-                    f" {latest:%d %b %Y %H:%M} UTC."
+                    f" after {local_time(self.created_at)} and no later than"
+                    f" {local_time(latest)}."
                 }
             )
 
@@ -140,7 +140,7 @@ class Invitation(models.Model):
             raise Refusal(
                 410,
                 "This review link has expired",
-                f"It was valid until {self.expires_at:%d %b %Y %H:%M} UTC."
+                f"It was valid until {local_time(self.expires_at)}."
                 " Ask whoever invited you for a new one.",
             )
 
@@ -193,7 +193,7 @@ class Invitation(models.Model):
             f"{inviter} asks you to review “{self.subject}” before it goes out.\n\n"
             f"Open it here (no account needed): {self.link()}\n\n"
             "Select words to comment on them, then say whether it looks good or needs changes.\n"
-            f"The link works until {self.expires_at:%d %b %Y %H:%M} UTC.\n"
+            f"The link works until {local_time(self.expires_at)}.\n"
         )
         return EmailMessage(
             f"[Newsroom] Please review: {self.subject}",
