@@ -136,17 +136,35 @@ class Invitation(models.Model):
                 "This review link was withdrawn",
                 "The newsroom withdrew this invitation. Ask whoever invited you for a new one.",
             )
-        if self.expires_at <= timezone.now():
+        if self.closes_at() <= timezone.now():
             raise Refusal(
                 410,
                 "This review link has expired",
-                f"It was valid until {local_time(self.expires_at)}."
+                f"It was valid until {local_time(self.closes_at())}."
                 " Ask whoever invited you for a new one.",
             )
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        return self.revoked_at is None and self.closes_at() > timezone.now()
+
+    def closes_at(self) -> datetime.datetime:
+        """When the link stops working: its expiry, or earlier where what it
+        shows must not outlive an embargo (see the issue's invitation)."""
+        return self.expires_at
+
+    def embargo_until(self) -> datetime.datetime | None:
+        """The publication time before which what the link shows is secret,
+        if it is scheduled."""
+        return None
+
+    def closes_text(self) -> str:
+        return local_time(self.closes_at())
+
+    def embargo_text(self) -> str:
+        """The embargo's end in the publisher's zone, or "" without one."""
+        until = self.embargo_until()
+        return local_time(until) if until is not None else ""
 
     def log(self, action: Use, *, verdict: str = "", comment: str = "") -> Any:
         return self.uses.create(  # type: ignore[attr-defined]
@@ -193,7 +211,7 @@ class Invitation(models.Model):
             f"{inviter} asks you to review “{self.subject}” before it goes out.\n\n"
             f"Open it here (no account needed): {self.link()}\n\n"
             "Select words to comment on them, then say whether it looks good or needs changes.\n"
-            f"The link works until {local_time(self.expires_at)}.\n"
+            f"The link works until {local_time(self.closes_at())}.\n"
         )
         return EmailMessage(
             f"[Newsroom] Please review: {self.subject}",

@@ -31,8 +31,7 @@ def invite_from_form(request: HttpRequest, model: type[Invitation], subject: obj
     )
     messages.success(
         request,
-        f"Invited {invitation.email}; the link works until"
-        f" {local_time(invitation.expires_at)}.",
+        f"Invited {invitation.email}; the link works until {local_time(invitation.closes_at())}.",
     )
 
 
