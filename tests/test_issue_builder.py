@@ -48,6 +48,7 @@ def messages_of(response: object) -> list[str]:
     return [str(m) for m in response.context["messages"]]  # type: ignore[attr-defined]
 
 
+@pytest.mark.clock(datetime.datetime(2025, 12, 3, 9, 0, tzinfo=datetime.UTC))
 def test_a_new_issue_suggests_the_next_number_and_the_week_after(issue: Issue, alice: User) -> None:
     response = client_for(alice).get(reverse("issue_desk:issue_create"))
     form = response.context["form"]
