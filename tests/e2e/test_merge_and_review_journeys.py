@@ -176,3 +176,29 @@ def test_keyboard_moves_in_the_builder_keep_focus_on_the_story(
     assert [s.pk for s in issue.ordered_stories()] == [stories[1].pk, stories[0].pk, stories[2].pk]
     rows = look(page, axe, "builder-moved")
     assert not rows, "serious or critical axe-core violations:\n" + table(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_toolbar_arrow_keys_cycle_through_every_button(
+    page: Page, live_server: Any, login: Callable[[Page, str], None]
+) -> None:
+    factories.make_newsletter()
+    factories.make_editor("alice")
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/stories/new/")
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    expect(toolbar).to_be_visible()
+    shown = toolbar.locator(".prose-menubar__button:visible")
+    names = [shown.nth(i).get_attribute("title") for i in range(shown.count())]
+    assert names[:2] == ["unordered list", "ordered list"] and "bold" in names and "redo" in names
+    shown.first.focus()
+    visited = []
+    for _ in range(len(names) + 1):
+        visited.append(page.evaluate("document.activeElement.title"))
+        page.keyboard.press("ArrowRight")
+    assert visited == [*names, names[0]]  # every button, then round again
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowLeft")  # from the first, round to the last
+    assert page.evaluate("document.activeElement.title") == names[-1]
+    tabbable = toolbar.locator("[tabindex='0']")
+    expect(tabbable).to_have_count(1)  # one tab stop: the button last focused
