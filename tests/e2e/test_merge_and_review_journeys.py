@@ -202,3 +202,78 @@ def test_the_toolbar_arrow_keys_cycle_through_every_button(
     assert page.evaluate("document.activeElement.title") == names[-1]
     tabbable = toolbar.locator("[tabindex='0']")
     expect(tabbable).to_have_count(1)  # one tab stop: the button last focused
+
+
+SELECT_BY_TOUCH = """(words) => {
+  // What a long press and the handles leave behind: a selection, and the
+  // selectionchange events it fires; no mouse-up, no key.
+  const root = document.querySelector("[data-commentable]");
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const at = node.textContent.indexOf(words);
+    if (at === -1) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + words.length);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return;
+  }
+  throw new Error("words not found: " + words);
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outside_reviewer_on_a_phone_comments_by_touch_under_embargo(
+    browser: Any, live_server: Any
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from issues.invitations import IssueInvitation
+    from issues.scheduling import schedule_issue
+    from newsroom.comments import Comment
+    from newsroom.invitations import invite
+    from tests.issue_helpers import make_issue_in_review
+
+    ict = factories.make_newsletter()
+    alice = factories.make_editor("alice")
+    bob = factories.make_reviewer("bob")
+    carol = factories.make_reviewer("carol")
+    issue = make_issue_in_review(newsletter=ict, editor=alice, reviewer=bob, count=1)
+    invitation = invite(IssueInvitation, subject=issue, email="partner@ngo.example", by=bob)
+    when = (timezone.now() + datetime.timedelta(days=1)).replace(second=0, microsecond=0)
+    schedule_issue(issue=issue, by=carol, when=when)
+    story = issue.ordered_stories()[0]
+    words = " ".join(story.body_text.split()[:3])
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/review/issue/{issue.pk}/{invitation.token()}/")
+    embargo = page.locator(".outside-embargo")
+    expect(embargo).to_contain_text(f"Embargoed until {timezone.localtime(when):%-d %b %Y %H:%M}")
+    expect(embargo).to_contain_text("This link stops working at publication.")
+    rows = look(page, Axe(), "outside-embargo")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.evaluate(SELECT_BY_TOUCH, words)
+    form = page.locator("[data-passage-form]")
+    expect(form).to_be_visible()
+    expect(form.locator("[data-passage-shown]")).to_have_text(words)
+    page.get_by_role("textbox", name="Your comment").fill("Which harbour is meant?")
+    page.screenshot(path=SCREENSHOTS / "week-touch-comment-390.png", full_page=True)
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.get_by_text("your comment is with the newsroom")).to_be_visible()
+    comment = Comment.objects.get()
+    assert (comment.quote, comment.text, comment.author_email) == (
+        words,
+        "Which harbour is meant?",
+        "partner@ngo.example",
+    )
+    phone.close()
+    assert not rows, "serious or critical axe-core violations:\n" + table(rows)
