@@ -277,3 +277,71 @@ def test_an_outside_reviewer_on_a_phone_comments_by_touch_under_embargo(
     )
     phone.close()
     assert not rows, "serious or critical axe-core violations:\n" + table(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_planning_pages_say_who_and_follow_the_period_typed(
+    page: Page, live_server: Any, login: Callable[[Page, str], None]
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from issues.models import FeedToken, Issue
+    from newsroom.planning import Assignment
+
+    ict = factories.make_newsletter()
+    alice = factories.make_editor("alice")
+    erin = factories.make_editor("erin")
+    factories.make_subscriber("dave", ict)
+    FeedToken.objects.create(user=factories.make_user("frank"))
+    now = timezone.now().replace(second=0, microsecond=0)
+    issue = factories.make_issue(newsletter=ict, created_by=alice, number=7)
+    Issue.objects.filter(pk=issue.pk).update(
+        copy_deadline=now + datetime.timedelta(days=2),
+        review_deadline=now + datetime.timedelta(days=3),
+        planned_publication_at=now + datetime.timedelta(days=4),
+    )
+    Assignment.objects.create(
+        headline="Ferry line gets electric boats",
+        newsletter=ict,
+        assignee=erin,
+        due_at=now + datetime.timedelta(days=1),
+        created_by=alice,
+    )
+    axe, rows = Axe(), []
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/calendar/")
+    slot = page.locator(".calendar-assignment")
+    expect(slot.locator(".calendar-who")).to_have_text("Owed by erin")
+    expect(slot.locator(".calendar-issue")).to_contain_text(f"{ict.title} no. 7")
+    rows += look(page, axe, "calendar-who")
+
+    page.goto(f"{live_server.url}/desk/issues/new/")
+    end = datetime.date(2030, 3, 10)
+    publication = timezone.localtime(ict.next_publication(end))
+    page.get_by_label("Period start").fill("2030-03-04")
+    page.get_by_label("Period start").dispatch_event("change")
+    expect(page.get_by_label("Period end")).to_have_value("2030-03-10")
+    expect(page.locator("[name=planned_publication_at]")).to_have_value(
+        f"{publication:%Y-%m-%dT%H:%M}"
+    )
+    copy = publication - datetime.timedelta(days=3)
+    expect(page.locator("[name=copy_deadline]")).to_have_value(f"{copy:%Y-%m-%dT%H:%M}")
+    rows += look(page, axe, "issue-new-following")
+
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("frank")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/accounts/profile/")
+    key = FeedToken.objects.get(user__username="frank").key
+    page.get_by_role("button", name="Make new feed addresses").click()
+    expect(page.get_by_role("heading", name="Make new feed addresses?")).to_be_visible()
+    assert FeedToken.objects.get(user__username="frank").key == key  # nothing yet
+    rows += look(page, axe, "feed-key-confirm")
+    page.get_by_role("button", name="Make new addresses").click()
+    expect(page.get_by_text("New feed addresses made")).to_be_visible()
+    assert FeedToken.objects.get(user__username="frank").key != key
+    assert not rows, "serious or critical axe-core violations:\n" + table(rows)
