@@ -90,7 +90,8 @@ def slot_issues(slots: list[Slot]) -> dict[int, tuple[str, str]]:
                 None,
             )
         if issue is not None:
-            label = f"{issue.newsletter.title} no. {issue.number}"
+            # Short, for a calendar cell: the newsletter's slug ("ICT no. 7").
+            label = f"{issue.newsletter.slug.upper()} no. {issue.number}"
             found[pk] = (label, reverse("issue_desk:issue_builder", args=[issue.pk]))
     return found
 

@@ -78,7 +78,7 @@ def test_each_entry_says_who_owes_it_and_a_slot_its_issue(
         response = client_for(erin).get(reverse("desk:calendar"))
     found = [e for row in response.context["weeks"] for d in row["days"] for e in d["entries"]]
     issue = week["issue"]
-    ict7 = "Information and Communication Technology (ICT) no. 7"
+    ict7 = "ICT no. 7"
     assert [(e.kind, e.who, e.issue) for e in found] == [
         ("assignment", "erin", ict7),  # due before the issue's copy deadline
         ("assignment", "alice", ict7),
