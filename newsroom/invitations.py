@@ -273,6 +273,18 @@ class StoryInvitation(Invitation):
     def desk_path(self) -> str:
         return f"{self.story.get_absolute_url()}review/"
 
+    def closes_at(self) -> datetime.datetime:
+        """A story in an issue scheduled for publication is under its
+        embargo: the link closes at that time if it comes first."""
+        scheduled = self.embargo_until()
+        return min(self.expires_at, scheduled) if scheduled else self.expires_at
+
+    def embargo_until(self) -> datetime.datetime | None:
+        if not hasattr(self, "_embargo"):
+            found = self.story.scheduled_issue()
+            self._embargo = found[1] if found else None
+        return self._embargo
+
     def link(self) -> str:
         from django.urls import reverse
 

@@ -272,3 +272,25 @@ def test_a_link_to_a_scheduled_issue_says_embargoed_and_closes_at_publication(
         late = Client().get(link(invitation))
     assert late.status_code == 410
     assert "It was valid until 8 Dec 2026 11:00 Brussels time." in late.content.decode()
+
+
+def test_a_story_link_under_a_scheduled_issue_closes_at_its_publication(
+    newsletter: Newsletter, alice: User, bob: User, carol: User
+) -> None:
+    import time_machine
+
+    from issues.scheduling import schedule_issue
+    from tests.issue_helpers import make_issue_in_review
+
+    now = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        scheduled = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob)
+        story = scheduled.ordered_stories()[0]
+        invitation = invite(StoryInvitation, subject=story, email=GUEST, by=bob, days=7)
+        schedule_issue(issue=scheduled, by=carol, when=now + datetime.timedelta(hours=5))
+        page = Client().get(f"/review/story/{story.pk}/{invitation.token()}/").content.decode()
+    assert "Embargoed until 7 Dec 2026 15:00 UTC." in page
+    assert StoryInvitation.objects.get().closes_at() == now + datetime.timedelta(hours=5)
+    with time_machine.travel(now + datetime.timedelta(hours=6), tick=False):
+        late = Client().get(f"/review/story/{story.pk}/{invitation.token()}/")
+    assert late.status_code == 410
