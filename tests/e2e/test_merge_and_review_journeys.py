@@ -82,6 +82,9 @@ def test_the_conflict_page_asks_which_headline_to_keep(
     rows += look(page, axe, "conflict-unchosen")
 
     headline = page.locator("[data-merge-field=headline]")
+    # Typing in the headline chooses "as edited" for it; she then prefers theirs.
+    page.get_by_label("Headline").fill("Ferry line gets quiet boats")
+    expect(headline.get_by_label("As edited", exact=False)).to_be_checked()
     headline.get_by_label("Theirs", exact=False).check()
     body_choice = page.locator("[data-merge-field=body]").get_by_label("Mine", exact=False)
     expect(body_choice).to_be_checked()  # kept from the refused post
