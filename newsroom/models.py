@@ -37,6 +37,9 @@ from newsroom.workflow import (
     recorded_user,
 )
 
+# The transitions that hand a story back to its author with a reviewer's words.
+SENT_BACK = [REQUEST_CHANGES.name, WITHDRAW.name]
+
 if TYPE_CHECKING:
     from newsroom.workflow import User
 
@@ -259,8 +262,9 @@ class StoryQuerySet(models.QuerySet["Story"]):
         )
 
     def sent_back(self) -> StoryQuerySet:
-        """Drafts whose last transition was a reviewer's request for changes."""
-        return self.drafts().with_last_transition().filter(last_transition=REQUEST_CHANGES.name)  # type: ignore[misc]
+        """Drafts whose last transition was a reviewer's request for changes,
+        or a withdrawal (with its reason)."""
+        return self.drafts().with_last_transition().filter(last_transition__in=SENT_BACK)  # type: ignore[misc]
 
     def search(self, query: str) -> StoryQuerySet:
         from newsroom.search import search_stories

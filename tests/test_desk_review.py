@@ -184,6 +184,8 @@ def test_a_reviewer_withdraws_a_published_story(client, alice, bob, carol, newsl
     page = client.get(f"/desk/stories/{story.pk}/").content.decode()
     assert "Withdrawn by bob" in page
     assert "Our source retracted the figures." in page
+    desk = client.get("/desk/").content.decode()  # in "sent back to me", with the reason
+    assert "Withdrawn by bob:" in desk and "Our source retracted the figures." in desk
 
 
 def test_a_withdraw_without_a_reason_is_refused(client, alice, bob, carol, newsletter) -> None:

@@ -17,6 +17,7 @@ from newsroom.desk.threads import anchors, threads_for
 from newsroom.forms import StoryFilterForm, StoryForm
 from newsroom.models import (
     REFUSED_EDIT_REASON,
+    SENT_BACK,
     EditConflict,
     Newsletter,
     Story,
@@ -24,7 +25,7 @@ from newsroom.models import (
     label_stories,
 )
 from newsroom.paging import BoundedPaginator
-from newsroom.workflow import REQUEST_CHANGES, WITHDRAW, Status, WorkflowError
+from newsroom.workflow import Status, WorkflowError
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -104,8 +105,7 @@ def _sent_back_comment(story: Story) -> StoryTransition | None:
     if story.status != Status.DRAFT:
         return None
     last = story.transitions.select_related("by").first()
-    sent_back = {REQUEST_CHANGES.name, WITHDRAW.name}
-    return last if last and last.transition in sent_back else None
+    return last if last and last.transition in SENT_BACK else None
 
 
 @desk_user_required
