@@ -306,6 +306,8 @@ class Issue(WorkflowModel):
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if transition is workflow.WITHDRAW:
             raise WorkflowError("A published issue cannot be withdrawn.")
+        if transition is workflow.RECALL:
+            raise WorkflowError("An issue is not recalled: a reviewer requests changes.")
         if not self.role_allows(transition, by):
             if transition is workflow.SUBMIT:
                 raise WorkflowError("Only an editor can submit an issue.")
@@ -407,15 +409,17 @@ def _quoted(story: Story) -> str:
 def suggest_next_issue(
     newsletter: Newsletter, today: datetime.date | None = None
 ) -> dict[str, object]:
-    """The next number, and the week after the last issue's period (or,
-    for a first issue, the coming Monday to Sunday)."""
+    """The next number, and the week after the last issue's period, but
+    never a week already past (after a break: this week); for a first
+    issue, the coming Monday to Sunday."""
     issues = Issue.objects.filter(newsletter=newsletter)
     last = issues.order_by("-period_end", "-number").first()
     highest = issues.aggregate(models.Max("number"))["number__max"] or 0
+    today = today or timezone.localdate()
     if last is not None:
-        start = last.period_end + datetime.timedelta(days=1)
+        this_week = today - datetime.timedelta(days=today.weekday())
+        start = max(last.period_end + datetime.timedelta(days=1), this_week)
     else:
-        today = today or timezone.localdate()
         start = today + datetime.timedelta(days=(7 - today.weekday()) % 7 or 7)
     end = start + datetime.timedelta(days=6)
     return {"number": highest + 1, "period_start": start, "period_end": end} | suggest_deadlines(

@@ -42,6 +42,7 @@ class IssuesRoom(PublishingRoom):
         ]
 
     calendar_entries = staticmethod(calendar.issue_entries)
+    slot_issues = staticmethod(calendar.slot_issues)
     lapses = staticmethod(calendar.issue_lapses)
 
     def catch_up(self, now: datetime.datetime) -> None:

@@ -184,6 +184,16 @@ class RequestChangesForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why withdraw it?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
+        help_text="The author sees this on the story and by email.",
+    )
+
+
 class SourceForm(forms.ModelForm):
     class Meta:
         model = Source

@@ -25,6 +25,7 @@ from newsroom.versioned import EditConflict as EditConflict  # where the desk im
 from newsroom.versioned import VersionedText
 from newsroom.workflow import (
     PUBLISH,
+    RECALL,
     REQUEST_CHANGES,
     SUBMIT,
     WITHDRAW,
@@ -35,6 +36,9 @@ from newsroom.workflow import (
     published_has_date,
     recorded_user,
 )
+
+# The transitions that hand a story back to its author with a reviewer's words.
+SENT_BACK = [REQUEST_CHANGES.name, WITHDRAW.name]
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -258,8 +262,9 @@ class StoryQuerySet(models.QuerySet["Story"]):
         )
 
     def sent_back(self) -> StoryQuerySet:
-        """Drafts whose last transition was a reviewer's request for changes."""
-        return self.drafts().with_last_transition().filter(last_transition=REQUEST_CHANGES.name)  # type: ignore[misc]
+        """Drafts whose last transition was a reviewer's request for changes,
+        or a withdrawal (with its reason)."""
+        return self.drafts().with_last_transition().filter(last_transition__in=SENT_BACK)  # type: ignore[misc]
 
     def search(self, query: str) -> StoryQuerySet:
         from newsroom.search import search_stories
@@ -451,12 +456,16 @@ class Story(VersionedText):
         desk answers 403 if not); check_rules adds what must hold right now."""
         if transition is SUBMIT:
             return self.author_id == user.pk or roles.is_editor(user)
+        if transition is RECALL:
+            return self.author_id == user.pk and roles.is_editor(user)
         return roles.is_reviewer(user)
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if not self.role_allows(transition, by):
             if transition is SUBMIT:
                 raise WorkflowError("Only the author or an editor can submit a story.")
+            if transition is RECALL:
+                raise WorkflowError("Only the story's author can recall it from review.")
             raise WorkflowError(f"Only a reviewer can {self.transition_word(transition).lower()}.")
         if transition is SUBMIT:
             missing = [

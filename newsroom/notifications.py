@@ -7,7 +7,8 @@ queue can carry it), and the task builds and sends the message:
 - submit: one message to every reviewer except the author and the person who
   submitted (the author cannot approve their own story anyway);
 - request changes: one message to the author, with the reviewer's comment;
-- approve (publish): one message to the author.
+- approve (publish): one message to the author;
+- withdraw: one message to the author, with the reviewer's reason.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from newsroom import roles
 from newsroom.models import Story
 from newsroom.site import notice_headers
 from newsroom.text import one_line, printable
-from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Transition
+from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Transition
 
-NOTIFIED = {SUBMIT.name, REQUEST_CHANGES.name, PUBLISH.name}
+NOTIFIED = {SUBMIT.name, REQUEST_CHANGES.name, PUBLISH.name, WITHDRAW.name}
 
 
 def on_story_transitioned(
@@ -69,6 +70,11 @@ def story_message(story: Story, transition: str, by: Any, comment: str) -> Email
         to = [story.author.email]
         subject = f"Approved: {story.headline}"
         body = f"{actor} approved “{story.headline}”. It can now go into an issue.\n\n{link}\n"
+    elif transition == WITHDRAW.name and story.author_id != by.pk:
+        to = [story.author.email]
+        subject = f"Withdrawn: {story.headline}"
+        reason = f"\n\n{comment}\n" if comment else "\n"
+        body = f"{actor} withdrew “{story.headline}”; it is a draft again.{reason}\n{link}\n"
     else:
         return None
     to = [address for address in to if address]

@@ -30,6 +30,7 @@ from newsroom import agenda
 from newsroom.extension import Lapse, publishing_room
 from newsroom.planning import Assignment, DeskNotice, DeskSettings
 from newsroom.site import notice_headers
+from newsroom.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +49,32 @@ def site_url(path: str) -> str:
 
 
 def assignment_lapses(now: datetime.datetime) -> list[Lapse]:
+    """A lapse for the assignee of each overdue slot, and one for whoever
+    planned it for them (the planner learns of it too)."""
     lapses = []
-    for assignment in Assignment.objects.overdue(now).select_related("story"):
+    for assignment in Assignment.objects.overdue(now).select_related("story", "assignee"):
         due = timezone.localtime(assignment.due_at)
+        key = f"assignment:{assignment.pk}:{assignment.due_at.isoformat()}"
+        url = assignment.get_absolute_url()
         lapses.append(
             Lapse(
                 user_id=assignment.assignee_id,  # type: ignore[attr-defined]
-                key=f"assignment:{assignment.pk}:{assignment.due_at.isoformat()}",
+                key=key,
                 message=f"“{assignment}” was due {due:%-d %B, %H:%M} and is not in review yet.",
-                url=assignment.get_absolute_url(),
+                url=url,
             )
         )
+        planner = assignment.created_by_id  # type: ignore[attr-defined]
+        if planner and planner != assignment.assignee_id:  # type: ignore[attr-defined]
+            lapses.append(
+                Lapse(
+                    user_id=planner,
+                    key=key,
+                    message=f"“{assignment}”, which you planned for {assignment.assignee},"
+                    f" was due {due:%-d %B, %H:%M} and is not in review yet.",
+                    url=url,
+                )
+            )
     return lapses
 
 
@@ -70,7 +86,7 @@ def announce_lapses(now: datetime.datetime) -> int:
             lapse_key=f"{lapse.key}@{lapse.user_id}"[:200],
             defaults={
                 "user_id": lapse.user_id,
-                "message": lapse.message[:300],
+                "message": shorten(lapse.message, 300),
                 "url": lapse.url,
                 "created_at": now,
             },
@@ -104,7 +120,7 @@ def mail_notice(notice_id: int) -> int:
         notice.mail_attempts += 1
         try:
             EmailMessage(
-                f"Deadline: {notice.message[:80]}",
+                notice.subject(),
                 render_to_string(
                     "newsroom/mail/deadline.txt",
                     {"notice": notice, "url": site_url(notice.url or "/desk/")},

@@ -73,6 +73,42 @@ def test_the_calendar_shows_slots_and_issue_deadlines_with_the_overdue_standing_
     assert [e.title for e in response.context["owed"]] == ["Overdue cable story"]
 
 
+def test_each_entry_says_who_owes_it_and_a_slot_its_issue(
+    week: dict[str, object], erin: User
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(erin).get(reverse("desk:calendar"))
+    found = [e for row in response.context["weeks"] for d in row["days"] for e in d["entries"]]
+    issue = week["issue"]
+    ict7 = "ICT no. 7"
+    assert [(e.kind, e.who, e.issue) for e in found] == [
+        ("assignment", "erin", ict7),  # due before the issue's copy deadline
+        ("assignment", "alice", ict7),
+        ("copy", "alice", ""),
+        ("review", "the reviewers", ""),
+        ("publication", "the reviewers", ""),
+    ]
+    page = response.content.decode()
+    assert "Owed by erin" in page and "Owed by the reviewers" in page
+    assert f'For <a href="/desk/issues/{issue.pk}/">{ict7}</a>' in page
+
+
+def test_a_slot_after_every_copy_deadline_is_for_no_issue_yet(
+    newsletter: Newsletter, alice: User
+) -> None:
+    Assignment.objects.create(
+        headline="A story for next month",
+        newsletter=newsletter,
+        assignee=alice,
+        due_at=NOW + datetime.timedelta(days=3),
+        created_by=alice,
+    )
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(alice).get(reverse("desk:calendar"))
+    (entry,) = response.context["owed"]
+    assert (entry.who, entry.issue) == ("alice", "")
+
+
 def test_the_calendar_filters_by_person_and_newsletter(
     week: dict[str, object], alice: User, erin: User
 ) -> None:

@@ -63,7 +63,10 @@ def test_the_private_feed_lets_a_feed_reader_fetch_the_pdf_without_a_session(
 
     # Making new addresses on the account page kills the old ones at once.
     client.force_login(dave)
-    client.post(reverse("issues:renew_feed_key"))
+    asked = client.post(reverse("issues:renew_feed_key"))  # the confirmation page first
+    assert "Your feed reader will stop receiving issues" in asked.text
+    assert FeedToken.objects.get(pk=token.pk).key == token.key
+    client.post(reverse("issues:renew_feed_key"), {"confirm": "1"})
     client.logout()
     token.refresh_from_db()
     assert f"/feeds/private/{token.key}/" not in pdf_link

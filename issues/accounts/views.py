@@ -218,7 +218,11 @@ def mail_preference(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def renew_feed_key(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Create the private feed address, or replace it: the old one stops working."""
+    """Create the private feed address, or replace it: the old one stops
+    working, so replacing it asks first (a page whose form confirms)."""
+    existing = FeedToken.objects.filter(user=request.user).exists()
+    if existing and request.POST.get("confirm") != "1":
+        return render(request, "issues/account/feed_key_confirm.html")
     token, created = FeedToken.objects.get_or_create(user=request.user)
     if not created:
         token.key = new_feed_key()

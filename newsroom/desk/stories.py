@@ -8,24 +8,26 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.contrib import messages
 from django.db import DatabaseError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from newsroom.desk.access import EDIT, desk_user_required, editor_required, get_story_for
-from newsroom.desk.diffing import word_diff
+from newsroom.desk.diffing import readable_text, word_diff
 from newsroom.desk.drafts import form_with_unsaved_text, keep_text_when_signed_out, when
 from newsroom.desk.threads import anchors, threads_for
 from newsroom.drafts import StoryDraft
 from newsroom.forms import StoryFilterForm, StoryForm
 from newsroom.models import (
     REFUSED_EDIT_REASON,
+    SENT_BACK,
     EditConflict,
+    Newsletter,
     Story,
     StoryTransition,
     label_stories,
 )
 from newsroom.paging import BoundedPaginator
-from newsroom.workflow import REQUEST_CHANGES, Status, WorkflowError
+from newsroom.workflow import Status, WorkflowError
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -115,11 +117,12 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _sent_back_comment(story: Story) -> StoryTransition | None:
-    """The reviewer's request, while the draft it sent back is unresolved."""
+    """The reviewer's request or reason for withdrawing, while the draft it
+    sent back is unresolved."""
     if story.status != Status.DRAFT:
         return None
     last = story.transitions.select_related("by").first()
-    return last if last and last.transition == REQUEST_CHANGES.name else None
+    return last if last and last.transition in SENT_BACK else None
 
 
 @keep_text_when_signed_out
@@ -136,7 +139,13 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story_for(request.user, pk, EDIT if request.method != "POST" else None)
     draft, unsaved = None, request.method == "POST"
     if request.method == "POST":
-        form = StoryForm(request.POST, instance=story)
+        data: QueryDict = request.POST
+        if request.POST.get("merge") == "1":
+            # The conflict page's form: every field that differs is chosen first.
+            data, missing = resolve_merge(request, story)
+            if missing:
+                return _choices_missing(request, story, missing)
+        form = StoryForm(data, instance=story)
     else:
         form, draft, unsaved = form_with_unsaved_text(request, story, story)
     status = 200
@@ -169,6 +178,15 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "newsroom/story_form.html", context, status=status)
 
 
+def _choices_missing(request: HttpRequest, story: Story, missing: list[str]) -> HttpResponse:
+    """The conflict page again, as it was posted, asking for the choices."""
+    posted = {field: request.POST.get(field, "") for field in [*MERGED_FIELDS, "new_source"]}
+    mine = {field: request.POST.get(f"mine_{field}", "") for field in MERGED_FIELDS}
+    version = request.POST.get("version", "")
+    merge_form = StoryForm(instance=story, initial={**posted, "version": version})
+    return render_conflict(request, story, mine, merge_form, missing=missing)
+
+
 def _save_edit(form: StoryForm, *, by: User) -> tuple[Story, EditConflict | None]:
     """Save the edit and any new source it names, all or nothing. A conflict
     is not a failure: the refused text it keeps in the history is committed."""
@@ -181,34 +199,127 @@ def _save_edit(form: StoryForm, *, by: User) -> tuple[Story, EditConflict | None
     return edited, None
 
 
+# Fields a merge chooses between, in the order the conflict page shows them.
+MERGED_FIELDS = {
+    "headline": "Headline",
+    "body": "Body",
+    "source": "Source",
+    "newsletter": "Newsletter",
+    "original_url": "Link to the original",
+}
+CHOICES = {"mine": "Mine", "theirs": "Theirs", "edit": "As edited below"}
+
+
+def _as_posted(story: Story) -> dict[str, str]:
+    """A story's merged fields as the story form posts them."""
+    return {
+        "headline": story.headline,
+        "body": story.body,
+        "source": story.source.name if story.source else "",
+        "newsletter": str(story.newsletter_id or ""),
+        "original_url": story.original_url or "",
+    }
+
+
+def _readable(field: str, value: str) -> str:
+    """A posted value in words: the body's text without tags, a newsletter's name."""
+    if field == "body":
+        return readable_text(value)
+    if field == "newsletter":
+        found = Newsletter.objects.filter(pk=value).first() if value.isdigit() else None
+        return str(found) if found else ""
+    return value
+
+
+def _differences(mine: dict[str, str], theirs: dict[str, str]) -> list[dict[str, object]]:
+    """One entry per field that differs: its label, both values and the
+    word-level change from theirs to mine, in plain words."""
+    found: list[dict[str, object]] = []
+    for field, label in MERGED_FIELDS.items():
+        if mine.get(field, "") == theirs[field]:
+            continue
+        old, new = _readable(field, theirs[field]), _readable(field, mine.get(field, ""))
+        found.append(
+            {
+                "field": field,
+                "label": label,
+                "mine": mine.get(field, ""),
+                "mine_words": new,
+                "theirs_words": old,
+                "diff": word_diff(old, new),
+            }
+        )
+    return found
+
+
+def resolve_merge(request: HttpRequest, story: Story) -> tuple[QueryDict, list[str]]:
+    """The posted merge with each differing field taken from the choice made
+    for it (mine, theirs, or the text as edited), and the labels of the
+    fields no choice was made for."""
+    data = request.POST.copy()
+    mine = {field: data.get(f"mine_{field}", "") for field in MERGED_FIELDS}
+    theirs = _as_posted(story)
+    missing = []
+    for difference in _differences(mine, theirs):
+        field = str(difference["field"])
+        choice = data.get(f"merge_{field}")
+        if choice == "mine":
+            data[field] = mine[field]
+        elif choice == "theirs":
+            data[field] = theirs[field]
+        elif choice != "edit":
+            missing.append(str(difference["label"]).lower())
+            continue
+        if field == "source" and choice != "edit":
+            data["new_source"] = ""
+    return data, missing
+
+
 def conflict_page(request: HttpRequest, form: forms.BaseForm, current: Story) -> HttpResponse:
     """Both texts side by side; the form holds the editor's text, ready to
     merge and save against the current version. `form` is the refused one,
     the desk's or the admin's (newsroom/admin.py): its cleaned story fields."""
-    mine = form.cleaned_data
-    source = mine.get("source")
-    merge_form = StoryForm(
-        instance=current,
-        initial={
-            "headline": mine["headline"],
-            "body": mine["body"],
-            "source": source.pk if source else None,
-            "newsletter": mine["newsletter"].pk,
-            "original_url": mine["original_url"],
-            "version": current.version,
-        },
-    )
+    cleaned = form.cleaned_data
+    source, newsletter = cleaned.get("source"), cleaned.get("newsletter")
+    mine = {
+        "headline": cleaned["headline"],
+        "body": cleaned["body"],
+        "source": source.name if source else "",
+        "newsletter": str(newsletter.pk) if newsletter else "",
+        "original_url": cleaned.get("original_url") or "",
+    }
+    merge_form = StoryForm(instance=current, initial={**mine, "version": current.version})
+    return render_conflict(request, current, mine, merge_form)
+
+
+def render_conflict(
+    request: HttpRequest,
+    current: Story,
+    mine: dict[str, str],
+    merge_form: StoryForm,
+    *,
+    missing: list[str] | None = None,
+) -> HttpResponse:
+    """The conflict page: for each field that differs, a choice the editor
+    must make (mine, theirs, or as edited) before the merged text saves."""
     current = Story.objects.for_desk().get(pk=current.pk)
+    differences = _differences(mine, _as_posted(current))
+    chosen = request.POST if missing else {}
+    for difference in differences:
+        difference["chosen"] = chosen.get(f"merge_{difference['field']}", "")
     context = {
         "story": current,
         "form": merge_form,
         "mine": mine,
-        "headline_diff": word_diff(current.headline, mine["headline"]),
-        "body_diff": word_diff(current.body, mine["body"]),
+        "mine_fields": [(field, mine.get(field, "")) for field in MERGED_FIELDS],
+        "differences": differences,
+        "choices": CHOICES,
+        "missing": missing,
         "last_change": current.history.exclude(
             history_change_reason__startswith=REFUSED_EDIT_REASON
         )
         .select_related("history_user")
         .first(),
     }
-    return render(request, "newsroom/story_conflict.html", context, status=409)
+    status = 400 if missing else 409
+    return render(request, "newsroom/story_conflict.html", context, status=status)

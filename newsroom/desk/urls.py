@@ -42,6 +42,7 @@ urlpatterns = [
         name="story_request_changes",
     ),
     path("stories/<int:pk>/withdraw/", review.story_withdraw, name="story_withdraw"),
+    path("stories/<int:pk>/recall/", review.story_recall, name="story_recall"),
     path("stories/<int:pk>/history/", history.story_history, name="story_history"),
     path("stories/<int:pk>/history/diff/", history.story_diff, name="story_diff"),
     path(

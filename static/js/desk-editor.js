@@ -124,7 +124,12 @@ function oneTabStopToolbar(form) {
   const apply = () => {
     const bar = form.querySelector(".prose-menubar");
     if (!bar || bar.dataset.roving) return Boolean(bar);
-    const buttons = () => Array.from(bar.querySelectorAll(".prose-menubar__button"));
+    // Every button one can see: the editor hides some (list properties,
+    // remove link) until they apply, and a hidden one cannot take focus.
+    const buttons = () =>
+      Array.from(bar.querySelectorAll(".prose-menubar__button")).filter(
+        (button) => !button.classList.contains("hidden") && button.getClientRects().length > 0,
+      );
     if (!buttons().length) return false;
     bar.dataset.roving = "1";
     bar.setAttribute("role", "toolbar");
