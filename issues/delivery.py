@@ -384,7 +384,7 @@ def claim(
 
 # How long an accepted mail may wait for its row to be marked sent: the
 # "instant" in which a sender's death means that mail goes out twice.
-MARK_EVERY = 0.05
+MARK_EVERY = 0.02
 
 
 class Ledger:

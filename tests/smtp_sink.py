@@ -115,6 +115,9 @@ class Handler(socketserver.StreamRequestHandler):
 class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # As a mail server's: senders open several connections at once, and the
+    # default backlog of 5 drops the others' first SYN (a retry a second later).
+    request_queue_size = 128
     sink: Sink
 
 
