@@ -19,15 +19,16 @@ sends outside any transaction. The message is made once per batch and
 personalised per reader (address, unsubscribe link and headers,
 Message-ID); over SMTP it goes out over NEWSROOM_MAIL_CONNECTIONS
 connections at once, one thread each, while the task's own thread marks the
-accepted rows sent in bulk every MARK_EVERY seconds and renews the claim on
-the rest. A killed worker leaves only claimed, unsent rows (and its claim
-stops being renewed): `sweep_deliveries` hands them to a new batch once the
+accepted rows sent in bulk (one UPDATE for every answer that came in while
+the previous one ran) and renews the claim on the rest. A killed worker
+leaves only claimed, unsent rows (and its claim stops being renewed):
+`sweep_deliveries` hands them to a new batch once the
 claim is older than the lease, ahead of the batches still queued, and never
 a sent row to send again. A mail the server refuses is released with its
 error and tried again by a new batch task with exponential backoff, up to
 DELIVERY_MAX_ATTEMPTS times. (The mails that can go out twice are those
-accepted by the server in the last MARK_EVERY seconds before their sender
-died, before their rows were marked.)
+accepted by the server in the instant before their sender died, before
+their rows were marked: at most one per connection.)
 """
 
 from __future__ import annotations
@@ -382,16 +383,16 @@ def claim(
     return rows
 
 
-# How long an accepted mail may wait for its row to be marked sent: the
-# "instant" in which a sender's death means that mail goes out twice.
-MARK_EVERY = 0.02
+# How often, at most, a batch waiting on its senders renews its claim.
+RENEW_CHECK = 1.0
 
 
 class Ledger:
-    """The rows of one batch: accepted mails marked sent in bulk (every
-    MARK_EVERY seconds), refused ones released with their error at once, and
-    the claim on those still to send renewed while the batch runs, so that
-    the lease can be short and a dead sender's batch taken over soon."""
+    """The rows of one batch: accepted mails marked sent in bulk (`mark`:
+    one UPDATE for every answer that came in meanwhile), refused ones
+    released with their error at once, and the claim on those still to send
+    renewed while the batch runs (every quarter lease), so that the lease
+    can be short and a dead sender's batch taken over soon."""
 
     def __init__(self, issue: Issue, rows: list[Delivery]) -> None:
         self.issue = issue
@@ -399,38 +400,33 @@ class Ledger:
         self.accepted: list[int] = []
         self.sent = 0
         self.failed: list[int] = []
-        self.marked_at = self.renewed_at = time.monotonic()
+        self.renewed_at = time.monotonic()
 
     def record(self, delivery_id: int, error: str) -> None:
         self.unsent.discard(delivery_id)
         if not error:
             self.accepted.append(delivery_id)
-        else:
-            logger.error(
-                "Could not mail issue %s (delivery %s): %s", self.issue.pk, delivery_id, error
-            )
-            Delivery.objects.filter(pk=delivery_id).update(
-                claimed_at=None, attempts=F("attempts") + 1, error=error[:1000]
-            )
-            self.failed.append(delivery_id)
-        self.tick()
-
-    def tick(self) -> None:
-        now = time.monotonic()
-        if now - self.marked_at >= MARK_EVERY:
-            self.mark()
-        if self.unsent and now - self.renewed_at >= lease().total_seconds() / 4:
-            Delivery.objects.filter(pk__in=self.unsent, sent_at__isnull=True).update(
-                claimed_at=timezone.now()
-            )
-            self.renewed_at = now
+            return
+        logger.error("Could not mail issue %s (delivery %s): %s", self.issue.pk, delivery_id, error)
+        Delivery.objects.filter(pk=delivery_id).update(
+            claimed_at=None, attempts=F("attempts") + 1, error=error[:1000]
+        )
+        self.failed.append(delivery_id)
 
     def mark(self) -> None:
         if self.accepted:
             Delivery.objects.filter(pk__in=self.accepted).update(sent_at=timezone.now(), error="")
             self.sent += len(self.accepted)
             self.accepted = []
-        self.marked_at = time.monotonic()
+        self.renew()
+
+    def renew(self) -> None:
+        now = time.monotonic()
+        if self.unsent and now - self.renewed_at >= lease().total_seconds() / 4:
+            Delivery.objects.filter(pk__in=self.unsent, sent_at__isnull=True).update(
+                claimed_at=timezone.now()
+            )
+            self.renewed_at = now
 
 
 def send_batch(issue: Issue, mail: IssueMail, rows: list[Delivery]) -> tuple[int, list[int]]:
@@ -461,6 +457,7 @@ def _send_one_by_one(mail: IssueMail, rows: list[Delivery], ledger: Ledger) -> N
                 ledger.record(delivery.pk, f"{type(exc).__name__}: {exc}")
                 continue
             ledger.record(delivery.pk, "")
+            ledger.mark()
 
 
 # A sender thread's job: the delivery, and either the message bytes made
@@ -482,13 +479,22 @@ def _send_over_smtp(mail: IssueMail, rows: list[Delivery], ledger: Ledger) -> No
     for sender in senders:
         jobs.put(None)
         sender.start()
-    for _ in rows:
-        while True:
-            try:
-                ledger.record(*answers.get(timeout=MARK_EVERY))
-                break
-            except queue.Empty:
-                ledger.tick()
+    answered = 0
+    while answered < len(rows):
+        try:
+            batch = [answers.get(timeout=RENEW_CHECK)]
+        except queue.Empty:
+            ledger.renew()
+            continue
+        # Every answer that came in while the last UPDATE ran, in one more:
+        # at the server's pace each UPDATE marks several rows.
+        with contextlib.suppress(queue.Empty):
+            while True:
+                batch.append(answers.get_nowait())
+        for answer in batch:
+            ledger.record(*answer)
+        ledger.mark()
+        answered += len(batch)
     for sender in senders:
         sender.join()
 
