@@ -465,52 +465,70 @@ def _send_one_by_one(mail: IssueMail, rows: list[Delivery], ledger: Ledger) -> N
 _Job = tuple[int, tuple[str, bytes] | None, "User"]
 
 
+# A sender's answer: the delivery, "" (accepted) or the error, and the event
+# the sender waits on until the answer is written down.
+_Answer = tuple[int, str, threading.Event]
+
+
 def _send_over_smtp(mail: IssueMail, rows: list[Delivery], ledger: Ledger) -> None:
     """Threads, each with its own SMTP connection, send the messages; this
-    thread alone touches the database (marking as the answers come)."""
+    thread alone touches the database, marking as the answers come. A sender
+    sends its next mail only once its last one is marked, so that a worker
+    killed at any instant leaves at most one mail per connection accepted
+    and unmarked (the only mails that can go out twice)."""
     jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-    answers: queue.SimpleQueue[tuple[int, str]] = queue.SimpleQueue()
+    answers: queue.SimpleQueue[_Answer] = queue.SimpleQueue()
+    stop = threading.Event()
     for delivery in rows:
         jobs.put((delivery.pk, mail.raw_to(delivery.user), delivery.user))  # type: ignore[attr-defined]
     senders = [
-        threading.Thread(target=_smtp_sender, args=(mail, jobs, answers), daemon=True)
+        threading.Thread(target=_smtp_sender, args=(mail, jobs, answers, stop), daemon=True)
         for _ in range(max(1, min(settings.NEWSROOM_MAIL_CONNECTIONS, len(rows))))
     ]
     for sender in senders:
         jobs.put(None)
         sender.start()
     answered = 0
-    while answered < len(rows):
-        try:
-            batch = [answers.get(timeout=RENEW_CHECK)]
-        except queue.Empty:
-            ledger.renew()
-            continue
-        # Every answer that came in while the last UPDATE ran, in one more:
-        # at the server's pace each UPDATE marks several rows.
-        with contextlib.suppress(queue.Empty):
-            while True:
-                batch.append(answers.get_nowait())
-        for answer in batch:
-            ledger.record(*answer)
-        ledger.mark()
-        answered += len(batch)
-    for sender in senders:
-        sender.join()
+    try:
+        while answered < len(rows):
+            try:
+                batch = [answers.get(timeout=RENEW_CHECK)]
+            except queue.Empty:
+                ledger.renew()
+                continue
+            # Every answer that came in while the last UPDATE ran, in one
+            # more: at the server's pace each UPDATE marks several rows.
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(answers.get_nowait())
+            for delivery_id, error, _ in batch:
+                ledger.record(delivery_id, error)
+            ledger.mark()
+            for *_, written in batch:
+                written.set()
+            answered += len(batch)
+    finally:
+        stop.set()  # if this thread failed, the senders send nothing more
+        for sender in senders:
+            sender.join()
 
 
 def _smtp_sender(
     mail: IssueMail,
     jobs: queue.SimpleQueue[_Job | None],
-    answers: queue.SimpleQueue[tuple[int, str]],
+    answers: queue.SimpleQueue[_Answer],
+    stop: threading.Event,
 ) -> None:
     """Send jobs over one SMTP connection until none is left; answer each
-    with "" (accepted) or the error. A refused mail keeps the connection; a
-    broken one is opened again for the next mail."""
+    with "" (accepted) or the error, and wait until it is written down. A
+    refused mail keeps the connection; a broken one is opened again for the
+    next mail."""
     backend = cast(SMTPBackend, mailers.default)
+    written = threading.Event()
     try:
-        while (job := jobs.get()) is not None:
+        while not stop.is_set() and (job := jobs.get()) is not None:
             delivery_id, raw, reader = job
+            error = ""
             try:
                 if raw is None:
                     backend.send_messages([mail.to(reader)])
@@ -520,13 +538,15 @@ def _smtp_sender(
                     smtp = cast(smtplib.SMTP, backend.connection)
                     smtp.sendmail(raw[0], [reader.email], raw[1])
             except Exception as exc:  # any failure is this reader's alone
-                answers.put((delivery_id, f"{type(exc).__name__}: {exc}"))
+                error = f"{type(exc).__name__}: {exc}"
                 if not isinstance(
                     exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
                 ):
                     _close(backend)
-                continue
-            answers.put((delivery_id, ""))
+            written.clear()
+            answers.put((delivery_id, error, written))
+            while not written.wait(RENEW_CHECK) and not stop.is_set():
+                pass
     finally:
         _close(backend)
 
