@@ -7,7 +7,7 @@ SIGKILL mid-batch and started again, as its supervisor would.
 
 BENCH_READERS (default 2,000) sets the readers of the second part; the
 figure for 20,000 readers is extrapolated from it where CPU is short.
-NEWSROOM_MAIL_CONNECTIONS (default 8) is given to the worker.
+NEWSROOM_MAIL_CONNECTIONS (default 16, as in settings) is given to the worker.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from tests.smtp_sink import smtp_sink
 OVERHEAD_READERS = 1000
 READERS = int(os.environ.get("BENCH_READERS", "2000"))
 SINK_DELAY = 0.020
-CONNECTIONS = int(os.environ.get("NEWSROOM_MAIL_CONNECTIONS", "8"))
+CONNECTIONS = int(os.environ.get("NEWSROOM_MAIL_CONNECTIONS", "16"))
 ROOT = Path(__file__).resolve().parents[2]
 
 
