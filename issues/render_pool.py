@@ -31,7 +31,7 @@ import contextlib
 import logging
 import os
 import threading
-from multiprocessing import forkserver, get_context
+from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from typing import Any
@@ -209,14 +209,6 @@ def pool() -> RenderPool:
             )
             _pool_pid = os.getpid()
         return _pool
-
-
-def start_early() -> None:
-    """Start this process's fork server, which loads Django and WeasyPrint
-    in the background, without waiting for it: a page that will soon ask
-    for a render calls this, so that the first render waits less."""
-    _context()
-    forkserver.ensure_running()
 
 
 def run(path: str, *args: Any, time_limit: float | None = None) -> Any:

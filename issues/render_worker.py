@@ -9,6 +9,7 @@ imports it.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import resource
 from multiprocessing.connection import Connection
@@ -36,6 +37,11 @@ def main(conn: Connection, memory_limit: int) -> None:
     """Warm up, then answer ("ok", result), ("error", exception) or
     ("memory", None) for each (path, args) job."""
     rendering.warm_up()  # after the fork: a font map is not shared between processes
+    # Django, WeasyPrint, the fonts and the stylesheet live as long as the
+    # worker: out of the collector's sight, so that the collections a
+    # layout triggers walk only the layout's own objects (and never touch,
+    # hence copy, the pages shared with the fork server).
+    gc.freeze()
     if memory_limit:
         # On top of what the warm worker already maps: the limit is the
         # room one job has, whatever the libraries take at rest.

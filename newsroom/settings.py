@@ -316,11 +316,14 @@ TASKS = {
     }
 }
 # Delivery: seconds of mailing after one response (immediate backend only);
-# how old a claim must be before another sender takes it over (a dead worker);
-# the first retry's delay, doubled for each further attempt.
+# how old a claim must be before another sender takes it over (a dead worker;
+# a live one renews its claim every quarter of this); the first retry's
+# delay, doubled for each further attempt; SMTP connections a mail batch
+# sends over at once (docs/benchmarks-render-mail.md).
 NEWSROOM_DELIVERY_BUDGET = env.float("NEWSROOM_DELIVERY_BUDGET", default=5.0)
-NEWSROOM_DELIVERY_LEASE_SECONDS = env.int("NEWSROOM_DELIVERY_LEASE_SECONDS", default=300)
+NEWSROOM_DELIVERY_LEASE_SECONDS = env.int("NEWSROOM_DELIVERY_LEASE_SECONDS", default=60)
 NEWSROOM_DELIVERY_BACKOFF = env.int("NEWSROOM_DELIVERY_BACKOFF", default=60)
+NEWSROOM_MAIL_CONNECTIONS = env.int("NEWSROOM_MAIL_CONNECTIONS", default=16)
 
 # Password reset requests per hour, per address asked for and per client.
 NEWSROOM_RESETS_PER_ADDRESS = env.int("NEWSROOM_RESETS_PER_ADDRESS", default=3)

@@ -212,12 +212,12 @@ def test_a_dead_senders_batch_goes_out_before_the_batches_still_queued(
     publish_issue(issue=issue, by=bob, notify=False)
     delivery.plan_deliveries(issue)
     dead = delivery.claim(issue, limit=10)  # this sender is killed before sending
-    waiting = list(
-        issue.deliveries.exclude(pk__in=[d.pk for d in dead]).values_list("pk", flat=True)
-    )
+    dead_ids = [d.pk for d in dead]
+    waiting = list(issue.deliveries.exclude(pk__in=dead_ids).values_list("pk", flat=True))
     delivery.deliver_batch.enqueue(issue.pk, waiting)  # queued before the sweep
-    Delivery.objects.filter(pk__in=[d.pk for d in dead]).update(
-        claimed_at=timezone.now() - delivery.lease() * 2  # its claim has lapsed
+    # Its claim has lapsed.
+    Delivery.objects.filter(pk__in=dead_ids).update(
+        claimed_at=timezone.now() - delivery.lease() * 2
     )
     assert delivery.sweep_deliveries.call(issue.pk) == 10
 

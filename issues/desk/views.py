@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from issues import delivery, render_pool, rendering
+from issues import delivery, rendering
 from issues.abandoned import fail_abandoned_tasks, lost_its_worker
 from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
@@ -230,7 +230,6 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         and issue.status == Status.PUBLISHED
         and not issue.corrections.open().exists(),  # type: ignore[attr-defined]
     }
-    render_pool.start_early()  # the page asks for its page count next
     return render(request, "issues/desk/issue_builder.html", context)
 
 
