@@ -32,13 +32,14 @@ import requests
 from botocore.config import Config
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from issues.editions import Edition
 from issues.models import Delivery, Issue, Subscription
+from newsroom import roles
 from newsroom.workflow import Status
 from tests import factories
 from tests.issue_helpers import make_issue_in_review
@@ -111,6 +112,12 @@ def make_readers(issue: Issue) -> list[str]:
     )
     Subscription.objects.bulk_create(
         Subscription(user=u, newsletter=issue.newsletter) for u in users
+    )
+    # Readers hold the subscriber's role as well as a subscription
+    # (issues/access.py): mail goes to the newsletter's readers only.
+    subscribers = Group.objects.get(name=roles.SUBSCRIBERS)
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=u.pk, group_id=subscribers.pk) for u in users
     )
     return [u.email for u in users]
 
