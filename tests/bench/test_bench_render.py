@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import gc
 import io
-import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from issues import render_pool, rendering
 from issues.models import Issue, IssueStory
+from issues.render_jobs import worker_peak_memory_kb
 from newsroom.models import Newsletter, Source, Story
 from tests.issue_helpers import STORIES
 
@@ -82,8 +82,7 @@ def rss_mb() -> float:
 
 def worker_peak_mb() -> float:
     """The peak RSS of the render worker that answers (ru_maxrss, in KiB)."""
-    usage = render_pool.run("resource.getrusage", resource.RUSAGE_SELF)
-    return float(usage.ru_maxrss) / 1024
+    return float(render_pool.run(worker_peak_memory_kb)) / 1024
 
 
 # First, while this (the web) process has laid out nothing itself: every
