@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from issues.delivery import site_url
-
-if TYPE_CHECKING:
-    pass
+from newsroom.site import site_url
 
 
-def absolute(path: str, request: HttpRequest | None) -> str:
-    return request.build_absolute_uri(path) if request is not None else site_url(path)
-
-
-def token_link(
-    url_name: str,
-    user: User,
-    generator: PasswordResetTokenGenerator,
-    request: HttpRequest | None,
-) -> str:
-    """An absolute one-time link for `user` (set a password, confirm an address)."""
+def token_link(url_name: str, user: User, generator: PasswordResetTokenGenerator) -> str:
+    """An absolute one-time link for `user` (set a password, confirm an
+    address), on the site's public address: the mail is read away from the
+    request that sent it."""
     path = reverse(
         url_name,
         kwargs={
@@ -35,7 +24,7 @@ def token_link(
             "token": generator.make_token(user),
         },
     )
-    return absolute(path, request)
+    return site_url(path)
 
 
 class SignupTokenGenerator(PasswordResetTokenGenerator):
