@@ -13,11 +13,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from issues.accounts.tokens import token_link
 from issues.models import Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.naming import create_with_unique_name
+from newsroom.passwords import token_link
 from newsroom.site import message_id, site_url
 from newsroom.text import one_line
 

@@ -28,12 +28,13 @@ from django.views.decorators.http import require_POST
 from issues.accounts.downloads import recent_downloads
 from issues.accounts.forms import InviteForm, SignupForm, SubscriptionsForm
 from issues.accounts.mail import invite_subscriber, send_account_mail
-from issues.accounts.tokens import signup_token_generator, token_link
+from issues.accounts.tokens import signup_token_generator
 from issues.mail_optout import How, MailOptOut, resume_mail, stop_mail
 from issues.models import Subscription
 from newsroom import roles
 from newsroom.forms import DigestForm
 from newsroom.models import Newsletter
+from newsroom.passwords import token_link
 from newsroom.planning import DeskSettings
 from newsroom.private_addresses import PrivateAddressKey, Purpose
 from newsroom.roles import is_subscriber
