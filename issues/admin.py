@@ -15,7 +15,6 @@ from issues.invitations import IssueInvitation, IssueInvitationUse
 from issues.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models import (
     Delivery,
-    FeedToken,
     Issue,
     IssueStory,
     IssueTransition,
@@ -223,13 +222,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_select_related = ["user", "newsletter"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
-
-
-@admin.register(FeedToken)
-class FeedTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "created_at"]
-    search_fields = ["user__username", "user__email"]
-    readonly_fields = ["key", "created_at"]
 
 
 @admin.register(Delivery)

@@ -36,12 +36,13 @@ from django.views.decorators.http import condition, require_safe
 
 from issues import access
 from issues.editions import Edition
-from issues.models import FeedToken, Issue, IssueQuerySet
+from issues.models import Issue, IssueQuerySet
 from issues.reach import Channel
 from issues.refusals import log_refusal
 from issues.typography import smarten
 from issues.views import serve_pdf, with_headlines
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from newsroom.site import site_domain, site_url
 from newsroom.text import printable
 
@@ -196,7 +197,7 @@ class PrivateIssueFeed(IssueFeed):
     is shared by every request, so it must not hold the token itself.
     """
 
-    def __init__(self, request: HttpRequest, token: FeedToken) -> None:
+    def __init__(self, request: HttpRequest, token: PrivateAddressKey) -> None:
         self.request = request
         self.token = token
 
@@ -247,9 +248,9 @@ def private_feed(request: HttpRequest, key: str, newsletter: str) -> HttpRespons
     return response
 
 
-def feed_token_or_404(key: str) -> FeedToken:
-    token = FeedToken.objects.select_related("user").filter(key=key, user__is_active=True).first()
-    if token is None:
+def feed_token_or_404(key: str) -> PrivateAddressKey:
+    token = PrivateAddressKey.find(key, Purpose.FEED)
+    if token is None or not token.user.is_active:
         # Whose it was is unknown (or the account is closed); the key itself
         # is never logged.
         log_refusal(None, "unknown private feed address, or its account is inactive")

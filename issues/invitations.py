@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from newsroom.invitations import Invitation, InvitationUse
-from newsroom.notices import site_link
+from newsroom.site import site_url
 
 
 class IssueInvitation(Invitation):
@@ -38,7 +38,7 @@ class IssueInvitation(Invitation):
         return self.issue.scheduled_for if self.issue.is_scheduled else None
 
     def link(self) -> str:
-        return site_link(reverse("issues:outside_issue", args=[self.issue_id, self.token()]))
+        return site_url(reverse("issues:outside_issue", args=[self.issue_id, self.token()]))
 
 
 class IssueInvitationUse(InvitationUse):

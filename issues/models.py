@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import secrets
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
@@ -508,23 +507,6 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.newsletter}"
-
-
-def new_feed_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class FeedToken(models.Model):
-    """A subscriber's private feed address; revoking it issues a new key."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token"
-    )
-    key = models.CharField(max_length=64, unique=True, default=new_feed_key)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"feed token of {self.user}"
 
 
 class Delivery(models.Model):

@@ -29,6 +29,7 @@ from newsroom.models import (
     StoryTransition,
 )
 from newsroom.planning import Assignment, DeskNotice
+from newsroom.private_addresses import PrivateAddressKey
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -476,3 +477,14 @@ class StoryDraftAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(PrivateAddressKey)
+class PrivateAddressKeyAdmin(admin.ModelAdmin):
+    """Private feed and calendar addresses: deleting a key closes its address."""
+
+    list_display = ["user", "purpose", "created_at"]
+    list_filter = ["purpose"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    readonly_fields = ["key", "created_at"]

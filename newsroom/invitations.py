@@ -25,8 +25,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from newsroom.comments import MAX_COMMENT
-from newsroom.notices import notify, site_link
-from newsroom.site import notice_headers
+from newsroom.notices import notify
+from newsroom.site import notice_headers, site_url
 from newsroom.text import local_time, validate_text
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ class Invitation(models.Model):
                 [self.invited_by.email],
                 line=f"{self.email} reviewed {self.subject}: {verdict.label}."
                 + (f"\n    {comment.strip()}" if comment.strip() else ""),
-                link=site_link(self.desk_path()),
+                link=site_url(self.desk_path()),
             )
         return use
 
@@ -288,7 +288,7 @@ class StoryInvitation(Invitation):
     def link(self) -> str:
         from django.urls import reverse
 
-        return site_link(reverse("outside_story", args=[self.story_id, self.token()]))
+        return site_url(reverse("outside_story", args=[self.story_id, self.token()]))
 
 
 class StoryInvitationUse(InvitationUse):

@@ -528,7 +528,7 @@ from newsroom.invitations import StoryInvitation, StoryInvitationUse  # noqa: E4
 from newsroom.notices import Notice  # noqa: E402, F401
 from newsroom.planning import (  # noqa: E402, F401
     Assignment,
-    CalendarKey,
     DeskNotice,
     DeskSettings,
 )
+from newsroom.private_addresses import PrivateAddressKey  # noqa: E402, F401

@@ -18,11 +18,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db.models import QuerySet
 
 from newsroom import roles
 from newsroom.models import Story
-from newsroom.site import notice_headers
+from newsroom.site import notice_headers, site_url
 from newsroom.text import one_line, printable
 from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Transition
 
@@ -47,16 +46,12 @@ def on_story_transitioned(
     )
 
 
-def reviewers() -> QuerySet[Any]:
-    """The reviewers with an address."""
-    return roles.reviewers().exclude(email="")
-
-
 def story_message(story: Story, transition: str, by: Any, comment: str) -> EmailMessage | None:
-    link = settings.NEWSROOM_SITE_URL.rstrip("/") + story.get_absolute_url()
+    link = site_url(story.get_absolute_url())
     actor = by.get_full_name() or by.get_username()
     if transition == SUBMIT.name:
-        to = [user.email for user in reviewers().exclude(pk__in=[story.author_id, by.pk])]
+        others = roles.reviewers().exclude(pk__in=[story.author_id, by.pk])
+        to = [user.email for user in others.exclude(email="")]
         subject = f"For review: {story.headline}"
         body = f"{actor} submitted “{story.headline}” for review.\n\nReview it: {link}\n"
     elif transition == REQUEST_CHANGES.name:

@@ -10,7 +10,6 @@ reminder task runs, and the row is also the queue of mails still to send.
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -229,23 +228,6 @@ def tell_planned(assignment: Assignment, *, by: User) -> DeskNotice | None:
         },
     )
     return notice
-
-
-def new_calendar_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class CalendarKey(models.Model):
-    """A desk user's private iCalendar address; renewing it revokes the old one."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_key"
-    )
-    key = models.CharField(max_length=64, unique=True, default=new_calendar_key)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"calendar key of {self.user}"
 
 
 class DeskSettings(models.Model):

@@ -19,7 +19,6 @@ import datetime
 import logging
 from typing import TypedDict
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task, task_backends
@@ -29,7 +28,7 @@ from django.utils import timezone
 from newsroom import agenda
 from newsroom.extension import Lapse, publishing_room
 from newsroom.planning import Assignment, DeskNotice, DeskSettings
-from newsroom.site import notice_headers
+from newsroom.site import notice_headers, site_url
 from newsroom.text import shorten
 
 logger = logging.getLogger(__name__)
@@ -42,10 +41,6 @@ class CheckOutcome(TypedDict):
     announced: int
     mailed: int
     digests: int
-
-
-def site_url(path: str) -> str:
-    return settings.NEWSROOM_SITE_URL.rstrip("/") + path
 
 
 def assignment_lapses(now: datetime.datetime) -> list[Lapse]:
@@ -158,7 +153,7 @@ def send_digests(now: datetime.datetime) -> int:
                 f"Due today, {today:%-d %B}",
                 render_to_string(
                     "newsroom/mail/digest.txt",
-                    {"user": user, "entries": due, "site": settings.NEWSROOM_SITE_URL},
+                    {"user": user, "entries": due, "site": site_url("")},
                 ),
                 to=[user.email],
                 headers=notice_headers(),

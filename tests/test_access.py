@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from issues import access
-from issues.models import FeedToken, Subscription
+from issues.models import Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import publish
 
@@ -24,7 +25,7 @@ def test_leaving_the_subscribers_group_ends_access_at_the_next_request(
     client: Client, newsletter: Newsletter, alice: User, bob: User, dave: User
 ) -> None:
     issue = publish(newsletter, editor=alice, reviewer=bob, number=3)
-    token = FeedToken.objects.create(user=dave)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave)
     client.force_login(dave)
     pdf = reverse("issues:issue_pdf", args=["ict", 3])
     private_feed = f"/feeds/private/{token.key}/ict.atom"

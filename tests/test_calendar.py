@@ -16,7 +16,8 @@ from icalendar import Calendar
 from issues.desk.forms import IssueForm
 from issues.models import Issue
 from newsroom.models import Newsletter
-from newsroom.planning import Assignment, CalendarKey
+from newsroom.planning import Assignment
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.factories import client_for
 
@@ -134,7 +135,7 @@ def test_a_private_ical_feed_lists_what_its_owner_owes_until_the_key_is_renewed(
 ) -> None:
     client = client_for(erin)
     client.post(reverse("desk:renew_calendar_key"))
-    key = CalendarKey.objects.get(user=erin).key
+    key = PrivateAddressKey.objects.get(purpose=Purpose.CALENDAR, user=erin).key
     with time_machine.travel(NOW, tick=False):
         response = Client().get(reverse("desk:calendar_feed", args=[key]))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -142,7 +143,7 @@ def test_a_private_ical_feed_lists_what_its_owner_owes_until_the_key_is_renewed(
     assert [str(e["summary"]) for e in events] == ["Overdue cable story (Not started)"]
     client.post(reverse("desk:renew_calendar_key"))
     assert Client().get(reverse("desk:calendar_feed", args=[key])).status_code == 404
-    assert CalendarKey.objects.get(user=erin).key != key
+    assert PrivateAddressKey.objects.get(purpose=Purpose.CALENDAR, user=erin).key != key
 
 
 def test_a_new_issue_gets_deadlines_from_the_newsletters_rhythm(newsletter: Newsletter) -> None:

@@ -20,9 +20,10 @@ from django.test import Client
 from django.urls import reverse
 
 from issues import access, delivery, downloads
-from issues.models import Delivery, FeedToken, Issue
+from issues.models import Delivery, Issue
 from newsroom import roles
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, publish
 
@@ -131,7 +132,7 @@ def test_every_way_to_read_an_issue_agrees_with_the_policy(
 
     # The private feed and its PDF, by the persona's key (no session).
     if user is not None:
-        key = FeedToken.objects.create(user=user).key
+        key = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=user).key
         private_feed = reverse("issues:private_feed", args=[key, slug])
         private_pdf = reverse("issues:private_pdf", args=[key, slug, number])
         assert answer(Client(), private_feed) == granted

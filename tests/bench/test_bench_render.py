@@ -13,7 +13,6 @@ import datetime
 import functools
 import gc
 import io
-import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -25,8 +24,9 @@ from pypdf import PdfReader
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from issues import render_pool, rendering
+from issues import render_jobs, render_pool, rendering
 from issues.models import Issue, IssueStory
+from issues.render_jobs import worker_peak_memory_kb
 from newsroom.models import Newsletter, Source, Story
 from tests.issue_helpers import STORIES
 
@@ -85,8 +85,7 @@ def rss_mb() -> float:
 
 def worker_peak_mb() -> float:
     """The peak RSS of the render worker that answers (ru_maxrss, in KiB)."""
-    usage = render_pool.run("resource.getrusage", resource.RUSAGE_SELF)
-    return float(usage.ru_maxrss) / 1024
+    return float(render_pool.run(worker_peak_memory_kb)) / 1024
 
 
 # First, while this (the web) process has laid out nothing itself: every
@@ -233,8 +232,7 @@ def load_average() -> str:
 def worker_cpu_seconds() -> float:
     """CPU time the render worker that answers has used (the pool hands the
     same idle worker back to a caller that takes turns)."""
-    usage = render_pool.run("resource.getrusage", resource.RUSAGE_SELF)
-    return float(usage.ru_utime + usage.ru_stime)
+    return float(render_pool.run(render_jobs.worker_cpu_seconds))
 
 
 @pytest.mark.django_db
@@ -284,10 +282,10 @@ def test_render_pdf_against_bare_weasyprint() -> None:
         pdf = bare()
         reading, source = timed(lambda issue=issue: rendering.document_input(issue), runs)
         building, _ = timed(lambda source=source: rendering.build_document(source, False), runs)
-        transfer, back = timed(lambda pdf=pdf: render_pool.run("builtins.bytes", pdf), runs)
+        transfer, back = timed(lambda pdf=pdf: render_pool.run(render_jobs.echo, pdf), runs)
         assert back == pdf
         layout, _ = timed(
-            functools.partial(render_pool.run, "issues.rendering.html_to_pdf", html, date), runs
+            functools.partial(render_pool.run, rendering.html_to_pdf, html, date), runs
         )
         print(
             f"  {size:>3} stories, median of {runs}: render_pdf {site_s:.3f} s,"

@@ -290,14 +290,15 @@ def test_planning_pages_say_who_and_follow_the_period_typed(
 
     from django.utils import timezone
 
-    from issues.models import FeedToken, Issue
+    from issues.models import Issue
     from newsroom.planning import Assignment
+    from newsroom.private_addresses import PrivateAddressKey, Purpose
 
     ict = factories.make_newsletter()
     alice = factories.make_editor("alice")
     erin = factories.make_editor("erin")
     factories.make_subscriber("dave", ict)
-    FeedToken.objects.create(user=factories.make_user("frank"))
+    PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=factories.make_user("frank"))
     now = timezone.now().replace(second=0, microsecond=0)
     issue = factories.make_issue(newsletter=ict, created_by=alice, number=7)
     Issue.objects.filter(pk=issue.pk).update(
@@ -339,12 +340,13 @@ def test_planning_pages_say_who_and_follow_the_period_typed(
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/accounts/profile/")
-    key = FeedToken.objects.get(user__username="frank").key
+    franks = PrivateAddressKey.objects.filter(purpose=Purpose.FEED, user__username="frank")
+    key = franks.get().key
     page.get_by_role("button", name="Make new feed addresses").click()
     expect(page.get_by_role("heading", name="Make new feed addresses?")).to_be_visible()
-    assert FeedToken.objects.get(user__username="frank").key == key  # nothing yet
+    assert franks.get().key == key  # nothing yet
     rows += look(page, axe, "feed-key-confirm")
     page.get_by_role("button", name="Make new addresses").click()
     expect(page.get_by_text("New feed addresses made")).to_be_visible()
-    assert FeedToken.objects.get(user__username="frank").key != key
+    assert franks.get().key != key
     assert not rows, "serious or critical axe-core violations:\n" + table(rows)
