@@ -3,11 +3,14 @@ the submit check, and a paste cleaned by the server's own code."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from django.contrib.auth.models import User
+from pypdf import PdfReader
 
+from issues import rendering
 from newsroom.desk.paste import LIST_NOTICE, MAX_PASTE, TABLE_NOTICE
 from newsroom.forms import StoryForm
 from newsroom.models import Newsletter, Story
@@ -181,3 +184,21 @@ def test_only_the_desk_cleans_pastes(client, dave: User) -> None:
     assert client.post("/desk/stories/paste/", {"html": "<p>x</p>"}).status_code == 302
     client.force_login(dave)
     assert client.post("/desk/stories/paste/", {"html": "<p>x</p>"}).status_code == 403
+
+
+def test_in_print_the_source_ends_the_last_item_of_a_closing_list(
+    newsletter: Newsletter, alice: User, bob: User
+) -> None:
+    story = factories.make_story(
+        author=alice,
+        newsletter=newsletter,
+        status=Status.PUBLISHED,
+        reviewer=bob,
+        body=f"<p>Three ports changed their hours:</p>{LIST}",
+        source=factories.make_source("Island Courier"),
+    )
+    issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
+    page = PdfReader(io.BytesIO(rendering.render_pdf(issue))).pages[0]
+    lines = [line.strip() for line in page.extract_text().splitlines()]
+    assert "East (Island Courier)" in lines  # on the item's line, never alone
+    assert "(Island Courier)" not in lines
