@@ -161,3 +161,30 @@ def test_a_word_paste_is_seen_as_it_is_saved(page: Page, live_server: Any, login
     story.refresh_from_db()
     assert story.status == Status.REVIEW
     assert Story.objects.get(pk=story.pk).body.endswith("<li><p>a second ferry</p></li></ul>")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paste_without_the_server_is_pasted_and_says_so(
+    page: Page, live_server: Any, login: Login
+) -> None:
+    newsletter = factories.make_newsletter()
+    alice = factories.make_editor("alice")
+    story = factories.make_story(author=alice, newsletter=newsletter)
+    login(page, "alice")
+    page.goto(f"{live_server.url}/desk/stories/{story.pk}/edit/")
+    page.wait_for_function(EDITORS_READY)
+    page.route("**/desk/stories/paste/", lambda route: route.abort())  # the network is down
+
+    paste_over_body(page, WORD_LIST_PASTE)
+    expect(page.locator("[data-paste-notice]")).to_have_text(
+        "Pasted without tidying (the server could not be reached): check its lists and"
+        " tables; Save tidies them."
+    )
+    expect(page.locator(".ProseMirror")).to_contain_text("a second ferry")  # nothing lost
+    page.unroute("**/desk/stories/paste/")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/desk/stories/{story.pk}/")
+    story.refresh_from_db()
+    assert story.body.endswith(
+        "<ul><li><p>longer opening hours</p></li><li><p>a second ferry</p></li></ul>"
+    )
