@@ -10,8 +10,8 @@ to review, in that same sentence; she pastes a paragraph and a list instead, the
 preview cites the source at the end of the last item, and the story goes to
 review.
 
-axe-core checks the story form (0 serious or critical), and it is
-photographed at 1280 and 390 px into test-results/screenshots/.
+axe-core checks the story form and the story's page (0 serious or
+critical), and they are photographed at 1280 and 390 px into test-results/screenshots/.
 """
 
 from __future__ import annotations
@@ -138,6 +138,7 @@ def test_a_word_paste_is_seen_as_it_is_saved(page: Page, live_server: Any, login
         f"Not ready for review: {body_problem(story.body)}"
     )
     expect(page.get_by_role("button", name="Submit for review")).to_have_count(0)
+    check_page(page, "story-not-ready")
 
     # One paragraph and a list: the rule holds, the source ends the last item.
     page.goto(f"{live_server.url}/desk/stories/{story.pk}/edit/")
