@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
@@ -20,6 +19,7 @@ from newsroom import roles
 from newsroom.comments import reanchor_comments
 from newsroom.extension import ScheduledIssue, publishing_room
 from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
+from newsroom.story_shape import BODY_HELP, count_words, submit_problem
 from newsroom.text import one_line, validate_line, validate_text
 from newsroom.versioned import EditConflict as EditConflict  # where the desk imports it
 from newsroom.versioned import VersionedText
@@ -58,7 +58,6 @@ class OpenComments(WorkflowError):
 # What an edit may change; status only ever changes through the workflow.
 EDITABLE_FIELDS = ["headline", "body", "source", "newsletter", "original_url"]
 REFUSED_EDIT_REASON = "Conflicting edit, not applied"
-BLOCK_BREAK = re.compile(r"<br\s*/?>|</(?:p|li|ul|ol)>", re.IGNORECASE)
 
 
 WEEKDAYS = [
@@ -279,7 +278,7 @@ class Story(VersionedText):
         sanitize=sanitize_body,
         blank=True,
         validators=[validate_text],
-        help_text="One paragraph; our stories run 60–90 words.",
+        help_text=BODY_HELP,
     )
     source = models.ForeignKey(
         Source,
@@ -386,9 +385,8 @@ class Story(VersionedText):
 
     @property
     def word_count(self) -> int:
-        # Block ends and line breaks separate words; inline tags do not (a
-        # full stop after a link is not a word of its own).
-        return len(strip_tags(BLOCK_BREAK.sub(" ", self.body)).split())
+        # One count everywhere, the story form's live counter included.
+        return count_words(self.body)
 
     EDIT_FIELDS = EDITABLE_FIELDS
 
@@ -479,6 +477,8 @@ class Story(VersionedText):
             ]
             if missing:
                 raise WorkflowError("A story needs " + ", ".join(missing) + " before review.")
+            if problem := submit_problem(self.body):
+                raise WorkflowError(problem)
         elif transition is PUBLISH and self.author_id == by.pk:
             raise WorkflowError("Nobody approves their own story: ask another reviewer.")
         elif transition is PUBLISH and self.last_edited_by_id == by.pk:  # type: ignore[attr-defined]

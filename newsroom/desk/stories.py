@@ -27,7 +27,7 @@ from newsroom.models import (
     label_stories,
 )
 from newsroom.paging import BoundedPaginator
-from newsroom.workflow import Status, WorkflowError
+from newsroom.workflow import SUBMIT, Status, WorkflowError
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -106,6 +106,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "commentable": True,
         "can_edit": story.can_edit(request.user),
         "actions": [t.name for t in story.allowed_transitions(request.user)],
+        "not_ready": _not_ready(story, request.user),
         "sent_back": _sent_back_comment(story),
         "transitions": story.transitions.select_related("by")[:5],
         "scheduled_issue": story.scheduled_issue() if story.status == Status.PUBLISHED else None,
@@ -114,6 +115,18 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
     }
     return render(request, "newsroom/story_detail.html", context)
+
+
+def _not_ready(story: Story, user: User) -> str:
+    """Why a draft its author (or an editor) would submit cannot go to review
+    yet, in the submit check's words; "" when it can, or is not theirs to."""
+    if story.status != Status.DRAFT or not story.role_allows(SUBMIT, user):
+        return ""
+    try:
+        story.check_transition(SUBMIT, by=user)
+    except WorkflowError as refusal:
+        return str(refusal)
+    return ""
 
 
 def _sent_back_comment(story: Story) -> StoryTransition | None:

@@ -9,14 +9,55 @@ const BLOCK_BREAK = /<br\s*\/?>|<\/(?:p|li|ul|ol)>/gi;
 const isSafeHref = (href) => ALLOWLIST.schemes.some((s) => href.toLowerCase().startsWith(s));
 
 function parse(html) {
-  // Same rule as Story.word_count on the server: block ends and line
-  // breaks separate words, inline tags do not.
+  // Same rule as newsroom.story_shape.count_words on the server: block ends
+  // and line breaks separate words, inline tags do not.
   return new DOMParser().parseFromString(html.replace(BLOCK_BREAK, " "), "text/html");
 }
 
+// A word holds a letter or a digit: a "·" or "–" on its own is not one.
+const WORDLIKE = /[\p{L}\p{N}]/u;
+
 function countWords(html) {
   const text = parse(html).body.textContent || "";
-  return text.split(/\s+/).filter(Boolean).length;
+  return text.split(/\s+/).filter((token) => WORDLIKE.test(token)).length;
+}
+
+// The one-paragraph rule, as newsroom.story_shape.body_problem states it
+// (the submit check): one paragraph, optionally followed by one list. The
+// blocks are the body's top-level paragraphs and lists; text outside any
+// block reads as a paragraph.
+const BODY_RULE = "One paragraph, optionally followed by one list";
+
+function bodyShape(html) {
+  const body = new DOMParser().parseFromString(html, "text/html").body;
+  const blocks = [];
+  let loose = false;
+  for (const node of Array.from(body.childNodes)) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if (node.textContent.trim()) loose = true;
+    } else if (node.nodeType === Node.ELEMENT_NODE) {
+      if (node.tagName === "P") blocks.push("p");
+      else if (node.tagName === "UL" || node.tagName === "OL") blocks.push("list");
+      else if (node.tagName !== "BR") loose = true;
+    }
+  }
+  if (loose && !blocks.includes("p")) blocks.unshift("p");
+  return blocks;
+}
+
+function bodyProblem(html) {
+  const blocks = bodyShape(html);
+  const paragraphs = blocks.filter((b) => b === "p").length;
+  const lists = blocks.length - paragraphs;
+  const rule = `a story is ${BODY_RULE.toLowerCase()}.`;
+  if (paragraphs > 1) return `This story has ${paragraphs} paragraphs; ${rule} Join the paragraphs.`;
+  if (lists > 1) return `This story has ${lists} lists; ${rule} Make them one list.`;
+  if (lists && blocks[0] !== "p") {
+    return paragraphs
+      ? `The list comes before the paragraph; ${rule} Move the list to the end.`
+      : `This story is only a list; ${rule} Start it with a paragraph.`;
+  }
+  return null;
 }
 
 // Copy only the markup the allowlist permits: the preview never runs or
@@ -60,9 +101,17 @@ function renderPreview(form, body) {
   }
   const name = sourceName(form);
   if (name) {
-    const paragraphs = copy.querySelectorAll("p");
-    const last = paragraphs[paragraphs.length - 1] || copy.appendChild(document.createElement("p"));
-    // As newsroom.sanitizing.body_with_source prints it.
+    // As newsroom.sanitizing.body_with_source prints it: at the end of the
+    // last paragraph, or of the last item of a list that ends the body.
+    let last = null;
+    for (let node = copy.lastElementChild; node && /^(P|LI|UL|OL)$/.test(node.tagName); node = node.lastElementChild) {
+      if (node.tagName === "P" || node.tagName === "LI") last = node;
+      if (node.tagName === "P") break;
+    }
+    if (!last) {
+      last = copy.appendChild(document.createElement("p"));
+      last.className = "source-line";
+    }
     const citation = document.createElement("span");
     const strong = document.createElement("strong");
     citation.className = "source";
@@ -157,18 +206,16 @@ function oneTabStopToolbar(form) {
 
 document.querySelectorAll("[data-story-form]").forEach(oneTabStopToolbar);
 
-// An issue story is one paragraph: when more arrive (a paste from a word
-// processor, say), the editor says so before saving.
+// An issue story is one paragraph, optionally followed by one list: when the
+// body is otherwise, the editor says so in the words the submit check uses.
 function warnOfParagraphs(form) {
   const body = form.querySelector("textarea[name=body]");
   const warning = form.querySelector("[data-paragraph-warning]");
   if (!body || !warning) return;
   const update = () => {
-    const paragraphs = parse(body.value).querySelectorAll("p, li").length;
-    warning.hidden = paragraphs <= 1;
-    warning.textContent = paragraphs > 1
-      ? `This story has ${paragraphs} paragraphs; a story in an issue is one paragraph. Join them, or keep what belongs.`
-      : "";
+    const problem = bodyProblem(body.value);
+    warning.hidden = !problem;
+    warning.textContent = problem || "";
   };
   form.addEventListener("input", update);
   form.addEventListener("change", update);
@@ -176,6 +223,59 @@ function warnOfParagraphs(form) {
 }
 
 document.querySelectorAll("[data-story-form]").forEach(warnOfParagraphs);
+
+// A paste is cleaned as it happens, by the server's own clean-up and
+// sanitiser (newsroom/desk/paste.py): the editor inserts what a save would
+// keep, so what one sees is what is saved. A table or typed bullets are
+// named in one line under the editor. Without the server (offline, signed
+// out) the editor pastes as it would, and the line says it was not tidied.
+function cleanPastes(form) {
+  const notice = form.querySelector("[data-paste-notice]");
+  if (!notice) return;
+  const say = (words, problem = false) => {
+    notice.textContent = words;
+    notice.hidden = !words;
+    notice.classList.toggle("text-danger", problem);
+  };
+  const paste = (editor, html) => {
+    if (editor.view.pasteHTML) editor.view.pasteHTML(html);
+    else editor.commands.insertContent(html);
+    // The editor's own change events are not the person's: say it was.
+    form.dispatchEvent(new CustomEvent("desk:edited"));
+  };
+  form.addEventListener("paste", (event) => {
+    const editable = event.target.closest && event.target.closest(".ProseMirror");
+    const editor = editable && editable.editor;
+    const html = event.clipboardData && event.clipboardData.getData("text/html");
+    // Plain text, and a copy from this editor, are pasted as they are.
+    if (!editor || !html || html.includes("data-pm-slice")) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const fields = new FormData();
+    fields.append("html", html);
+    fields.append("headline", (form.querySelector("input[name=headline]") || { value: "" }).value);
+    fields.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    say("Tidying the paste…");
+    fetch(notice.dataset.url, { method: "POST", body: fields, credentials: "same-origin" })
+      .then(async (response) => {
+        const type = response.headers.get("content-type") || "";
+        if (response.redirected || !type.includes("json")) throw new Error("not the desk");
+        const answer = await response.json();
+        if (!response.ok) {
+          say(`Not pasted: ${answer.problems.join(" ")}`, true);
+          return;
+        }
+        paste(editor, answer.html);
+        say(answer.notices.join(" "));
+      })
+      .catch(() => {
+        paste(editor, html);
+        say("Pasted without tidying (the server could not be reached): check its lists and tables; Save tidies them.", true);
+      });
+  }, true);
+}
+
+document.querySelectorAll("[data-story-form]").forEach(cleanPastes);
 
 // Ctrl+K (the editor's link shortcut) acts on the editor's own idea of the
 // selection, which it learns from the browser's "selectionchange" event. That
@@ -364,6 +464,7 @@ function autosave(form) {
   };
   form.addEventListener("input", markDirty);
   form.addEventListener("change", markDirty);
+  form.addEventListener("desk:edited", () => markDirty({ isTrusted: true }));
   const say = (words, problem = false) => {
     if (!status) return;
     status.textContent = words;
