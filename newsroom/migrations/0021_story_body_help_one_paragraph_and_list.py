@@ -7,7 +7,7 @@ import newsroom.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0019_story_drafts"),
+        ("newsroom", "0020_private_address_keys"),
     ]
 
     operations = [
