@@ -106,6 +106,8 @@ test: browser-prerequisites check
 	@if [ -x /usr/bin/chromium ]; then echo "Browser journeys: running in /usr/bin/chromium."; \
 	elif [ "$$NEWSROOM_REQUIRE_BROWSER" = 1 ]; then echo "Browser journeys: /usr/bin/chromium is missing and NEWSROOM_REQUIRE_BROWSER=1." >&2; exit 1; \
 	else echo "Browser journeys: SKIPPED, /usr/bin/chromium is not installed (apt-get install chromium)."; fi
+	@if command -v java >/dev/null && command -v npm >/dev/null; then scripts/install-vnu >/dev/null; \
+	else echo "HTML validity: SKIPPED, the Nu Html Checker needs java and npm (apt-get install default-jre-headless npm)."; fi
 	@LOCAL_POSTGRES_URL=$(LOCAL_POSTGRES_URL) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/test-suite
 
 bench: venv

@@ -18,7 +18,6 @@ from issues.licences import Licence, Organisation, Seat, sync_licence
 from issues.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models import (
     Delivery,
-    FeedToken,
     Issue,
     IssueStory,
     IssueTransition,
@@ -323,13 +322,6 @@ class SubscriberImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-
-@admin.register(FeedToken)
-class FeedTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "created_at"]
-    search_fields = ["user__username", "user__email"]
-    readonly_fields = ["key", "created_at"]
 
 
 @admin.register(Delivery)

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from issues.models import Issue
+from issues.models import Issue, IssueStory
 from newsroom import roles
-from newsroom.extension import CalendarEntry, Lapse
+from newsroom.extension import CalendarEntry, Lapse, Slot
 from newsroom.workflow import Status
 
 DATES = [
@@ -38,7 +38,9 @@ def issue_entries(
     in_range = Q()
     for name in DATES:
         in_range |= Q(**{f"{name}__gte": start, f"{name}__lt": end})
-    issues = Issue.objects.filter(in_range).select_related("newsletter")
+    issues = Issue.objects.filter(in_range).select_related(
+        "newsletter", "created_by", "scheduled_by"
+    )
     if newsletter_id:
         issues = issues.filter(newsletter_id=newsletter_id)
     now, reviewers = timezone.now(), reviewer_ids()
@@ -53,9 +55,52 @@ def issue_entries(
     return found
 
 
+def slot_issues(slots: list[Slot]) -> dict[int, tuple[str, str]]:
+    """The issue each slot is for: its story's issue, else the next
+    unpublished issue of its newsletter whose copy is due at or after it."""
+    if not slots:
+        return {}
+    story_ids = [story_id for _, _, _, story_id in slots if story_id]
+    placed = {
+        entry.story_id: entry.issue
+        for entry in IssueStory.objects.filter(story_id__in=story_ids).select_related(
+            "issue__newsletter"
+        )
+    }
+    # Unpublished issues are few (a handful per newsletter): one query.
+    upcoming = list(
+        Issue.objects.exclude(status=Status.PUBLISHED)
+        .filter(
+            newsletter_id__in={newsletter for _, newsletter, _, _ in slots},
+            copy_deadline__isnull=False,
+        )
+        .select_related("newsletter")
+        .order_by("copy_deadline", "pk")
+    )
+    found = {}
+    for pk, newsletter_id, due_at, story_id in slots:
+        issue = placed.get(story_id) if story_id else None
+        if issue is None:
+            issue = next(
+                (
+                    i
+                    for i in upcoming
+                    if i.newsletter_id == newsletter_id and i.copy_deadline >= due_at  # type: ignore[attr-defined,operator]
+                ),
+                None,
+            )
+        if issue is not None:
+            # Short, for a calendar cell: the newsletter's slug ("ICT no. 7").
+            label = f"{issue.newsletter.slug.upper()} no. {issue.number}"
+            found[pk] = (label, reverse("issue_desk:issue_builder", args=[issue.pk]))
+    return found
+
+
 def dated(issue: Issue, now: datetime.datetime, reviewers: frozenset[int]) -> list[CalendarEntry]:
     """The issue's deadlines and publication, each an entry."""
     name = f"{issue.newsletter.title} no. {issue.number}"
+    editor = issue.created_by.get_username() if issue.created_by else ""  # type: ignore[attr-defined]
+    scheduler = issue.scheduled_by.get_username() if issue.scheduled_by else ""  # type: ignore[attr-defined]
     url = reverse("issue_desk:issue_builder", args=[issue.pk])
     published = issue.status == Status.PUBLISHED
     state = issue.get_status_display()
@@ -68,7 +113,12 @@ def dated(issue: Issue, now: datetime.datetime, reviewers: frozenset[int]) -> li
 
     def add(at: datetime.datetime | None, kind: str, title: str, **extra: object) -> None:
         if at is not None:
-            fields: dict = {"state": state, "overdue": False, "people": frozenset()} | extra
+            fields: dict = {
+                "state": state,
+                "overdue": False,
+                "people": frozenset(),
+                "who": "the reviewers",
+            } | extra
             entries.append(
                 CalendarEntry(
                     uid=f"issue-{issue.pk}-{kind}",
@@ -88,6 +138,7 @@ def dated(issue: Issue, now: datetime.datetime, reviewers: frozenset[int]) -> li
         "Copy due",
         overdue=issue.status == Status.DRAFT and issue.copy_deadline < now,  # type: ignore[operator]
         people=frozenset({issue.created_by_id}),  # type: ignore[attr-defined]
+        who=editor,
         done=issue.status != Status.DRAFT,
     )
     add(
@@ -114,6 +165,7 @@ def dated(issue: Issue, now: datetime.datetime, reviewers: frozenset[int]) -> li
             state="Failed" if issue.schedule_error else "Scheduled",
             overdue=bool(issue.schedule_error),
             people=frozenset({issue.scheduled_by_id}),  # type: ignore[attr-defined]
+            who=scheduler,
         )
     if published:
         late = issue.late_by
@@ -124,6 +176,7 @@ def dated(issue: Issue, now: datetime.datetime, reviewers: frozenset[int]) -> li
             state=f"Published {timesince(issue.scheduled_for, issue.published_at)} late"  # type: ignore[arg-type]
             if late
             else "Published",
+            who="",
             done=True,
         )
     return entries

@@ -19,9 +19,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from issues.delivery import list_headers, site_url
+from issues.delivery import list_headers
 from issues.editions import Correction, CorrectionNotice
 from issues.mail_optout import unsubscribe_path
+from newsroom.site import site_url
 from newsroom.workflow import PUBLISH, Status, Transition
 
 logger = logging.getLogger(__name__)

@@ -14,30 +14,44 @@ its transaction commits, and the receiver here:
 `deliver_issue` writes one Delivery row per reader (once: a retry finds the
 rows it made) and splits them into `deliver_batch` tasks of DELIVERY_BATCH
 readers. A batch *claims* its rows in a short transaction (`claimed_at`,
-rows locked with SKIP LOCKED, so two workers never take the same row), sends
-outside any transaction, and marks each row sent as soon as its mail is
-accepted: a killed worker leaves only claimed, unsent rows, which
-`sweep_deliveries` hands to another batch once the claim is older than the
-lease, and never a sent row to send again. A mail the server refuses is
-released with its error and tried again by a new batch task with
-exponential backoff, up to DELIVERY_MAX_ATTEMPTS times. (The one mail that
-can go out twice is one accepted by the server in the instant before its
-sender died, before the row was marked.)
+rows locked with SKIP LOCKED, so two workers never take the same row) and
+sends outside any transaction. The message is made once per batch and
+personalised per reader (address, unsubscribe link and headers,
+Message-ID); over SMTP it goes out over NEWSROOM_MAIL_CONNECTIONS
+connections at once, one thread each, while the task's own thread marks the
+accepted rows sent in bulk (one UPDATE for every answer that came in while
+the previous one ran) and renews the claim on the rest. A killed worker
+leaves only claimed, unsent rows (and its claim stops being renewed):
+`sweep_deliveries` hands them to a new batch once the
+claim is older than the lease, ahead of the batches still queued, and never
+a sent row to send again. A mail the server refuses is released with its
+error and tried again by a new batch task with exponential backoff, up to
+DELIVERY_MAX_ATTEMPTS times. (The mails that can go out twice are those
+accepted by the server in the instant before their sender died, before
+their rows were marked: at most one per connection.)
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import contextvars
 import datetime
+import email.policy
+import functools
 import logging
+import queue
+import secrets
+import smtplib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.tasks import default_task_backend, task
@@ -45,9 +59,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from issues import access
 from issues.mail_optout import unsubscribe_path
-from issues.models import Delivery, Issue, current_subscriptions_q
-from newsroom.site import notice_headers, site_domain
+from issues.models import Delivery, Issue
+from newsroom.site import message_id, notice_headers, site_domain
 from newsroom.site import site_url as site_url
 from newsroom.text import one_line
 from newsroom.workflow import PUBLISH, Transition
@@ -64,6 +79,9 @@ logger = logging.getLogger(__name__)
 MAIL_QUEUE = "mail"
 DELIVERY_BATCH = 100
 DELIVERY_MAX_ATTEMPTS = 5
+# A dead sender's batch, handed to another, goes before the batches queued
+# at the default priority (0).
+ORPHAN_PRIORITY = 10
 
 
 def queue_runs_elsewhere() -> bool:
@@ -96,7 +114,11 @@ def list_id(newsletter: Newsletter) -> str:
 def list_headers(newsletter: Newsletter, reader_id: int) -> dict[str, str]:
     """Headers of a newsletter's mail to one reader: the list it belongs to
     and how to leave it in one click (RFC 2369, RFC 8058), without signing in."""
-    unsubscribe = [f"<{site_url(unsubscribe_path(reader_id, newsletter.pk))}>"]
+    return _list_headers(newsletter, site_url(unsubscribe_path(reader_id, newsletter.pk)))
+
+
+def _list_headers(newsletter: Newsletter, unsubscribe_url: str) -> dict[str, str]:
+    unsubscribe = [f"<{unsubscribe_url}>"]
     if settings.NEWSROOM_REPLY_TO:
         unsubscribe.append(f"<mailto:{settings.NEWSROOM_REPLY_TO}?subject=unsubscribe>")
     headers = notice_headers() | {
@@ -108,6 +130,12 @@ def list_headers(newsletter: Newsletter, reader_id: int) -> dict[str, str]:
     if settings.NEWSROOM_REPLY_TO:
         headers["Reply-To"] = settings.NEWSROOM_REPLY_TO
     return headers
+
+
+# Stand for the reader's address and the Message-ID in the message template.
+RECIPIENT = "reader@recipient.invalid"
+MESSAGE_ID = "<message-id@message-id.invalid>"
+CRLF = b"\r\n"
 
 
 @dataclass(frozen=True)
@@ -128,6 +156,74 @@ class IssueMail:
         )
         message.attach_alternative(self.html.replace(UNSUBSCRIBE_URL, own), "text/html")
         return message
+
+    @functools.cached_property
+    def _template(self) -> tuple[str, bytes] | None:
+        """(envelope sender, header block) of the message, made once by
+        Django with stand-ins for what differs per reader, or None if a
+        stand-in did not come through folding intact (then each reader's
+        message is made whole)."""
+        message = EmailMultiAlternatives(
+            self.subject,
+            "",
+            to=[RECIPIENT],
+            headers=_list_headers(self.newsletter, UNSUBSCRIBE_URL) | {"Message-ID": MESSAGE_ID},
+        ).message(policy=email.policy.SMTP)
+        for name in ("MIME-Version", "Content-Type", "Content-Transfer-Encoding"):
+            del message[name]
+        head = b"".join(message.policy.fold_binary(name, value) for name, value in message.items())
+        for stand_in, times in ((RECIPIENT, 1), (MESSAGE_ID, 1), (UNSUBSCRIBE_URL, 1)):
+            if head.count(stand_in.encode()) != times:
+                return None
+        return settings.DEFAULT_FROM_EMAIL, head
+
+    def raw_to(self, reader: User) -> tuple[str, bytes] | None:
+        """(envelope sender, message bytes) for `reader`, personalised from the
+        template: their address, their own unsubscribe link (in the List-
+        Unsubscribe header and both bodies) and a Message-ID of its own. The
+        bodies are base64 (a long line or any script survives any server);
+        None for an address that needs encoding (then `to` makes the mail)."""
+        template = self._template
+        if template is None or not _plain_address(reader.email):
+            return None
+        sender, head = template
+        own = site_url(unsubscribe_path(reader.pk, self.newsletter.pk))
+        head = (
+            head.replace(RECIPIENT.encode(), reader.email.encode())
+            .replace(UNSUBSCRIBE_URL.encode(), own.encode())
+            .replace(MESSAGE_ID.encode(), message_id().encode())
+        )
+        boundary = self._boundary
+        parts = [
+            head,
+            b"MIME-Version: 1.0\r\n",
+            b'Content-Type: multipart/alternative; boundary="' + boundary + b'"\r\n\r\n',
+        ]
+        for subtype, body in ((b"plain", self.text), (b"html", self.html)):
+            encoded = base64.encodebytes(body.replace(UNSUBSCRIBE_URL, own).encode())
+            parts += [
+                b"--" + boundary + CRLF,
+                b"Content-Type: text/" + subtype + b'; charset="utf-8"\r\n',
+                b"Content-Transfer-Encoding: base64\r\n\r\n",
+                encoded.replace(b"\n", CRLF),
+            ]
+        parts.append(b"--" + boundary + b"--" + CRLF)
+        return sender, b"".join(parts)
+
+    @functools.cached_property
+    def _boundary(self) -> bytes:
+        # "=_" never occurs in base64, so no body can contain the boundary.
+        return b"=_newsroom_" + secrets.token_hex(12).encode()
+
+
+def _plain_address(address: str) -> bool:
+    """An address that goes into a header as it is: ASCII, one @, nothing
+    that needs quoting."""
+    return (
+        address.isascii()
+        and address.count("@") == 1
+        and not any(c in address for c in ' "(),:;<>[\\]\r\n')
+    )
 
 
 def issue_mail(issue: Issue) -> IssueMail:
@@ -160,18 +256,13 @@ def published_issue(issue_id: int) -> Issue | None:
 
 
 def readers_of(newsletter: Newsletter) -> QuerySet[User]:
-    """Who gets a mail when an issue of `newsletter` is published (not who
-    turned its mail off: they still read it on the site)."""
+    """Who gets a mail when an issue of `newsletter` is published: its
+    readers (issues/access.py) with an address, but not who turned its mail
+    off (they still read it on the site)."""
     return (
-        get_user_model()
-        .objects.filter(
-            current_subscriptions_q("subscriptions__"),
-            subscriptions__newsletter=newsletter,
-            is_active=True,
-        )
+        access.readers_of(newsletter)
         .exclude(email="")
         .exclude(mail_opt_outs__newsletter=newsletter)
-        .order_by("pk")
     )
 
 
@@ -186,13 +277,13 @@ def plan_deliveries(issue: Issue) -> None:
 
 
 def owed(issue: Issue) -> Any:
-    """Deliveries still to send: unsent, to readers still subscribed and
-    active who did not turn the mail off since, with attempts left."""
+    """Deliveries still to send: unsent, to accounts still among the
+    newsletter's readers who did not turn the mail off since, with attempts
+    left."""
     return issue.deliveries.filter(
-        current_subscriptions_q("user__subscriptions__"),
+        access.grant(to="user__"),
         sent_at__isnull=True,
         attempts__lt=DELIVERY_MAX_ATTEMPTS,
-        user__is_active=True,
         user__subscriptions__newsletter=issue.newsletter_id,  # type: ignore[attr-defined]
     ).exclude(user__mail_opt_outs__newsletter=issue.newsletter_id)  # type: ignore[attr-defined]
 
@@ -247,8 +338,11 @@ def sweep_deliveries(issue_id: int) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)[:10_000]
     )
+    # Before the batches still waiting: these readers have waited a lease already.
     for start in range(0, len(orphans), DELIVERY_BATCH):
-        deliver_batch.enqueue(issue_id, orphans[start : start + DELIVERY_BATCH])
+        deliver_batch.using(priority=ORPHAN_PRIORITY).enqueue(
+            issue_id, orphans[start : start + DELIVERY_BATCH]
+        )
     if owed(issue).exists():
         sweep_later(issue_id)
     return len(orphans)
@@ -289,27 +383,178 @@ def claim(
     return rows
 
 
+# How often, at most, a batch waiting on its senders renews its claim.
+RENEW_CHECK = 1.0
+
+
+class Ledger:
+    """The rows of one batch: accepted mails marked sent in bulk (`mark`:
+    one UPDATE for every answer that came in meanwhile), refused ones
+    released with their error at once, and the claim on those still to send
+    renewed while the batch runs (every quarter lease), so that the lease
+    can be short and a dead sender's batch taken over soon."""
+
+    def __init__(self, issue: Issue, rows: list[Delivery]) -> None:
+        self.issue = issue
+        self.unsent = {row.pk for row in rows}
+        self.accepted: list[int] = []
+        self.sent = 0
+        self.failed: list[int] = []
+        self.renewed_at = time.monotonic()
+
+    def record(self, delivery_id: int, error: str) -> None:
+        self.unsent.discard(delivery_id)
+        if not error:
+            self.accepted.append(delivery_id)
+            return
+        logger.error("Could not mail issue %s (delivery %s): %s", self.issue.pk, delivery_id, error)
+        Delivery.objects.filter(pk=delivery_id).update(
+            claimed_at=None, attempts=F("attempts") + 1, error=error[:1000]
+        )
+        self.failed.append(delivery_id)
+
+    def mark(self) -> None:
+        if self.accepted:
+            Delivery.objects.filter(pk__in=self.accepted).update(sent_at=timezone.now(), error="")
+            self.sent += len(self.accepted)
+            self.accepted = []
+        self.renew()
+
+    def renew(self) -> None:
+        now = time.monotonic()
+        if self.unsent and now - self.renewed_at >= lease().total_seconds() / 4:
+            Delivery.objects.filter(pk__in=self.unsent, sent_at__isnull=True).update(
+                claimed_at=timezone.now()
+            )
+            self.renewed_at = now
+
+
 def send_batch(issue: Issue, mail: IssueMail, rows: list[Delivery]) -> tuple[int, list[int]]:
-    """Send each claimed delivery over one mail connection, outside any
-    transaction, and mark each row as soon as its mail is accepted."""
-    sent, failed = 0, []
+    """Send the claimed deliveries outside any transaction, over several SMTP
+    connections at once (NEWSROOM_MAIL_CONNECTIONS) when the mailer is SMTP,
+    else one by one; (how many were accepted, the ids of those refused)."""
+    ledger = Ledger(issue, rows)
+    try:
+        if isinstance(mailers.default, SMTPBackend):
+            _send_over_smtp(mail, rows, ledger)
+        else:
+            _send_one_by_one(mail, rows, ledger)
+    finally:
+        ledger.mark()
+    return ledger.sent, ledger.failed
+
+
+def _send_one_by_one(mail: IssueMail, rows: list[Delivery], ledger: Ledger) -> None:
     connection = mailers.default
     with connection:
         for delivery in rows:
             try:
                 connection.send_messages([mail.to(delivery.user)])  # type: ignore[attr-defined]
             except Exception as exc:  # any failure is this reader's alone
-                logger.exception("Could not mail issue %s to user %s", issue.pk, delivery.user_id)  # type: ignore[attr-defined]
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    claimed_at=None,
-                    attempts=F("attempts") + 1,
-                    error=f"{type(exc).__name__}: {exc}",
-                )
-                failed.append(delivery.pk)
+                logger.exception(
+                    "Could not mail issue %s to user %s", ledger.issue.pk, delivery.user_id
+                )  # type: ignore[attr-defined]
+                ledger.record(delivery.pk, f"{type(exc).__name__}: {exc}")
                 continue
-            Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), error="")
-            sent += 1
-    return sent, failed
+            ledger.record(delivery.pk, "")
+            ledger.mark()
+
+
+# A sender thread's job: the delivery, and either the message bytes made
+# from the template (with the envelope sender) or the reader (made whole).
+_Job = tuple[int, tuple[str, bytes] | None, "User"]
+
+
+# A sender's answer: the delivery, "" (accepted) or the error, and the event
+# the sender waits on until the answer is written down.
+_Answer = tuple[int, str, threading.Event]
+
+
+def _send_over_smtp(mail: IssueMail, rows: list[Delivery], ledger: Ledger) -> None:
+    """Threads, each with its own SMTP connection, send the messages; this
+    thread alone touches the database, marking as the answers come. A sender
+    sends its next mail only once its last one is marked, so that a worker
+    killed at any instant leaves at most one mail per connection accepted
+    and unmarked (the only mails that can go out twice)."""
+    jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+    answers: queue.SimpleQueue[_Answer] = queue.SimpleQueue()
+    stop = threading.Event()
+    for delivery in rows:
+        jobs.put((delivery.pk, mail.raw_to(delivery.user), delivery.user))  # type: ignore[attr-defined]
+    senders = [
+        threading.Thread(target=_smtp_sender, args=(mail, jobs, answers, stop), daemon=True)
+        for _ in range(max(1, min(settings.NEWSROOM_MAIL_CONNECTIONS, len(rows))))
+    ]
+    for sender in senders:
+        jobs.put(None)
+        sender.start()
+    answered = 0
+    try:
+        while answered < len(rows):
+            try:
+                batch = [answers.get(timeout=RENEW_CHECK)]
+            except queue.Empty:
+                ledger.renew()
+                continue
+            # Every answer that came in while the last UPDATE ran, in one
+            # more: at the server's pace each UPDATE marks several rows.
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(answers.get_nowait())
+            for delivery_id, error, _ in batch:
+                ledger.record(delivery_id, error)
+            ledger.mark()
+            for *_, written in batch:
+                written.set()
+            answered += len(batch)
+    finally:
+        stop.set()  # if this thread failed, the senders send nothing more
+        for sender in senders:
+            sender.join()
+
+
+def _smtp_sender(
+    mail: IssueMail,
+    jobs: queue.SimpleQueue[_Job | None],
+    answers: queue.SimpleQueue[_Answer],
+    stop: threading.Event,
+) -> None:
+    """Send jobs over one SMTP connection until none is left; answer each
+    with "" (accepted) or the error, and wait until it is written down. A
+    refused mail keeps the connection; a broken one is opened again for the
+    next mail."""
+    backend = cast(SMTPBackend, mailers.default)
+    written = threading.Event()
+    try:
+        while not stop.is_set() and (job := jobs.get()) is not None:
+            delivery_id, raw, reader = job
+            error = ""
+            try:
+                if raw is None:
+                    backend.send_messages([mail.to(reader)])
+                else:
+                    if backend.connection is None:
+                        backend.open()
+                    smtp = cast(smtplib.SMTP, backend.connection)
+                    smtp.sendmail(raw[0], [reader.email], raw[1])
+            except Exception as exc:  # any failure is this reader's alone
+                error = f"{type(exc).__name__}: {exc}"
+                if not isinstance(
+                    exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
+                ):
+                    _close(backend)
+            written.clear()
+            answers.put((delivery_id, error, written))
+            while not written.wait(RENEW_CHECK) and not stop.is_set():
+                pass
+    finally:
+        _close(backend)
+
+
+def _close(backend: SMTPBackend) -> None:
+    with contextlib.suppress(Exception):
+        backend.close()
+    backend.connection = None
 
 
 def send_owed(issue: Issue, budget_seconds: float | None = None) -> int:

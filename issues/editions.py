@@ -274,6 +274,8 @@ class Correction(VersionedText):
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if transition is workflow.WITHDRAW:
             raise WorkflowError("A published correction is part of an edition; it stays.")
+        if transition is workflow.RECALL:
+            raise WorkflowError("A correction is not recalled: a reviewer requests changes.")
         if transition is workflow.SUBMIT:
             if not roles.is_editor(by):
                 raise WorkflowError("Only an editor can submit a correction.")

@@ -34,14 +34,15 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import condition, require_safe
 
+from issues import access
 from issues.editions import Edition
-from issues.models import FeedToken, Issue, IssueQuerySet
+from issues.models import Issue, IssueQuerySet
 from issues.reach import Channel
 from issues.refusals import log_refusal
 from issues.typography import smarten
-from issues.views import published_edition_for, serve_pdf, with_headlines
-from newsroom import roles
+from issues.views import serve_pdf, with_headlines
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from newsroom.site import site_domain, site_url
 from newsroom.text import printable
 
@@ -196,19 +197,19 @@ class PrivateIssueFeed(IssueFeed):
     is shared by every request, so it must not hold the token itself.
     """
 
-    def __init__(self, request: HttpRequest, token: FeedToken) -> None:
+    def __init__(self, request: HttpRequest, token: PrivateAddressKey) -> None:
         self.request = request
         self.token = token
 
     def get_object(self, request: HttpRequest, newsletter: str) -> Newsletter:  # type: ignore[override]
         obj = get_object_or_404(Newsletter, slug=newsletter)
-        user = self.token.user
-        subscribed = (
-            roles.is_subscriber(user) and obj.subscriptions.current().filter(user=user).exists()
-        )
-        if not (subscribed or Issue.objects.visible_to(user).filter(newsletter=obj).exists()):
+        if not access.may_read_newsletter(self.token.user, obj):
             # Not (or no longer) subscribed: the address means nothing.
-            log_refusal(user, "private feed of a newsletter not subscribed to", newsletter=obj.slug)
+            log_refusal(
+                self.token.user,
+                "private feed of a newsletter not subscribed to",
+                newsletter=obj.slug,
+            )
             raise Http404("No such feed.")
         return obj
 
@@ -224,7 +225,7 @@ class PrivateIssueFeed(IssueFeed):
         return [self.token.key]
 
     def issues(self, obj: Newsletter) -> IssueQuerySet:
-        return Issue.objects.visible_to(self.token.user).published().filter(newsletter=obj)
+        return access.readable_issues(self.token.user).filter(newsletter=obj)
 
     def item_link(self, item: Issue) -> str:
         return reverse(
@@ -247,9 +248,9 @@ def private_feed(request: HttpRequest, key: str, newsletter: str) -> HttpRespons
     return response
 
 
-def feed_token_or_404(key: str) -> FeedToken:
-    token = FeedToken.objects.select_related("user").filter(key=key, user__is_active=True).first()
-    if token is None:
+def feed_token_or_404(key: str) -> PrivateAddressKey:
+    token = PrivateAddressKey.find(key, Purpose.FEED)
+    if token is None or not token.user.is_active:
         # Whose it was is unknown (or the account is closed); the key itself
         # is never logged.
         log_refusal(None, "unknown private feed address, or its account is inactive")
@@ -261,7 +262,7 @@ def feed_token_or_404(key: str) -> FeedToken:
 def private_pdf(request: HttpRequest, key: str, newsletter: str, number: int) -> HttpResponseBase:
     """A PDF for a feed reader: the key stands in for the session."""
     token = feed_token_or_404(key)
-    edition = published_edition_for(token.user, newsletter, number)
+    edition = access.readable_edition(token.user, newsletter, number)
     response = serve_pdf(request, edition, reader_id=token.user_id, channel=Channel.FEED)
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -6,11 +6,13 @@ log of uses); only the reviewed object differs.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.urls import reverse
 
 from newsroom.invitations import Invitation, InvitationUse
-from newsroom.notices import site_link
+from newsroom.site import site_url
 
 
 class IssueInvitation(Invitation):
@@ -22,8 +24,21 @@ class IssueInvitation(Invitation):
     def desk_path(self) -> str:
         return reverse("issue_desk:issue_builder", args=[self.issue_id])
 
+    def closes_at(self) -> datetime.datetime:
+        """A link never outlives the embargo it reveals: it closes at the
+        issue's publication (or its scheduled time), if that comes first."""
+        ends = [self.expires_at]
+        if self.issue.published_at is not None:
+            ends.append(self.issue.published_at)
+        elif (scheduled := self.embargo_until()) is not None:
+            ends.append(scheduled)
+        return min(ends)
+
+    def embargo_until(self) -> datetime.datetime | None:
+        return self.issue.scheduled_for if self.issue.is_scheduled else None
+
     def link(self) -> str:
-        return site_link(reverse("issues:outside_issue", args=[self.issue_id, self.token()]))
+        return site_url(reverse("issues:outside_issue", args=[self.issue_id, self.token()]))
 
 
 class IssueInvitationUse(InvitationUse):

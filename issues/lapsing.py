@@ -1,8 +1,9 @@
 """Subscriptions with an end date: why a lapsed reader is refused, and the
 publisher's reminders before an end date.
 
-Whether a subscription still gives access is decided in one place,
-`issues.models.current_subscriptions_q`; this module only explains a
+Whether a subscription still gives access is decided in one place, the
+reader policy's grant (issues/access.py, by `issues.models.
+current_subscriptions_q`); this module only explains a
 refusal to the reader and reminds the publisher (30 and 7 days before, once
 each: the reminder is a DeskNotice whose unique key names the end date and
 the window, made by the deadline check of newsroom/reminders.py).

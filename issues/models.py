@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import secrets
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
@@ -60,35 +59,6 @@ def current_subscriptions_q(prefix: str = "", today: datetime.date | None = None
 class IssueQuerySet(models.QuerySet["Issue"]):
     def published(self) -> IssueQuerySet:
         return self.filter(status=Status.PUBLISHED)
-
-    def visible_to(self, user: User) -> IssueQuerySet:
-        """The desk sees every issue; a subscriber, the published issues of
-        the newsletters they subscribe to; anyone else, none.
-
-        Both the role and the grant are asked on every call: a reader taken
-        out of the Subscribers group loses access at their next request, with
-        a session or a private feed address, whatever Subscription rows remain.
-        """
-        if roles.is_desk_user(user) or user.is_staff:
-            return self.all()
-        return self.subscribed_by(user)
-
-    def subscribed_by(self, user: User) -> IssueQuerySet:
-        """The published issues `user` may read as a subscriber (the desk's
-        own access aside): their grant and their subscription, in one query."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.granted_to(user.pk)
-
-    def granted_to(self, user_id: int, today: datetime.date | None = None) -> IssueQuerySet:
-        """The published issues the account `user_id` holds a subscriber's
-        grant to: the Subscribers role and a subscription. Whether the
-        account may sign in is not asked here (`subscribed_by` asks it first)."""
-        return self.published().filter(
-            current_subscriptions_q("newsletter__subscriptions__", today),
-            newsletter__subscriptions__user=user_id,
-            newsletter__subscriptions__user__groups__name=roles.SUBSCRIBERS,
-        )
 
 
 class Issue(WorkflowModel):
@@ -165,6 +135,18 @@ class Issue(WorkflowModel):
                 fields=["-period_start", "-number"],
                 condition=~models.Q(status=Status.PUBLISHED),
                 name="issue_in_progress_idx",
+            ),
+            # Planning calendar: any of its dates between two instants (one
+            # index each, combined by a bitmap OR; issues.calendar.DATES).
+            *(
+                models.Index(fields=[date], name=f"issue_{name}_idx")
+                for date, name in [
+                    ("copy_deadline", "copy_due"),
+                    ("review_deadline", "review_due"),
+                    ("planned_publication_at", "planned"),
+                    ("scheduled_for", "scheduled"),
+                    ("published_at", "published_at"),
+                ]
             ),
         ]
 
@@ -341,6 +323,8 @@ class Issue(WorkflowModel):
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if transition is workflow.WITHDRAW:
             raise WorkflowError("A published issue cannot be withdrawn.")
+        if transition is workflow.RECALL:
+            raise WorkflowError("An issue is not recalled: a reviewer requests changes.")
         if not self.role_allows(transition, by):
             if transition is workflow.SUBMIT:
                 raise WorkflowError("Only an editor can submit an issue.")
@@ -442,15 +426,17 @@ def _quoted(story: Story) -> str:
 def suggest_next_issue(
     newsletter: Newsletter, today: datetime.date | None = None
 ) -> dict[str, object]:
-    """The next number, and the week after the last issue's period (or,
-    for a first issue, the coming Monday to Sunday)."""
+    """The next number, and the week after the last issue's period, but
+    never a week already past (after a break: this week); for a first
+    issue, the coming Monday to Sunday."""
     issues = Issue.objects.filter(newsletter=newsletter)
     last = issues.order_by("-period_end", "-number").first()
     highest = issues.aggregate(models.Max("number"))["number__max"] or 0
+    today = today or timezone.localdate()
     if last is not None:
-        start = last.period_end + datetime.timedelta(days=1)
+        this_week = today - datetime.timedelta(days=today.weekday())
+        start = max(last.period_end + datetime.timedelta(days=1), this_week)
     else:
-        today = today or timezone.localdate()
         start = today + datetime.timedelta(days=(7 - today.weekday()) % 7 or 7)
     end = start + datetime.timedelta(days=6)
     return {"number": highest + 1, "period_start": start, "period_end": end} | suggest_deadlines(
@@ -576,23 +562,6 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.newsletter}"
-
-
-def new_feed_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class FeedToken(models.Model):
-    """A subscriber's private feed address; revoking it issues a new key."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token"
-    )
-    key = models.CharField(max_length=64, unique=True, default=new_feed_key)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"feed token of {self.user}"
 
 
 class Delivery(models.Model):

@@ -7,8 +7,8 @@ no third party, no per-request log: INSERT ... ON CONFLICT DO UPDATE SET
 count = count + n. A 304 ("you have it already") and a HEAD are not
 downloads.
 
-Where a WSGI server runs the site (`front_downloads.in_front_of`, the layer
-settings put in front of Django, turns `tally` on), a download only adds one
+Where a WSGI server runs the site (`counted_in_memory`, which settings name
+in NEWSROOM_WSGI_LAYERS, turns `tally` on), a download only adds one
 in the process's memory: a thread of each worker writes what accumulated in
 one statement every second, and at the worker's exit, so the download itself
 never waits for the database. A worker that is killed (not stopped) loses at
@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, models, transaction
@@ -43,8 +43,12 @@ from issues.models import Issue, Subscription
 from newsroom.workflow import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from newsroom.models import Newsletter
     from newsroom.workflow import User
+
+    type WSGIApplication = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +115,7 @@ def count_download(
 
 
 def count(edition_id: int, *, user_id: int | None, document: Document, channel: Channel) -> None:
-    """Add one download, by ids (the signed-link fast path has no objects)."""
+    """Add one download, by ids."""
     if not settings.NEWSROOM_COUNT_DOWNLOADS:
         return
     key = (edition_id, timezone.localdate(), user_id, str(document), str(channel))
@@ -159,6 +163,14 @@ _UPSERT = (
 )
 _KNOWN_READER = "(edition_id, day, user_id, document, channel) WHERE user_id IS NOT NULL"
 _UNKNOWN_READER = "(edition_id, day, document, channel) WHERE user_id IS NULL"
+
+
+def counted_in_memory(application: WSGIApplication) -> WSGIApplication:
+    """The site as a WSGI server serves it (settings.NEWSROOM_WSGI_LAYERS):
+    unchanged, with downloads counted in the worker's memory and written in
+    bulk rather than one write per download."""
+    tally.buffer()
+    return application
 
 
 class Tally:

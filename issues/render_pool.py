@@ -20,8 +20,9 @@ lazily, on the first job of each process (a gunicorn worker, runserver, a
 `db_worker`, pytest). A worker whose parent dies sees its pipe close and
 exits; the pool stops its workers when the process exits.
 
-Jobs are named by dotted path ("issues.rendering.html_to_pdf") and take
-and return plain picklable values; a worker never touches the database.
+Jobs are functions registered with `@render_job` (render_jobs.py; a worker
+runs nothing else) and take and return plain picklable values; a worker
+never touches the database.
 """
 
 from __future__ import annotations
@@ -31,14 +32,20 @@ import contextlib
 import logging
 import os
 import threading
-from multiprocessing import forkserver, get_context
+from collections.abc import Callable
+from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from typing import Any
 
 from django.conf import settings
 
+from issues import render_jobs
+
 logger = logging.getLogger(__name__)
+
+# A registered render job, or its registered name.
+Job = Callable[..., Any] | str
 
 # How long a worker may take to start (import Django and WeasyPrint, warm
 # the fonts). Not the job's limit: a cold start should not eat into it.
@@ -157,9 +164,10 @@ class RenderPool:
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
 
-    def run(self, path: str, *args: Any, time_limit: float) -> Any:
-        """Call `path(*args)` in a worker and return its result, or raise what
+    def run(self, job: Job, *args: Any, time_limit: float) -> Any:
+        """Call `job(*args)` in a worker and return its result, or raise what
         it raised, TooSlow after `time_limit` seconds, or TooBig."""
+        path = render_jobs.name_of(job)
         with self._slots:
             worker = self._take()
             try:
@@ -211,19 +219,11 @@ def pool() -> RenderPool:
         return _pool
 
 
-def start_early() -> None:
-    """Start this process's fork server, which loads Django and WeasyPrint
-    in the background, without waiting for it: a page that will soon ask
-    for a render calls this, so that the first render waits less."""
-    _context()
-    forkserver.ensure_running()
-
-
-def run(path: str, *args: Any, time_limit: float | None = None) -> Any:
+def run(job: Job, *args: Any, time_limit: float | None = None) -> Any:
     """Run a job in this process's pool, within the render time limit
     (or a shorter one)."""
     limit = settings.NEWSROOM_RENDER_TIME_LIMIT
-    return pool().run(path, *args, time_limit=min(time_limit or limit, limit))
+    return pool().run(job, *args, time_limit=min(time_limit or limit, limit))
 
 
 @atexit.register

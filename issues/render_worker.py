@@ -1,15 +1,16 @@
 """The worker side of the render pool (see render_pool.py): one process
 that runs jobs from its pipe until told to stop or its parent goes away.
 
-Importing this module sets Django up and imports the renderer. The pool's
-fork server imports it once, so that every worker forked from it starts
-with Django, our apps and WeasyPrint already loaded; the web process never
-imports it.
+Importing this module sets Django up and imports the renderer and every
+other module that holds render jobs (see render_jobs.py). The pool's fork
+server imports it once, so that every worker forked from it starts with
+Django, our apps, WeasyPrint and the whole registry of jobs already loaded;
+the web process never imports it.
 """
 
 from __future__ import annotations
 
-import importlib
+import gc
 import resource
 from multiprocessing.connection import Connection
 from typing import Any
@@ -18,7 +19,8 @@ import django
 
 django.setup()
 
-from issues import rendering  # noqa: E402 - needs the apps set up
+from issues import render_jobs, rendering  # noqa: E402 - needs the apps set up
+from issues.importing import formats, pdf  # noqa: E402, F401 - their render jobs
 
 
 def _address_space() -> int:
@@ -27,15 +29,16 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
-def _call(path: str, args: tuple[Any, ...]) -> Any:
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)(*args)
-
-
 def main(conn: Connection, memory_limit: int) -> None:
     """Warm up, then answer ("ok", result), ("error", exception) or
-    ("memory", None) for each (path, args) job."""
+    ("memory", None) for each (name, args) job; a name that is not a
+    registered job is answered with an error, UnknownJob."""
     rendering.warm_up()  # after the fork: a font map is not shared between processes
+    # Django, WeasyPrint, the fonts and the stylesheet live as long as the
+    # worker: out of the collector's sight, so that the collections a
+    # layout triggers walk only the layout's own objects (and never touch,
+    # hence copy, the pages shared with the fork server).
+    gc.freeze()
     if memory_limit:
         # On top of what the warm worker already maps: the limit is the
         # room one job has, whatever the libraries take at rest.
@@ -50,7 +53,7 @@ def main(conn: Connection, memory_limit: int) -> None:
         if job is None:
             return
         try:
-            reply: tuple[str, Any] = ("ok", _call(*job))
+            reply: tuple[str, Any] = ("ok", render_jobs.call(*job))
         except MemoryError:
             reply = ("memory", None)
         except Exception as exc:

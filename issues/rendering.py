@@ -70,6 +70,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from issues import render_pool
 from issues.embedded_fonts import embed_fonts
+from issues.render_jobs import render_job
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
 from issues.typography import smarten, smarten_html
 from issues.xmp import one_rdf
@@ -372,6 +373,7 @@ def document_input(
     }
 
 
+@render_job
 def build_document(source: dict[str, Any], inline_css: bool) -> str:
     """The issue's document from its `document_input`: sanitised, smartened,
     set in the one template. The slow part for a hostile body, so it runs in
@@ -450,7 +452,7 @@ def render_html(
     PDF, built in a render worker within the time and memory limits."""
     with _told_in_words(issue, "HTML"):
         source = document_input(issue, published_at=published_at, correction=correction)
-        return cast(str, render_pool.run("issues.rendering.build_document", source, True))
+        return cast(str, render_pool.run(build_document, source, True))
 
 
 @contextlib.contextmanager
@@ -471,6 +473,7 @@ def _source_date(date: datetime.datetime) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
+@render_job
 def html_to_pdf(
     html: str,
     date: datetime.datetime | None = None,
@@ -531,6 +534,7 @@ def input_digest(source: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
+@render_job
 def source_to_pdf(source: dict[str, Any]) -> bytes:
     """Build the document from its input and lay it out (in a render
     worker); archival newsletters carry the HTML document inside."""
@@ -553,7 +557,7 @@ def render_pdf(
     archival PDFs."""
     with _told_in_words(issue, "PDF"):
         source = document_input(issue, published_at=published_at, correction=correction)
-        return cast(bytes, render_pool.run("issues.rendering.source_to_pdf", source))
+        return cast(bytes, render_pool.run(source_to_pdf, source))
 
 
 def warm_up() -> None:

@@ -42,6 +42,7 @@ class IssuesRoom(PublishingRoom):
         ]
 
     calendar_entries = staticmethod(calendar.issue_entries)
+    slot_issues = staticmethod(calendar.slot_issues)
 
     def lapses(self, now: datetime.datetime) -> list[Lapse]:
         from issues.lapsing import subscription_end_lapses

@@ -1,32 +1,30 @@
 """The subscriber's side: landing page, archive, reading and downloading issues.
 
-Every question "may this person see this issue?" is answered by
-`Issue.objects.visible_to(user)`; every page here adds `.published()`, so an
+Every question "may this person read this issue?" is answered by the reader
+policy (issues/access.py), which knows published issues only, so an
 unpublished issue has no public address, not even for the desk (the desk
 previews drafts under /desk/issues/<id>/preview.pdf). An issue someone may
-not see answers 404, exactly like one that does not exist.
+not read answers 404, exactly like one that does not exist.
 """
 
 from __future__ import annotations
 
-import datetime
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from issues import downloads
+from issues import access, downloads
 from issues.editions import Edition, with_editions
 from issues.importing.originals import OriginalPdf
-from issues.lapsing import SubscriptionLapsed, explain, lapsed_subscription, lapsed_subscriptions
+from issues.lapsing import explain, lapsed_subscriptions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count, count_download
-from issues.refusals import log_refusal
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
 from issues.typography import smarten, smarten_html
 from newsroom import roles
@@ -36,7 +34,7 @@ from newsroom.sanitizing import sanitize_body
 from newsroom.workflow import Status
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    pass
 
 ISSUES_PER_PAGE = 20
 
@@ -47,96 +45,6 @@ def with_headlines(issues: IssueQuerySet) -> IssueQuerySet:
     return with_editions(
         issues.select_related("newsletter").prefetch_related(Prefetch("entries", queryset=entries))
     )
-
-
-def published_issue_for(user: User, newsletter: str, number: int) -> Issue:
-    """The published issue `user` may read, or 404.
-
-    The same answer as `visible_to(user).published()`, asked in the order
-    that suits the reading and download paths, where readers are many and
-    the desk few: a subscriber's grant first (one query), the desk's role
-    (two permission queries) only when that finds nothing."""
-    wanted = (
-        Issue.objects.published()
-        .select_related("newsletter")
-        .filter(newsletter__slug=newsletter, number=number)
-    )
-    issue = wanted.subscribed_by(user).first()
-    if issue is None and (user.is_staff or roles.is_desk_user(user)):
-        issue = wanted.first()
-    if issue is None:
-        refuse(user, newsletter, number)
-    return issue
-
-
-def published_edition_for(
-    user: User, newsletter: str, number: int, edition: int | None = None
-) -> Edition:
-    """Edition `edition` (by default the latest) of the published issue
-    `user` may read, with its issue and newsletter, or 404: the question of
-    `published_issue_for` and the edition together, in one query for a
-    subscriber (a download asks nothing else)."""
-    wanted = published_issues(newsletter, number)
-    found = editions_of(wanted.subscribed_by(user), edition).first()
-    if found is None and (user.is_staff or roles.is_desk_user(user)):
-        found = editions_of(wanted, edition).first()
-    if found is None:
-        refuse(user, newsletter, number, edition)
-    return found
-
-
-def refuse(user: User, newsletter: str, number: int, edition: int | None = None) -> NoReturn:
-    """Answer 404 to a reader who may not read (or asked for nothing there
-    is), and log whom we refused and why (issues/refusals.py). Finding the
-    reason costs a query, on refusals only."""
-    issue = published_issues(newsletter, number).first()
-    if issue is None:
-        reason = "no such published issue"
-    elif edition is not None and not issue.editions.filter(number=edition).exists():  # type: ignore[attr-defined]
-        reason = "no such edition"
-    elif (lapsed := lapsed_subscription(user, newsletter)) is not None:
-        log_refusal(
-            user, "subscription ended", newsletter=newsletter, issue=number, edition=edition
-        )
-        raise SubscriptionLapsed(explain(lapsed))
-    else:
-        reason = "no subscription to this newsletter"
-    log_refusal(user, reason, newsletter=newsletter, issue=number, edition=edition)
-    raise Http404("No such issue or edition." if edition is not None else "No such issue.")
-
-
-def subscriber_editions(
-    newsletter: str,
-    number: int,
-    reader_id: int,
-    edition: int | None = None,
-    today: datetime.date | None = None,
-) -> QuerySet[Edition]:
-    """`published_edition_for`'s question for a subscriber known only by the
-    id their session holds (issues/front_downloads.py asks it before
-    Django): the edition if the account holds the grant, annotated with the
-    account's password hash (`reader_password`) if it may sign in, None if
-    not, to check the session against."""
-    readers = get_user_model().objects.filter(pk=reader_id, is_active=True)
-    granted = published_issues(newsletter, number).granted_to(reader_id, today)
-    return editions_of(granted, edition).annotate(
-        reader_password=Subquery(readers.values("password")[:1])
-    )
-
-
-def published_issues(newsletter: str, number: int) -> IssueQuerySet:
-    return Issue.objects.published().filter(newsletter__slug=newsletter, number=number)
-
-
-def editions_of(issues: IssueQuerySet, edition: int | None) -> QuerySet[Edition]:
-    """The first of `issues`' editions, latest first, or with `edition` only
-    that one, each with its issue and newsletter."""
-    editions = Edition.objects.select_related("issue__newsletter").order_by("-number")
-    if edition is not None:
-        editions = editions.filter(number=edition)
-    # The issue as a scalar subquery: PostgreSQL finds it first and then the
-    # editions by their issue (with `issue__in` it hashed every edition).
-    return editions.filter(issue=Subquery(issues.values("pk")[:1]))
 
 
 def serve_pdf(
@@ -176,10 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
     latest_ids = [newsletter.latest_id for newsletter in newsletters if newsletter.latest_id]  # type: ignore[attr-defined]
     latest = {issue.pk: issue for issue in with_headlines(Issue.objects.filter(pk__in=latest_ids))}
     readable = set(
-        Issue.objects.visible_to(request.user)
-        .published()
-        .filter(pk__in=latest_ids)
-        .values_list("pk", flat=True)
+        access.readable_issues(request.user).filter(pk__in=latest_ids).values_list("pk", flat=True)
     )
     offers = [
         {
@@ -196,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def archive(request: HttpRequest) -> HttpResponse:
     """Published issues the reader may see, grouped by newsletter, newest first."""
-    visible = Issue.objects.visible_to(request.user).published()
+    visible = access.readable_issues(request.user)
     newsletters = list(
         Newsletter.objects.filter(pk__in=visible.values("newsletter")).order_by("title")
     )
@@ -243,7 +148,10 @@ def archive(request: HttpRequest) -> HttpResponse:
 def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
     """The issue in the site's frame: its stories, its frozen artifacts and
     the download button."""
-    issue = published_issue_for(request.user, newsletter, number)
+    try:
+        issue = access.readable_issue(request.user, newsletter, number)
+    except Http404:
+        return refusal(request, newsletter, number)
     # Bodies are sanitised on save; sanitised again here, as the renderer
     # does, and set as in the PDF (typographic quotes and dashes, the
     # language of Chinese runs marked).
@@ -268,6 +176,26 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
     return render(request, "issues/issue_detail.html", context)
 
 
+def refusal(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
+    """A reader without access to a published issue: still a 404 (as for
+    any issue they may not read), but naming the newsletter and the way to
+    ask for it. Nothing is said of issues that are not published."""
+    issue = (
+        Issue.objects.published()
+        .select_related("newsletter")
+        .filter(newsletter__slug=newsletter, number=number)
+        .first()
+    )
+    if issue is None:
+        raise Http404("No such issue.")
+    context = {
+        "newsletter": issue.newsletter,
+        "may_subscribe": issue.newsletter.open_to_self_signup and roles.is_subscriber(request.user),
+        "contact": settings.NEWSROOM_REPLY_TO or settings.DEFAULT_FROM_EMAIL,
+    }
+    return render(request, "issues/no_access.html", context, status=404)
+
+
 def serve_html(request: HttpRequest, edition: Edition) -> HttpResponse:
     """The stored HTML document, exactly as published (never re-rendered)."""
     with edition.html_file.open("rb") as stored:
@@ -285,7 +213,7 @@ def issue_html(
     request: HttpRequest, newsletter: str, number: int, edition: int | None = None
 ) -> HttpResponse:
     """The latest edition's HTML, or with `edition`, that edition's."""
-    return serve_html(request, published_edition_for(request.user, newsletter, number, edition))
+    return serve_html(request, access.readable_edition(request.user, newsletter, number, edition))
 
 
 @login_required
@@ -293,11 +221,8 @@ def issue_html(
 def issue_pdf(
     request: HttpRequest, newsletter: str, number: int, edition: int | None = None
 ) -> HttpResponseBase:
-    """The latest edition's PDF, or with `edition`, that (earlier) edition's.
-    Under a WSGI server a subscriber's download is answered before Django
-    (issues/front_downloads.py, the same check and answer); this view
-    answers the rest (the desk, strangers), and the test client."""
-    edition_ = published_edition_for(request.user, newsletter, number, edition)
+    """The latest edition's PDF, or with `edition`, that (earlier) edition's."""
+    edition_ = access.readable_edition(request.user, newsletter, number, edition)
     return serve_pdf(request, edition_, reader_id=request.user.pk)
 
 
@@ -306,7 +231,7 @@ def issue_pdf(
 def original_pdf(request: HttpRequest, newsletter: str, number: int) -> HttpResponseBase:
     """The publisher's own PDF of an imported back issue, for whoever may
     read the issue (the same question as its PDF)."""
-    edition = published_edition_for(request.user, newsletter, number)
+    edition = access.readable_edition(request.user, newsletter, number)
     original = OriginalPdf.objects.filter(issue_id=edition.issue_id).first()  # type: ignore[attr-defined]
     if original is None:
         raise Http404("This issue has no original PDF.")
@@ -317,32 +242,29 @@ def original_pdf(request: HttpRequest, newsletter: str, number: int) -> HttpResp
 
 @require_safe
 def signed_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
-    """A download through a signed link: the signature is the permission
-    check (made when the page that holds the link was rendered), so no
-    session, user or subscription is read. An expired link sends the reader
-    to the ordinary download, which asks who they are. Under a WSGI server a
-    fresh link is answered before Django (issues/front_downloads.py); this
-    view answers the rest, and the test client."""
+    """A download through a signed link: made when a page showed the issue
+    to its reader, it stands in for the session for one click
+    (NEWSROOM_SIGNED_LINK_SECONDS); with NEWSROOM_SIGNED_LINK_CHECKS_GRANT it
+    also asks whether that reader still may read the issue. An expired link
+    sends the reader to the ordinary download, which asks who they are."""
     link = downloads.read_link(token)
     if link is None:
         raise Http404("No such download.")
-    named, fresh = link
-    # The edition and its issue in one query: the one the link names, or for
-    # a link that names only the issue, its latest.
-    editions = Edition.objects.filter(issue__status=Status.PUBLISHED).select_related(
-        "issue__newsletter"
+    edition = (
+        Edition.objects.filter(pk=link.edition_id, issue__status=Status.PUBLISHED)
+        .select_related("issue__newsletter")
+        .first()
     )
-    if isinstance(named, downloads.EditionPdf):
-        edition = editions.filter(pk=named.edition_id, issue_id=named.issue_id).first()
-    else:
-        edition = editions.filter(issue_id=named).order_by("-number").first()
     if edition is None:
         raise Http404("No such download.")
-    if not fresh:
+    if not link.fresh:
         return redirect("issues:issue_pdf", edition.issue.newsletter.slug, edition.issue.number)
+    if settings.NEWSROOM_SIGNED_LINK_CHECKS_GRANT and not access.still_reads(
+        link.reader_id, edition.issue_id
+    ):
+        raise Http404("No such download.")
     # Counted for the reader the link was made for (the session is not read).
-    reader_id = named.reader_id if isinstance(named, downloads.EditionPdf) else None
-    response = serve_pdf(request, edition, reader_id=reader_id, channel=Channel.LINK)
+    response = serve_pdf(request, edition, reader_id=link.reader_id, channel=Channel.LINK)
     # The address is a credential: search engines must not list it.
     response["X-Robots-Tag"] = "noindex"
     return response

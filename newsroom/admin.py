@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from newsroom.comments import Comment
 from newsroom.desk.stories import conflict_page
+from newsroom.drafts import StoryDraft
 from newsroom.forms import limit_body
 from newsroom.invitations import StoryInvitation, StoryInvitationUse
 from newsroom.models import (
@@ -27,6 +29,7 @@ from newsroom.models import (
     StoryTransition,
 )
 from newsroom.planning import Assignment, DeskNotice
+from newsroom.private_addresses import PrivateAddressKey
 from newsroom.workflow import (
     PUBLISH,
     SUBMIT,
@@ -110,7 +113,18 @@ class ReadOnlyAuditInline(ReadOnlyInline):
 
 
 class StoryTransitionInline(ReadOnlyAuditInline):
+    """In the desk's words: a story is approved, never published."""
+
     model = StoryTransition
+    fields = readonly_fields = (
+        "at",
+        "action_words",
+        "from_words",
+        "to_words",
+        "by",
+        "comment",
+        "note",
+    )
 
 
 @admin.register(Newsletter)
@@ -199,8 +213,8 @@ class StoryAdmin(SimpleHistoryAdmin):
     readonly_fields = [
         "author",
         "last_edited_by",
-        "status",
-        "published_at",
+        "status_in_words",
+        "approved_at",
         "version",
         "created_at",
         "updated_at",
@@ -224,6 +238,15 @@ class StoryAdmin(SimpleHistoryAdmin):
     @admin.display(ordering="status", description="status")
     def status_words(self, story: Story) -> str:
         return STORY_STATUS_WORDS[Status(story.status)]
+
+    @admin.display(description="status")
+    def status_in_words(self, story: Story) -> str:
+        """On the story's own page: "In issue no. N" once that issue is published."""
+        return story.status_label() if story.pk else STORY_STATUS_WORDS[Status.DRAFT]
+
+    @admin.display(ordering="published_at", description="approved at")
+    def approved_at(self, story: Story) -> datetime.datetime | None:
+        return story.published_at
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -437,3 +460,31 @@ class AssignmentAdmin(admin.ModelAdmin):
 class DeskNoticeAdmin(admin.ModelAdmin):
     list_display = ["user", "message", "created_at", "mailed_at", "dismissed_at"]
     readonly_fields = ["lapse_key", "mailed_at", "mail_attempts", "mail_error"]
+
+
+@admin.register(StoryDraft)
+class StoryDraftAdmin(admin.ModelAdmin):
+    """Autosaved unsaved changes (newsroom/drafts.py): for looking, and for
+    deleting a stale one; they are written only by the story form."""
+
+    list_display = ["user", "story", "headline", "saved_at"]
+    list_select_related = ["user", "story"]
+    search_fields = ["user__username", "headline"]
+    readonly_fields = [field.name for field in StoryDraft._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PrivateAddressKey)
+class PrivateAddressKeyAdmin(admin.ModelAdmin):
+    """Private feed and calendar addresses: deleting a key closes its address."""
+
+    list_display = ["user", "purpose", "created_at"]
+    list_filter = ["purpose"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    readonly_fields = ["key", "created_at"]

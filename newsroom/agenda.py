@@ -7,6 +7,7 @@ issue deadlines and publications through `newsroom.extension`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.utils import timezone
@@ -31,7 +32,20 @@ def assignment_entry(assignment: Assignment, now: datetime.datetime) -> Calendar
             [assignment.changed_at] + ([assignment.story.updated_at] if assignment.story else [])
         ),
         note=assignment.note,
+        who=assignment.assignee.get_username(),
     )
+
+
+def with_issues(slots: list[Assignment], found: list[CalendarEntry]) -> list[CalendarEntry]:
+    """The slots' entries, each showing the issue it is for where there is one."""
+    asked = [(a.pk, a.newsletter_id, a.due_at, a.story_id) for a in slots]  # type: ignore[attr-defined]
+    issues = publishing_room().slot_issues(asked)
+    return [
+        dataclasses.replace(entry, issue=issues[a.pk][0], issue_url=issues[a.pk][1])
+        if a.pk in issues
+        else entry
+        for a, entry in zip(slots, found, strict=True)
+    ]
 
 
 def entries(
@@ -50,7 +64,8 @@ def entries(
         assignments = assignments.filter(newsletter_id=newsletter_id)
     if person_id:
         assignments = assignments.filter(assignee_id=person_id)
-    found = [assignment_entry(a, now) for a in assignments]
+    slots = list(assignments)
+    found = with_issues(slots, [assignment_entry(a, now) for a in slots])
     found += publishing_room().calendar_entries(
         start, end, newsletter_id=newsletter_id, person_id=person_id
     )

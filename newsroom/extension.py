@@ -21,6 +21,10 @@ The contract, question by question:
 - `calendar_entries(start, end, newsletter_id, person_id)`: the publishing
   dates between `start` and `end` (issue deadlines, planned and scheduled
   publications) for the planning calendar, its iCalendar feed and the digest.
+- `slot_issues(slots)`: for each planned slot (id, newsletter id, due time,
+  story id or None), the issue it is for, as (label, desk URL): the issue
+  its story sits in, else the next unpublished issue of its newsletter
+  whose copy deadline is at or after the slot's due time.
 - `lapses(now)`: publishing deadlines that have slipped by `now` (an issue
   past its review deadline, a scheduled publication that failed), each for
   the person to tell; the reminder task announces each once.
@@ -64,6 +68,14 @@ class CalendarEntry:
     done: bool = False  # delivered: nobody owes it any more
     changed: datetime.datetime | None = None  # last change of what it shows (iCalendar DTSTAMP)
     note: str = ""  # what the planner wrote about it (iCalendar DESCRIPTION)
+    who: str = ""  # who owes it, in words ("erin", "the reviewers")
+    issue: str = ""  # the issue a slot is for, if any ("ICT no. 5")
+    issue_url: str = ""
+
+
+# A planned slot, as the publishing room is asked about it:
+# (assignment id, newsletter id, due time, story id or None).
+type Slot = tuple[int, int, datetime.datetime, int | None]
 
 
 # An issue scheduled for publication: its number and time.
@@ -102,6 +114,9 @@ class PublishingRoom:
         person_id: int | None = None,
     ) -> list[CalendarEntry]:
         return []
+
+    def slot_issues(self, slots: list[Slot]) -> dict[int, tuple[str, str]]:
+        return {}
 
     def lapses(self, now: datetime.datetime) -> list[Lapse]:
         return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -183,6 +184,16 @@ class RequestChangesForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why withdraw it?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
+        help_text="The author sees this on the story and by email.",
+    )
+
+
 class SourceForm(forms.ModelForm):
     class Meta:
         model = Source
@@ -327,6 +338,16 @@ class CalendarFilter(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Any desk user may be asked for (one row, by primary key); the
+        # choices offered are set by offer_people() once the weeks are known.
         self.fields["person"].queryset = roles.desk_users()  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control" if name == "week" else "form-select"
+
+    def offer_people(self, people: Iterable[int]) -> None:
+        """Offer as people those who owe something in the weeks shown, and
+        the one chosen: one query by primary key, not every account."""
+        chosen = self.cleaned_data.get("person") if self.is_valid() else None
+        ids = set(people) | ({chosen.pk} if chosen else set())
+        field = cast(forms.ModelChoiceField, self.fields["person"])
+        field.queryset = get_user_model().objects.filter(pk__in=ids).order_by("username")

@@ -25,9 +25,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from newsroom.comments import MAX_COMMENT
-from newsroom.notices import notify, site_link
-from newsroom.site import notice_headers
-from newsroom.text import validate_text
+from newsroom.notices import notify
+from newsroom.site import notice_headers, site_url
+from newsroom.text import local_time, validate_text
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -120,8 +120,8 @@ class Invitation(models.Model):
             raise ValidationError(
                 {
                     "expires_at": f"A review link lasts from 1 to {MAX_DAYS} days: choose a time"
-                    f" after {self.created_at:%d %b %Y %H:%M} UTC and no later than"
-                    f" {latest:%d %b %Y %H:%M} UTC."
+                    f" after {local_time(self.created_at)} and no later than"
+                    f" {local_time(latest)}."
                 }
             )
 
@@ -136,17 +136,35 @@ class Invitation(models.Model):
                 "This review link was withdrawn",
                 "The newsroom withdrew this invitation. Ask whoever invited you for a new one.",
             )
-        if self.expires_at <= timezone.now():
+        if self.closes_at() <= timezone.now():
             raise Refusal(
                 410,
                 "This review link has expired",
-                f"It was valid until {self.expires_at:%d %b %Y %H:%M} UTC."
+                f"It was valid until {local_time(self.closes_at())}."
                 " Ask whoever invited you for a new one.",
             )
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        return self.revoked_at is None and self.closes_at() > timezone.now()
+
+    def closes_at(self) -> datetime.datetime:
+        """When the link stops working: its expiry, or earlier where what it
+        shows must not outlive an embargo (see the issue's invitation)."""
+        return self.expires_at
+
+    def embargo_until(self) -> datetime.datetime | None:
+        """The publication time before which what the link shows is secret,
+        if it is scheduled."""
+        return None
+
+    def closes_text(self) -> str:
+        return local_time(self.closes_at())
+
+    def embargo_text(self) -> str:
+        """The embargo's end in the publisher's zone, or "" without one."""
+        until = self.embargo_until()
+        return local_time(until) if until is not None else ""
 
     def log(self, action: Use, *, verdict: str = "", comment: str = "") -> Any:
         return self.uses.create(  # type: ignore[attr-defined]
@@ -177,7 +195,7 @@ class Invitation(models.Model):
                 [self.invited_by.email],
                 line=f"{self.email} reviewed {self.subject}: {verdict.label}."
                 + (f"\n    {comment.strip()}" if comment.strip() else ""),
-                link=site_link(self.desk_path()),
+                link=site_url(self.desk_path()),
             )
         return use
 
@@ -193,7 +211,7 @@ class Invitation(models.Model):
             f"{inviter} asks you to review “{self.subject}” before it goes out.\n\n"
             f"Open it here (no account needed): {self.link()}\n\n"
             "Select words to comment on them, then say whether it looks good or needs changes.\n"
-            f"The link works until {self.expires_at:%d %b %Y %H:%M} UTC.\n"
+            f"The link works until {local_time(self.closes_at())}.\n"
         )
         return EmailMessage(
             f"[Newsroom] Please review: {self.subject}",
@@ -255,10 +273,22 @@ class StoryInvitation(Invitation):
     def desk_path(self) -> str:
         return f"{self.story.get_absolute_url()}review/"
 
+    def closes_at(self) -> datetime.datetime:
+        """A story in an issue scheduled for publication is under its
+        embargo: the link closes at that time if it comes first."""
+        scheduled = self.embargo_until()
+        return min(self.expires_at, scheduled) if scheduled else self.expires_at
+
+    def embargo_until(self) -> datetime.datetime | None:
+        if not hasattr(self, "_embargo"):
+            found = self.story.scheduled_issue()
+            self._embargo = found[1] if found else None
+        return self._embargo
+
     def link(self) -> str:
         from django.urls import reverse
 
-        return site_link(reverse("outside_story", args=[self.story_id, self.token()]))
+        return site_url(reverse("outside_story", args=[self.story_id, self.token()]))
 
 
 class StoryInvitationUse(InvitationUse):

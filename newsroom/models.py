@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
@@ -20,11 +19,13 @@ from newsroom import roles
 from newsroom.comments import reanchor_comments
 from newsroom.extension import ScheduledIssue, publishing_room
 from newsroom.sanitizing import BODY_EXTENSIONS, sanitize_body
+from newsroom.story_shape import BODY_HELP, count_words, submit_problem
 from newsroom.text import one_line, validate_line, validate_text
 from newsroom.versioned import EditConflict as EditConflict  # where the desk imports it
 from newsroom.versioned import VersionedText
 from newsroom.workflow import (
     PUBLISH,
+    RECALL,
     REQUEST_CHANGES,
     SUBMIT,
     WITHDRAW,
@@ -35,6 +36,9 @@ from newsroom.workflow import (
     published_has_date,
     recorded_user,
 )
+
+# The transitions that hand a story back to its author with a reviewer's words.
+SENT_BACK = [REQUEST_CHANGES.name, WITHDRAW.name]
 
 if TYPE_CHECKING:
     from newsroom.workflow import User
@@ -54,7 +58,6 @@ class OpenComments(WorkflowError):
 # What an edit may change; status only ever changes through the workflow.
 EDITABLE_FIELDS = ["headline", "body", "source", "newsletter", "original_url"]
 REFUSED_EDIT_REASON = "Conflicting edit, not applied"
-BLOCK_BREAK = re.compile(r"<br\s*/?>|</(?:p|li|ul|ol)>", re.IGNORECASE)
 
 
 WEEKDAYS = [
@@ -258,8 +261,9 @@ class StoryQuerySet(models.QuerySet["Story"]):
         )
 
     def sent_back(self) -> StoryQuerySet:
-        """Drafts whose last transition was a reviewer's request for changes."""
-        return self.drafts().with_last_transition().filter(last_transition=REQUEST_CHANGES.name)  # type: ignore[misc]
+        """Drafts whose last transition was a reviewer's request for changes,
+        or a withdrawal (with its reason)."""
+        return self.drafts().with_last_transition().filter(last_transition__in=SENT_BACK)  # type: ignore[misc]
 
     def search(self, query: str) -> StoryQuerySet:
         from newsroom.search import search_stories
@@ -274,7 +278,7 @@ class Story(VersionedText):
         sanitize=sanitize_body,
         blank=True,
         validators=[validate_text],
-        help_text="One paragraph; our stories run 60–90 words.",
+        help_text=BODY_HELP,
     )
     source = models.ForeignKey(
         Source,
@@ -381,9 +385,8 @@ class Story(VersionedText):
 
     @property
     def word_count(self) -> int:
-        # Block ends and line breaks separate words; inline tags do not (a
-        # full stop after a link is not a word of its own).
-        return len(strip_tags(BLOCK_BREAK.sub(" ", self.body)).split())
+        # One count everywhere, the story form's live counter included.
+        return count_words(self.body)
 
     EDIT_FIELDS = EDITABLE_FIELDS
 
@@ -451,12 +454,16 @@ class Story(VersionedText):
         desk answers 403 if not); check_rules adds what must hold right now."""
         if transition is SUBMIT:
             return self.author_id == user.pk or roles.is_editor(user)
+        if transition is RECALL:
+            return self.author_id == user.pk and roles.is_editor(user)
         return roles.is_reviewer(user)
 
     def check_rules(self, transition: Transition, *, by: User) -> None:
         if not self.role_allows(transition, by):
             if transition is SUBMIT:
                 raise WorkflowError("Only the author or an editor can submit a story.")
+            if transition is RECALL:
+                raise WorkflowError("Only the story's author can recall it from review.")
             raise WorkflowError(f"Only a reviewer can {self.transition_word(transition).lower()}.")
         if transition is SUBMIT:
             missing = [
@@ -470,6 +477,8 @@ class Story(VersionedText):
             ]
             if missing:
                 raise WorkflowError("A story needs " + ", ".join(missing) + " before review.")
+            if problem := submit_problem(self.body):
+                raise WorkflowError(problem)
         elif transition is PUBLISH and self.author_id == by.pk:
             raise WorkflowError("Nobody approves their own story: ask another reviewer.")
         elif transition is PUBLISH and self.last_edited_by_id == by.pk:  # type: ignore[attr-defined]
@@ -498,14 +507,28 @@ class StoryTransition(AuditRow):
     class Meta(AuditRow.Meta):
         indexes = [models.Index(fields=["story", "-at"])]
 
+    # In the desk's words: a story moves from "In review" to "Approved".
+    @property
+    def action_words(self) -> str:
+        return "approve" if self.transition == PUBLISH.name else self.transition.replace("_", " ")
+
+    @property
+    def from_words(self) -> str:
+        return STORY_STATUS_WORDS[Status(self.from_status)]
+
+    @property
+    def to_words(self) -> str:
+        return STORY_STATUS_WORDS[Status(self.to_status)]
+
 
 # Models of their own modules, registered with the app here.
 from newsroom.comments import Comment  # noqa: E402, F401
+from newsroom.drafts import StoryDraft  # noqa: E402, F401
 from newsroom.invitations import StoryInvitation, StoryInvitationUse  # noqa: E402, F401
 from newsroom.notices import Notice  # noqa: E402, F401
 from newsroom.planning import (  # noqa: E402, F401
     Assignment,
-    CalendarKey,
     DeskNotice,
     DeskSettings,
 )
+from newsroom.private_addresses import PrivateAddressKey  # noqa: E402, F401

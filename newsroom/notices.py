@@ -22,7 +22,7 @@ from django.db import models, transaction
 from django.tasks import task_backends
 from django.utils import timezone
 
-from newsroom.site import notice_headers
+from newsroom.site import notice_headers, site_url
 
 if TYPE_CHECKING:
     from newsroom.comments import Comment
@@ -54,10 +54,6 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"to {self.email}: {self.line[:40]}"
-
-
-def site_link(path: str) -> str:
-    return settings.NEWSROOM_SITE_URL.rstrip("/") + path
 
 
 def notify(emails: Iterable[str], *, line: str, link: str, story: Story | None = None) -> None:
@@ -100,7 +96,7 @@ def _tell_thread(
 ) -> None:
     desk, outside = people_in_thread(comment)
     desk |= {email.lower() for email in also_tell if email}
-    link = site_link(comment.story.get_absolute_url())
+    link = site_url(comment.story.get_absolute_url())
     notify(desk - {actor}, line=line, link=link, story=comment.story)
     # The desk is closed to outside reviewers: their way back is their link.
     notify(outside - {actor}, line=line, link=OUTSIDE_LINK, story=comment.story)

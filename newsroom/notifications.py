@@ -7,7 +7,8 @@ queue can carry it), and the task builds and sends the message:
 - submit: one message to every reviewer except the author and the person who
   submitted (the author cannot approve their own story anyway);
 - request changes: one message to the author, with the reviewer's comment;
-- approve (publish): one message to the author.
+- approve (publish): one message to the author;
+- withdraw: one message to the author, with the reviewer's reason.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db.models import QuerySet
 
 from newsroom import roles
 from newsroom.models import Story
-from newsroom.site import notice_headers
+from newsroom.site import notice_headers, site_url
 from newsroom.text import one_line, printable
-from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Transition
+from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Transition
 
-NOTIFIED = {SUBMIT.name, REQUEST_CHANGES.name, PUBLISH.name}
+NOTIFIED = {SUBMIT.name, REQUEST_CHANGES.name, PUBLISH.name, WITHDRAW.name}
 
 
 def on_story_transitioned(
@@ -46,16 +46,12 @@ def on_story_transitioned(
     )
 
 
-def reviewers() -> QuerySet[Any]:
-    """The reviewers with an address."""
-    return roles.reviewers().exclude(email="")
-
-
 def story_message(story: Story, transition: str, by: Any, comment: str) -> EmailMessage | None:
-    link = settings.NEWSROOM_SITE_URL.rstrip("/") + story.get_absolute_url()
+    link = site_url(story.get_absolute_url())
     actor = by.get_full_name() or by.get_username()
     if transition == SUBMIT.name:
-        to = [user.email for user in reviewers().exclude(pk__in=[story.author_id, by.pk])]
+        others = roles.reviewers().exclude(pk__in=[story.author_id, by.pk])
+        to = [user.email for user in others.exclude(email="")]
         subject = f"For review: {story.headline}"
         body = f"{actor} submitted “{story.headline}” for review.\n\nReview it: {link}\n"
     elif transition == REQUEST_CHANGES.name:
@@ -69,6 +65,11 @@ def story_message(story: Story, transition: str, by: Any, comment: str) -> Email
         to = [story.author.email]
         subject = f"Approved: {story.headline}"
         body = f"{actor} approved “{story.headline}”. It can now go into an issue.\n\n{link}\n"
+    elif transition == WITHDRAW.name and story.author_id != by.pk:
+        to = [story.author.email]
+        subject = f"Withdrawn: {story.headline}"
+        reason = f"\n\n{comment}\n" if comment else "\n"
+        body = f"{actor} withdrew “{story.headline}”; it is a draft again.{reason}\n{link}\n"
     else:
         return None
     to = [address for address in to if address]

@@ -20,18 +20,34 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect
 from django.tasks import task
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from newsroom.clientip import client_address
+from newsroom.site import site_domain, site_url
 
 logger = logging.getLogger(__name__)
 
 WINDOW = 3600  # seconds: the limits count requests per hour
+
+
+def token_link(url_name: str, user: Any, generator: PasswordResetTokenGenerator) -> str:
+    """An absolute one-time link for `user` (choose a password, confirm an
+    address), on the site's public address: the mail is read away from the
+    request that asked for it, and a Host header names nothing in it."""
+    path = reverse(
+        url_name,
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": generator.make_token(user),
+        },
+    )
+    return site_url(path)
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -39,31 +55,24 @@ class QueuedPasswordResetForm(PasswordResetForm):
     and the address is looked up by the task, for known and unknown alike."""
 
     def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        request = kwargs["request"]
-        send_password_reset.enqueue(
-            email=self.cleaned_data["email"],
-            protocol="https" if request.is_secure() else "http",
-            domain=request.get_host(),
-        )
+        send_password_reset.enqueue(email=self.cleaned_data["email"])
 
 
 @task
-def send_password_reset(*, email: str, protocol: str, domain: str) -> int:
+def send_password_reset(*, email: str) -> int:
     """Mail every active account with the address `email` (usually one, none
     for an unknown address) a link to choose a new password; the number of
-    mails sent."""
+    mails sent. The link is on the site's public address, never the Host
+    the request named."""
     form = PasswordResetForm()
     sent = 0
     for user in form.get_users(email):
         address = getattr(user, user.get_email_field_name())
         context = {
             "email": address,
-            "domain": domain,
-            "site_name": domain,
-            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
             "user": user,
-            "token": default_token_generator.make_token(user),
-            "protocol": protocol,
+            "site_name": site_domain(),
+            "link": token_link("password_reset_confirm", user, default_token_generator),
         }
         form.send_mail(
             "registration/password_reset_subject.txt",

@@ -10,7 +10,6 @@ reminder task runs, and the row is also the queue of mails still to send.
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom import roles
-from newsroom.text import validate_line, validate_text
+from newsroom.text import shorten, validate_line, validate_text
 from newsroom.workflow import Status, WorkflowError
 
 if TYPE_CHECKING:
@@ -196,22 +195,39 @@ class DeskNotice(models.Model):
     def __str__(self) -> str:
         return f"{self.user}: {self.message}"
 
+    @property
+    def is_planned(self) -> bool:
+        """A slot someone else planned for this user (not a lapse)."""
+        return self.lapse_key.startswith(PLANNED_KEY)
 
-def new_calendar_key() -> str:
-    return secrets.token_urlsafe(24)
+    def subject(self) -> str:
+        """The mail's subject: at most 80 characters of the message, cut
+        between words."""
+        prefix = "Planned for you" if self.is_planned else "Deadline"
+        return shorten(f"{prefix}: {self.message}", 80)
 
 
-class CalendarKey(models.Model):
-    """A desk user's private iCalendar address; renewing it revokes the old one."""
+PLANNED_KEY = "planned:"
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_key"
+
+def tell_planned(assignment: Assignment, *, by: User) -> DeskNotice | None:
+    """A notice (on the desk, and mailed) to the person a slot is planned
+    for, when someone else planned it or handed it to them."""
+    if assignment.assignee_id == by.pk:  # type: ignore[attr-defined]
+        return None
+    due = timezone.localtime(assignment.due_at)
+    notice, _ = DeskNotice.objects.get_or_create(
+        lapse_key=f"{PLANNED_KEY}{assignment.pk}:{assignment.version}@{assignment.assignee_id}",  # type: ignore[attr-defined]
+        defaults={
+            "user_id": assignment.assignee_id,  # type: ignore[attr-defined]
+            "message": shorten(
+                f"{by.get_username()} planned “{assignment}” for you, due {due:%-d %B, %H:%M}.",
+                300,
+            ),
+            "url": assignment.get_absolute_url(),
+        },
     )
-    key = models.CharField(max_length=64, unique=True, default=new_calendar_key)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"calendar key of {self.user}"
+    return notice
 
 
 class DeskSettings(models.Model):

@@ -19,7 +19,6 @@ import datetime
 import logging
 from typing import TypedDict
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task, task_backends
@@ -29,7 +28,8 @@ from django.utils import timezone
 from newsroom import agenda
 from newsroom.extension import Lapse, publishing_room
 from newsroom.planning import Assignment, DeskNotice, DeskSettings
-from newsroom.site import notice_headers
+from newsroom.site import notice_headers, site_url
+from newsroom.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -43,22 +43,33 @@ class CheckOutcome(TypedDict):
     digests: int
 
 
-def site_url(path: str) -> str:
-    return settings.NEWSROOM_SITE_URL.rstrip("/") + path
-
-
 def assignment_lapses(now: datetime.datetime) -> list[Lapse]:
+    """A lapse for the assignee of each overdue slot, and one for whoever
+    planned it for them (the planner learns of it too)."""
     lapses = []
-    for assignment in Assignment.objects.overdue(now).select_related("story"):
+    for assignment in Assignment.objects.overdue(now).select_related("story", "assignee"):
         due = timezone.localtime(assignment.due_at)
+        key = f"assignment:{assignment.pk}:{assignment.due_at.isoformat()}"
+        url = assignment.get_absolute_url()
         lapses.append(
             Lapse(
                 user_id=assignment.assignee_id,  # type: ignore[attr-defined]
-                key=f"assignment:{assignment.pk}:{assignment.due_at.isoformat()}",
+                key=key,
                 message=f"“{assignment}” was due {due:%-d %B, %H:%M} and is not in review yet.",
-                url=assignment.get_absolute_url(),
+                url=url,
             )
         )
+        planner = assignment.created_by_id  # type: ignore[attr-defined]
+        if planner and planner != assignment.assignee_id:  # type: ignore[attr-defined]
+            lapses.append(
+                Lapse(
+                    user_id=planner,
+                    key=key,
+                    message=f"“{assignment}”, which you planned for {assignment.assignee},"
+                    f" was due {due:%-d %B, %H:%M} and is not in review yet.",
+                    url=url,
+                )
+            )
     return lapses
 
 
@@ -70,7 +81,7 @@ def announce_lapses(now: datetime.datetime) -> int:
             lapse_key=f"{lapse.key}@{lapse.user_id}"[:200],
             defaults={
                 "user_id": lapse.user_id,
-                "message": lapse.message[:300],
+                "message": shorten(lapse.message, 300),
                 "url": lapse.url,
                 "created_at": now,
             },
@@ -104,7 +115,7 @@ def mail_notice(notice_id: int) -> int:
         notice.mail_attempts += 1
         try:
             EmailMessage(
-                f"Deadline: {notice.message[:80]}",
+                notice.subject(),
                 render_to_string(
                     "newsroom/mail/deadline.txt",
                     {"notice": notice, "url": site_url(notice.url or "/desk/")},
@@ -142,7 +153,7 @@ def send_digests(now: datetime.datetime) -> int:
                 f"Due today, {today:%-d %B}",
                 render_to_string(
                     "newsroom/mail/digest.txt",
-                    {"user": user, "entries": due, "site": settings.NEWSROOM_SITE_URL},
+                    {"user": user, "entries": due, "site": site_url("")},
                 ),
                 to=[user.email],
                 headers=notice_headers(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -50,8 +50,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 # one user (is_editor, is_reviewer) or of all of them (editors, reviewers).
 EDITOR_PERMISSION = "newsroom.add_story"
 REVIEWER_PERMISSION = "newsroom.review_story"
-# The backend that knows groups and permissions (axes' backend only throttles).
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def is_editor(user: User) -> bool:
@@ -70,9 +68,26 @@ def is_desk_user(user: User) -> bool:
 
 
 def _holding(permission: str) -> QuerySet[Any]:
-    # Active users with the permission through a group, directly or as superusers.
-    users = get_user_model().objects.with_perm(permission, backend=MODEL_BACKEND)
-    return users.distinct().order_by("username")
+    """Active users with the permission through a group, directly or as
+    superusers: what ModelBackend.with_perm() answers. Asked here as the ids
+    that hold it (membership rows of the groups that grant it, found by
+    group, and direct grants, found by permission) rather than by with_perm's
+    outer joins of every account to its groups and their permissions and a
+    DISTINCT over them all (desk_users(): 420 ms at 5,000 subscribers, now
+    1 ms; 1.5-2.7 s at 20,000 in issue 27)."""
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = permission.split(".")
+    granting = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    users = get_user_model()
+    members = users.groups.through.objects.filter(group__permissions__in=granting)
+    direct = users.user_permissions.through.objects.filter(permission__in=granting)
+    holding = (
+        Q(pk__in=members.values("user_id"))
+        | Q(pk__in=direct.values("user_id"))
+        | Q(is_superuser=True)
+    )
+    return users.objects.filter(holding, is_active=True).order_by("username")
 
 
 def editors() -> QuerySet[Any]:
@@ -87,7 +102,7 @@ def reviewers() -> QuerySet[Any]:
 
 def desk_users() -> QuerySet[Any]:
     """Every user `is_desk_user` holds for, by name."""
-    return (editors() | reviewers()).distinct().order_by("username")
+    return (editors() | reviewers()).order_by("username")
 
 
 def sync_roles(grants: dict[str, list[str]] | None = None) -> None:

@@ -155,7 +155,8 @@ def editor_allowlist() -> dict[str, str | list[str]]:
 
 def body_with_source(body: str, source_name: str | None) -> SafeString:
     """The body as an issue prints it: sanitised, with the source cited at the
-    end of its last paragraph, "… (<strong>Harbour Tribune</strong>)".
+    end of its last paragraph (or of the last item of a list that ends it),
+    "… (<strong>Harbour Tribune</strong>)".
 
     The one definition, used by the desk's preview and by the renderer.
     """
@@ -163,6 +164,14 @@ def body_with_source(body: str, source_name: str | None) -> SafeString:
     if not source_name:
         return mark_safe(html)  # sanitised just above
     citation = format_html('<span class="source">(<strong>{}</strong>)</span>', source_name)
-    if html.endswith("</p>"):
-        return mark_safe(html[: -len("</p>")] + " " + citation + "</p>")
+    # At the end of the last paragraph, or of the last item of a closing
+    # list: the source never prints alone on a line of its own.
+    last = _LAST_BLOCK_END.search(html)
+    if last:
+        return mark_safe(html[: last.start()] + " " + citation + html[last.start() :])
     return mark_safe(html + format_html('<p class="source-line">{}</p>', citation))
+
+
+# The end of the body's last block of text: a </p> or </li> followed only by
+# the ends of the lists and items around it.
+_LAST_BLOCK_END = re.compile(r"</(?:p|li)>(?:\s*</(?:p|li|ul|ol)>)*\s*\Z")

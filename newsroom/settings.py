@@ -81,7 +81,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 # In front of Django under a WSGI server (newsroom/wsgi.py), outermost first.
-NEWSROOM_WSGI_LAYERS = ["issues.front_downloads.in_front_of"]
+NEWSROOM_WSGI_LAYERS = ["issues.reach.counted_in_memory"]
 
 TEMPLATES = [
     {
@@ -118,12 +118,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-# The download layer (issues/front_downloads.py) has PostgreSQL keep its two
-# statements prepared on each connection: planning the grant query took
-# several times as long as running it. Turn this off behind a pooler in
+# No JIT compilation on the site's PostgreSQL connections: it added 0.5-1.4 s
+# to queries the planner priced high, and short OLTP queries never repay it
+# (docs/benchmarks-pages.md). Kept beside any options DATABASE_URL gives.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+# On PostgreSQL, psycopg binds parameters on the server and prepares a
+# statement a connection has run twice (the download's grant query takes
+# longer to plan than to run). Turn this off (0) behind a pooler in
 # transaction mode that does not track prepared statements (PgBouncer
-# before 1.21); Django's own queries are never prepared.
+# before 1.21).
 NEWSROOM_PREPARED_STATEMENTS = env.bool("NEWSROOM_PREPARED_STATEMENTS", default=True)
+if NEWSROOM_PREPARED_STATEMENTS and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -199,7 +209,9 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # every web node and worker. Credentials come from the usual AWS_ACCESS_KEY_ID
 # and AWS_SECRET_ACCESS_KEY (or the machine's role); nothing is public: no
 # ACL grants anyone else access and every URL is signed and short-lived.
-NEWSROOM_SIGNED_LINK_SECONDS = env.int("NEWSROOM_SIGNED_LINK_SECONDS", default=300)
+# How long a signed link (a download link on a page, a signed URL of the
+# bucket) works: as long as a click needs (docs/downloads.md).
+NEWSROOM_SIGNED_LINK_SECONDS = env.int("NEWSROOM_SIGNED_LINK_SECONDS", default=60)
 NEWSROOM_ARTIFACTS_S3_BUCKET = env.str("NEWSROOM_ARTIFACTS_S3_BUCKET", default="")
 if NEWSROOM_ARTIFACTS_S3_BUCKET:
     _s3_endpoint = env.str("NEWSROOM_ARTIFACTS_S3_ENDPOINT_URL", default="") or None
@@ -276,6 +288,10 @@ if NEWSROOM_DOWNLOADS in ("accel", "sendfile") and NEWSROOM_ARTIFACTS_S3_BUCKET:
     )
 NEWSROOM_ACCEL_PREFIX = env.str("NEWSROOM_ACCEL_PREFIX", default="/protected-artifacts/")
 NEWSROOM_SIGNED_LINKS = env.bool("NEWSROOM_SIGNED_LINKS", default=False)
+# A signed link also asks whether its reader still may read the issue (one
+# indexed query), for publishers who need revocation at once rather than
+# within NEWSROOM_SIGNED_LINK_SECONDS.
+NEWSROOM_SIGNED_LINK_CHECKS_GRANT = env.bool("NEWSROOM_SIGNED_LINK_CHECKS_GRANT", default=False)
 
 # A task running longer than this (seconds) has lost its worker (killed,
 # redeployed): it is marked failed and the desk offers to try again. Longer
@@ -300,11 +316,14 @@ TASKS = {
     }
 }
 # Delivery: seconds of mailing after one response (immediate backend only);
-# how old a claim must be before another sender takes it over (a dead worker);
-# the first retry's delay, doubled for each further attempt.
+# how old a claim must be before another sender takes it over (a dead worker;
+# a live one renews its claim every quarter of this); the first retry's
+# delay, doubled for each further attempt; SMTP connections a mail batch
+# sends over at once (docs/benchmarks-render-mail.md).
 NEWSROOM_DELIVERY_BUDGET = env.float("NEWSROOM_DELIVERY_BUDGET", default=5.0)
-NEWSROOM_DELIVERY_LEASE_SECONDS = env.int("NEWSROOM_DELIVERY_LEASE_SECONDS", default=300)
+NEWSROOM_DELIVERY_LEASE_SECONDS = env.int("NEWSROOM_DELIVERY_LEASE_SECONDS", default=60)
 NEWSROOM_DELIVERY_BACKOFF = env.int("NEWSROOM_DELIVERY_BACKOFF", default=60)
+NEWSROOM_MAIL_CONNECTIONS = env.int("NEWSROOM_MAIL_CONNECTIONS", default=16)
 
 # Password reset requests per hour, per address asked for and per client.
 NEWSROOM_RESETS_PER_ADDRESS = env.int("NEWSROOM_RESETS_PER_ADDRESS", default=3)

@@ -29,3 +29,12 @@ def send_invitation(*, model: str, pk: str) -> int:
 
     invitation = apps.get_model(model)._default_manager.filter(pk=pk).first()
     return invitation.mail().send() if invitation is not None else 0
+
+
+@task
+def mail_desk_notice(*, notice_id: int) -> int:
+    """Mail one desk notice now (a slot planned for someone); the reminder
+    check mails any it missed."""
+    from newsroom.reminders import mail_notice
+
+    return mail_notice(notice_id)

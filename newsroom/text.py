@@ -10,12 +10,15 @@ before the rule (or written around it) cannot break a document either.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1
@@ -33,6 +36,32 @@ def printable(text: str) -> str:
 def one_line(text: str) -> str:
     """`text` fit for a title or a mail subject: printable, on one line."""
     return " ".join(printable(text).split())
+
+
+def zone_name() -> str:
+    """The publisher's time zone in words: "Brussels time", or "UTC"."""
+    key = settings.NEWSROOM_TIME_ZONE
+    if "/" not in key:
+        return key
+    return key.rsplit("/", 1)[1].replace("_", " ") + " time"
+
+
+def local_time(when: datetime.datetime) -> str:
+    """An instant as the desk shows it, for mails and messages: in the
+    publisher's time zone, named ("10 Dec 2026 14:04 Brussels time")."""
+    return f"{timezone.localtime(when):%-d %b %Y %H:%M} {zone_name()}"
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line in at most `limit` characters, cut at a word
+    boundary with an ellipsis (a subject never ends mid-word)."""
+    text = one_line(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.–—-") + "…"
 
 
 @deconstructible

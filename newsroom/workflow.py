@@ -50,7 +50,9 @@ SUBMIT = Transition("submit", Status.DRAFT, Status.REVIEW, "Submit for review")
 REQUEST_CHANGES = Transition("request_changes", Status.REVIEW, Status.DRAFT, "Request changes")
 PUBLISH = Transition("publish", Status.REVIEW, Status.PUBLISHED, "Publish")
 WITHDRAW = Transition("withdraw", Status.PUBLISHED, Status.DRAFT, "Withdraw")
-TRANSITIONS = {t.name: t for t in (SUBMIT, REQUEST_CHANGES, PUBLISH, WITHDRAW)}
+# An editor takes their own submitted story back from review (stories only).
+RECALL = Transition("recall", Status.REVIEW, Status.DRAFT, "Recall to draft")
+TRANSITIONS = {t.name: t for t in (SUBMIT, REQUEST_CHANGES, PUBLISH, WITHDRAW, RECALL)}
 
 # Sent after commit with sender=the model class, instance, transition, by, comment.
 transitioned = Signal()

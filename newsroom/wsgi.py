@@ -8,8 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 application = get_wsgi_application()
 
 # The layers settings put in front of Django, outermost first: each takes the
-# application and returns the one to serve (the publishing room answers fresh
-# subscribers' PDF downloads there, and counts downloads in bulk:
-# issues/front_downloads.py).
+# application and returns the one to serve (the publishing room counts
+# downloads in bulk there). A layer never answers or changes a request.
 for layer in reversed(settings.NEWSROOM_WSGI_LAYERS):
     application = import_string(layer)(application)

@@ -19,7 +19,12 @@ from contextlib import contextmanager
 
 class Sink:
     def __init__(
-        self, delay: float, refuse_every: int, hold_at: int = 0, hold_prefix: str = ""
+        self,
+        delay: float,
+        refuse_every: int,
+        hold_at: int = 0,
+        hold_prefix: str = "",
+        keep_messages: bool = False,
     ) -> None:
         self.delay = delay
         self.refuse_every = refuse_every
@@ -33,6 +38,9 @@ class Sink:
         self.holding = threading.Event()
         self.release = threading.Event()
         self.held: list[str] = []
+        # (recipients, message bytes) of each accepted mail, in order, if kept.
+        self.keep_messages = keep_messages
+        self.messages: list[tuple[list[str], bytes]] = []
 
     def hold(self, recipients: list[str]) -> bool:
         """Whether this mail is the one to hold; if so, wait until released."""
@@ -47,7 +55,7 @@ class Sink:
         self.release.wait(timeout=120)
         return True
 
-    def decide(self, recipients: list[str]) -> bool:
+    def decide(self, recipients: list[str], data: bytes = b"") -> bool:
         """Accept, or refuse (temporarily) every `refuse_every`-th new mail."""
         time.sleep(self.delay)
         with self.lock:
@@ -59,6 +67,8 @@ class Sink:
                 return False
             for recipient in recipients:
                 self.accepted[recipient] += 1
+            if self.keep_messages:
+                self.messages.append((list(recipients), data))
             return True
 
 
@@ -84,13 +94,14 @@ class Handler(socketserver.StreamRequestHandler):
                 self.reply("250 OK")
             elif verb == "DATA":
                 self.reply("354 go ahead")
-                while self.rfile.readline() not in (b".\r\n", b""):
-                    pass
+                data = bytearray()
+                while (data_line := self.rfile.readline()) not in (b".\r\n", b""):
+                    data += data_line[1:] if data_line.startswith(b"..") else data_line
                 if self.server.sink.hold(recipients):
                     with contextlib.suppress(OSError):  # the sender is gone
                         self.reply("421 closing, the mail was not accepted")
                     return
-                if self.server.sink.decide(recipients):
+                if self.server.sink.decide(recipients, bytes(data)):
                     self.reply("250 queued")
                 else:
                     self.reply("451 busy, try again later")
@@ -104,16 +115,23 @@ class Handler(socketserver.StreamRequestHandler):
 class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # As a mail server's: senders open several connections at once, and the
+    # default backlog of 5 drops the others' first SYN (a retry a second later).
+    request_queue_size = 128
     sink: Sink
 
 
 @contextmanager
 def smtp_sink(
-    delay: float = 0.002, refuse_every: int = 20, hold_at: int = 0, hold_prefix: str = ""
+    delay: float = 0.002,
+    refuse_every: int = 20,
+    hold_at: int = 0,
+    hold_prefix: str = "",
+    keep_messages: bool = False,
 ) -> Iterator[tuple[Sink, int]]:
     """(sink, port) of a server on 127.0.0.1 for the duration."""
     server = Server(("127.0.0.1", 0), Handler)
-    server.sink = Sink(delay, refuse_every, hold_at, hold_prefix)
+    server.sink = Sink(delay, refuse_every, hold_at, hold_prefix, keep_messages)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

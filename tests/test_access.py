@@ -8,9 +8,11 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
-from issues.models import FeedToken, Issue, Subscription
+from issues import access
+from issues.models import Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import publish
 
@@ -23,7 +25,7 @@ def test_leaving_the_subscribers_group_ends_access_at_the_next_request(
     client: Client, newsletter: Newsletter, alice: User, bob: User, dave: User
 ) -> None:
     issue = publish(newsletter, editor=alice, reviewer=bob, number=3)
-    token = FeedToken.objects.create(user=dave)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave)
     client.force_login(dave)
     pdf = reverse("issues:issue_pdf", args=["ict", 3])
     private_feed = f"/feeds/private/{token.key}/ict.atom"
@@ -73,7 +75,7 @@ def test_a_subscriber_cannot_subscribe_to_a_newsletter_closed_to_self_signup(
 
     assert "Choose among the newsletters listed." in response.text
     assert subscribed_slugs(dave) == ["ict"]
-    assert not Issue.objects.visible_to(dave).filter(newsletter=closed).exists()
+    assert not access.readable_issues(dave).filter(newsletter=closed).exists()
 
 
 def test_a_subscriber_joins_an_open_newsletter_and_may_leave_a_granted_one(

@@ -114,7 +114,7 @@ def test_the_admin_submits_issues_through_the_workflow(
         "admin:issues_subscription_changelist",
         "admin:issues_delivery_changelist",
         "admin:issues_issuetransition_changelist",
-        "admin:issues_feedtoken_changelist",
+        "admin:newsroom_privateaddresskey_changelist",
     ],
 )
 def test_every_admin_list_shows_its_rows(
@@ -136,7 +136,7 @@ def test_every_admin_list_shows_its_rows(
 
     assert response.status_code == 200
     # Nothing has been published, fed or moved through the workflow yet.
-    empty = any(name in url for name in ("delivery", "feedtoken", "issuetransition"))
+    empty = any(name in url for name in ("delivery", "privateaddresskey", "issuetransition"))
     assert (response.context["cl"].result_count == 0) is empty
 
 

@@ -4,6 +4,7 @@ into the story's first draft from the desk."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom.models import Newsletter, Story
-from newsroom.planning import Assignment
+from newsroom.planning import Assignment, DeskNotice
 from newsroom.workflow import Status
 from tests import factories
 from tests.factories import client_for
@@ -54,6 +55,38 @@ def test_an_editor_assigns_a_story_to_another_editor(
     dashboard = client_for(erin).get(reverse("desk:dashboard"))
     assert list(dashboard.context["assigned"]) == [slot]
     assert "Write it" in dashboard.content.decode()
+
+
+def test_the_person_a_slot_is_planned_for_is_told(
+    newsletter: Newsletter,
+    alice: User,
+    erin: User,
+    mailoutbox: list,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    data = {
+        "headline": "Ferry tickets go quantum-safe",
+        "newsletter": newsletter.pk,
+        "assignee": erin.pk,
+        "due_at": "2026-11-27T16:30",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(alice).post(reverse("desk:assignment_new"), data)
+        client_for(erin).post(reverse("desk:assignment_new"), {**data, "headline": "Her own"})
+    notice = DeskNotice.objects.get()  # not for the slot Erin planned herself
+    assert notice.user == erin
+    assert (
+        notice.message
+        == "alice planned “Ferry tickets go quantum-safe” for you, due 27 November, 16:30."
+    )
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (
+            [erin.email],
+            "Planned for you: alice planned “Ferry tickets go quantum-safe” for you, due 27…",
+        )
+    ]
+    dashboard = client_for(erin).get(reverse("desk:dashboard")).content.decode()
+    assert "alice planned “Ferry tickets go quantum-safe” for you" in dashboard
 
 
 def test_a_story_is_assigned_only_to_an_editor(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
@@ -14,7 +16,8 @@ from icalendar import Calendar
 from issues.desk.forms import IssueForm
 from issues.models import Issue
 from newsroom.models import Newsletter
-from newsroom.planning import Assignment, CalendarKey
+from newsroom.planning import Assignment
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.factories import client_for
 
@@ -71,6 +74,42 @@ def test_the_calendar_shows_slots_and_issue_deadlines_with_the_overdue_standing_
     assert [e.title for e in response.context["owed"]] == ["Overdue cable story"]
 
 
+def test_each_entry_says_who_owes_it_and_a_slot_its_issue(
+    week: dict[str, object], erin: User
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(erin).get(reverse("desk:calendar"))
+    found = [e for row in response.context["weeks"] for d in row["days"] for e in d["entries"]]
+    issue = week["issue"]
+    ict7 = "ICT no. 7"
+    assert [(e.kind, e.who, e.issue) for e in found] == [
+        ("assignment", "erin", ict7),  # due before the issue's copy deadline
+        ("assignment", "alice", ict7),
+        ("copy", "alice", ""),
+        ("review", "the reviewers", ""),
+        ("publication", "the reviewers", ""),
+    ]
+    page = response.content.decode()
+    assert "Owed by erin" in page and "Owed by the reviewers" in page
+    assert f'For <a href="/desk/issues/{issue.pk}/">{ict7}</a>' in page
+
+
+def test_a_slot_after_every_copy_deadline_is_for_no_issue_yet(
+    newsletter: Newsletter, alice: User
+) -> None:
+    Assignment.objects.create(
+        headline="A story for next month",
+        newsletter=newsletter,
+        assignee=alice,
+        due_at=NOW + datetime.timedelta(days=3),
+        created_by=alice,
+    )
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(alice).get(reverse("desk:calendar"))
+    (entry,) = response.context["owed"]
+    assert (entry.who, entry.issue) == ("alice", "")
+
+
 def test_the_calendar_filters_by_person_and_newsletter(
     week: dict[str, object], alice: User, erin: User
 ) -> None:
@@ -96,7 +135,7 @@ def test_a_private_ical_feed_lists_what_its_owner_owes_until_the_key_is_renewed(
 ) -> None:
     client = client_for(erin)
     client.post(reverse("desk:renew_calendar_key"))
-    key = CalendarKey.objects.get(user=erin).key
+    key = PrivateAddressKey.objects.get(purpose=Purpose.CALENDAR, user=erin).key
     with time_machine.travel(NOW, tick=False):
         response = Client().get(reverse("desk:calendar_feed", args=[key]))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -104,7 +143,7 @@ def test_a_private_ical_feed_lists_what_its_owner_owes_until_the_key_is_renewed(
     assert [str(e["summary"]) for e in events] == ["Overdue cable story (Not started)"]
     client.post(reverse("desk:renew_calendar_key"))
     assert Client().get(reverse("desk:calendar_feed", args=[key])).status_code == 404
-    assert CalendarKey.objects.get(user=erin).key != key
+    assert PrivateAddressKey.objects.get(purpose=Purpose.CALENDAR, user=erin).key != key
 
 
 def test_a_new_issue_gets_deadlines_from_the_newsletters_rhythm(newsletter: Newsletter) -> None:
@@ -159,3 +198,107 @@ def test_a_delivered_slot_is_no_longer_owed(week: dict[str, object], erin: User,
         "In review",
         False,
     )
+
+
+def offered_people(response: HttpResponse) -> list[str]:
+    field = response.context["filters"].fields["person"]
+    return [user.username for user in field.queryset]
+
+
+def test_the_person_filter_offers_whoever_owes_something_in_the_weeks_shown(
+    week: dict[str, object], alice: User, erin: User, bob: User, carol: User
+) -> None:
+    """Erin and Alice their slots, Alice the copy she created, the reviewers
+    the review; not a desk user with nothing due, unless asked for."""
+    idle = factories.make_editor("frieda")
+    with time_machine.travel(NOW, tick=False):
+        client = client_for(alice)
+        everyone = client.get(reverse("desk:calendar"))
+        asked = client.get(reverse("desk:calendar"), {"person": idle.pk})
+        next_month = client.get(reverse("desk:calendar"), {"week": "2026-12-21"})
+    assert offered_people(everyone) == ["alice", "bob", "carol", "erin"]
+    assert offered_people(asked) == ["alice", "bob", "carol", "erin", "frieda"]
+    assert "Showing what frieda owes." in asked.content.decode()
+    assert all(r["count"] == 0 for r in asked.context["weeks"])
+    assert offered_people(next_month) == []
+
+
+def test_a_person_who_is_not_on_the_desk_cannot_be_chosen(
+    week: dict[str, object], alice: User, dave: User
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(alice).get(reverse("desk:calendar"), {"person": dave.pk})
+    assert response.status_code == 200
+    assert response.context["person"] is None  # everyone's calendar instead
+    assert "what dave owes" not in response.content.decode()
+    assert "dave" not in offered_people(response)
+
+
+FILTERS = {
+    "no filter": {},
+    "a newsletter": {"newsletter": "newsletter"},
+    "a person": {"person": "erin"},
+    "a week": {"week": "2026-11-09"},
+    "every filter": {"newsletter": "newsletter", "person": "erin", "week": "2026-11-09"},
+}
+
+
+def fill_the_calendar(newsletter: Newsletter, alice: User, editors: list[User], weeks: int) -> None:
+    """Three slots a day for each editor and an issue with its deadlines
+    each week, from four weeks back."""
+    first = NOW - datetime.timedelta(weeks=4)
+    Assignment.objects.bulk_create(
+        Assignment(
+            headline=f"Slot {n}",
+            newsletter=newsletter,
+            assignee=editors[n % len(editors)],
+            due_at=first + datetime.timedelta(hours=8 * n),
+            created_by=alice,
+        )
+        for n in range(weeks * 21)
+    )
+    for w in range(weeks):
+        issue = factories.make_issue(
+            newsletter=newsletter,
+            created_by=editors[w % len(editors)],
+            number=100 + w,
+            period_start=(first + datetime.timedelta(weeks=w)).date(),
+        )
+        publication = first + datetime.timedelta(weeks=w, days=7)
+        Issue.objects.filter(pk=issue.pk).update(
+            copy_deadline=publication - datetime.timedelta(days=3),
+            review_deadline=publication - datetime.timedelta(days=1),
+            planned_publication_at=publication,
+        )
+
+
+@pytest.mark.parametrize("size", [1, 8])
+@pytest.mark.parametrize("name", FILTERS)
+def test_the_calendar_asks_the_database_a_fixed_number_of_times_with_each_filter(
+    newsletter: Newsletter,
+    alice: User,
+    erin: User,
+    bob: User,
+    django_assert_max_num_queries: Any,
+    name: str,
+    size: int,
+) -> None:
+    """Whatever the filter, and however many slots, deadlines and people
+    there are: eight editors with 32 weeks of slots ask no more than one
+    with four weeks."""
+    editors = [erin, *(factories.make_editor(f"editor{n}") for n in range(size - 1))]
+    fill_the_calendar(newsletter, alice, editors, weeks=4 * size)
+    values = {"newsletter": str(newsletter.pk), "erin": str(erin.pk)}
+    params = {key: values.get(value, value) for key, value in FILTERS[name].items()}
+    client = client_for(alice)
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(CALENDAR_QUERIES):
+        response = client.get(reverse("desk:calendar"), params)
+    assert response.status_code == 200
+    assert sum(r["count"] for r in response.context["weeks"]) > 0
+
+
+# Session, user, permissions (2), the chosen newsletter and person (1 each),
+# the weeks' slots and issues and the reviewers owing their deadlines, the
+# same for what the user owes this week, the issues the slots are for, the
+# feed key, the newsletters, and the people offered.
+CALENDAR_QUERIES = 17

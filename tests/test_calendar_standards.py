@@ -14,7 +14,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from newsroom.models import Newsletter
-from newsroom.planning import Assignment, CalendarKey
+from newsroom.planning import Assignment
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 
 PLANNED = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
@@ -45,7 +46,7 @@ def events_at(at: datetime.datetime, key: str) -> list:
 
 
 def test_events_have_uids_on_the_site_and_the_slots_note(slot: Assignment, erin: User) -> None:
-    key = CalendarKey.objects.create(user=erin).key
+    key = PrivateAddressKey.objects.create(purpose=Purpose.CALENDAR, user=erin).key
 
     [event] = events_at(NOW, key)
 
@@ -56,7 +57,7 @@ def test_events_have_uids_on_the_site_and_the_slots_note(slot: Assignment, erin:
 def test_dtstamp_is_the_slots_last_change_not_the_time_of_the_poll(
     slot: Assignment, erin: User
 ) -> None:
-    key = CalendarKey.objects.create(user=erin).key
+    key = PrivateAddressKey.objects.create(purpose=Purpose.CALENDAR, user=erin).key
 
     first = events_at(NOW, key)[0]["dtstamp"].dt
     later = events_at(NOW + datetime.timedelta(hours=3), key)[0]["dtstamp"].dt

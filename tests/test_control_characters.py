@@ -23,11 +23,12 @@ from icalendar import Calendar
 
 from issues.corrections import start_correction
 from issues.editions import Correction
-from issues.models import FeedToken, Issue, IssueInvitation, IssueInvitationUse
+from issues.models import Issue, IssueInvitation, IssueInvitationUse
 from newsroom.comments import Comment, comment_on_passage
 from newsroom.invitations import StoryInvitation, StoryInvitationUse, invite
 from newsroom.models import Newsletter, Source, Story, StoryTransition
-from newsroom.planning import Assignment, CalendarKey
+from newsroom.planning import Assignment
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from newsroom.text import FORBIDDEN, one_line, printable, validate_line, validate_text
 from newsroom.workflow import PUBLISH, Status, perform
 from tests import factories
@@ -188,7 +189,7 @@ def test_a_headline_stored_with_control_characters_cannot_break_the_feeds(
     client.post(f"/desk/issues/{issue.pk}/publish/")
     issue = Issue.objects.get(pk=issue.pk)
     assert issue.status == Status.PUBLISHED
-    token = FeedToken.objects.create(user=dave)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave)
 
     for path in ("/feeds/ict.atom", f"/feeds/private/{token.key}/ict.atom"):
         response = client.get(path)
@@ -246,7 +247,7 @@ def signed_in(user: User) -> Client:
 
 
 def assert_the_feeds_answer(published: Issue, subscriber: User) -> None:
-    token = FeedToken.objects.get_or_create(user=subscriber)[0]
+    token = PrivateAddressKey.objects.get_or_create(purpose=Purpose.FEED, user=subscriber)[0]
     for path in ("/feeds/ict.atom", f"/feeds/private/{token.key}/ict.atom"):
         response = Client().get(path)
         assert response.status_code == 200, path
@@ -471,7 +472,7 @@ def test_a_headline_stored_with_control_characters_leaves_the_calendar_feed_clea
     )
     # Written around the validators, as data from before the rule would be.
     Assignment.objects.update(headline=f"Cable{ESC}[0m story{BEL}")
-    key = CalendarKey.objects.create(user=alice).key
+    key = PrivateAddressKey.objects.create(purpose=Purpose.CALENDAR, user=alice).key
     response = Client().get(reverse("desk:calendar_feed", args=[key]))
     assert ESC.encode() not in response.content and BEL.encode() not in response.content
     [event] = Calendar.from_ical(response.content).walk("VEVENT")

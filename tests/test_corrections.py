@@ -17,10 +17,11 @@ from django.urls import reverse
 
 from issues.correction_mail import mail_correction
 from issues.editions import Correction, Edition
-from issues.models import FeedToken, Issue
+from issues.models import Issue
 from issues.publishing import publish_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Story
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from newsroom.workflow import Status
 from tests import factories
 from tests.factories import client_for
@@ -317,7 +318,7 @@ def test_the_private_feed_updates_its_entry_for_the_new_edition(
     corrected: Issue, dave: User
 ) -> None:
     second = corrected.editions.get(number=2)
-    token = FeedToken.objects.create(user=dave)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave)
     feed = Client().get(f"/feeds/private/{token.key}/ict.atom")
     [entry] = ET.fromstring(feed.content).findall(f"{ATOM}entry")  # noqa: S314
     updated = entry.findtext(f"{ATOM}updated")

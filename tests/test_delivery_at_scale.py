@@ -11,16 +11,18 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.http import HttpResponseBase
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from issues import delivery
 from issues.models import Delivery, Issue, Subscription
+from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.workflow import SUBMIT, Status, perform
 from tests import factories
@@ -35,6 +37,11 @@ def make_readers(newsletter: Newsletter, count: int) -> list[str]:
         for i in range(count)
     )
     Subscription.objects.bulk_create(Subscription(user=u, newsletter=newsletter) for u in users)
+    # Readers hold the Subscribers role as well as the subscription (issues/access.py).
+    subscribers = Group.objects.get(name=roles.SUBSCRIBERS)
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=u.pk, group_id=subscribers.pk) for u in users
+    )
     return [u.email for u in users]
 
 
@@ -189,3 +196,39 @@ def test_deliveries_claimed_by_a_sender_that_died_go_to_another_once_the_lease_i
 
     assert sorted(to_readers(sink.accepted)) == sorted(readers)
     assert set(to_readers(sink.accepted).values()) == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_senders_batch_goes_out_before_the_batches_still_queued(
+    newsletter: Newsletter, alice: User, bob: User, settings: Any
+) -> None:
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
+    }
+    make_readers(newsletter, 30)
+    issue = issue_in_review(newsletter, alice, bob)
+    from issues.publishing import publish_issue
+
+    publish_issue(issue=issue, by=bob, notify=False)
+    delivery.plan_deliveries(issue)
+    dead = delivery.claim(issue, limit=10)  # this sender is killed before sending
+    dead_ids = [d.pk for d in dead]
+    waiting = list(issue.deliveries.exclude(pk__in=dead_ids).values_list("pk", flat=True))
+    delivery.deliver_batch.enqueue(issue.pk, waiting)  # queued before the sweep
+    # Its claim has lapsed.
+    Delivery.objects.filter(pk__in=dead_ids).update(
+        claimed_at=timezone.now() - delivery.lease() * 2
+    )
+    assert delivery.sweep_deliveries.call(issue.pk) == 10
+
+    with smtp_sink(delay=0.0, refuse_every=0) as (sink, port):
+        smtp(settings, port)
+        call_command(
+            "db_worker", batch=True, no_startup_delay=True, queue_name="mail", stdout=io.StringIO()
+        )
+
+    order = list(to_readers(sink.accepted))  # in the order the server accepted them
+    assert set(order[:10]) == {d.user.email for d in dead}  # type: ignore[attr-defined]
+    assert len(order) == 30
+    assert set(to_readers(sink.accepted).values()) == {1}
+    assert not issue.deliveries.filter(sent_at__isnull=True).exists()

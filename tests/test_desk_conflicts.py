@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -122,3 +124,97 @@ def test_save_edit_refuses_a_story_that_left_the_editable_state(story: Story, al
         story.save_edit(by=alice, expected_version=1)
     story.refresh_from_db()
     assert (story.headline, story.version) == ("Ferry line gets electric boats", 1)
+
+
+def conflict_for(client, story: Story, alice: User, erin: User) -> str:
+    """Erin changes the headline; Alice, from version 1, changes the body."""
+    client.force_login(erin)
+    edit(client, story, version=1, headline="Ferry line gets three electric boats")
+    client.force_login(alice)
+    response = edit(
+        client, story, version=1, body="<p>Two <strong>quiet</strong> ferries join in spring.</p>"
+    )
+    assert response.status_code == 409
+    return response.content.decode()
+
+
+def merge(client, story: Story, page: str, **fields: str):
+    """Post the conflict page's form as shown, with `fields` changed."""
+    import re
+
+    data = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+    }
+    data.update(
+        {
+            "headline": data["mine_headline"],
+            "body": data["mine_body"],
+            "source": data["mine_source"],
+            "newsletter": data["mine_newsletter"],
+            "original_url": data["mine_original_url"],
+            "new_source": "",
+            "version": "2",
+        }
+    )
+    data.pop("csrfmiddlewaretoken", None)
+    data.update(fields)
+    return client.post(f"/desk/stories/{story.pk}/edit/", data)
+
+
+def test_the_conflict_page_shows_the_difference_in_plain_words(
+    client, story: Story, alice: User, erin: User
+) -> None:
+    page = conflict_for(client, story, alice, erin)
+
+    assert "&lt;p&gt;" not in page.split('id="what-differs"')[1].split('id="your-text"')[0]
+    assert "<ins>quiet ferries join in spring.</ins>" in page or "<ins>quiet</ins>" in page
+    assert 'name="merge_headline"' in page and 'name="merge_body"' in page
+    assert 'name="merge_source"' not in page  # only what differs is asked about
+
+
+def test_a_merge_without_a_headline_choice_saves_nothing(
+    client, story: Story, alice: User, erin: User
+) -> None:
+    page = conflict_for(client, story, alice, erin)
+
+    response = merge(client, story, page, merge_body="mine")
+
+    assert response.status_code == 400
+    assert "Nothing was saved: choose which headline to keep." in response.content.decode()
+    story.refresh_from_db()
+    assert (story.headline, story.version) == ("Ferry line gets three electric boats", 2)
+    assert "Two electric ferries" in story.body
+
+
+def test_a_merge_keeps_their_headline_and_my_body_when_so_chosen(
+    client, story: Story, alice: User, erin: User
+) -> None:
+    page = conflict_for(client, story, alice, erin)
+
+    response = merge(client, story, page, merge_headline="theirs", merge_body="mine")
+
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert (story.headline, story.version) == ("Ferry line gets three electric boats", 3)
+    assert "<strong>quiet</strong>" in story.body
+
+
+def test_a_merge_as_edited_takes_the_text_of_the_form(
+    client, story: Story, alice: User, erin: User
+) -> None:
+    page = conflict_for(client, story, alice, erin)
+
+    response = merge(
+        client,
+        story,
+        page,
+        headline="Three quiet ferries for the bay",
+        merge_headline="edit",
+        merge_body="theirs",
+    )
+
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "Three quiet ferries for the bay"
+    assert "Two electric ferries" in story.body

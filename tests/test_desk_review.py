@@ -170,11 +170,60 @@ def test_a_reviewer_withdraws_a_published_story(client, alice, bob, carol, newsl
         author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=carol
     )
     client.force_login(bob)
-    response = act(client, story, "withdraw")
+    response = act(client, story, "withdraw", reason="Our source retracted the figures.")
     assert "Withdrawn" in response.content.decode()
     story.refresh_from_db()
     assert (story.status, story.published_at) == (Status.DRAFT, None)
-    assert story.transitions.first().transition == "withdraw"
+    row = story.transitions.first()
+    assert (row.transition, row.by, row.comment) == (
+        "withdraw",
+        bob,
+        "Our source retracted the figures.",
+    )
+    client.force_login(alice)
+    page = client.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert "Withdrawn by bob" in page
+    assert "Our source retracted the figures." in page
+    desk = client.get("/desk/").content.decode()  # in "sent back to me", with the reason
+    assert "Withdrawn by bob:" in desk and "Our source retracted the figures." in desk
+
+
+def test_a_withdraw_without_a_reason_is_refused(client, alice, bob, carol, newsletter) -> None:
+    story = factories.make_story(
+        author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=carol
+    )
+    client.force_login(bob)
+    page = client.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert "Why withdraw it?" in page
+    response = act(client, story, "withdraw", reason="  ")
+    assert "Say why you withdraw it: the author sees your reason." in response.content.decode()
+    assert_unchanged(story, Status.PUBLISHED, 2)
+
+
+def test_an_editor_recalls_her_own_story_from_review(client, in_review: Story, alice) -> None:
+    client.force_login(alice)
+    page = client.get(f"/desk/stories/{in_review.pk}/").content.decode()
+    assert "Recall to draft" in page
+    response = act(client, in_review, "recall")
+    assert "Recalled: the story is a draft again." in response.content.decode()
+    in_review.refresh_from_db()
+    assert in_review.status == Status.DRAFT
+    row = in_review.transitions.first()
+    assert (row.transition, row.from_status, row.to_status, row.by) == (
+        "recall",
+        Status.REVIEW,
+        Status.DRAFT,
+        alice,
+    )
+
+
+def test_nobody_recalls_another_authors_story(client, in_review: Story, erin, bob) -> None:
+    for user in (erin, bob):
+        client.force_login(user)
+        page = client.get(f"/desk/stories/{in_review.pk}/").content.decode()
+        assert "Recall to draft" not in page
+        assert client.post(f"/desk/stories/{in_review.pk}/recall/").status_code == 403
+    assert_unchanged(in_review, Status.REVIEW, 1)
 
 
 def test_a_story_in_a_published_issue_cannot_be_withdrawn(

@@ -25,7 +25,7 @@ def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:
 @pytest.fixture
 def tally(monkeypatch: pytest.MonkeyPatch) -> Tally:
     """A tally that buffers, as the layer in front of the site
-    (front_downloads.in_front_of) makes the site's own."""
+    (reach.counted_in_memory) makes the site's own."""
     buffered = Tally(interval=0.2)
     buffered.buffer()
     monkeypatch.setattr(reach, "tally", buffered)

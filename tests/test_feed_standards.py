@@ -9,9 +9,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from issues.models import FeedToken, Issue, Subscription
+from issues.models import Issue, Subscription
 from issues.publishing import publish_issue
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, pdf_text, publish
 
@@ -45,7 +46,7 @@ def read(response: object) -> feedparser.FeedParserDict:
 
 
 def private_feed_path(user: User, slug: str) -> str:
-    token, _ = FeedToken.objects.get_or_create(user=user)
+    token, _ = PrivateAddressKey.objects.get_or_create(purpose=Purpose.FEED, user=user)
     return reverse("issues:private_feed", args=[token.key, slug])
 
 
@@ -75,7 +76,7 @@ def test_each_feed_has_its_own_permanent_id(
     assert private == f"tag:news.example.org,{year}:feeds/private/{dave.pk}/ict"
     assert len({ict, other, private}) == 3
     # A new private address (the old one leaked) is still the same feed.
-    FeedToken.objects.filter(user=dave).delete()
+    PrivateAddressKey.objects.filter(purpose=Purpose.FEED, user=dave).delete()
     assert read(client.get(private_feed_path(dave, "ict"))).feed.id == private
 
 

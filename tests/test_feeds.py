@@ -9,8 +9,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from issues.models import FeedToken, Subscription
+from issues.models import Subscription
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import publish
 
@@ -45,7 +46,7 @@ def test_the_private_feed_lets_a_feed_reader_fetch_the_pdf_without_a_session(
     client: Client, newsletter: Newsletter, alice: User, bob: User, dave: User
 ) -> None:
     issue = publish(newsletter, editor=alice, reviewer=bob, number=3)
-    token = FeedToken.objects.create(user=dave)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave)
 
     feed = client.get(f"/feeds/private/{token.key}/ict.atom")
 
@@ -63,7 +64,10 @@ def test_the_private_feed_lets_a_feed_reader_fetch_the_pdf_without_a_session(
 
     # Making new addresses on the account page kills the old ones at once.
     client.force_login(dave)
-    client.post(reverse("issues:renew_feed_key"))
+    asked = client.post(reverse("issues:renew_feed_key"))  # the confirmation page first
+    assert "Your feed reader will stop receiving issues" in asked.text
+    assert PrivateAddressKey.objects.get(purpose=Purpose.FEED, pk=token.pk).key == token.key
+    client.post(reverse("issues:renew_feed_key"), {"confirm": "1"})
     client.logout()
     token.refresh_from_db()
     assert f"/feeds/private/{token.key}/" not in pdf_link
@@ -81,7 +85,7 @@ def test_a_private_feed_of_an_inactive_account_is_gone(
     client: Client, newsletter: Newsletter
 ) -> None:
     frank = factories.make_subscriber("frank", newsletter)
-    token = FeedToken.objects.create(user=frank)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=frank)
     assert client.get(f"/feeds/private/{token.key}/ict.atom").status_code == 200
     frank.is_active = False
     frank.save()
@@ -94,11 +98,11 @@ def test_the_account_page_shows_the_private_feed_addresses(
     client.force_login(dave)
     page = client.get(reverse("issues:account"))
     assert "Create my private feed addresses" in page.text
-    assert not FeedToken.objects.filter(user=dave).exists()
+    assert not PrivateAddressKey.objects.filter(purpose=Purpose.FEED, user=dave).exists()
 
     response = client.post(reverse("issues:renew_feed_key"), follow=True)
 
-    token = FeedToken.objects.get(user=dave)
+    token = PrivateAddressKey.objects.get(purpose=Purpose.FEED, user=dave)
     assert f"http://testserver/feeds/private/{token.key}/ict.atom" in response.text
     assert "Make new feed addresses" in response.text
 
@@ -106,7 +110,7 @@ def test_the_account_page_shows_the_private_feed_addresses(
 def test_renewing_the_feed_key_refuses_get(client: Client, dave: User) -> None:
     client.force_login(dave)
     assert client.get(reverse("issues:renew_feed_key")).status_code == 405
-    assert not FeedToken.objects.filter(user=dave).exists()
+    assert not PrivateAddressKey.objects.filter(purpose=Purpose.FEED, user=dave).exists()
 
 
 def test_a_headline_with_markup_is_escaped_in_both_feeds(
@@ -116,7 +120,7 @@ def test_a_headline_with_markup_is_escaped_in_both_feeds(
     # written, so the feed's HTML summary carries it escaped, never as tags.
     headline = "Chips & <b>bold</b> claims <script>alert(1)</script> <a href=x>"
     publish(newsletter, editor=alice, reviewer=bob, headlines=(headline,), number=3)
-    token = FeedToken.objects.create(user=dave)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave)
 
     for path in ("/feeds/ict.atom", f"/feeds/private/{token.key}/ict.atom"):
         response = client.get(path)

@@ -24,6 +24,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from issues import render_pool, rendering
+from issues.render_jobs import worker_pid
 from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text
@@ -131,7 +132,7 @@ def test_a_document_full_of_refused_urls_still_renders(
 @pytest.fixture
 def warm_pool() -> None:
     """A render worker already running (starting one opens a local socket)."""
-    render_pool.run("os.getpid")
+    render_pool.run(worker_pid)
 
 
 def test_a_story_body_cannot_make_the_renderer_fetch(
@@ -207,7 +208,7 @@ def test_a_document_with_a_pixel_bomb_renders_without_it() -> None:
     # million pixels would need more (and take seconds), stopping the render.
     pool = render_pool.RenderPool(size=1, max_jobs=5, memory_mb=128)
     try:
-        pdf = pool.run("issues.rendering.html_to_pdf", html, time_limit=30)
+        pdf = pool.run(rendering.html_to_pdf, html, time_limit=30)
     finally:
         pool.close()
     assert "Before the bomb" in pdf_text(pdf) and "After it" in pdf_text(pdf)

@@ -13,11 +13,11 @@ from django.urls import reverse
 from issues import downloads
 from issues.invitations import IssueInvitation
 from issues.mail_optout import unsubscribe_path
-from issues.models import FeedToken, Issue
+from issues.models import Issue
 from issues.reach import DownloadCount
 from newsroom.invitations import invite
 from newsroom.models import Newsletter
-from newsroom.planning import CalendarKey
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import publish
 
@@ -39,7 +39,7 @@ def body(response: object) -> bytes:
 
 def download_paths(issue: Issue, dave: User) -> dict[str, tuple[Client, str]]:
     """Every way to the PDF, each with the client that may take it."""
-    token = FeedToken.objects.create(user=dave)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave)
     return {
         "download view": (
             factories.client_for(dave),
@@ -134,8 +134,8 @@ def test_a_viewer_reading_in_ranges_counts_one_download(issue: Issue, dave: User
 def test_private_addresses_ask_search_engines_not_to_list_them(
     issue: Issue, dave: User, alice: User, bob: User, newsletter: Newsletter
 ) -> None:
-    token = FeedToken.objects.create(user=dave)
-    key = CalendarKey.objects.create(user=alice)
+    token = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave)
+    key = PrivateAddressKey.objects.create(purpose=Purpose.CALENDAR, user=alice)
     draft = factories.make_issue(newsletter=newsletter, created_by=alice, number=8)
     review = invite(IssueInvitation, subject=draft, email="partner@ngo.example", by=bob)
     private = {

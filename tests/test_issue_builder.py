@@ -48,6 +48,7 @@ def messages_of(response: object) -> list[str]:
     return [str(m) for m in response.context["messages"]]  # type: ignore[attr-defined]
 
 
+@pytest.mark.clock(datetime.datetime(2025, 12, 3, 9, 0, tzinfo=datetime.UTC))
 def test_a_new_issue_suggests_the_next_number_and_the_week_after(issue: Issue, alice: User) -> None:
     response = client_for(alice).get(reverse("issue_desk:issue_create"))
     form = response.context["form"]
@@ -188,6 +189,35 @@ def test_the_up_and_down_buttons_move_a_story(
     assert order_of(issue) == [stories[0].pk, stories[2].pk, stories[1].pk]
 
 
+def test_a_scripted_move_answers_where_the_story_went(
+    issue: Issue, alice: User, stories: list[Story]
+) -> None:
+    client = client_for(alice)
+    response = client.post(
+        url("move_story", issue, stories[2].pk),
+        {"direction": "up"},
+        headers={"Accept": "application/json"},
+    )
+    order = [stories[0].pk, stories[2].pk, stories[1].pk]
+    assert response.json() == {"ok": True, "position": 2, "count": 3, "order": order}
+    assert order_of(issue) == order
+    assert "from story 3 to story 2" in issue.transitions.first().comment
+
+
+def test_a_scripted_move_in_an_issue_under_review_is_refused_in_words(
+    issue: Issue, alice: User, stories: list[Story]
+) -> None:
+    perform(issue, SUBMIT, by=alice)
+    response = client_for(alice).post(
+        url("move_story", issue, stories[2].pk),
+        {"direction": "up"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 409
+    assert "only while the issue is a draft" in response.json()["error"]
+    assert order_of(issue) == [s.pk for s in stories]
+
+
 def test_a_drag_and_drop_posts_the_new_order(
     issue: Issue, alice: User, stories: list[Story]
 ) -> None:
@@ -274,7 +304,10 @@ def test_bob_publishes_from_the_desk(issue: Issue, alice: User, bob: User, artif
     assert messages_of(response) == [f"Published {issue}."]
     issue.refresh_from_db()
     assert issue.status == Status.PUBLISHED
-    assert issue.latest_edition.pdf_sha256 in response.content.decode()
+    # The desk page is now the issue's record: its editions, each with its PDF.
+    page = response.content.decode()
+    assert "Edition 1, " in page
+    assert f"/issues/{issue.newsletter.slug}/{issue.number}/edition-1.pdf" in page
 
 
 def test_a_failed_publication_is_told_to_the_reviewer(

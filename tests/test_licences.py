@@ -110,7 +110,7 @@ def test_a_seat_reads_from_the_first_to_the_last_day_on_every_way_in(
         assert ways_in(issue, ann) == {
             "page": 403,
             "pdf": 403,
-            "front pdf": 403,
+            "signed link": 404,
             "feed": 404,
             "feed pdf": 403,
         }

@@ -10,9 +10,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from issues.models import FeedToken, Issue
+from issues.models import Issue
 from newsroom.invitations import StoryInvitation, invite
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from newsroom.redaction import REDACTED
 from tests import factories
 from tests.factories import client_for
@@ -150,7 +151,7 @@ def test_a_reader_who_may_read_is_not_logged_as_refused(
 def test_a_private_feed_refusal_names_the_owner_never_the_key(
     caplog: pytest.LogCaptureFixture, issue: Issue, dave: User
 ) -> None:
-    key = FeedToken.objects.create(user=dave).key
+    key = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave).key
     factories.make_newsletter("Energy", "energy")
 
     with caplog.at_level(logging.INFO):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from email import policy
+from email.parser import BytesParser
 from html.parser import HTMLParser
 from typing import Any
 
@@ -17,6 +19,7 @@ from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
 
+from issues import delivery
 from issues.mail_optout import (
     How,
     MailOptOut,
@@ -30,6 +33,7 @@ from newsroom.notifications import send_story_notification
 from newsroom.workflow import SUBMIT
 from tests import factories
 from tests.issue_helpers import publish
+from tests.smtp_sink import smtp_sink
 
 CaptureCallbacks = Callable[..., Any]
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -284,3 +288,53 @@ def test_the_deploy_check_warns_of_an_http_site_address(settings: Any) -> None:
     settings.NEWSROOM_SITE_URL = "http://news.example.org"
     [warning] = check_site_url_is_https()
     assert warning.id == "newsroom.W010"
+
+
+def test_over_smtp_each_reader_gets_the_mail_made_whole_from_one_template(
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+    newsletter: Newsletter,
+    alice: User,
+    bob: User,
+    dave: User,
+    frank: User,
+    settings: Any,
+) -> None:
+    """Over SMTP the message is made once per batch and personalised per
+    reader (address, unsubscribe link, Message-ID): what arrives reads as the
+    mail Django makes for that reader, header for header and part for part."""
+    with smtp_sink(delay=0.0, refuse_every=0, keep_messages=True) as (sink, port):
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+            }
+        }
+        issue = publish_and_mail(django_capture_on_commit_callbacks, newsletter, alice, bob)
+    received = {
+        to[0]: BytesParser(policy=policy.default).parsebytes(data) for to, data in sink.messages
+    }
+    mail = delivery.issue_mail(issue)
+    message_ids = set()
+    for reader in (dave, frank):
+        got = received[reader.email]
+        expected = mail.to(reader).message()
+        for name in ("From", "To", "Subject", "List-Id", "List-Unsubscribe", "Reply-To"):
+            assert str(got[name]) == str(expected[name]), name
+        for name in ("List-Unsubscribe-Post", "Precedence", "Auto-Submitted"):
+            assert got[name] == expected[name], name
+        assert got["Message-ID"].endswith("@news.example.org>")
+        message_ids.add(got["Message-ID"])
+        assert got.get_content_type() == "multipart/alternative"
+        for subtype in ("plain", "html"):
+            part = got.get_body(preferencelist=(subtype,))
+            assert part is not None
+            want = expected.get_body(preferencelist=(subtype,))
+            assert part.get_content() == want.get_content()  # type: ignore[union-attr]
+        own = f"https://news.example.org{unsubscribe_path(reader.pk, newsletter.pk)}"
+        assert own in got["List-Unsubscribe"]
+        assert own in got.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    assert len(message_ids) == 2
+    issue_mails = [to for to, message in received.items() if message["List-Id"]]
+    assert sorted(issue_mails) == sorted(
+        issue.deliveries.filter(sent_at__isnull=False).values_list("user__email", flat=True)
+    )

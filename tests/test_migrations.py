@@ -6,14 +6,19 @@ import datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from issues import roles as issue_roles
 from issues.models import Issue, Subscription
+from newsroom import roles
 from newsroom.models import Newsletter, Story
+from newsroom.private_addresses import PrivateAddressKey
 
 # The last migrations of the release in which Newsletter lived in issues.
 PREVIOUS_RELEASE = [
@@ -135,3 +140,62 @@ def test_the_last_editor_of_older_stories_is_filled_in_from_their_history() -> N
     migrate()
     assert Story.objects.get(headline="Rewritten").last_edited_by.username == "erin"
     assert Story.objects.get(headline="First draft").last_edited_by is None
+
+
+BEFORE_PRIVATE_ADDRESS_KEYS = [
+    ("newsroom", "0019_story_drafts"),
+    ("issues", "0021_calendar_date_indexes"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_private_feed_and_calendar_address_keeps_working() -> None:
+    before = BEFORE_PRIVATE_ADDRESS_KEYS
+    apps = migrate(before).loader.project_state(before).apps
+    users = apps.get_model("auth", "User")
+    dave, erin = (users.objects.create(username=n) for n in ("dave", "erin"))
+    made = timezone.now() - datetime.timedelta(days=400)
+    feed_tokens = apps.get_model("issues", "FeedToken")
+    calendar_keys = apps.get_model("newsroom", "CalendarKey")
+    feed_tokens.objects.create(user=dave, key="dave-feed-key-from-last-year")
+    feed_tokens.objects.create(user=erin, key="erin-feed-key-from-last-year")
+    calendar_keys.objects.create(user=erin, key="erin-calendar-key-from-last-year")
+    feed_tokens.objects.update(created_at=made)
+    calendar_keys.objects.update(created_at=made)
+
+    migrate()
+
+    assert sorted(PrivateAddressKey.objects.values_list("user__username", "purpose", "key")) == [
+        ("dave", "feed", "dave-feed-key-from-last-year"),
+        ("erin", "calendar", "erin-calendar-key-from-last-year"),
+        ("erin", "feed", "erin-feed-key-from-last-year"),
+    ]
+    assert set(PrivateAddressKey.objects.values_list("created_at", flat=True)) == {made}
+    # Every old address answers as it did: dave and erin read ICT, erin is
+    # on the desk. A key opens only the kind of address it was made for.
+    issue_roles.sync_roles()  # a transactional test may have flushed the groups
+    ict = Newsletter.objects.create(title="ICT", slug="ict")
+    joined = {"dave": [roles.SUBSCRIBERS], "erin": [roles.SUBSCRIBERS, roles.EDITORS]}
+    for username, groups in joined.items():
+        user = User.objects.get(username=username)
+        user.groups.add(*Group.objects.filter(name__in=groups))
+        Subscription.objects.create(user=user, newsletter=ict)
+    reader = Client()
+    for key in ("dave-feed-key-from-last-year", "erin-feed-key-from-last-year"):
+        assert reader.get(f"/feeds/private/{key}/ict.atom").status_code == 200
+        assert reader.get(reverse("desk:calendar_feed", args=[key])).status_code == 404
+    calendar = reverse("desk:calendar_feed", args=["erin-calendar-key-from-last-year"])
+    assert reader.get(calendar).status_code == 200
+    assert reader.get("/feeds/private/erin-calendar-key-from-last-year/ict.atom").status_code == 404
+
+    # Reversible: going back restores both old models, key for key.
+    apps = migrate(before).loader.project_state(before).apps
+    old_feeds = apps.get_model("issues", "FeedToken").objects
+    assert sorted(old_feeds.values_list("user__username", "key", "created_at")) == [
+        ("dave", "dave-feed-key-from-last-year", made),
+        ("erin", "erin-feed-key-from-last-year", made),
+    ]
+    old_calendars = apps.get_model("newsroom", "CalendarKey").objects
+    assert list(old_calendars.values_list("key", flat=True)) == ["erin-calendar-key-from-last-year"]
+    migrate()
+    assert PrivateAddressKey.objects.count() == 3

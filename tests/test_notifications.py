@@ -54,15 +54,17 @@ def test_approving_mails_the_author(
     ]
 
 
-def test_withdrawing_sends_nothing(
+def test_withdrawing_tells_the_author_why(
     story, alice, bob, carol, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
     perform(story, SUBMIT, by=alice)
     perform(story, PUBLISH, by=bob)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        perform(story, WITHDRAW, by=carol)
-    assert len(callbacks) == 1  # announced, but nobody is mailed about it
-    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(story, WITHDRAW, by=carol, comment="The figures are disputed.")
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["alice@example.org"], "[Newsroom] Withdrawn: Cable lands")
+    ]
+    assert "The figures are disputed." in mailoutbox[0].body
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(

@@ -247,3 +247,50 @@ def test_the_outside_reviewer_answers_the_newsroom_in_their_own_thread(
         assert "Reply to one of your own comments on this page." in page
     assert not theirs.replies.exists() and mine.replies.count() == 2
     assert "Which operators?" not in page
+
+
+def test_a_link_to_a_scheduled_issue_says_embargoed_and_closes_at_publication(
+    newsletter: Newsletter, alice: User, bob: User, carol: User, settings
+) -> None:
+    import time_machine
+
+    from issues.scheduling import schedule_issue
+    from tests.issue_helpers import make_issue_in_review
+
+    settings.NEWSROOM_TIME_ZONE = settings.TIME_ZONE = "Europe/Brussels"
+    now = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        scheduled = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob)
+        invitation = invite(IssueInvitation, subject=scheduled, email=GUEST, by=bob, days=7)
+        schedule_issue(issue=scheduled, by=carol, when=now + datetime.timedelta(days=1))
+        invitation.refresh_from_db()
+        page = Client().get(link(invitation)).content.decode()
+    assert "Embargoed until 8 Dec 2026 11:00 Brussels time." in page
+    assert "this link works until 8 Dec 2026 11:00 Brussels time" in page
+    assert invitation.closes_at() == now + datetime.timedelta(days=1)
+    with time_machine.travel(now + datetime.timedelta(days=1, minutes=1), tick=False):
+        late = Client().get(link(invitation))
+    assert late.status_code == 410
+    assert "It was valid until 8 Dec 2026 11:00 Brussels time." in late.content.decode()
+
+
+def test_a_story_link_under_a_scheduled_issue_closes_at_its_publication(
+    newsletter: Newsletter, alice: User, bob: User, carol: User
+) -> None:
+    import time_machine
+
+    from issues.scheduling import schedule_issue
+    from tests.issue_helpers import make_issue_in_review
+
+    now = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        scheduled = make_issue_in_review(newsletter=newsletter, editor=alice, reviewer=bob)
+        story = scheduled.ordered_stories()[0]
+        invitation = invite(StoryInvitation, subject=story, email=GUEST, by=bob, days=7)
+        schedule_issue(issue=scheduled, by=carol, when=now + datetime.timedelta(hours=5))
+        page = Client().get(f"/review/story/{story.pk}/{invitation.token()}/").content.decode()
+    assert "Embargoed until 7 Dec 2026 15:00 UTC." in page
+    assert StoryInvitation.objects.get().closes_at() == now + datetime.timedelta(hours=5)
+    with time_machine.travel(now + datetime.timedelta(hours=6), tick=False):
+        late = Client().get(f"/review/story/{story.pk}/{invitation.token()}/")
+    assert late.status_code == 410

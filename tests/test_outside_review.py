@@ -66,6 +66,22 @@ def test_a_reviewer_invites_an_outside_reviewer_by_email(
     assert StoryInvitation.from_token(token) == invitation
 
 
+def test_times_in_the_invitation_are_in_the_publishers_zone(
+    client, story, bob, mailoutbox, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.NEWSROOM_TIME_ZONE = settings.TIME_ZONE = "Europe/Brussels"
+    client.force_login(bob)
+    sent_at = datetime.datetime(2026, 12, 7, 13, 4, tzinfo=datetime.UTC)
+    with time_machine.travel(sent_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            f"/desk/stories/{story.pk}/invite/", {"email": GUEST, "days": "3"}, follow=True
+        ).content.decode()
+    until = "10 Dec 2026 14:04 Brussels time"  # 13:04 UTC, in Brussels
+    assert f"the link works until {until}." in page
+    assert f"The link works until {until}." in mailoutbox[0].body
+    assert "UTC" not in page and "UTC" not in mailoutbox[0].body
+
+
 def test_the_default_link_lasts_seven_days(invitation: StoryInvitation) -> None:
     left = invitation.expires_at - timezone.now()
     assert datetime.timedelta(days=6, hours=23) < left <= datetime.timedelta(days=7)

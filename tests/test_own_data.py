@@ -12,10 +12,11 @@ from django.db.models import Sum
 from django.test import Client
 
 from issues.mail_optout import How, MailOptOut, stop_mail
-from issues.models import FeedToken, Issue, Subscription
+from issues.models import Issue, Subscription
 from issues.reach import DownloadCount, write_counts
 from issues.subscribers import ReaderProfile
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import publish
 
@@ -94,7 +95,7 @@ def test_a_reader_deletes_their_account_and_the_counts_stay_without_a_name(
     newsletter: Newsletter, dave: User, counted: int
 ) -> None:
     before = totals()
-    FeedToken.objects.create(user=dave)
+    PrivateAddressKey.objects.create(user=dave, purpose=Purpose.FEED)
     MailOptOut.objects.create(user=dave, newsletter=newsletter, how=How.ACCOUNT_PAGE)
     client = factories.client_for(dave)
 
@@ -107,7 +108,7 @@ def test_a_reader_deletes_their_account_and_the_counts_stay_without_a_name(
     assert "Your account is deleted" in done.content.decode()
     assert not User.objects.filter(username="dave").exists()
     assert not Subscription.objects.filter(user_id=dave.pk).exists()
-    assert not FeedToken.objects.filter(user_id=dave.pk).exists()
+    assert not PrivateAddressKey.objects.filter(user_id=dave.pk).exists()
     assert not MailOptOut.objects.filter(user_id=dave.pk).exists()
     assert totals() == before
     assert DownloadCount.objects.get(user=None, document="pdf").count == 3 + 4

@@ -17,6 +17,7 @@ from django.urls import reverse
 from issues import render_pool, rendering
 from issues.models import Issue
 from issues.page_count import PageCount
+from issues.render_jobs import worker_pid
 from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories
@@ -79,7 +80,7 @@ def test_an_issue_too_big_to_lay_out_is_told_once_and_not_rendered_again(
     client: Client, alice: User, issue: Issue, stories: list[Story], settings: Any
 ) -> None:
     settings.NEWSROOM_RENDER_TIME_LIMIT = 1
-    render_pool.run("os.getpid")  # a warm worker: the limit is the render's alone
+    render_pool.run(worker_pid)  # a warm worker: the limit is the render's alone
     # A body stored before the limits existed, bypassing save().
     Story.objects.filter(pk=stories[0].pk).update(body=NESTED_3000)
     client.force_login(alice)
@@ -129,6 +130,6 @@ def test_the_page_count_never_builds_the_document_in_the_web_process(
     client: Client, alice: User, issue: Issue
 ) -> None:
     client.force_login(alice)
-    with mock.patch.object(rendering, "build_document", side_effect=AssertionError("in the web")):
+    with mock.patch.object(rendering, "body_with_source", side_effect=AssertionError("in the web")):
         page, renders = count_page(client, issue)
     assert 'data-page-count="1"' in page and renders == 1

@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from issues.models import FeedToken
 from newsroom.models import Newsletter
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import publish
 
@@ -66,8 +66,8 @@ def test_every_subscriber_address_answers_each_persona_as_expected(
     publish(newsletter, editor=alice, reviewer=bob, number=1)
     factories.make_issue(newsletter=newsletter, created_by=alice, number=2)
     keys = {
-        "dave": FeedToken.objects.create(user=dave).key,
-        "frank": FeedToken.objects.create(user=frank).key,
+        "dave": PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave).key,
+        "frank": PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=frank).key,
     }
     users = {"dave": dave, "frank": frank, "alice": alice, "bob": bob, "staff": staff}
 

@@ -133,3 +133,10 @@ def test_a_newsletters_archive_reads_its_published_issues_by_index(load: None) -
 def test_source_suggestions_read_names_by_their_prefix_index(load: None) -> None:
     plans = plans_of("load-r1-editor-1", reverse("desk:source_names"), {"q": "Ch"})
     assert "source_name_prefix_idx" in plans
+
+
+def test_the_sites_connections_compile_no_query_just_in_time(db: None) -> None:
+    # JIT added 0.5-1.4 s to queries the planner priced high (settings.py).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

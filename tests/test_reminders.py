@@ -24,13 +24,54 @@ DUE = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def slot(newsletter: Newsletter, alice: User, erin: User) -> Assignment:
+def slot(newsletter: Newsletter, erin: User) -> Assignment:
+    """A slot Erin planned for herself."""
     return Assignment.objects.create(
         headline="Harbour cable lands",
         newsletter=newsletter,
         assignee=erin,
         due_at=DUE,
+        created_by=erin,
+    )
+
+
+def test_a_missed_deadline_is_told_to_the_planner_too(
+    newsletter: Newsletter, alice: User, erin: User
+) -> None:
+    Assignment.objects.create(
+        headline="Harbour cable lands",
+        newsletter=newsletter,
+        assignee=erin,
+        due_at=DUE,
         created_by=alice,
+    )
+    mail.outbox.clear()
+    outcome = check_at(DUE + datetime.timedelta(minutes=5))
+    assert (outcome["announced"], outcome["mailed"]) == (2, 2)
+    told = {n.user.username: n.message for n in DeskNotice.objects.all()}
+    assert told == {
+        "erin": "“Harbour cable lands” was due 25 November, 09:00 and is not in review yet.",
+        "alice": "“Harbour cable lands”, which you planned for erin, was due 25 November,"
+        " 09:00 and is not in review yet.",
+    }
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, erin.email])
+    assert check_at(DUE + datetime.timedelta(minutes=10))["announced"] == 0
+
+
+def test_a_deadline_subject_is_cut_between_words(newsletter: Newsletter, erin: User) -> None:
+    Assignment.objects.create(
+        headline="Harbour cable lands in Port Avel after a decade of delays",
+        newsletter=newsletter,
+        assignee=erin,
+        due_at=DUE,
+        created_by=erin,
+    )
+    mail.outbox.clear()
+    check_at(DUE + datetime.timedelta(minutes=5))
+    subject = mail.outbox[0].subject
+    assert len(subject) <= 80
+    assert subject == (
+        "Deadline: “Harbour cable lands in Port Avel after a decade of delays” was due…"
     )
 
 

@@ -11,8 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from issues import render_pool, rendering
+from issues import render_jobs, render_pool, rendering
+from issues.importing.parsing import IssueParseError
+from issues.importing.pdf import pdf_to_text
 from issues.models import Issue
+from issues.render_jobs import hold_memory, worker_pid
 from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories
@@ -22,39 +25,59 @@ NESTED_3000 = "<ul><li>" * 3_000 + "deep" + "</li></ul>" * 3_000
 
 
 def test_renders_run_in_a_long_lived_worker_process() -> None:
-    first = render_pool.run("os.getpid")
+    first = render_pool.run(worker_pid)
     assert first != os.getpid()
-    assert render_pool.run("os.getpid") == first
+    assert render_pool.run(worker_pid) == first
 
 
 def test_a_worker_is_replaced_after_its_quota_of_jobs() -> None:
     pool = render_pool.RenderPool(size=1, max_jobs=2, memory_mb=512)
     try:
-        pids = [pool.run("os.getpid", time_limit=30) for _ in range(3)]
+        pids = [pool.run(worker_pid, time_limit=30) for _ in range(3)]
     finally:
         pool.close()
     assert pids[0] == pids[1] != pids[2]
 
 
 def test_a_job_past_the_time_limit_is_stopped_and_the_next_one_gets_a_fresh_worker() -> None:
-    before = render_pool.run("os.getpid")
+    before = render_pool.run(worker_pid)
     with pytest.raises(render_pool.TooSlow, match=r"took longer than 0\.5 seconds"):
-        render_pool.run("time.sleep", 30, time_limit=0.5)
-    after = render_pool.run("os.getpid")
+        render_pool.run(rendering.html_to_pdf, NESTED_3000, time_limit=0.5)
+    after = render_pool.run(worker_pid)
     assert after != before
 
 
 def test_a_job_past_the_memory_limit_is_stopped() -> None:
     with pytest.raises(render_pool.TooBig, match="more than 512 MB of memory"):
-        render_pool.run("builtins.bytearray", 2 * 1024**3)
-    assert render_pool.run("builtins.len", "still working") == 13
+        render_pool.run(hold_memory, 2 * 1024**3)
+    assert render_pool.run(hold_memory, 1024) == 1024
 
 
 def test_a_jobs_own_error_reaches_the_caller_and_the_worker_stays() -> None:
-    before = render_pool.run("os.getpid")
-    with pytest.raises(ValueError, match="unreadable period"):
-        render_pool.run("issues.importing.parse_period", "next Tuesday")
-    assert render_pool.run("os.getpid") == before
+    before = render_pool.run(worker_pid)
+    with pytest.raises(IssueParseError, match="no text to read"):
+        render_pool.run(pdf_to_text, factories.small_pdf())
+    assert render_pool.run(worker_pid) == before
+
+
+def test_a_worker_runs_only_registered_jobs() -> None:
+    before = render_pool.run(worker_pid)
+    # A name the worker is sent is a key in the registry, never a path to import.
+    for name in ("os.getpid", "os.system", "builtins.eval", "issues.rendering.warm_up"):
+        with pytest.raises(render_jobs.UnknownJob, match="is not a render job"):
+            render_pool.run(name, "true")
+    assert render_pool.run(worker_pid) == before  # refused, and the worker stays
+
+
+def test_an_unregistered_function_is_refused_before_it_reaches_a_worker() -> None:
+    with pytest.raises(render_jobs.UnknownJob, match=r"getpid' is not a render job"):
+        render_pool.run(os.getpid)
+
+
+def test_a_registered_job_runs_by_its_name_too() -> None:
+    name = "issues.render_jobs.hold_memory"
+    assert render_jobs.JOBS[name] is hold_memory
+    assert render_pool.run(name, 10) == 10
 
 
 @pytest.fixture
@@ -69,7 +92,7 @@ def test_a_runaway_render_is_stopped_and_the_editor_told_in_words(
     client: Client, alice: User, runaway_issue: Issue, settings: Any
 ) -> None:
     settings.NEWSROOM_RENDER_TIME_LIMIT = 1
-    render_pool.run("os.getpid")  # a warm worker: the limit is the render's alone
+    render_pool.run(worker_pid)  # a warm worker: the limit is the render's alone
     client.force_login(alice)
 
     response = client.get(f"/desk/issues/{runaway_issue.pk}/preview.pdf", follow=True)
@@ -92,12 +115,12 @@ def test_a_runaway_html_preview_is_stopped_and_the_editor_told_in_words(
 ) -> None:
     settings.NEWSROOM_RENDER_TIME_LIMIT = 1
     Story.objects.filter(issues=runaway_issue).update(body=NESTED_10000)
-    render_pool.run("os.getpid")  # a warm worker: the limit is the render's alone
+    render_pool.run(worker_pid)  # a warm worker: the limit is the render's alone
     client.force_login(alice)
 
     # The web process never builds the document itself: if it tried, this
     # would fail the request.
-    with mock.patch.object(rendering, "build_document", side_effect=AssertionError("in the web")):
+    with mock.patch.object(rendering, "body_with_source", side_effect=AssertionError("in the web")):
         response = client.get(f"/desk/issues/{runaway_issue.pk}/preview.html", follow=True)
 
     assert response.redirect_chain[-1][0] == f"/desk/issues/{runaway_issue.pk}/"
@@ -114,7 +137,7 @@ def test_the_html_preview_is_built_in_a_render_worker(
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=stories)
     client.force_login(alice)
 
-    with mock.patch.object(rendering, "build_document", side_effect=AssertionError("in the web")):
+    with mock.patch.object(rendering, "body_with_source", side_effect=AssertionError("in the web")):
         response = client.get(f"/desk/issues/{issue.pk}/preview.html")
 
     assert response.status_code == 200

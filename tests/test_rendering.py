@@ -234,10 +234,14 @@ def test_a_layout_failure_is_a_render_error(issue: Issue) -> None:
     assert "pango" not in str(e.value)  # the details are for the log only
 
 
-def test_a_story_ending_in_a_list_gets_its_source_on_a_line_of_its_own() -> None:
+def test_a_story_ending_in_a_list_gets_its_source_at_the_end_of_the_last_item() -> None:
     html = body_with_source("<p>Three ports:</p><ul><li>North</li></ul>", "Island <Courier>")
     assert html.endswith(
-        '</ul><p class="source-line"><span class="source">'
-        "(<strong>Island &lt;Courier&gt;</strong>)</span></p>"
+        '<li>North <span class="source">(<strong>Island &lt;Courier&gt;</strong>)</span></li></ul>'
     )
+    html = body_with_source(
+        "<p>Ports:</p><ol><li><p>North</p></li><li><p>South</p></li></ol>", "HT"
+    )
+    assert html.endswith('<p>South <span class="source">(<strong>HT</strong>)</span></p></li></ol>')
+    assert 'class="source-line"' in body_with_source("", "HT")  # nothing to end: a line of its own
     assert body_with_source("<p>No source yet.</p>", None) == "<p>No source yet.</p>"

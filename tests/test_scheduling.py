@@ -263,7 +263,8 @@ def test_before_its_time_a_scheduled_issue_is_nowhere_a_subscriber_looks(
     newsletter: Newsletter, alice: User, bob: User, carol: User, dave: User
 ) -> None:
     """The embargo, URL by URL of the subscriber's side (the URL map in DESIGN.md)."""
-    from issues.models import Delivery, FeedToken
+    from issues.models import Delivery
+    from newsroom.private_addresses import PrivateAddressKey, Purpose
     from tests.issue_helpers import publish
 
     out = publish(
@@ -279,7 +280,7 @@ def test_before_its_time_a_scheduled_issue_is_nowhere_a_subscriber_looks(
     )
     with time_machine.travel(T0, tick=False):
         schedule_issue(issue=secret, by=carol, when=T0 + datetime.timedelta(hours=1))
-    key = FeedToken.objects.create(user=dave).key
+    key = PrivateAddressKey.objects.create(purpose=Purpose.FEED, user=dave).key
     reader = client_for(dave)
     slug = newsletter.slug
 

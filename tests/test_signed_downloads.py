@@ -1,19 +1,24 @@
-"""Signed download links answered before Django (issues/front_downloads.py).
+"""Signed download links: one click's worth of access, named in nothing a
+reader can read (docs/downloads.md).
 
-Requests go through the WSGI application as a server would call it: the
-layer in front, and behind it Django's own handler, which answers whatever
-the layer leaves. Dave subscribes to the ICT newsletter.
+A page that shows an issue to its reader may link its PDF by a signed link
+(NEWSROOM_SIGNED_LINKS): the link stands in for the session for
+NEWSROOM_SIGNED_LINK_SECONDS (a minute by default), so a reader who loses
+access loses every link within that time; with
+NEWSROOM_SIGNED_LINK_CHECKS_GRANT the reader's grant is asked as well, and
+access ends at once. Dave subscribes to the ICT newsletter; Frank is a
+stranger who found one of Dave's links.
 """
 
 from __future__ import annotations
 
-import time
+import base64
+import datetime as dt
 from typing import Any
-from unittest import mock
 
 import pytest
-from django.contrib.auth.models import User
-from django.core import signing
+import time_machine
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,13 +28,23 @@ from issues import downloads
 from issues.editions import Edition
 from issues.models import Issue
 from issues.reach import DownloadCount
+from newsroom import roles
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
-from tests.wsgi_site import Site
+
+# Every instant of these tests derives from this one: links are made and
+# followed on a frozen clock.
+MADE = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:
+def clock() -> Any:
+    with time_machine.travel(MADE, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def issue(clock: Any, newsletter: Newsletter, alice: User, bob: User) -> Issue:
     return publish(newsletter, editor=alice, reviewer=bob, number=7)
 
 
@@ -39,225 +54,160 @@ def latest(issue: Issue) -> Edition:
     return edition
 
 
-def stored_pdf(issue: Issue) -> bytes:
-    with latest(issue).pdf_file.open("rb") as f:
-        return f.read()
-
-
-def pdf_url(issue: Issue) -> str:
-    return reverse("issues:issue_pdf", args=[issue.newsletter.slug, issue.number])
+def download(link: str) -> tuple[int, bytes]:
+    response = Client().get(link)
+    if response.streaming:
+        return response.status_code, b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    return response.status_code, response.content
 
 
 def link_counts() -> list[tuple[object, ...]]:
     return list(DownloadCount.objects.values_list("user", "channel", "count"))
 
 
-def test_a_fresh_link_is_answered_before_django_without_the_database(
-    site: Site, issue: Issue, dave: User
-) -> None:
-    link = downloads.signed_pdf_url(issue, dave.pk)
+def token_of(link: str) -> str:
+    return link.removeprefix("/issues/download/").removesuffix(".pdf")
+
+
+def test_a_link_names_nothing_a_reader_can_read(issue: Issue, dave: User) -> None:
     edition = latest(issue)
+    token = token_of(downloads.signed_pdf_url(issue, dave.pk))
+    opened = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
 
-    with CaptureQueriesContext(connection) as queries:
-        answer = site.get(link)
+    for secret in (str(edition.pdf_file.name), edition.pdf_sha256, "ict", "7.pdf"):
+        assert secret not in token
+        assert secret.encode() not in opened
+    # Nor the ids: the payload is encrypted, not only signed.
+    assert f"[{edition.pk}, {dave.pk}]".encode() not in opened
+    assert f"[{edition.pk},{dave.pk}]".encode() not in opened
+    # Two links for the same click are not the same text.
+    assert token != token_of(downloads.signed_pdf_url(issue, dave.pk))
 
-    assert not answer.by_django
-    assert answer.status == 200
-    assert answer.body == stored_pdf(issue)
-    assert answer.headers["Content-Type"] == "application/pdf"
-    assert answer.headers["Content-Length"] == str(edition.pdf_size)
-    assert answer.headers["Content-Disposition"] == 'attachment; filename="ict-2025-11-24.pdf"'
-    assert answer.headers["ETag"] == f'"{edition.pdf_sha256}"'
-    assert "private" in answer.headers["Cache-Control"]
-    assert "no-cache" in answer.headers["Cache-Control"]
-    # The headers every answer of the site carries.
-    assert answer.headers["X-Content-Type-Options"] == "nosniff"
-    assert answer.headers["X-Frame-Options"] == "DENY"
-    assert "Content-Security-Policy" in answer.headers
-    assert "Set-Cookie" not in answer.headers
-    # Counted for the reader the link names (the test writes at once; a
-    # server's workers in bulk), and nothing else asked of the database.
+
+def test_a_link_serves_the_edition_for_a_minute_by_default_and_counts_its_reader(
+    clock: Any, issue: Issue, dave: User, settings: Any
+) -> None:
+    assert settings.NEWSROOM_SIGNED_LINK_SECONDS == 60
+    link = downloads.signed_pdf_url(issue, dave.pk)
+    with latest(issue).pdf_file.open("rb") as stored:
+        pdf = stored.read()
+
+    clock.shift(59)
+    assert download(link) == (200, pdf)
     assert link_counts() == [(dave.pk, "link", 1)]
-    asked = [
-        q["sql"]
-        for q in queries.captured_queries
-        if "issues_downloadcount" not in q["sql"]
-        and not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL"))
-    ]
-    assert asked == []
+
+    clock.shift(2)
+    expired = Client().get(link)
+    # Past its minute the link only points at the ordinary download, which
+    # asks who is there: a stranger holding it is not counted as Dave.
+    assert expired.status_code == 302
+    assert expired["Location"] == reverse("issues:issue_pdf", args=["ict", 7])
+    assert Client().get(expired["Location"]).status_code == 302  # to the login page
+    assert link_counts() == [(dave.pk, "link", 1)]
 
 
-def test_it_answers_304_to_the_reader_who_has_the_file_and_counts_nothing(
-    site: Site, issue: Issue
-) -> None:
-    link = downloads.signed_pdf_url(issue)
-
-    answer = site.get(link, if_none_match=f'"{latest(issue).pdf_sha256}"')
-
-    assert not answer.by_django
-    assert answer.status == 304
-    assert answer.body == b""
-    assert link_counts() == []
-
-
-def test_it_answers_what_the_download_view_answers(site: Site, issue: Issue) -> None:
-    link = downloads.signed_pdf_url(issue)
-    fast = site.get(link)
-    view = Client().get(link)
-
-    assert fast.body == b"".join(view.streaming_content)  # type: ignore[attr-defined]
-    # The view also asks search engines not to list the link (the front
-    # layer, on its way out, does not).
-    assert fast.headers == {k: v for k, v in view.headers.items() if k != "X-Robots-Tag"}
-
-
-def test_an_altered_or_forged_link_goes_on_to_django_and_is_a_404(
-    site: Site, issue: Issue, newsletter: Newsletter, alice: User, bob: User
-) -> None:
-    link = downloads.signed_pdf_url(issue)
-    token = link.removeprefix("/issues/download/").removesuffix(".pdf")
-    other = publish(newsletter, editor=alice, reviewer=bob, number=8)
-    # A link for another edition's file, signed with another key.
-    with mock.patch("django.conf.settings.SECRET_KEY", "someone-elses-key"):
-        forged = downloads.signed_pdf_url(other)
-    swapped = token[:-1] + ("A" if token[-1] != "A" else "B")
-
-    for path in (f"/issues/download/{token}x.pdf", f"/issues/download/{swapped}.pdf", forged):
-        answer = site.get(path)
-        assert answer.by_django
-        assert answer.status == 404
-        assert answer.body != stored_pdf(issue)
-    assert link_counts() == []
-
-
-def test_a_link_for_another_purpose_signed_with_our_key_is_refused(
-    site: Site, issue: Issue
-) -> None:
-    """Only the link salt opens the door: a value our key signed elsewhere
-    (an invitation, a password reset) is not a download link."""
-    edition = latest(issue)
-    named = [issue.pk, edition.pk, edition.pdf_file.name, edition.pdf_sha256, 1, "x.pdf", 0]
-    token = signing.TimestampSigner(salt="something.else").sign_object(named, compress=True)
-
-    answer = site.get(f"/issues/download/{token}.pdf")
-
-    assert answer.by_django and answer.status == 404
-
-
-def test_an_expired_link_goes_on_to_django_which_asks_who_you_are(
-    site: Site, issue: Issue, settings: Any
-) -> None:
-    link = downloads.signed_pdf_url(issue)
-    later = time.time() + settings.NEWSROOM_SIGNED_LINK_SECONDS + 5
-
-    with mock.patch("django.core.signing.time.time", return_value=later):
-        answer = site.get(link)
-
-    assert answer.by_django
-    assert answer.status == 302
-    assert answer.headers["Location"] == pdf_url(issue)
-    assert link_counts() == []
-
-
-def test_a_link_that_names_only_the_issue_is_answered_by_django(site: Site, issue: Issue) -> None:
-    """Links made before they named an edition still work while fresh."""
-    token = signing.TimestampSigner(salt=downloads.LINK_SALT).sign_object(issue.pk)
-
-    answer = site.get(f"/issues/download/{token}.pdf")
-
-    assert answer.by_django
-    assert answer.status == 200
-    assert answer.body == stored_pdf(issue)
-
-
-def test_a_head_request_and_a_disallowed_host_are_left_to_django(site: Site, issue: Issue) -> None:
-    link = downloads.signed_pdf_url(issue)
-
-    head = site.get(link, method="HEAD")
-    stranger = site.get(link, host="evil.example")
-
-    assert head.by_django and head.status == 200
-    assert stranger.by_django and stranger.body != stored_pdf(issue)
-    # Exactly Django's answer without the layer in front.
-    without = Client(raise_request_exception=False).get(link, headers={"host": "evil.example"})
-    assert stranger.status == without.status_code >= 400
-    assert link_counts() == []
-
-
-def test_a_link_names_one_edition_and_carries_what_serving_it_needs(
-    issue: Issue, dave: User
-) -> None:
-    """What the reader was given when the page was rendered: a later edition
-    (a correction) is the next page's link. A stored edition never changes,
-    so what the link carries stays true; the reader it names is whose
-    download it counts."""
-    edition = latest(issue)
+def test_the_lifetime_is_a_setting(clock: Any, issue: Issue, dave: User, settings: Any) -> None:
+    settings.NEWSROOM_SIGNED_LINK_SECONDS = 600
     link = downloads.signed_pdf_url(issue, dave.pk)
-    assert downloads.read_link(link.rsplit("/", 1)[1].removesuffix(".pdf")) == (
-        downloads.EditionPdf(
-            issue_id=issue.pk,
-            edition_id=edition.pk,
-            name=edition.pdf_file.name,
-            sha256=edition.pdf_sha256,
-            size=edition.pdf_size,
-            filename="ict-2025-11-24.pdf",
-            published=int(edition.published_at.timestamp()),
-            reader_id=dave.pk,
-        ),
-        True,
-    )
+
+    clock.shift(599)
+    assert download(link)[0] == 200
+    clock.shift(2)
+    assert download(link)[0] == 302
 
 
-def test_a_file_that_cannot_be_opened_goes_on_to_django(site: Site, issue: Issue) -> None:
-    link = downloads.signed_pdf_url(issue)
-    stored = latest(issue).pdf_file
-    stored.storage.delete(stored.name)
-
-    answer = site.get(link)
-
-    assert answer.by_django  # Django's error page and log
-    assert answer.status == 500
-    assert link_counts() == []
+def leave_subscribers(user: User) -> None:
+    user.groups.remove(Group.objects.get(name=roles.SUBSCRIBERS))
 
 
-def test_with_nginx_the_link_is_handed_to_nginx_before_django(
-    site: Site, issue: Issue, settings: Any
+def deactivate(user: User) -> None:
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def unsubscribe(user: User) -> None:
+    user.subscriptions.all().delete()
+
+
+def lapse(user: User) -> None:
+    """The subscription's last day was yesterday (issues/lapsing.py)."""
+    user.subscriptions.update(ends_on=MADE.date() - dt.timedelta(days=1))
+
+
+LOSSES = [leave_subscribers, deactivate, unsubscribe, lapse]
+
+
+@pytest.mark.parametrize("lose_access", LOSSES, ids=lambda f: f.__name__)
+def test_by_default_a_reader_who_loses_access_loses_every_link_within_its_lifetime(
+    clock: Any, issue: Issue, dave: User, lose_access: Any
 ) -> None:
-    settings.NEWSROOM_DOWNLOADS = "accel"
-    settings.NEWSROOM_ACCEL_PREFIX = "/protected-artifacts/"
+    link = downloads.signed_pdf_url(issue, dave.pk)
+    lose_access(dave)
 
-    answer = site.get(downloads.signed_pdf_url(issue))
-
-    assert not answer.by_django
-    assert answer.status == 200
-    assert (
-        answer.headers["X-Accel-Redirect"] == f"/protected-artifacts/{latest(issue).pdf_file.name}"
-    )
-    assert answer.headers["Content-Disposition"] == 'attachment; filename="ict-2025-11-24.pdf"'
-    assert answer.body == b""
-    assert link_counts() == [(None, "link", 1)]
+    # The stateless link was the permission when the page was shown...
+    assert download(link)[0] == 200
+    # ...and no longer than its minute.
+    clock.shift(61)
+    assert download(link)[0] == 302
+    assert link_counts() == [(dave.pk, "link", 1)]
 
 
-def test_with_x_sendfile_the_link_names_the_stored_file(
-    site: Site, issue: Issue, settings: Any
+@pytest.mark.parametrize("lose_access", LOSSES, ids=lambda f: f.__name__)
+def test_with_the_grant_check_a_reader_who_loses_access_loses_every_link_at_once(
+    issue: Issue, dave: User, settings: Any, lose_access: Any
 ) -> None:
-    settings.NEWSROOM_DOWNLOADS = "sendfile"
+    settings.NEWSROOM_SIGNED_LINK_CHECKS_GRANT = True
+    link = downloads.signed_pdf_url(issue, dave.pk)
+    assert download(link)[0] == 200
 
-    answer = site.get(downloads.signed_pdf_url(issue))
+    lose_access(dave)
 
-    assert not answer.by_django
-    with open(answer.headers["X-Sendfile"], "rb") as sent:
-        assert sent.read() == stored_pdf(issue)
+    status, body = download(link)
+    assert status == 404 and b"%PDF" not in body
+    assert link_counts() == [(dave.pk, "link", 1)]
 
 
-def test_over_plain_http_with_ssl_required_the_reader_is_sent_to_https(
-    site: Site, issue: Issue, settings: Any
+def test_the_grant_check_is_one_query_more(issue: Issue, dave: User, settings: Any) -> None:
+    link = downloads.signed_pdf_url(issue, dave.pk)
+
+    def statements() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert download(link)[0] == 200
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL"))
+        ]
+
+    stateless = statements()
+    settings.NEWSROOM_SIGNED_LINK_CHECKS_GRANT = True
+    checked = statements()
+
+    assert len(checked) == len(stateless) + 1
+    grant = next(sql for sql in checked if sql not in stateless)
+    assert "issues_subscription" in grant and "auth_user_groups" in grant
+    assert "auth_permission" not in grant
+
+
+def test_the_grant_check_lets_the_desk_through_by_its_role(
+    issue: Issue, alice: User, settings: Any
 ) -> None:
-    settings.SECURE_SSL_REDIRECT = True
-    link = downloads.signed_pdf_url(issue)
+    settings.NEWSROOM_SIGNED_LINK_CHECKS_GRANT = True
+    assert download(downloads.signed_pdf_url(issue, alice.pk))[0] == 200
 
-    answer = Site().get(link)  # the middleware reads its settings when made
 
-    assert answer.status == 301
-    assert answer.headers["Location"] == f"https://127.0.0.1{link}"
-    assert link_counts() == []
+def test_an_altered_or_foreign_link_is_a_404(issue: Issue, dave: User, settings: Any) -> None:
+    token = token_of(downloads.signed_pdf_url(issue, dave.pk))
+    previous_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "someone-elses-key-" + "x" * 40
+    foreign = downloads.signed_pdf_url(issue, dave.pk)
+    settings.SECRET_KEY_FALLBACKS = []
+
+    assert download(foreign)[0] == 200  # made with the key in use
+    for altered in (token[:-4] + "AAAA", token[:20] + token[21:], "x" * len(token)):
+        assert download(reverse("issues:signed_pdf", args=[altered]))[0] == 404
+    # Made with the previous key: works while that key is a fallback.
+    old = reverse("issues:signed_pdf", args=[token])
+    assert download(old)[0] == 404
+    settings.SECRET_KEY_FALLBACKS = [previous_key]
+    assert download(old)[0] == 200

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from newsroom.models import Newsletter, Story
 from newsroom.workflow import (
     PUBLISH,
+    RECALL,
     REQUEST_CHANGES,
     SUBMIT,
     TRANSITIONS,
@@ -29,6 +30,7 @@ ALLOWED = {
     (Status.REVIEW, "request_changes", "bob"),
     (Status.REVIEW, "publish", "bob"),
     (Status.PUBLISHED, "withdraw", "bob"),
+    (Status.REVIEW, "recall", "alice"),  # her own story, back to draft
 }
 
 
@@ -184,7 +186,7 @@ def test_transitions_offered_to_a_user_are_the_ones_they_may_take(
 ) -> None:
     story = factories.make_story(author=alice, newsletter=newsletter, status=Status.REVIEW)
 
-    assert story.allowed_transitions(alice) == []
+    assert story.allowed_transitions(alice) == [RECALL]  # her own story
     assert story.allowed_transitions(bob) == [REQUEST_CHANGES, PUBLISH]
 
 

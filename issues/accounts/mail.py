@@ -10,16 +10,15 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from issues.accounts.tokens import absolute, token_link
 from issues.models import Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.naming import create_with_unique_name
-from newsroom.site import message_id
+from newsroom.passwords import token_link
+from newsroom.site import message_id, site_url
 from newsroom.text import one_line
 
 if TYPE_CHECKING:
@@ -44,7 +43,6 @@ def invite_subscriber(
     email: str,
     newsletters: Iterable[Newsletter],
     invited_by: AnyUser,
-    request: HttpRequest | None = None,
 ) -> User:
     """Give `email` a subscriber account (or reuse theirs), subscribe it to
     `newsletters` and mail a link to choose a password.
@@ -67,7 +65,7 @@ def invite_subscriber(
         subscribed = list(newsletters)
         for newsletter in subscribed:
             Subscription.objects.get_or_create(user=user, newsletter=newsletter)
-    mail_invitation(user, subscribed, invited_by=invited_by, request=request)
+    mail_invitation(user, subscribed, invited_by=invited_by)
     return user
 
 
@@ -76,17 +74,16 @@ def mail_invitation(
     newsletters: list[Newsletter],
     *,
     invited_by: AnyUser | None,
-    request: HttpRequest | None = None,
 ) -> None:
     """The invitation: a link to choose a password (Django's reset link)."""
     send_account_mail(
         user,
         "invitation",
         {
-            "link": token_link("password_reset_confirm", user, default_token_generator, request),
+            "link": token_link("password_reset_confirm", user, default_token_generator),
             "newsletters": newsletters,
             "invited_by": invited_by,
-            "login_url": absolute(reverse("login"), request),
+            "login_url": site_url(reverse("login")),
         },
         subject=f"Your subscription at {settings.NEWSROOM_PUBLISHER}",
     )

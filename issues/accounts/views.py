@@ -29,13 +29,15 @@ from issues.accounts.downloads import recent_downloads
 from issues.accounts.forms import InviteForm, SignupForm, SubscriptionsForm
 from issues.accounts.mail import invite_subscriber, send_account_mail
 from issues.accounts.own_data import may_delete_itself
-from issues.accounts.tokens import signup_token_generator, token_link
+from issues.accounts.tokens import signup_token_generator
 from issues.mail_optout import How, MailOptOut, resume_mail, stop_mail
-from issues.models import FeedToken, Subscription, new_feed_key
+from issues.models import Subscription
 from newsroom import roles
 from newsroom.forms import DigestForm
 from newsroom.models import Newsletter
+from newsroom.passwords import token_link
 from newsroom.planning import DeskSettings
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from newsroom.roles import is_subscriber
 from newsroom.types import AuthenticatedHttpRequest
 
@@ -74,7 +76,6 @@ def invite(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
             newsletters=form.cleaned_data["newsletters"],
             invited_by=request.user,
-            request=request,
         )
         messages.success(request, f"Invitation sent to {user.email}.")
         return redirect("issues:invite")
@@ -101,7 +102,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         send_account_mail(
             user,
             "signup_confirm",
-            {"link": token_link("issues:signup_confirm", user, signup_token_generator, request)},
+            {"link": token_link("issues:signup_confirm", user, signup_token_generator)},
             subject=f"Confirm your address for {settings.NEWSROOM_PUBLISHER}",
         )
         return render(request, "issues/account/signup_sent.html", {"email": user.email})
@@ -141,7 +142,7 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
 @login_required
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     newsletters = list(Newsletter.objects.filter(subscriptions__user=request.user))
-    token = FeedToken.objects.filter(user=request.user).first()
+    token = PrivateAddressKey.of(request.user, Purpose.FEED)
     feeds = [
         {
             "newsletter": newsletter,
@@ -224,11 +225,13 @@ def mail_preference(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def renew_feed_key(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Create the private feed address, or replace it: the old one stops working."""
-    token, created = FeedToken.objects.get_or_create(user=request.user)
+    """Create the private feed address, or replace it: the old one stops
+    working, so replacing it asks first (a page whose form confirms)."""
+    existing = PrivateAddressKey.of(request.user, Purpose.FEED)
+    if existing and request.POST.get("confirm") != "1":
+        return render(request, "issues/account/feed_key_confirm.html")
+    _, created = PrivateAddressKey.renew(request.user, Purpose.FEED)
     if not created:
-        token.key = new_feed_key()
-        token.save(update_fields=["key"])
         messages.success(request, "New feed addresses made; the old ones no longer work.")
     else:
         messages.success(request, "Your private feed addresses are ready.")

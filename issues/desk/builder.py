@@ -51,7 +51,17 @@ def move_story(request: HttpRequest, pk: int, story_id: int) -> HttpResponse:
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
     if offset is None:
         return HttpResponse("Move a story up or down.", status=400)
-    return act_on(request, issue, lambda: issue.move_story(story, offset, by=request.user))
+    if not request.headers.get("Accept", "").startswith("application/json"):
+        return act_on(request, issue, lambda: issue.move_story(story, offset, by=request.user))
+    # The builder's script moves the row in place and announces where it went.
+    try:
+        issue.move_story(story, offset, by=request.user)
+    except (ValidationError, WorkflowError) as exc:
+        return JsonResponse({"ok": False, "error": refusal(exc)}, status=409)
+    order = list(issue.entries.values_list("story_id", flat=True))
+    return JsonResponse(
+        {"ok": True, "position": order.index(story.pk) + 1, "count": len(order), "order": order}
+    )
 
 
 @editor_required

@@ -7,6 +7,7 @@ model; builder actions that change the stories live in `issues.desk.builder`.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -19,15 +20,22 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.tasks import Task, TaskResult, TaskResultStatus
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from issues import delivery, render_pool, rendering
+from issues import delivery, rendering
 from issues.abandoned import fail_abandoned_tasks, lost_its_worker
 from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
 from issues.importing.back_issues import back_issue_refusal, untouched_import
-from issues.models import Issue, IssueInvitationUse, IssueStory, suggest_next_issue
+from issues.models import (
+    Issue,
+    IssueInvitationUse,
+    IssueStory,
+    suggest_deadlines,
+    suggest_next_issue,
+)
 from issues.page_count import page_count as cached_page_count
 from issues.tasks import publish_issue_task
 from newsroom import roles
@@ -145,11 +153,29 @@ def asked_newsletter_id(request: HttpRequest) -> int:
 
 @editor_required
 def issue_suggestion(request: HttpRequest) -> JsonResponse:
-    """The suggested number and period of a new issue of one newsletter
-    (the new-issue page asks when its newsletter changes)."""
+    """The suggested number, period and deadlines of a new issue of one
+    newsletter (the new-issue page asks when its newsletter changes); with
+    `period_end`, the deadlines for that period (asked as it is typed).
+    Times are the publisher's, as the form's fields take them."""
     newsletter = get_object_or_404(Newsletter, pk=asked_newsletter_id(request))
-    suggestion = suggest_next_issue(newsletter)
-    return JsonResponse({key: str(value) for key, value in suggestion.items()})
+    typed = parse_date_or_none(request.GET.get("period_end", ""))
+    suggestion = suggest_deadlines(newsletter, typed) if typed else suggest_next_issue(newsletter)
+    return JsonResponse({key: form_value(value) for key, value in suggestion.items()})
+
+
+def parse_date_or_none(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def form_value(value: object) -> str:
+    """A value as the new-issue form's field shows it (a datetime-local
+    input takes the publisher's local time, to the minute)."""
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%Y-%m-%dT%H:%M}"
+    return str(value)
 
 
 @desk_user_required
@@ -181,6 +207,9 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "transitions": issue.transitions.select_related("by")[:20],
         "pending_publication": _pending_publication(request, issue),
         "delivery": delivery.progress(issue) if issue.status == Status.PUBLISHED else None,
+        "editions": issue.editions.order_by("number")  # type: ignore[attr-defined]
+        if issue.status == Status.PUBLISHED
+        else (),
         "invite_form": InviteForm(),
         "invitations": issue.invitations.select_related("invited_by"),  # type: ignore[attr-defined]
         "outside_verdicts": IssueInvitationUse.objects.filter(
@@ -201,7 +230,6 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
         and issue.status == Status.PUBLISHED
         and not issue.corrections.open().exists(),  # type: ignore[attr-defined]
     }
-    render_pool.start_early()  # the page asks for its page count next
     return render(request, "issues/desk/issue_builder.html", context)
 
 

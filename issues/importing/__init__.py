@@ -8,9 +8,11 @@ import dataclasses
 import datetime
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from issues import render_pool
+from issues.importing import formats
 from issues.importing.parsing import (
     MASTHEAD,
     IssueImportError,
@@ -21,6 +23,7 @@ from issues.importing.parsing import (
     parse_issue_text,
     parse_period,
 )
+from issues.importing.pdf import pdf_to_text
 from issues.importing.recognise import find_period, issue_from_blocks
 from issues.importing.saving import (
     IMPORT_NOTE,
@@ -71,9 +74,7 @@ def issue_text(name: str, data: bytes) -> str:
         )
     if data.startswith(b"%PDF") or Path(name).suffix.lower() == ".pdf":
         try:
-            text: str = render_pool.run(
-                "issues.importing.pdf.pdf_to_text", data, time_limit=PDF_READ_SECONDS
-            )
+            text: str = render_pool.run(pdf_to_text, data, time_limit=PDF_READ_SECONDS)
         except render_pool.WorkerLimitExceeded as exc:
             raise IssueParseError(f"the PDF is too hard to read: {exc}", 1) from None
         except render_pool.WorkerFailed as exc:
@@ -108,9 +109,9 @@ def read_issue(
     if len(data) > FILE_MAX_BYTES:
         issue_text(name, data)  # refuses it, with the size
     if data.startswith(b"%PDF") or suffix == ".pdf":
-        return _in_worker("issues.importing.formats.read_pdf", data, period, number)
+        return _in_worker(formats.read_pdf, data, period, number)
     if suffix == ".docx" or (data.startswith(b"PK\x03\x04") and suffix not in _TEXT):
-        return _in_worker("issues.importing.formats.read_docx", data, period, number)
+        return _in_worker(formats.read_docx, data, period, number)
     text = issue_text(name, data)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if first.replace("*", " ").split()[:1] == [MASTHEAD]:
@@ -129,12 +130,14 @@ def _given(parsed: ParsedIssue, period: Period | None, number: int | None) -> Pa
     return parsed
 
 
-def _in_worker(path: str, data: bytes, period: Period | None, number: int | None) -> ParsedIssue:
+def _in_worker(
+    job: Callable[..., ParsedIssue], data: bytes, period: Period | None, number: int | None
+) -> ParsedIssue:
     """Files of other tools are read in a render worker, within a time and
     a memory limit, as our PDFs are."""
     try:
         parsed: ParsedIssue = render_pool.run(
-            path, data, period, number, time_limit=PDF_READ_SECONDS
+            job, data, period, number, time_limit=PDF_READ_SECONDS
         )
     except render_pool.WorkerLimitExceeded as exc:
         raise IssueParseError(f"the file is too hard to read: {exc}", 1) from None

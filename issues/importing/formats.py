@@ -6,10 +6,12 @@ import datetime
 
 from issues.importing.parsing import IssueParseError, ParsedIssue, parse_issue_text
 from issues.importing.recognise import issue_from_blocks
+from issues.render_jobs import render_job
 
 Period = tuple[datetime.date, datetime.date]
 
 
+@render_job
 def read_pdf(data: bytes, period: Period | None, number: int | None) -> ParsedIssue:
     """Our own PDFs by their text form (exactly, with the bookmarks); any
     other PDF, or ours with page furniture before the masthead, by layout."""
@@ -26,6 +28,7 @@ def read_pdf(data: bytes, period: Period | None, number: int | None) -> ParsedIs
     return issue_from_blocks(pdf_blocks(data), how="PDF", period=period, number=number)
 
 
+@render_job
 def read_docx(data: bytes, period: Period | None, number: int | None) -> ParsedIssue:
     from issues.importing.word import docx_blocks
 

@@ -22,6 +22,7 @@ from pypdf import PageObject, PdfReader
 from pypdf.errors import LimitReachedError, PyPdfError
 
 from issues.importing.parsing import MASTHEAD, IssueParseError, parse_period
+from issues.render_jobs import render_job
 
 # WeasyPrint hyphenates with U+2010; a line ending with it continues the word.
 _SOFT_HYPHENS = ("\u2010", "\u00ad")
@@ -159,6 +160,7 @@ def _join(parts: list[str]) -> str:
     return re.sub(r"\*\*(\s*)\*\*", r"\1", text)
 
 
+@render_job
 def pdf_to_text(data: bytes) -> str:
     """The PDF issue in the text form of the reference (see parsing.py)."""
     lines, bookmarks = pdf_lines(data)

@@ -41,6 +41,7 @@ from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
 from newsroom.naming import create_with_unique_name, first_free_name
 from newsroom.sanitizing import check_body_bounds, sanitize_body
+from newsroom.story_shape import recording_as_printed
 from newsroom.workflow import PUBLISH, SUBMIT, perform
 
 IMPORT_NOTE = "imported back issue"
@@ -299,7 +300,8 @@ def _publish(issue: Issue, stories: list[Story], *, author: User, by: User) -> N
     # A back issue: nobody is notified, and it is dated the morning its
     # period began, when it first came out.
     for story in stories:
-        perform(story, SUBMIT, by=author, note=IMPORT_NOTE, notify=False)
+        with recording_as_printed():  # as printed, one paragraph or more
+            perform(story, SUBMIT, by=author, note=IMPORT_NOTE, notify=False)
         perform(story, PUBLISH, by=by, note=IMPORT_NOTE, notify=False)
     perform(issue, SUBMIT, by=author, note=IMPORT_NOTE, notify=False)
     came_out = datetime.datetime.combine(

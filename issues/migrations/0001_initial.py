@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import issues.models
+import newsroom.private_addresses
 
 
 class Migration(migrations.Migration):
@@ -118,7 +119,7 @@ class Migration(migrations.Migration):
                 (
                     "key",
                     models.CharField(
-                        default=issues.models.new_feed_key, max_length=64, unique=True
+                        default=newsroom.private_addresses.new_key, max_length=64, unique=True
                     ),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),

@@ -36,6 +36,7 @@ ROLE_REFUSALS = {
     "request_changes": "Only reviewers send stories back to their authors.",
     "publish": "Only reviewers approve stories.",
     "withdraw": "Only reviewers withdraw approved stories.",
+    "recall": "Only the story's author, an editor, recalls it from review.",
 }
 
 

@@ -6,7 +6,10 @@ writes one, which turns it into the story's first draft.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +18,13 @@ from django.views.decorators.http import require_POST
 
 from newsroom.desk.access import editor_required
 from newsroom.forms import AssignmentForm
-from newsroom.planning import PLANNED_FIELDS, Assignment, SlotConflict
+from newsroom.planning import PLANNED_FIELDS, Assignment, SlotConflict, tell_planned
 from newsroom.reminders import keep_reminding
+from newsroom.tasks import mail_desk_notice
 from newsroom.workflow import WorkflowError
+
+if TYPE_CHECKING:
+    from newsroom.workflow import User
 
 
 def slots() -> QuerySet[Assignment]:
@@ -35,6 +42,7 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
     form = AssignmentForm(request.POST or None, instance=planned, initial=initial)
     if request.method == "POST" and form.is_valid():
         assignment = form.save()
+        _tell_assignee(assignment, by=request.user)
         keep_reminding()
         messages.success(request, f"Planned “{assignment}” for {assignment.assignee}.")
         return redirect("desk:calendar")
@@ -51,18 +59,29 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return dropped_page(request)
     if assignment is None:
         raise Http404("No such slot.")
+    assignee_before = assignment.assignee_id  # type: ignore[attr-defined]
     form = AssignmentForm(request.POST or None, instance=assignment)
     if request.method == "POST" and form.is_valid():
         try:
             form.instance.save_edit(expected_version=form.loaded_version)
         except SlotConflict as conflict:
             return conflict_page(request, form, conflict.current)
+        if form.instance.assignee_id != assignee_before:  # type: ignore[attr-defined]
+            _tell_assignee(form.instance, by=request.user)
         keep_reminding()
         messages.success(request, f"Saved the slot “{assignment}”.")
         return redirect("desk:calendar")
     return render(
         request, "newsroom/assignment_form.html", {"form": form, "assignment": assignment}
     )
+
+
+def _tell_assignee(assignment: Assignment, *, by: User) -> None:
+    """The person a slot is now planned for hears of it (unless it is the
+    planner): a desk notice, mailed once the slot is saved."""
+    notice = tell_planned(assignment, by=by)
+    if notice is not None:
+        transaction.on_commit(lambda: mail_desk_notice.enqueue(notice_id=notice.pk))
 
 
 def conflict_page(request: HttpRequest, form: AssignmentForm, current: Assignment) -> HttpResponse:

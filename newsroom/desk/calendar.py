@@ -19,7 +19,7 @@ from newsroom.desk.access import desk_user_required
 from newsroom.extension import CalendarEntry
 from newsroom.forms import CalendarFilter
 from newsroom.models import Newsletter
-from newsroom.planning import CalendarKey
+from newsroom.private_addresses import PrivateAddressKey, Purpose
 from newsroom.reminders import keep_reminding
 from newsroom.site import site_domain
 from newsroom.text import one_line, printable
@@ -58,12 +58,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     newsletter, person = data.get("newsletter"), data.get("person")
     start = agenda.local_midnight(first)
     end = agenda.local_midnight(first + datetime.timedelta(weeks=WEEKS_SHOWN))
-    found = agenda.entries(
-        start,
-        end,
-        newsletter_id=newsletter.pk if newsletter else None,
-        person_id=person.pk if person else None,
-    )
+    # Everyone's entries of the weeks shown: they say whom the person filter
+    # offers; then the chosen person's, if one is chosen.
+    shown = agenda.entries(start, end, newsletter_id=newsletter.pk if newsletter else None)
+    filters.offer_people(person_id for entry in shown for person_id in entry.people)
+    found = [e for e in shown if person.pk in e.people] if person else shown
     this_week = agenda.local_midnight(agenda.week_start(today))
     owed = agenda.entries(
         min(this_week, timezone.now() - FEED_PAST),
@@ -73,7 +72,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     owed = [e for e in owed if e.overdue or e.at >= this_week]
     query = request.GET.copy()
     query.pop("week", None)
-    key = CalendarKey.objects.filter(user_id=request.user.pk).first()  # type: ignore[misc]
+    key = PrivateAddressKey.of(request.user, Purpose.CALENDAR)
     context = {
         "filters": filters,
         "person": person,
@@ -97,8 +96,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @require_POST
 def renew_calendar_key(request: HttpRequest) -> HttpResponse:
     """Make (or replace) the private feed address; the old one stops working."""
-    CalendarKey.objects.filter(user_id=request.user.pk).delete()  # type: ignore[misc]
-    CalendarKey.objects.create(user_id=request.user.pk)  # type: ignore[misc]
+    PrivateAddressKey.renew(request.user, Purpose.CALENDAR)
     messages.success(request, "Your calendar feed has a new private address; the old one is gone.")
     return redirect("desk:calendar")
 
@@ -107,7 +105,7 @@ def renew_calendar_key(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
     """What the key's owner owes, as iCalendar. The key is the credential:
     an unknown key, or a user no longer on the desk, is a 404."""
-    found = CalendarKey.objects.select_related("user").filter(key=key).first()
+    found = PrivateAddressKey.find(key, Purpose.CALENDAR)
     if found is None or not roles.is_desk_user(found.user):
         raise Http404("No such calendar.")
     now = timezone.now()

@@ -11,9 +11,8 @@ from django.views.decorators.http import require_POST
 from newsroom import roles
 from newsroom.desk.access import desk_user_required
 from newsroom.extension import publishing_room
-from newsroom.models import Story, label_stories
+from newsroom.models import SENT_BACK, Story, label_stories
 from newsroom.planning import Assignment, DeskNotice
-from newsroom.workflow import REQUEST_CHANGES
 
 PANEL_SIZE = 10
 
@@ -38,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sent_back": mine.sent_back()[:PANEL_SIZE],
         "my_drafts": mine.drafts()
         .with_last_transition()
-        .filter(Q(last_transition__isnull=True) | ~Q(last_transition=REQUEST_CHANGES.name))
+        .filter(Q(last_transition__isnull=True) | ~Q(last_transition__in=SENT_BACK))
         .order_by("-updated_at")[:PANEL_SIZE],
         "my_in_review": mine.in_review()[:PANEL_SIZE],
         "awaiting_review": awaiting.order_by("updated_at")[:PANEL_SIZE],

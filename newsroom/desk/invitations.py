@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from newsroom.desk.access import get_story_for, reviewer_required
 from newsroom.forms import InviteForm
 from newsroom.invitations import Invitation, StoryInvitation, invite
+from newsroom.text import local_time
 
 
 def invite_from_form(request: HttpRequest, model: type[Invitation], subject: object) -> None:
@@ -30,8 +31,7 @@ def invite_from_form(request: HttpRequest, model: type[Invitation], subject: obj
     )
     messages.success(
         request,
-        f"Invited {invitation.email}; the link works until"
-        f" {invitation.expires_at:%d %b %Y %H:%M} UTC.",
+        f"Invited {invitation.email}; the link works until {local_time(invitation.closes_at())}.",
     )
 
 

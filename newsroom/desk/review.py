@@ -26,12 +26,13 @@ from newsroom.desk.access import (
 )
 from newsroom.desk.since import since_last_look
 from newsroom.desk.threads import anchors, threads_for
-from newsroom.forms import InviteForm, RequestChangesForm
+from newsroom.forms import InviteForm, RequestChangesForm, WithdrawForm
 from newsroom.invitations import StoryInvitationUse, Use
 from newsroom.models import OpenComments, Story
 from newsroom.paging import bounded_page
 from newsroom.workflow import (
     PUBLISH,
+    RECALL,
     REQUEST_CHANGES,
     SUBMIT,
     WITHDRAW,
@@ -47,8 +48,10 @@ DONE = {
     SUBMIT: "Submitted for review.",
     REQUEST_CHANGES: "Sent back to the author with your comment.",
     PUBLISH: "Approved: the story is ready for an issue.",
-    WITHDRAW: "Withdrawn: the story is a draft again.",
+    WITHDRAW: "Withdrawn: the story is a draft again; the author sees your reason.",
+    RECALL: "Recalled: the story is a draft again. Submit it when it is ready.",
 }
+NO_WITHDRAW_REASON = "Say why you withdraw it: the author sees your reason."
 
 QUEUE_PAGE_SIZE = 25
 
@@ -143,4 +146,23 @@ def story_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_user_required
 @require_POST
 def story_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return redirect(_act(request, pk, WITHDRAW))
+    """Withdraw with a reason, which the author sees on the story and by mail.
+    A refusal of the workflow itself (in an issue, scheduled) is said first."""
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        return redirect(_act(request, pk, WITHDRAW, comment=form.cleaned_data["reason"]))
+    story = get_story_for(request.user, pk, WITHDRAW)
+    try:
+        story.check_transition(WITHDRAW, by=request.user, comment="-")
+    except WorkflowError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.error(request, NO_WITHDRAW_REASON)
+    return redirect(story)
+
+
+@desk_user_required
+@require_POST
+def story_recall(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author, an editor, takes their submitted story back to draft."""
+    return redirect(_act(request, pk, RECALL))

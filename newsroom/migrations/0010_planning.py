@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import newsroom.planning
+import newsroom.private_addresses
 
 
 class Migration(migrations.Migration):
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 (
                     "key",
                     models.CharField(
-                        default=newsroom.planning.new_calendar_key, max_length=64, unique=True
+                        default=newsroom.private_addresses.new_key, max_length=64, unique=True
                     ),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),

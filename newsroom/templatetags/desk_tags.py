@@ -9,6 +9,7 @@ from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
 from newsroom.sanitizing import body_with_source, editor_allowlist
+from newsroom.story_shape import count_words
 
 register = template.Library()
 
@@ -16,6 +17,12 @@ register = template.Library()
 @register.simple_tag(name="body_with_source")
 def body_with_source_tag(body: str, source: Any) -> SafeString:
     return body_with_source(body, str(source) if source else None)
+
+
+@register.filter
+def words(body: str) -> int:
+    """A body's words, counted as Story.word_count and the live counter do."""
+    return count_words(body)
 
 
 @register.simple_tag

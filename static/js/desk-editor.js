@@ -9,14 +9,55 @@ const BLOCK_BREAK = /<br\s*\/?>|<\/(?:p|li|ul|ol)>/gi;
 const isSafeHref = (href) => ALLOWLIST.schemes.some((s) => href.toLowerCase().startsWith(s));
 
 function parse(html) {
-  // Same rule as Story.word_count on the server: block ends and line
-  // breaks separate words, inline tags do not.
+  // Same rule as newsroom.story_shape.count_words on the server: block ends
+  // and line breaks separate words, inline tags do not.
   return new DOMParser().parseFromString(html.replace(BLOCK_BREAK, " "), "text/html");
 }
 
+// A word holds a letter or a digit: a "·" or "–" on its own is not one.
+const WORDLIKE = /[\p{L}\p{N}]/u;
+
 function countWords(html) {
   const text = parse(html).body.textContent || "";
-  return text.split(/\s+/).filter(Boolean).length;
+  return text.split(/\s+/).filter((token) => WORDLIKE.test(token)).length;
+}
+
+// The one-paragraph rule, as newsroom.story_shape.body_problem states it
+// (the submit check): one paragraph, optionally followed by one list. The
+// blocks are the body's top-level paragraphs and lists; text outside any
+// block reads as a paragraph.
+const BODY_RULE = "One paragraph, optionally followed by one list";
+
+function bodyShape(html) {
+  const body = new DOMParser().parseFromString(html, "text/html").body;
+  const blocks = [];
+  let loose = false;
+  for (const node of Array.from(body.childNodes)) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if (node.textContent.trim()) loose = true;
+    } else if (node.nodeType === Node.ELEMENT_NODE) {
+      if (node.tagName === "P") blocks.push("p");
+      else if (node.tagName === "UL" || node.tagName === "OL") blocks.push("list");
+      else if (node.tagName !== "BR") loose = true;
+    }
+  }
+  if (loose && !blocks.includes("p")) blocks.unshift("p");
+  return blocks;
+}
+
+function bodyProblem(html) {
+  const blocks = bodyShape(html);
+  const paragraphs = blocks.filter((b) => b === "p").length;
+  const lists = blocks.length - paragraphs;
+  const rule = `a story is ${BODY_RULE.toLowerCase()}.`;
+  if (paragraphs > 1) return `This story has ${paragraphs} paragraphs; ${rule} Join the paragraphs.`;
+  if (lists > 1) return `This story has ${lists} lists; ${rule} Make them one list.`;
+  if (lists && blocks[0] !== "p") {
+    return paragraphs
+      ? `The list comes before the paragraph; ${rule} Move the list to the end.`
+      : `This story is only a list; ${rule} Start it with a paragraph.`;
+  }
+  return null;
 }
 
 // Copy only the markup the allowlist permits: the preview never runs or
@@ -60,9 +101,17 @@ function renderPreview(form, body) {
   }
   const name = sourceName(form);
   if (name) {
-    const paragraphs = copy.querySelectorAll("p");
-    const last = paragraphs[paragraphs.length - 1] || copy.appendChild(document.createElement("p"));
-    // As newsroom.sanitizing.body_with_source prints it.
+    // As newsroom.sanitizing.body_with_source prints it: at the end of the
+    // last paragraph, or of the last item of a list that ends the body.
+    let last = null;
+    for (let node = copy.lastElementChild; node && /^(P|LI|UL|OL)$/.test(node.tagName); node = node.lastElementChild) {
+      if (node.tagName === "P" || node.tagName === "LI") last = node;
+      if (node.tagName === "P") break;
+    }
+    if (!last) {
+      last = copy.appendChild(document.createElement("p"));
+      last.className = "source-line";
+    }
     const citation = document.createElement("span");
     const strong = document.createElement("strong");
     citation.className = "source";
@@ -124,7 +173,12 @@ function oneTabStopToolbar(form) {
   const apply = () => {
     const bar = form.querySelector(".prose-menubar");
     if (!bar || bar.dataset.roving) return Boolean(bar);
-    const buttons = () => Array.from(bar.querySelectorAll(".prose-menubar__button"));
+    // Every button one can see: the editor hides some (list properties,
+    // remove link) until they apply, and a hidden one cannot take focus.
+    const buttons = () =>
+      Array.from(bar.querySelectorAll(".prose-menubar__button")).filter(
+        (button) => !button.classList.contains("hidden") && button.getClientRects().length > 0,
+      );
     if (!buttons().length) return false;
     bar.dataset.roving = "1";
     bar.setAttribute("role", "toolbar");
@@ -152,18 +206,16 @@ function oneTabStopToolbar(form) {
 
 document.querySelectorAll("[data-story-form]").forEach(oneTabStopToolbar);
 
-// An issue story is one paragraph: when more arrive (a paste from a word
-// processor, say), the editor says so before saving.
+// An issue story is one paragraph, optionally followed by one list: when the
+// body is otherwise, the editor says so in the words the submit check uses.
 function warnOfParagraphs(form) {
   const body = form.querySelector("textarea[name=body]");
   const warning = form.querySelector("[data-paragraph-warning]");
   if (!body || !warning) return;
   const update = () => {
-    const paragraphs = parse(body.value).querySelectorAll("p, li").length;
-    warning.hidden = paragraphs <= 1;
-    warning.textContent = paragraphs > 1
-      ? `This story has ${paragraphs} paragraphs; a story in an issue is one paragraph. Join them, or keep what belongs.`
-      : "";
+    const problem = bodyProblem(body.value);
+    warning.hidden = !problem;
+    warning.textContent = problem || "";
   };
   form.addEventListener("input", update);
   form.addEventListener("change", update);
@@ -171,6 +223,59 @@ function warnOfParagraphs(form) {
 }
 
 document.querySelectorAll("[data-story-form]").forEach(warnOfParagraphs);
+
+// A paste is cleaned as it happens, by the server's own clean-up and
+// sanitiser (newsroom/desk/paste.py): the editor inserts what a save would
+// keep, so what one sees is what is saved. A table or typed bullets are
+// named in one line under the editor. Without the server (offline, signed
+// out) the editor pastes as it would, and the line says it was not tidied.
+function cleanPastes(form) {
+  const notice = form.querySelector("[data-paste-notice]");
+  if (!notice) return;
+  const say = (words, problem = false) => {
+    notice.textContent = words;
+    notice.hidden = !words;
+    notice.classList.toggle("text-danger", problem);
+  };
+  const paste = (editor, html) => {
+    if (editor.view.pasteHTML) editor.view.pasteHTML(html);
+    else editor.commands.insertContent(html);
+    // The editor's own change events are not the person's: say it was.
+    form.dispatchEvent(new CustomEvent("desk:edited"));
+  };
+  form.addEventListener("paste", (event) => {
+    const editable = event.target.closest && event.target.closest(".ProseMirror");
+    const editor = editable && editable.editor;
+    const html = event.clipboardData && event.clipboardData.getData("text/html");
+    // Plain text, and a copy from this editor, are pasted as they are.
+    if (!editor || !html || html.includes("data-pm-slice")) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const fields = new FormData();
+    fields.append("html", html);
+    fields.append("headline", (form.querySelector("input[name=headline]") || { value: "" }).value);
+    fields.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    say("Tidying the paste…");
+    fetch(notice.dataset.url, { method: "POST", body: fields, credentials: "same-origin" })
+      .then(async (response) => {
+        const type = response.headers.get("content-type") || "";
+        if (response.redirected || !type.includes("json")) throw new Error("not the desk");
+        const answer = await response.json();
+        if (!response.ok) {
+          say(`Not pasted: ${answer.problems.join(" ")}`, true);
+          return;
+        }
+        paste(editor, answer.html);
+        say(answer.notices.join(" "));
+      })
+      .catch(() => {
+        paste(editor, html);
+        say("Pasted without tidying (the server could not be reached): check its lists and tables; Save tidies them.", true);
+      });
+  }, true);
+}
+
+document.querySelectorAll("[data-story-form]").forEach(cleanPastes);
 
 // Ctrl+K (the editor's link shortcut) acts on the editor's own idea of the
 // selection, which it learns from the browser's "selectionchange" event. That
@@ -313,7 +418,7 @@ new MutationObserver(() => {
 // Replying to or resolving a comment beside the editor leaves the page: with
 // unsaved edits to the story, say so instead of losing them.
 function keepUnsavedEdits(form) {
-  let unsaved = false;
+  let unsaved = form.hasAttribute("data-unsaved");
   form.addEventListener("input", () => { unsaved = true; });
   form.addEventListener("submit", () => { unsaved = false; });
   document.querySelectorAll(".desk-threads form").forEach((threadForm) => {
@@ -334,3 +439,80 @@ function keepUnsavedEdits(form) {
 }
 
 document.querySelectorAll("[data-story-form]").forEach(keepUnsavedEdits);
+
+// Nothing typed is lost (newsroom/desk/drafts.py, docs/desk.md). While the
+// form has changes, its fields are posted to the person's draft every few
+// seconds, and once more when the tab is hidden or closed; the story itself
+// changes only on Save. Leaving the page with changes asks first.
+const AUTOSAVE_EVERY = 10_000;
+
+function autosave(form) {
+  const url = form.dataset.autosave;
+  if (!url) return;
+  const status = form.querySelector("[data-autosave-status]");
+  const fields = () => new FormData(form);
+  const snapshot = () => new URLSearchParams(fields()).toString();
+  // Only what the person does makes the form dirty: the editor rewriting its
+  // textarea as it starts (a script's event, not trusted) does not.
+  let dirty = form.hasAttribute("data-unsaved");
+  let sent = dirty ? "" : snapshot();
+  let leaving = false;
+  const markDirty = (event) => {
+    if (!event.isTrusted) return;
+    dirty = true;
+    form.dataset.unsaved = "";
+  };
+  form.addEventListener("input", markDirty);
+  form.addEventListener("change", markDirty);
+  form.addEventListener("desk:edited", () => markDirty({ isTrusted: true }));
+  const say = (words, problem = false) => {
+    if (!status) return;
+    status.textContent = words;
+    status.classList.toggle("text-danger", problem);
+    status.classList.toggle("text-muted", !problem);
+  };
+
+  const save = async () => {
+    const now = snapshot();
+    if (!dirty || now === sent) return;
+    sent = now;
+    try {
+      const response = await fetch(url, { method: "POST", body: fields(), credentials: "same-origin" });
+      if (response.redirected) {
+        sent = "";
+        say("You are signed out, so changes are no longer autosaved. Press Save: after you sign in, the form comes back with your text.", true);
+        return;
+      }
+      const answer = await response.json();
+      if (answer.saved) say(`Unsaved changes kept at ${answer.at}; Save to keep them in the story.`);
+      else if (answer.same) say("");
+      else say(`Not autosaved: ${answer.problems.join(" ")}`, true);
+    } catch {
+      sent = "";
+      say("Could not reach the server to autosave; your text is still here. Save when the connection is back.", true);
+    }
+  };
+  const saveOnLeaving = () => {
+    const now = snapshot();
+    if (leaving || !dirty || now === sent) return;
+    sent = now;
+    navigator.sendBeacon(url, fields());
+  };
+
+  const timer = setInterval(save, Number(form.dataset.autosaveEvery || AUTOSAVE_EVERY));
+  form.addEventListener("submit", () => {
+    leaving = true;
+    clearInterval(timer);
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveOnLeaving();
+  });
+  window.addEventListener("pagehide", saveOnLeaving);
+  window.addEventListener("beforeunload", (event) => {
+    if (!dirty || leaving) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+}
+
+document.querySelectorAll("[data-story-form]").forEach(autosave);

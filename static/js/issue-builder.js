@@ -1,5 +1,7 @@
-// The issue builder: a live page count, and drag and drop to reorder the
-// stories. Without JavaScript the up/down buttons (plain forms) still work.
+// The issue builder: a live page count, drag and drop to reorder the
+// stories, and up/down moves in place (focus stays on the moved story's
+// button; a polite live region says where it went). Without JavaScript the
+// up/down buttons are plain forms that post and reload.
 (function () {
   "use strict";
 
@@ -94,7 +96,57 @@
     });
   }
 
+  function headlineOf(item) {
+    var headline = item.querySelector(".story-headline");
+    return headline ? headline.textContent.trim() : "The story";
+  }
+
+  function moveInPlace(moveForm, submitter) {
+    var item = moveForm.closest("li[data-story-id]");
+    var direction = moveForm.elements.direction.value;
+    fetch(moveForm.action, {
+      method: "POST",
+      body: new FormData(moveForm),
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (outcome) {
+        if (!outcome.ok) {
+          status.textContent = outcome.error;
+          window.alert(outcome.error);
+          return;
+        }
+        var sibling = direction === "up" ? item.previousElementSibling : item.nextElementSibling;
+        if (sibling) {
+          if (direction === "up") sibling.before(item); else sibling.after(item);
+        }
+        refreshButtons();
+        if (list.dataset.saved !== undefined) list.dataset.saved = currentOrder().join(",");
+        // At either end the pressed button is disabled: keep focus on the story.
+        var other = item.querySelector("input[value=" + (direction === "up" ? "down" : "up") + "]");
+        var target = submitter && !submitter.disabled ? submitter : other && other.form.querySelector("button");
+        if (target) target.focus();
+        status.textContent = "“" + headlineOf(item) + "” moved to position " + outcome.position +
+          " of " + outcome.count + ".";
+        refreshPageCount();
+      })
+      .catch(function () { window.location.reload(); });
+  }
+
+  function enableMoves() {
+    list.addEventListener("submit", function (event) {
+      var moveForm = event.target;
+      if (!moveForm.elements.direction) return;
+      event.preventDefault();
+      moveInPlace(moveForm, event.submitter || moveForm.querySelector("button"));
+    });
+  }
+
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
   refreshPageCount();
-  if (list && form && list.dataset.orderUrl) enableDragAndDrop();
+  if (list && form && list.dataset.orderUrl) {
+    enableDragAndDrop();
+    enableMoves();
+  }
 })();

@@ -1,5 +1,5 @@
-// Comments on passages: select words in a story ([data-commentable]) and a
-// small form opens ([data-passage-form]) with the quote and where it starts.
+// Comments on passages: select words in a story ([data-commentable]) by
+// mouse, keyboard or touch, and a small form opens ([data-passage-form]) with the quote and where it starts.
 // Offsets count characters of the story body's text (its textContent), as
 // the server counts them (newsroom.anchoring.plain_text). Open threads are
 // marked in the text from the JSON in <script id="comment-anchors">.
@@ -87,6 +87,14 @@ function setUp(root, form) {
   }
 
   root.addEventListener("mouseup", () => window.setTimeout(selected, 0));
+  // Touch (phones, tablets) selects with handles and no mouse-up: follow
+  // the selection itself, once it has settled for a moment.
+  let settling = 0;
+  document.addEventListener("selectionchange", () => {
+    window.clearTimeout(settling);
+    settling = window.setTimeout(selected, 350);
+  });
+  root.addEventListener("touchend", () => window.setTimeout(selected, 0));
   root.addEventListener("keyup", (event) => {
     if (event.shiftKey || event.key === "Shift") selected();
   });

@@ -1,10 +1,14 @@
 """`make bench-scale`: desk and archive pages, and downloads, at scale.
 
 Needs DATABASE_URL pointing at a PostgreSQL database filled by
-`manage.py generate_load` (see the README). Starts gunicorn (debug off, 2
-workers) on loopback, then prints per page the p50/p95 over HTTP and the
-queries it runs, and the download throughput at concurrency 1/8/32 for the
-download view, a signed link, the X-Accel-Redirect hand-off (Django's part:
+`manage.py generate_load` (see docs/benchmarks.md), and for the pages
+BENCH_DEMO_DATABASE_URL at a small one (docs/benchmarks-pages.md). Starts
+gunicorn (2 workers) on loopback, then prints for every page that lists or
+searches the p50/p95 over HTTP on the demo and the large data side by side,
+the growth and the queries it runs (flagging a p95 that grows more than 1.5x
+or passes 100 ms), and the download throughput at concurrency 1/8/32 for the
+download view (with and without prepared statements), a signed link (with
+and without the grant check), the X-Accel-Redirect hand-off (Django's part:
 nginx would send the bytes) and whitenoise serving the same file, each as a
 ratio to whitenoise. Prints figures only; asserts nothing.
 
@@ -37,6 +41,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
 os.environ["DJANGO_DEBUG"] = os.environ.get("BENCH_DEBUG", "1")
 os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
 os.environ["DJANGO_ENV_FILE"] = "/nonexistent"
+# A signed link lives a minute by default; the bench follows one for longer.
+os.environ.setdefault("NEWSROOM_SIGNED_LINK_SECONDS", "3600")
 
 import django  # noqa: E402
 
@@ -99,47 +105,184 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def pages(port: int) -> None:
-    editor = User.objects.get(username="load-r1-editor-1")
-    reviewer = User.objects.get(username="load-r1-reviewer-1")
-    sub = Subscription.objects.select_related("user", "newsletter").order_by("pk").first()
-    assert sub is not None
-    reader = sub.user
-    draft = Issue.objects.filter(status=Status.DRAFT).order_by("pk").first()
-    published = Issue.objects.filter(status=Status.PUBLISHED, newsletter=sub.newsletter).first()
-    assert draft is not None and published is not None
-    cookies = {u.pk: session_for(u) for u in (editor, reviewer, reader)}
-    rows = [
-        ("editor's dashboard", editor, "/desk/"),
-        ("reviewer's dashboard", reviewer, "/desk/"),
-        ("story list", editor, "/desk/stories/"),
-        ("story search", editor, "/desk/stories/?q=satellite+launch"),
-        ("review queue", reviewer, "/desk/review/"),
-        ("desk issue list", editor, "/desk/issues/"),
-        ("issue builder", editor, f"/desk/issues/{draft.pk}/"),
-        ("archive", reader, "/issues/"),
-        ("issue page", reader, published.get_absolute_url()),
+# Pages are flagged when their p95 grows more than this from the demo data
+# to the large data, or passes PAGE_BUDGET_MS on the large data.
+GROWTH_LIMIT = 1.5
+PAGE_BUDGET_MS = 100.0
+# In the demo data as in the large one: a word of one story (the headline's
+# number of the 138th generated story), a word of most, a word of none.
+RARE_WORD, COMMON_WORD, MISSING_WORD = "137", "satellite", "zeppelin"
+
+
+def demo_database(url: str) -> str:
+    """Register the demo database (BENCH_DEMO_DATABASE_URL) as "demo"."""
+    import environ
+    from django.db import connections
+
+    parsed = environ.Env.db_url_config(url)
+    connections.settings["demo"] = {
+        **connections.settings["default"],
+        **{
+            key: parsed[key]
+            for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+            if key in parsed
+        },
+    }
+    return "demo"
+
+
+def signed_in(alias: str, user: User) -> str:
+    """A session in database `alias` in which `user` is signed in."""
+    if alias == "default":
+        return session_for(user)
+    import datetime
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    data = {
+        SESSION_KEY: str(user.pk),
+        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        HASH_SESSION_KEY: user.get_session_auth_hash(),
+    }
+    key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+    Session.objects.using(alias).create(
+        session_key=key,
+        session_data=SessionStore().encode(data),
+        expire_date=timezone.now() + datetime.timedelta(days=1),
+    )
+    return key
+
+
+def page_list(alias: str) -> list[tuple[str, str, str]]:
+    """Every page that lists or searches: (name, cookie, path) in `alias`."""
+    import datetime
+
+    from django.utils import timezone
+
+    users = User.objects.using(alias)
+    editor = users.get(username="load-r1-editor-1")
+    reviewer = users.get(username="load-r1-reviewer-1")
+    sub = Subscription.objects.using(alias).select_related("user", "newsletter").order_by("pk")[0]
+    issues = Issue.objects.using(alias).order_by("pk")
+    draft = issues.filter(status=Status.DRAFT)[0]
+    published = issues.filter(status=Status.PUBLISHED, newsletter=sub.newsletter).last()
+    assert published is not None
+    cookie = {u.pk: signed_in(alias, u) for u in (editor, reviewer, sub.user)}
+    ed, rv, rd = cookie[editor.pk], cookie[reviewer.pk], cookie[sub.user.pk]
+    newsletter = sub.newsletter
+    year_ago = (timezone.localdate() - datetime.timedelta(weeks=52)).isoformat()
+    builder = f"/desk/issues/{draft.pk}/"
+    return [
+        ("editor's dashboard", ed, "/desk/"),
+        ("reviewer's dashboard", rv, "/desk/"),
+        ("story list", ed, "/desk/stories/"),
+        ("story list, author+status", ed, f"/desk/stories/?author={editor.pk}&status=draft"),
+        ("story search, rare word", ed, f"/desk/stories/?q={RARE_WORD}"),
+        ("story search, common word", ed, f"/desk/stories/?q={COMMON_WORD}"),
+        ("story search, missing word", ed, f"/desk/stories/?q={MISSING_WORD}"),
+        ("review queue", rv, "/desk/review/"),
+        ("sources", ed, "/desk/sources/"),
+        ("desk issue list", ed, "/desk/issues/"),
+        ("issue builder", ed, builder),
+        ("issue builder, search", ed, f"{builder}?q={COMMON_WORD}"),
+        ("issue reach", ed, f"/desk/issues/{published.pk}/reach/"),
+        ("calendar", ed, "/desk/calendar/"),
+        ("calendar, newsletter", ed, f"/desk/calendar/?newsletter={newsletter.pk}"),
+        ("calendar, person", ed, f"/desk/calendar/?person={editor.pk}"),
+        ("calendar, a year ago", ed, f"/desk/calendar/?week={year_ago}"),
+        (
+            "calendar, every filter",
+            ed,
+            f"/desk/calendar/?newsletter={newsletter.pk}&person={reviewer.pk}&week={year_ago}",
+        ),
+        ("archive", rd, "/issues/"),
+        ("archive, one newsletter", rd, f"/issues/?newsletter={newsletter.slug}"),
+        ("archive search, common", rd, f"/issues/?q={COMMON_WORD}"),
+        ("archive search, rare", rd, f"/issues/?q={RARE_WORD}"),
+        ("issue page", rd, published.get_absolute_url()),
     ]
-    print(f"\npages ({ROUNDS} requests each, gunicorn 2 workers, debug off)")
-    print(f"{'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-    for name, user, path in rows:
-        client = Client()
-        client.force_login(user)
-        with CaptureQueriesContext(connection) as queries:
-            status = client.get(path, HTTP_HOST="localhost").status_code
-        assert status == 200, (path, status)
-        for _ in range(WARM_UP):  # each gunicorn worker loads its templates once
-            get(port, path, cookies[user.pk])
-        times = []
+
+
+def timed(port: int, path: str, cookie: str) -> float:
+    started = time.perf_counter()
+    code, _ = get(port, path, cookie)
+    assert code == 200, (path, code)
+    return (time.perf_counter() - started) * 1000
+
+
+def queries_of(path: str, cookie: str) -> int:
+    client = Client()
+    client.cookies["sessionid"] = cookie
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(path, HTTP_HOST="localhost").status_code
+    assert status == 200, (path, status)
+    return len(queries.captured_queries)
+
+
+def pages(port: int) -> None:
+    """Each page on the large data (DATABASE_URL) and, given
+    BENCH_DEMO_DATABASE_URL, on the demo data too: the two servers take
+    turns request by request, so a busy moment of the machine falls on both."""
+    demo_url = os.environ.get("BENCH_DEMO_DATABASE_URL", "")
+    large = page_list("default")
+    demo = page_list(demo_database(demo_url)) if demo_url else None
+    demo_server = gunicorn(demo_port := free_port(), DATABASE_URL=demo_url) if demo else None
+    try:
+        flagged = page_figures(port, large, demo_port if demo else None, demo)
+    finally:
+        if demo_server:
+            demo_server.terminate()
+            demo_server.wait()
+    if flagged:
+        limits = f"p95 grows > {GROWTH_LIMIT}x or > {PAGE_BUDGET_MS:.0f} ms"
+        print(f"FLAGGED ({limits}): {', '.join(flagged)}")
+    else:
+        print(f"no page flagged (p95 growth <= {GROWTH_LIMIT}x and <= {PAGE_BUDGET_MS:.0f} ms)")
+
+
+def page_figures(
+    port: int,
+    large: list[tuple[str, str, str]],
+    demo_port: int | None,
+    demo: list[tuple[str, str, str]] | None,
+) -> list[str]:
+    debug = "on" if settings.DEBUG else "off"
+    print(f"\npages ({ROUNDS} requests each, gunicorn 2 workers, debug {debug})")
+    print(
+        f"{'page':<28} {'demo p50':>8} {'p95':>6} {'large p50':>9} {'p95':>6}"
+        f" {'growth p50':>10} {'p95':>6} {'queries':>7}"
+    )
+    flagged = []
+    for index, (name, cookie, path) in enumerate(large):
+        turns = [(port, path, cookie)]
+        if demo is not None and demo_port is not None:
+            turns.append((demo_port, demo[index][2], demo[index][1]))
+        for p, each_path, each_cookie in turns:
+            for _ in range(WARM_UP):  # each gunicorn worker loads its templates once
+                get(p, each_path, each_cookie)
+        times: list[list[float]] = [[] for _ in turns]
         for _ in range(ROUNDS):
-            started = time.perf_counter()
-            code, _ = get(port, path, cookies[user.pk])
-            times.append((time.perf_counter() - started) * 1000)
-            assert code == 200, (path, code)
-        print(
-            f"{name:<22} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f}"
-            f" {len(queries.captured_queries):8d}"
-        )
+            for n, (p, each_path, each_cookie) in enumerate(turns):
+                times[n].append(timed(p, each_path, each_cookie))
+        big50, big95 = statistics.median(times[0]), percentile(times[0], 0.95)
+        cells = f"{'':>8} {'':>6} {big50:9.1f} {big95:6.1f} {'':>10} {'':>6}"
+        flag = big95 > PAGE_BUDGET_MS
+        if len(times) == 2:
+            small50, small95 = statistics.median(times[1]), percentile(times[1], 0.95)
+            growth50, growth95 = big50 / small50, big95 / small95
+            flag = flag or growth95 > GROWTH_LIMIT
+            cells = (
+                f"{small50:8.1f} {small95:6.1f} {big50:9.1f} {big95:6.1f}"
+                f" {growth50:9.2f}x {growth95:5.2f}x"
+            )
+        print(f"{name:<28} {cells} {queries_of(path, cookie):7d}{'  <-' if flag else ''}")
+        if flag:
+            flagged.append(name)
+    return flagged
 
 
 def throughput(port: int, path: str, cookie: str, concurrency: int) -> float:
@@ -169,18 +312,20 @@ def throughput(port: int, path: str, cookie: str, concurrency: int) -> float:
     return per_thread * concurrency / elapsed
 
 
-def downloads_bench(port: int, accel_port: int) -> None:
+def downloads_bench(port: int, accel_port: int, unprepared_port: int, checked_port: int) -> None:
     sub = Subscription.objects.select_related("user", "newsletter").order_by("pk").first()
     assert sub is not None
     issue = Issue.objects.filter(status=Status.PUBLISHED, newsletter=sub.newsletter).first()
     assert issue is not None and issue.latest_edition is not None
     cookie = session_for(sub.user)
     pdf = f"/issues/{issue.newsletter.slug}/{issue.number}.pdf"
-    signed = downloads.signed_pdf_url(issue)
+    signed = downloads.signed_pdf_url(issue, sub.user.pk)
     size = issue.latest_edition.pdf_size
     paths = [
         ("download view", port, pdf, cookie),
+        ("  not prepared", unprepared_port, pdf, cookie),
         ("signed link", port, signed, ""),
+        ("  checking the grant", checked_port, signed, ""),
         ("X-Accel (Django part)", accel_port, pdf, cookie),
         ("whitenoise", port, "/static/bench/issue.pdf", ""),
     ]
@@ -217,15 +362,23 @@ def main() -> None:
         open(bench_dir / "issue.pdf", "wb") as copy,
     ):
         shutil.copyfileobj(stored, copy)
+    parts = sys.argv[1:] or ["pages", "downloads"]
     port, accel_port = free_port(), free_port()
     servers = [gunicorn(port), gunicorn(accel_port, NEWSROOM_DOWNLOADS="accel")]
-    parts = sys.argv[1:] or ["pages", "downloads"]
+    if "downloads" in parts:
+        # The download view without prepared statements (as behind a pooler
+        # in transaction mode), and signed links that ask the reader's grant.
+        unprepared_port, checked_port = free_port(), free_port()
+        servers += [
+            gunicorn(unprepared_port, NEWSROOM_PREPARED_STATEMENTS="0"),
+            gunicorn(checked_port, NEWSROOM_SIGNED_LINK_CHECKS_GRANT="1"),
+        ]
     print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} before the run")
     try:
         if "pages" in parts:
             pages(port)
         if "downloads" in parts:
-            downloads_bench(port, accel_port)
+            downloads_bench(port, accel_port, unprepared_port, checked_port)
         print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} after the run")
     finally:
         for server in servers:

@@ -10,9 +10,9 @@ Prints the figures; asserts only that the renders produced what they should
 from __future__ import annotations
 
 import datetime
+import functools
 import gc
 import io
-import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -24,14 +24,17 @@ from pypdf import PdfReader
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from issues import render_pool, rendering
+from issues import render_jobs, render_pool, rendering
 from issues.models import Issue, IssueStory
+from issues.render_jobs import worker_peak_memory_kb
 from newsroom.models import Newsletter, Source, Story
 from tests.issue_helpers import STORIES
 
 SIZES = [5, 20, 100, 500]
 COMPARISON_RUNS = 15
 MEMORY_RUNS = 300
+# Stories, and runs of each path (interleaved).
+BARE_SIZES = [(5, 7), (20, 5), (100, 3)]
 
 
 def build_issue(size: int, number: int, *, latin_only: bool = False) -> Issue:
@@ -82,8 +85,7 @@ def rss_mb() -> float:
 
 def worker_peak_mb() -> float:
     """The peak RSS of the render worker that answers (ru_maxrss, in KiB)."""
-    usage = render_pool.run("resource.getrusage", resource.RUSAGE_SELF)
-    return float(usage.ru_maxrss) / 1024
+    return float(render_pool.run(worker_peak_memory_kb)) / 1024
 
 
 # First, while this (the web) process has laid out nothing itself: every
@@ -221,3 +223,80 @@ def test_project_renderer_against_bare_weasyprint() -> None:
         "  (target <= 1.10)"
     )
     print(f"  ratio project / bare from scratch:    {median['ours'] / median['from scratch']:.2f}")
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def worker_cpu_seconds() -> float:
+    """CPU time the render worker that answers has used (the pool hands the
+    same idle worker back to a caller that takes turns)."""
+    return float(render_pool.run(render_jobs.worker_cpu_seconds))
+
+
+@pytest.mark.django_db
+def test_render_pdf_against_bare_weasyprint() -> None:
+    """The path the site uses, `render_pdf` (read the issue, build the
+    document and lay it out in a render worker, the PDF back through the
+    pipe), against bare WeasyPrint in this process given the same document,
+    fonts, parsed stylesheet, fetcher and PDF/UA option, prepared once.
+    Interleaved, so that a machine busy with something else slows both
+    alike, and in CPU seconds as well, which a busy machine disturbs less.
+    Then where the difference goes: reading the issue, building the
+    document, the layout in a worker, and the PDF's way back."""
+    print(f"\nrender_pdf against bare WeasyPrint (load average {load_average()}):")
+    stylesheet = rendering._stylesheet()
+    fonts = rendering._font_config()
+    for number, (size, runs) in enumerate(BARE_SIZES, start=1):
+        issue = build_issue(size, 100 + number)
+        html = rendering._document(issue, inline_css=False)
+        date = rendering.issue_date(issue)
+
+        def bare(html: str = html) -> bytes:
+            document = HTML(string=html, base_url=None, url_fetcher=rendering.fetch_resource)
+            return document.write_pdf(  # type: ignore[no-any-return]
+                stylesheets=[stylesheet],
+                font_config=fonts,
+                pdf_identifier=True,
+                pdf_variant=rendering.PDF_VARIANT,
+            )
+
+        def site(issue: Issue = issue) -> bytes:
+            return rendering.render_pdf(issue)
+
+        assert site() == bare()  # warm both; the same bytes either way
+        times: dict[str, list[float]] = {"site": [], "bare": []}
+        cpu: dict[str, list[float]] = {"site": [], "bare": []}
+        for _ in range(runs):
+            for name, action in (("site", site), ("bare", bare)):
+                worker_before = worker_cpu_seconds()
+                start, start_cpu = time.perf_counter(), time.process_time()
+                action()
+                times[name].append(time.perf_counter() - start)
+                cpu[name].append(
+                    time.process_time() - start_cpu + worker_cpu_seconds() - worker_before
+                )
+        site_s, bare_s = statistics.median(times["site"]), statistics.median(times["bare"])
+        site_cpu, bare_cpu = statistics.median(cpu["site"]), statistics.median(cpu["bare"])
+        pdf = bare()
+        reading, source = timed(lambda issue=issue: rendering.document_input(issue), runs)
+        building, _ = timed(lambda source=source: rendering.build_document(source, False), runs)
+        transfer, back = timed(lambda pdf=pdf: render_pool.run(render_jobs.echo, pdf), runs)
+        assert back == pdf
+        layout, _ = timed(
+            functools.partial(render_pool.run, rendering.html_to_pdf, html, date), runs
+        )
+        print(
+            f"  {size:>3} stories, median of {runs}: render_pdf {site_s:.3f} s,"
+            f" bare {bare_s:.3f} s, ratio {site_s / bare_s:.3f} (target <= 1.05)"
+        )
+        print(
+            f"      CPU seconds (this process and the render worker): render_pdf {site_cpu:.3f},"
+            f" bare {bare_cpu:.3f}, ratio {site_cpu / bare_cpu:.3f}"
+        )
+        print(
+            f"      of which: reading the issue {reading * 1000:.1f} ms, building the document"
+            f" {building * 1000:.1f} ms, a {len(pdf) // 1024} KiB PDF there and back through"
+            f" the pipe {transfer * 1000:.1f} ms; the layout alone in a worker {layout:.3f} s"
+        )

@@ -175,8 +175,10 @@ def test_two_editors_save_the_same_story_and_nothing_is_lost(
     expect(current).to_contain_text("Library lends laptops and tablets")
     expect(second_page.locator(".ProseMirror")).to_contain_text("Erin adds: loans are free.")
 
-    # Erin merges: Alice's headline, her own sentence.
+    # Erin merges: Alice's headline, her own sentence; each field that differs
+    # is chosen before the save.
     second_page.get_by_label("Headline").fill("Library lends laptops and tablets")
+    second_page.get_by_role("radio", name=re.compile("^Mine: The town library")).check()
     second_page.get_by_role("button", name="Save merged text").click()
     expect(second_page.get_by_text("Saved (version 3).")).to_be_visible()
 

@@ -26,7 +26,7 @@ EXPECTED = sorted(
 )
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # a browser beside the test: ordered with the journeys
 def test_the_export_opened_from_disk_offline_loads_every_face(
     page: Page, tmp_path: Path, newsletter: Newsletter, alice: User, bob: User
 ) -> None:

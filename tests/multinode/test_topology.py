@@ -8,7 +8,8 @@ signed URL of the bucket, and gets the stored bytes. While the issue is
 mailed to its 250 readers, the worker sending one batch is killed with
 SIGKILL (with everything it started) while the mail server holds one of its
 mails unanswered; the other worker finishes the queue, taking over the dead
-one's batch once its claim has lapsed. Every reader gets exactly one mail.
+one's batch once its claim has lapsed. Every reader gets one mail; only a
+mail in flight on one of the dead worker's connections may arrive twice.
 
 PostgreSQL only (several processes on one database): `make test` runs it in
 its PostgreSQL pass, CI in both of its runs. About 30-60 s.
@@ -29,14 +30,16 @@ import boto3
 import pytest
 import requests
 from botocore.config import Config
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from issues.editions import Edition
 from issues.models import Delivery, Issue, Subscription
+from newsroom import roles
 from newsroom.workflow import Status
 from tests import factories
 from tests.issue_helpers import make_issue_in_review
@@ -109,6 +112,12 @@ def make_readers(issue: Issue) -> list[str]:
     )
     Subscription.objects.bulk_create(
         Subscription(user=u, newsletter=issue.newsletter) for u in users
+    )
+    # Readers hold the subscriber's role as well as a subscription
+    # (issues/access.py): mail goes to the newsletter's readers only.
+    subscribers = Group.objects.get(name=roles.SUBSCRIBERS)
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=u.pk, group_id=subscribers.pk) for u in users
     )
     return [u.email for u in users]
 
@@ -230,10 +239,17 @@ def test_two_web_nodes_two_workers_one_bucket_one_database(tmp_path: Path) -> No
         )
         print(f"dead batch taken back at {time.monotonic() - started:.1f} s")
 
-    # Exactly one mail each: none lost, none twice, the held one not counted.
+    # None lost, the held one not counted. Twice only a mail that was on its
+    # way over one of the dead worker's connections when it was killed (the
+    # server has it; the worker never heard so): at most one per connection.
     to_readers = {address: n for address, n in sink.accepted.items() if address in readers}
     assert sorted(to_readers) == sorted(readers)
-    assert set(to_readers.values()) == {1}
+    assert set(to_readers.values()) <= {1, 2}
+    twice = Delivery.objects.filter(
+        issue=issue, user__email__in=[a for a, n in to_readers.items() if n == 2]
+    )
+    assert twice.count() <= settings.NEWSROOM_MAIL_CONNECTIONS
+    assert set(twice.values_list("pk", flat=True)) <= set(batch.args_kwargs["args"][1])
     assert Delivery.objects.filter(issue=issue).count() == len(readers)
     assert not Delivery.objects.filter(issue=issue, attempts__gt=0).exists()
     # The survivor ran the rest, the dead worker's batch included.

@@ -31,16 +31,18 @@ from django.utils import timezone
 
 from issues import rendering
 from issues.editions import Edition
-from issues.models import Issue, IssueStory, IssueTransition, Subscription
+from issues.models import COPY_LEAD, REVIEW_LEAD, Issue, IssueStory, IssueTransition, Subscription
 from issues.progress import Progress
 from issues.publishing import count_pages
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story, StoryTransition
+from newsroom.planning import Assignment
 from newsroom.workflow import Status
 
 LOAD_PASSWORD = "generate-load"  # noqa: S105 - the known login of generated users
 BATCH = 2000
 STORIES_PER_ISSUE = 8
+ASSIGNMENTS_A_WEEK = 3
 RUN_SLUG = re.compile(r"^load-r(\d+)-")
 
 WORDS = [
@@ -178,6 +180,7 @@ class Command(BaseCommand):
             published = self.make_issues(counts["issues"], newsletters, stories, reviewers, editors)
             self.make_story_transitions(stories, editors, reviewers)
             self.make_subscribers(counts["subscribers"], newsletters)
+            self.make_assignments(editors)
         self.share_artifacts(newsletters, published)
         if connection.vendor == "postgresql":
             # Fresh statistics, or the planner guesses from an empty table.
@@ -360,18 +363,19 @@ class Command(BaseCommand):
                     if number == total - 1
                     else Status.PUBLISHED
                 )
-                published_at = (
-                    datetime.datetime.combine(
-                        start + datetime.timedelta(days=7), datetime.time(9), tzinfo=datetime.UTC
-                    )
-                    if status == Status.PUBLISHED
-                    else None
+                publication = datetime.datetime.combine(
+                    start + datetime.timedelta(days=7), datetime.time(9), tzinfo=datetime.UTC
                 )
+                published_at = publication if status == Status.PUBLISHED else None
                 issue = Issue(
                     newsletter=newsletter,
                     number=number,
                     period_start=start,
                     period_end=start + datetime.timedelta(days=6),
+                    # The planning calendar's dates, as the newsletter's rhythm suggests them.
+                    copy_deadline=publication - COPY_LEAD,
+                    review_deadline=publication - REVIEW_LEAD,
+                    planned_publication_at=publication,
                     status=status,
                     published_at=published_at,
                     created_by=self.random.choice(editors),
@@ -486,6 +490,31 @@ class Command(BaseCommand):
                         )
                     )
             StoryTransition.objects.bulk_create(rows)
+            progress.advance(len(chunk))
+
+    def make_assignments(self, editors: list[User]) -> None:
+        """Planned stories for the planning calendar: three in each issue's
+        week, due at noon, unwritten (the week of an issue a year ago is as
+        full as this one's)."""
+        issues = Issue.objects.filter(newsletter__slug__startswith=self.prefix)
+        weeks = issues.values_list("newsletter_id", "period_start", "created_by_id")
+        progress = Progress(self.progress_out, "assignments", issues.count() * ASSIGNMENTS_A_WEEK)
+        rows = (
+            Assignment(
+                headline=f"{self.random.choice(WORDS).capitalize()} {self.random.choice(VERBS)}"
+                f" {' '.join(self.random.choices(WORDS, k=3))}",
+                newsletter_id=newsletter_id,
+                assignee=self.random.choice(editors),
+                due_at=datetime.datetime.combine(
+                    start + datetime.timedelta(days=day), datetime.time(12), tzinfo=datetime.UTC
+                ),
+                created_by_id=created_by_id,
+            )
+            for newsletter_id, start, created_by_id in weeks.iterator()
+            for day in range(ASSIGNMENTS_A_WEEK)
+        )
+        for chunk in batched(list(rows)):
+            Assignment.objects.bulk_create(chunk)
             progress.advance(len(chunk))
 
     def make_subscribers(self, count: int, newsletters: list[Newsletter]) -> None:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0020_task_workers"),
+        ("issues", "0022_feed_tokens_become_private_address_keys"),
         ("newsroom", "0017_assignment_changed_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0021_audience_subscriber_lists_and_end_dates"),
+        ("issues", "0023_audience_subscriber_lists_and_end_dates"),
         ("newsroom", "0017_assignment_changed_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,91 @@
+"""The jobs a render worker runs: functions registered by name, nothing else.
+
+A job is a module-level function marked `@render_job`; a caller hands the
+function itself to `render_pool.run`, which sends its registered name down
+the pipe. The worker looks the name up here and refuses any other: a name
+is never imported as a dotted path, so nothing but these functions can run
+in a worker, whatever a message says. render_worker.py imports every
+module that holds jobs before its first job.
+
+This module imports none of ours, so that every module with a job (and the
+pool) can import it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections.abc import Callable
+from typing import Any
+
+JOBS: dict[str, Callable[..., Any]] = {}
+
+
+class UnknownJob(LookupError):
+    """A name (or a function) that is not a registered render job."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name!r} is not a render job; the worker runs only registered jobs")
+
+
+def _name(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def render_job[F: Callable[..., Any]](function: F) -> F:
+    """Register `function` as a job a render worker may run."""
+    JOBS[_name(function)] = function
+    return function
+
+
+def name_of(job: Callable[..., Any] | str) -> str:
+    """The name a job travels by; a function must be registered."""
+    if isinstance(job, str):
+        return job  # checked by the worker, which holds every job
+    name = _name(job)
+    if JOBS.get(name) is not job:
+        raise UnknownJob(name)
+    return name
+
+
+def call(name: str, args: tuple[Any, ...]) -> Any:
+    """Run the job registered as `name` (in a worker)."""
+    try:
+        function = JOBS[name]
+    except KeyError:
+        raise UnknownJob(name) from None
+    return function(*args)
+
+
+# Probes: what the pool's callers and tests ask of a worker itself.
+
+
+@render_job
+def worker_pid() -> int:
+    """Which worker answers (a first call also warms one up)."""
+    return os.getpid()
+
+
+@render_job
+def worker_peak_memory_kb() -> int:
+    """The answering worker's peak resident size, in KiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+@render_job
+def echo(data: bytes) -> bytes:
+    """`data` back: what a round trip through the pipe costs."""
+    return data
+
+
+@render_job
+def worker_cpu_seconds() -> float:
+    """The answering worker's CPU time so far (user and system), in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return float(usage.ru_utime + usage.ru_stime)
+
+
+@render_job
+def hold_memory(size: int) -> int:
+    """Take `size` bytes at once and let them go: how the memory limit is seen."""
+    return len(bytearray(size))
