@@ -19,6 +19,7 @@ from issues import rendering
 from issues.models import Issue
 from issues.publishing import publish_issue
 from newsroom.models import Newsletter
+from newsroom.story_shape import recording_as_printed
 from newsroom.workflow import Status
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, pdf_text
@@ -44,15 +45,18 @@ BODY = (
 
 def make_issue(newsletter: Newsletter, editor: User, reviewer: User) -> Issue:
     """Two pages: one long story with a Chinese name and sentence, and dashes."""
-    story = factories.make_story(
-        author=editor,
-        newsletter=newsletter,
-        status=Status.PUBLISHED,
-        reviewer=reviewer,
-        headline=f"Data centre in {NAME}'s district -- a first",
-        body=BODY,
-        source=factories.make_source("China Daily"),
-    )
+    # Several paragraphs, as a back issue printed them (the desk's rule of
+    # one paragraph and a list does not bind what was printed).
+    with recording_as_printed():
+        story = factories.make_story(
+            author=editor,
+            newsletter=newsletter,
+            status=Status.PUBLISHED,
+            reviewer=reviewer,
+            headline=f"Data centre in {NAME}'s district -- a first",
+            body=BODY,
+            source=factories.make_source("China Daily"),
+        )
     return factories.make_issue(newsletter=newsletter, created_by=editor, stories=[story], number=1)
 
 

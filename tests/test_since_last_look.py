@@ -10,8 +10,8 @@ from newsroom.workflow import REQUEST_CHANGES, SUBMIT, Status, perform
 from tests import factories
 
 BODY = (
-    "<p>The harbour authority opened its fifth data centre on Monday.</p>"
-    "<p>Exports of cloud services rose 40% in a year.</p>"
+    "<p>The harbour authority opened its fifth data centre on Monday. "
+    "Exports of cloud services rose 40% in a year.</p>"
 )
 
 

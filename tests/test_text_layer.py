@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from issues import rendering
 from issues.models import Issue
 from newsroom.models import Newsletter
+from newsroom.story_shape import recording_as_printed
 from newsroom.workflow import Status
 from tests import factories
 from tests.issue_helpers import pdf_text
@@ -58,15 +59,18 @@ def make_text_layer_issue(
 ) -> Issue:
     """One story with ligatures, soft hyphens, quotes, dashes, currencies, a
     link and a person's `name` (in Hanzi unless told otherwise)."""
-    story = factories.make_story(
-        author=editor,
-        newsletter=newsletter,
-        status=Status.PUBLISHED,
-        reviewer=reviewer,
-        headline=HEADLINE,
-        body="".join(f"<p>{paragraph}</p>" for paragraph in paragraphs(name)),
-        source=factories.make_source(SOURCE),
-    )
+    # Several paragraphs, as a back issue printed them (the desk's rule of
+    # one paragraph and a list does not bind what was printed).
+    with recording_as_printed():
+        story = factories.make_story(
+            author=editor,
+            newsletter=newsletter,
+            status=Status.PUBLISHED,
+            reviewer=reviewer,
+            headline=HEADLINE,
+            body="".join(f"<p>{paragraph}</p>" for paragraph in paragraphs(name)),
+            source=factories.make_source(SOURCE),
+        )
     return factories.make_issue(newsletter=newsletter, created_by=editor, stories=[story])
 
 
