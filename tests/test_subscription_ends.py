@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client, override_settings
 
-from issues import downloads
+from issues import access, downloads
 from issues.delivery import readers_of
 from issues.models import Issue, Subscription
 from issues.reach import issue_reach
@@ -107,6 +107,24 @@ def test_a_renewed_subscription_reads_again_at_once(
 def test_a_subscription_without_an_end_never_lapses(issue: Issue, dave: User) -> None:
     with time_machine.travel(datetime.datetime(2040, 1, 1, tzinfo=datetime.UTC), tick=False):
         assert set(ways_in(issue, dave).values()) == {200}
+
+
+def test_a_current_subscription_elsewhere_does_not_keep_a_lapsed_one_alive(
+    issue: Issue, dave: User, trial: Subscription, alice: User, bob: User
+) -> None:
+    """The grant asks the subscription that names the newsletter, not any
+    of the reader's subscriptions."""
+    energy = factories.make_newsletter("Energy", "energy")
+    Subscription.objects.create(user=dave, newsletter=energy)
+    other = publish(energy, editor=alice, reviewer=bob, number=1)
+    with time_machine.travel(DAY_AFTER, tick=False):
+        assert not access.may_read(dave, issue)
+        assert not access.may_read_newsletter(dave, issue.newsletter)
+        assert not access.still_reads(dave.pk, issue.pk)
+        assert dave not in readers_of(issue.newsletter)
+        assert access.may_read(dave, other)
+        assert dave in readers_of(energy)
+        assert list(access.readable_issues(dave)) == [other]
 
 
 def test_lapsed_queryset_methods_agree(dave: User, trial: Subscription) -> None:
