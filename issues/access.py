@@ -6,18 +6,20 @@ the private feed and its PDFs, the mail to subscribers, the check a signed
 link makes when revocation is immediate. The rule:
 
 - a **subscriber's grant** to a newsletter is an active account in the
-  Subscribers group with a subscription to it; it reads the newsletter's
-  published issues and is sent them by mail (`readers_of`);
+  Subscribers group with a current subscription to it (begun and not ended:
+  `issues.models.current_subscriptions_q`, a licence's seats included); it
+  reads the newsletter's published issues and is sent them by mail
+  (`readers_of`);
 - the **desk** (editors, reviewers) and **staff** read every published
   issue, through their role, without a grant (and are mailed nothing);
 - anyone else reads nothing. An issue not yet published has no reader's
   address at all (the desk previews it under /desk/).
 
 Both the role and the grant are asked at every request: an account that is
-deactivated, taken out of the Subscribers group or unsubscribed loses
-access at its next request, whatever session, feed address or mail it
-holds. A signed link is the one exception, bounded by its short life
-(issues/downloads.py, docs/downloads.md).
+deactivated, taken out of the Subscribers group, unsubscribed or whose
+subscription lapsed (its last day past) loses access at its next request,
+whatever session, feed address or mail it holds. A signed link is the one
+exception, bounded by its short life (issues/downloads.py, docs/downloads.md).
 
 Subscribers are many and the desk few, so the questions that name one issue
 ask the grant first (one query) and the role only when that finds nothing.
@@ -32,7 +34,8 @@ from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 
 from issues.editions import Edition
-from issues.models import Issue, IssueQuerySet
+from issues.lapsing import SubscriptionLapsed, explain, lapsed_subscription
+from issues.models import Issue, IssueQuerySet, current_subscriptions_q
 from issues.refusals import log_refusal
 from newsroom import roles
 from newsroom.workflow import Status
@@ -45,12 +48,23 @@ if TYPE_CHECKING:
 def grant(*, to: str = "") -> Q:
     """The subscriber's grant, as a condition on accounts (`to` is the path
     from the queried model to the account: "" for accounts themselves,
-    "newsletter__subscriptions__user__" for issues)."""
+    "user__" for deliveries, "newsletter__subscriptions__user__" for issues).
+
+    The subscription must be current (`current_subscriptions_q`). It is the
+    subscription the caller names the newsletter by, in the same filter()
+    call: reached as `<to>subscriptions__`, or, when `to` already goes
+    through a subscription to its account (issues), that subscription."""
+    via = (
+        to.removesuffix("user__")
+        if to.endswith("subscriptions__user__")
+        else f"{to}subscriptions__"
+    )
     return Q(
+        current_subscriptions_q(via),
         **{
             f"{to}is_active": True,
             f"{to}groups__name": roles.SUBSCRIBERS,
-        }
+        },
     )
 
 
@@ -143,13 +157,21 @@ def readable_edition(
 
 def refuse(user: User, newsletter: str, number: int, edition: int | None = None) -> NoReturn:
     """Answer 404 to a reader who may not read (or asked for nothing there
-    is), and log whom we refused and why (issues/refusals.py). Finding the
-    reason costs a query, on refusals only."""
+    is), and log whom we refused and why (issues/refusals.py); a reader whose
+    subscription to the newsletter lapsed gets 403 SubscriptionLapsed, saying
+    so. Finding the reason costs a query or two, on refusals only."""
     issue = _published(newsletter, number).first()
     if issue is None:
         reason = "no such published issue"
     elif edition is not None and not issue.editions.filter(number=edition).exists():  # type: ignore[attr-defined]
         reason = "no such edition"
+    elif (lapsed := lapsed_subscription(user, newsletter)) is not None:
+        # Not a 404: the reader had this newsletter, and is told what ended
+        # (or has not begun) and whom to ask (issues/lapsing.py).
+        log_refusal(
+            user, "subscription ended", newsletter=newsletter, issue=number, edition=edition
+        )
+        raise SubscriptionLapsed(explain(lapsed))
     else:
         reason = "no subscription to this newsletter"
     log_refusal(user, reason, newsletter=newsletter, issue=number, edition=edition)

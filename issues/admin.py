@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -12,6 +14,7 @@ from django.utils.html import format_html
 from issues.editions import Correction, CorrectionTransition, Edition, FrozenEdition
 from issues.importing.originals import OriginalPdf
 from issues.invitations import IssueInvitation, IssueInvitationUse
+from issues.licences import Licence, Organisation, Seat, sync_licence
 from issues.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models import (
     Delivery,
@@ -21,7 +24,9 @@ from issues.models import (
     Subscription,
 )
 from issues.publishing import PublishError, publish_issue
+from issues.subscribers import ReaderProfile, SubscriberImport
 from newsroom import admin as newsroom_admin
+from newsroom import roles
 from newsroom.admin import (
     ReadOnlyAdmin,
     ReadOnlyAuditAdmin,
@@ -217,11 +222,106 @@ class OriginalPdfAdmin(ReadOnlyAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["user", "newsletter", "created_at"]
-    list_filter = ["newsletter"]
+    list_display = ["user", "newsletter", "created_at", "ends_on"]
+    list_filter = ["newsletter", ("ends_on", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "newsletter"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
+
+
+class SeatFormSet(forms.BaseInlineFormSet):
+    """No more seats than the licence has, and only the organisation's own
+    addresses when it names a domain."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("user")
+        ]
+        seats = self.instance.seats or 0
+        if len(kept) > seats:
+            raise forms.ValidationError(
+                f"This licence has {seats} seats; {len(kept)} readers were given one. "
+                "Free a seat or raise the number of seats."
+            )
+        organisation = getattr(self.instance, "organisation", None)
+        for form in kept:
+            user = form.cleaned_data["user"]
+            if organisation is not None and not organisation.admits(user.email):
+                raise forms.ValidationError(f"{user.email} is not at {organisation.email_domain}.")
+
+
+class SeatInline(admin.TabularInline):
+    model = Seat
+    formset = SeatFormSet
+    extra = 1
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
+class LicenceInline(admin.TabularInline):
+    model = Licence
+    extra = 0
+    fields = ["seats", "starts_on", "ends_on"]
+    show_change_link = True
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email_domain"]
+    search_fields = ["name", "email_domain"]
+    filter_horizontal = ["contacts"]
+    inlines = [LicenceInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        for licence in form.instance.licences.all():
+            sync_licence(licence)
+
+
+@admin.register(Licence)
+class LicenceAdmin(admin.ModelAdmin):
+    """Seats are given and freed here; the readers' subscriptions follow
+    (issues.licences.sync_licence) when the licence is saved."""
+
+    list_display = ["organisation", "seats", "starts_on", "ends_on"]
+    list_select_related = ["organisation"]
+    list_filter = ["newsletters"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["organisation"]
+    filter_horizontal = ["newsletters"]
+    inlines = [SeatInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            sync_licence(form.instance)
+            for seat in form.instance.seats_taken.select_related("user"):
+                seat.user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
+
+
+@admin.register(ReaderProfile)
+class ReaderProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "organisation"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(SubscriberImport)
+class SubscriberImportAdmin(admin.ModelAdmin):
+    """Read only: the lists uploaded on the desk's import page."""
+
+    list_display = ["filename", "uploaded_by", "uploaded_at", "applied_at"]
+    list_select_related = ["uploaded_by"]
+    readonly_fields = ["filename", "uploaded_by", "uploaded_at", "applied_at", "text"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Delivery)

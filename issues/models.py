@@ -38,6 +38,24 @@ def format_period(start: datetime.date, end: datetime.date) -> str:
     return f"{start.day} - {end.day} {end:%B %Y}"
 
 
+def current_subscriptions_q(prefix: str = "", today: datetime.date | None = None) -> models.Q:
+    """The one rule of a subscription that gives access today: begun (no
+    first day, or one not in the future) and not ended (no last day, or one
+    not yet past); the days are the publisher's (NEWSROOM_TIME_ZONE). A
+    licence's seats are subscriptions too (issues/licences.py). `prefix`
+    reaches Subscription from another model ("newsletter__subscriptions__",
+    "subscriptions__"). Asked on every request, so a lapsed reader loses
+    access at their next one."""
+    day = today if today is not None else timezone.localdate()
+    started = models.Q(**{f"{prefix}starts_on__isnull": True}) | models.Q(
+        **{f"{prefix}starts_on__lte": day}
+    )
+    not_ended = models.Q(**{f"{prefix}ends_on__isnull": True}) | models.Q(
+        **{f"{prefix}ends_on__gte": day}
+    )
+    return started & not_ended
+
+
 class IssueQuerySet(models.QuerySet["Issue"]):
     def published(self) -> IssueQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -491,6 +509,15 @@ class IssueTransition(AuditRow):
         indexes = [models.Index(fields=["issue", "-at"])]
 
 
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def current(self, today: datetime.date | None = None) -> SubscriptionQuerySet:
+        """Subscriptions that give access today (`current_subscriptions_q`)."""
+        return self.filter(current_subscriptions_q("", today))
+
+    def lapsed(self, today: datetime.date | None = None) -> SubscriptionQuerySet:
+        return self.exclude(current_subscriptions_q("", today))
+
+
 class Subscription(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
@@ -499,8 +526,36 @@ class Subscription(models.Model):
         Newsletter, on_delete=models.CASCADE, related_name="subscriptions"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    starts_on = models.DateField(
+        "starts on", null=True, blank=True, help_text="The first day of reading, if not at once."
+    )
+    licence = models.ForeignKey(
+        "issues.Licence",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+        help_text="The organisation's licence this seat comes from (kept in step with it).",
+    )
+    ends_on = models.DateField(
+        "ends on",
+        null=True,
+        blank=True,
+        help_text="The last day of reading (a trial, a complimentary copy); "
+        "empty for a subscription that does not lapse.",
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
+        indexes = [
+            # Reminders and the audience page: ends_on BETWEEN today AND today + 30.
+            models.Index(
+                fields=["ends_on"],
+                condition=models.Q(ends_on__isnull=False),
+                name="subscription_ends_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "newsletter"], name="subscription_once"),
         ]
@@ -550,7 +605,9 @@ class Delivery(models.Model):
 from issues.editions import Correction, CorrectionNote, Edition  # noqa: E402
 from issues.importing.originals import OriginalPdf  # noqa: E402, F401
 from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402, F401
+from issues.licences import Licence, Organisation, Seat  # noqa: E402, F401
 from issues.mail_optout import MailOptOut, MailPreferenceChange  # noqa: E402, F401
 from issues.page_count import PageCount  # noqa: E402, F401
 from issues.reach import DownloadCount  # noqa: E402, F401
+from issues.subscribers import ReaderProfile, SubscriberImport  # noqa: E402, F401
 from issues.workers import TaskWorker  # noqa: E402, F401

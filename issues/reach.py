@@ -15,8 +15,10 @@ never waits for the database. A worker that is killed (not stopped) loses at
 most its last second of counts. Elsewhere (the test client, management
 commands) each download is written at once.
 
-Readers' own rows go with their account (on_delete CASCADE): a subscriber
-who leaves takes their history with them; the totals they were part of shrink.
+A reader who deletes their account (issues/accounts/own_data.py) leaves their
+counts behind without their name: they are added to the anonymous rows first,
+so the totals stay. (A user deleted otherwise, in the admin, takes their rows
+with them: on_delete CASCADE.)
 """
 
 from __future__ import annotations
@@ -279,7 +281,7 @@ def issue_reach(issue: Issue) -> IssueReach:
     per_edition = (
         rows.values("edition__number").annotate(total=Sum("count")).order_by("edition__number")
     )
-    subscribers = Subscription.objects.filter(newsletter_id=issue.newsletter_id)  # type: ignore[attr-defined]
+    subscribers = Subscription.objects.current().filter(newsletter_id=issue.newsletter_id)  # type: ignore[attr-defined]
     return IssueReach(
         total=rows.aggregate(total=Sum("count"))["total"] or 0,
         readers=rows.exclude(user=None).values("user").distinct().count(),

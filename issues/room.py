@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from issues import calendar
 from issues.models import Issue, IssueStory
-from newsroom.extension import DeskPanel, PublishingRoom, ScheduledIssue
+from newsroom.extension import DeskPanel, Lapse, PublishingRoom, ScheduledIssue
 from newsroom.workflow import Status
 
 PANEL_SIZE = 10
@@ -43,7 +43,11 @@ class IssuesRoom(PublishingRoom):
 
     calendar_entries = staticmethod(calendar.issue_entries)
     slot_issues = staticmethod(calendar.slot_issues)
-    lapses = staticmethod(calendar.issue_lapses)
+
+    def lapses(self, now: datetime.datetime) -> list[Lapse]:
+        from issues.lapsing import subscription_end_lapses
+
+        return [*calendar.issue_lapses(now), *subscription_end_lapses(now)]
 
     def catch_up(self, now: datetime.datetime) -> None:
         from issues.scheduling import publish_overdue_schedules, requeue_lost_publications

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from issues import feeds, outside, views
-from issues.accounts import downloads, unsubscribe
+from issues.accounts import downloads, own_data, unsubscribe
 from issues.accounts import views as accounts
 
 app_name = "issues"
@@ -57,6 +57,8 @@ urlpatterns = [
     path("accounts/profile/", accounts.account, name="account"),
     path("accounts/subscriptions/", accounts.update_subscriptions, name="update_subscriptions"),
     path("accounts/downloads.csv", downloads.downloads_csv, name="downloads_csv"),
+    path("accounts/my-data.json", own_data.my_data, name="my_data"),
+    path("accounts/delete/", own_data.delete_account, name="delete_account"),
     path("accounts/feed-key/", accounts.renew_feed_key, name="renew_feed_key"),
     path("accounts/digest/", accounts.digest, name="digest"),
     path("accounts/mail/", accounts.mail_preference, name="mail_preference"),

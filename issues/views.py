@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from issues import access, downloads
 from issues.editions import Edition, with_editions
 from issues.importing.originals import OriginalPdf
+from issues.lapsing import explain, lapsed_subscriptions
 from issues.models import Issue, IssueQuerySet, IssueStory
 from issues.reach import Channel, Document, count, count_download
 from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
@@ -137,6 +138,7 @@ def archive(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "query": query,
         "matching": matching,
+        "lapsed": [explain(subscription) for subscription in lapsed_subscriptions(request.user)],
     }
     return render(request, "issues/archive.html", context)
 

@@ -6,11 +6,13 @@ the mail's recipients, a signed link) answers as the policy says: the desk
 and staff read every published issue through their role; a subscriber
 reads their newsletter's issues through their grant, and only they are
 mailed; everyone else reads nothing, and gets the same 404 as for an issue
-that does not exist.
+that does not exist, except a subscriber whose subscription lapsed (its
+last day past), who is told so (403, issues/lapsing.py).
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from issues import access, delivery, downloads
 from issues.models import Delivery, Issue
@@ -33,6 +36,7 @@ class Persona:
     name: str
     reads: bool  # through a grant or a role
     mailed: bool  # holds the grant
+    told_why: bool = False  # refused with a page that says what ended
 
 
 PERSONAS = [
@@ -41,6 +45,8 @@ PERSONAS = [
     Persona("subscriber of another newsletter", reads=False, mailed=False),
     Persona("deactivated subscriber", reads=False, mailed=False),
     Persona("subscriber out of the group", reads=False, mailed=False),
+    Persona("lapsed subscriber", reads=False, mailed=False, told_why=True),
+    Persona("subscriber not yet begun", reads=False, mailed=False, told_why=True),
     Persona("editor", reads=True, mailed=False),
     Persona("reviewer", reads=True, mailed=False),
     Persona("staff", reads=True, mailed=False),
@@ -68,6 +74,16 @@ def account(persona: Persona, newsletter: Newsletter, alice: User, bob: User) ->
         case "subscriber out of the group":
             user = factories.make_subscriber("gus", newsletter)
             user.groups.remove(Group.objects.get(name=roles.SUBSCRIBERS))
+            return user
+        case "lapsed subscriber":
+            user = factories.make_subscriber("lena", newsletter)
+            yesterday = timezone.localdate() - datetime.timedelta(days=1)
+            user.subscriptions.update(ends_on=yesterday)
+            return user
+        case "subscriber not yet begun":
+            user = factories.make_subscriber("nina", newsletter)
+            tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+            user.subscriptions.update(starts_on=tomorrow)
             return user
         case "editor":
             return alice
@@ -108,7 +124,7 @@ def test_every_way_to_read_an_issue_agrees_with_the_policy(
     granted = 200 if persona.reads else 404
     # Strangers (and a deactivated account's session, which Django no longer
     # honours) are asked to sign in; signed-in readers without access get 404.
-    refused = 302 if user is None or not user.is_active else 404
+    refused = 302 if user is None or not user.is_active else 403 if persona.told_why else 404
     expected = 200 if persona.reads else refused
 
     # The policy itself.
@@ -118,6 +134,10 @@ def test_every_way_to_read_an_issue_agrees_with_the_policy(
 
     # The site, with a session.
     assert answer(client, issue.get_absolute_url()) == expected
+    if persona.told_why:
+        why = client.get(issue.get_absolute_url()).text
+        assert f"Your subscription to {newsletter.title}" in why
+        assert "ended on" in why or "starts on" in why
     assert answer(client, reverse("issues:issue_pdf", args=[slug, number])) == expected
     assert answer(client, reverse("issues:issue_html", args=[slug, number])) == expected
     assert answer(client, reverse("issues:edition_pdf", args=[slug, number, 1])) == expected
@@ -136,7 +156,7 @@ def test_every_way_to_read_an_issue_agrees_with_the_policy(
         private_feed = reverse("issues:private_feed", args=[key, slug])
         private_pdf = reverse("issues:private_pdf", args=[key, slug, number])
         assert answer(Client(), private_feed) == granted
-        assert answer(Client(), private_pdf) == granted
+        assert answer(Client(), private_pdf) == (403 if persona.told_why else granted)
 
     # Mail: readers with the grant, whether planned now or owed from before.
     recipients = set(delivery.readers_of(newsletter))

@@ -129,7 +129,12 @@ def unsubscribe(user: User) -> None:
     user.subscriptions.all().delete()
 
 
-LOSSES = [leave_subscribers, deactivate, unsubscribe]
+def lapse(user: User) -> None:
+    """The subscription's last day was yesterday (issues/lapsing.py)."""
+    user.subscriptions.update(ends_on=MADE.date() - dt.timedelta(days=1))
+
+
+LOSSES = [leave_subscribers, deactivate, unsubscribe, lapse]
 
 
 @pytest.mark.parametrize("lose_access", LOSSES, ids=lambda f: f.__name__)

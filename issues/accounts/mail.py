@@ -65,15 +65,25 @@ def invite_subscriber(
         subscribed = list(newsletters)
         for newsletter in subscribed:
             Subscription.objects.get_or_create(user=user, newsletter=newsletter)
+    mail_invitation(user, subscribed, invited_by=invited_by)
+    return user
+
+
+def mail_invitation(
+    user: User,
+    newsletters: list[Newsletter],
+    *,
+    invited_by: AnyUser | None,
+) -> None:
+    """The invitation: a link to choose a password (Django's reset link)."""
     send_account_mail(
         user,
         "invitation",
         {
             "link": token_link("password_reset_confirm", user, default_token_generator),
-            "newsletters": subscribed,
+            "newsletters": newsletters,
             "invited_by": invited_by,
             "login_url": site_url(reverse("login")),
         },
         subject=f"Your subscription at {settings.NEWSROOM_PUBLISHER}",
     )
-    return user

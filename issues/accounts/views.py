@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from issues.accounts.downloads import recent_downloads
 from issues.accounts.forms import InviteForm, SignupForm, SubscriptionsForm
 from issues.accounts.mail import invite_subscriber, send_account_mail
+from issues.accounts.own_data import may_delete_itself
 from issues.accounts.tokens import signup_token_generator
 from issues.mail_optout import How, MailOptOut, resume_mail, stop_mail
 from issues.models import Subscription
@@ -164,6 +165,11 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         "feeds": feeds,
         "downloads": recent_downloads(request),
         "digest_form": DigestForm(instance=desk_settings_of(request.user)),
+        "dated": Subscription.objects.filter(user=request.user, ends_on__isnull=False)
+        .select_related("newsletter")
+        .order_by("ends_on"),
+        "today": timezone.localdate(),
+        "may_delete": may_delete_itself(request.user),
     }
     return render(request, "issues/account/account.html", context)
 

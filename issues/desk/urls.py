@@ -1,7 +1,16 @@
 from django.urls import path
 
 from issues import outside
-from issues.desk import back_issues, builder, corrections, import_page, reach, schedule, views
+from issues.desk import (
+    audience,
+    back_issues,
+    builder,
+    corrections,
+    import_page,
+    reach,
+    schedule,
+    views,
+)
 
 app_name = "issue_desk"
 
@@ -13,6 +22,10 @@ urlpatterns = [
     path("import/confirm/", import_page.import_confirm, name="import_confirm"),
     path("import/preview/", import_page.import_preview, name="import_preview"),
     path("import/correct/", import_page.import_correct, name="import_correct"),
+    path("subscribers/import/", audience.import_subscribers, name="import_subscribers"),
+    path("subscribers/import/<int:pk>/", audience.subscriber_import, name="subscriber_import"),
+    path("audience/", audience.audience, name="audience"),
+    path("audience.csv", audience.audience_csv, name="audience_csv"),
     path("<int:pk>/", views.issue_builder, name="issue_builder"),
     path("<int:pk>/page-count/", views.page_count, name="page_count"),
     path("<int:pk>/preview.html", views.preview_html, name="preview_html"),

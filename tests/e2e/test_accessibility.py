@@ -30,7 +30,7 @@ WIDTHS = (1280, 390)
 BLOCKING = {"serious", "critical"}
 # Not pages of ours to walk: signing out (a form), downloads and feeds,
 # previews of the printed issue, and the admin beyond its index (Django's).
-SKIPPED_SUFFIXES = (".pdf", ".atom", "preview.html", "/page-count/")
+SKIPPED_SUFFIXES = (".pdf", ".atom", ".json", ".csv", "preview.html", "/page-count/")
 START = {
     "anonymous": ["/", "/accounts/login/", "/accounts/password_reset/"],
     "alice": ["/desk/"],

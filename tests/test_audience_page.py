@@ -1,0 +1,106 @@
+"""The publisher's audience page: per newsletter, current readers, ending
+within 30 days, ended, never downloaded; filters; the CSV from there."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from issues.licences import Licence, Organisation, take_seat
+from issues.models import Issue, Subscription
+from issues.reach import write_counts
+from issues.subscribers import ReaderProfile
+from newsroom.models import Newsletter
+from tests import factories
+from tests.issue_helpers import publish
+
+pytestmark = pytest.mark.clock("2027-03-01 09:00 +00:00")
+
+
+@pytest.fixture
+def publisher(db: None) -> User:
+    return User.objects.create_superuser("pat", "pat@example.org", factories.PASSWORD)
+
+
+@pytest.fixture
+def readers(newsletter: Newsletter, alice: User, bob: User) -> dict[str, User]:
+    """ann: no end, downloaded; ben: ends in 10 days; cat: ended; dan: ends in 90 days."""
+    today = timezone.localdate()
+    issue: Issue = publish(newsletter, editor=alice, reviewer=bob, number=1)
+    people = {}
+    for name, days in (("ann", None), ("ben", 10), ("cat", -1), ("dan", 90)):
+        user = factories.make_subscriber(name, newsletter)
+        ends = None if days is None else today + datetime.timedelta(days=days)
+        Subscription.objects.filter(user=user).update(ends_on=ends)
+        people[name] = user
+    edition = issue.latest_edition
+    assert edition is not None
+    write_counts({(edition.pk, today, people["ann"].pk, "pdf", "site"): 1})
+    return people
+
+
+def test_the_page_counts_readers_per_newsletter(publisher: User, readers: dict[str, User]) -> None:
+    page = factories.client_for(publisher).get("/desk/issues/audience/")
+    row = page.context["newsletters"][0]
+    assert (row.readers, row.ending, row.lapsed, row.never) == (3, 1, 1, 3)
+    assert "Information and Communication Technology (ICT)" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("show", "who"),
+    [
+        ("", ["ann", "ben", "cat", "dan"]),
+        ("current", ["ann", "ben", "dan"]),
+        ("ending", ["ben"]),
+        ("lapsed", ["cat"]),
+        ("never", ["ben", "cat", "dan"]),
+    ],
+)
+def test_the_filters_and_the_export_agree(
+    publisher: User, readers: dict[str, User], show: str, who: list[str]
+) -> None:
+    client = factories.client_for(publisher)
+    page = client.get("/desk/issues/audience/", {"show": show})
+    listed = sorted(s.user.username for s in page.context["page"])
+    exported = client.get("/desk/issues/audience.csv", {"show": show})
+    rows = list(csv.reader(io.StringIO(exported.content.decode())))[1:]
+
+    assert listed == who
+    assert sorted(row[0].split("@")[0] for row in rows) == who
+
+
+def test_a_search_finds_by_organisation_and_a_bad_filter_shows_everything(
+    publisher: User, readers: dict[str, User]
+) -> None:
+    ReaderProfile.objects.create(user=readers["dan"], organisation="Ministry of Energy")
+    client = factories.client_for(publisher)
+    found = client.get("/desk/issues/audience/", {"q": "energy"})
+    assert [s.user.username for s in found.context["page"]] == ["dan"]
+    bad = client.get("/desk/issues/audience/", {"show": "nonsense"})
+    assert bad.status_code == 200
+    assert len(bad.context["page"]) == 4
+
+
+def test_the_page_shows_each_licences_seats(
+    publisher: User, newsletter: Newsletter, readers: dict[str, User]
+) -> None:
+    ministry = Organisation.objects.create(name="Ministry of Energy")
+    licence = Licence.objects.create(
+        organisation=ministry,
+        seats=12,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=20),
+    )
+    licence.newsletters.add(newsletter)
+    take_seat(licence=licence, user=readers["ann"])
+
+    page = factories.client_for(publisher).get("/desk/issues/audience/")
+
+    [shown] = page.context["licences"]
+    assert (shown.organisation.name, shown.used, shown.seats) == ("Ministry of Energy", 1, 12)
+    assert "1 of 12" in page.content.decode()
