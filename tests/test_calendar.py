@@ -274,6 +274,7 @@ def fill_the_calendar(newsletter: Newsletter, alice: User, editors: list[User], 
 
 @pytest.mark.parametrize("size", [1, 8])
 @pytest.mark.parametrize("name", FILTERS)
+@pytest.mark.clock(NOW - datetime.timedelta(hours=1))  # signed in shortly before NOW
 def test_the_calendar_asks_the_database_a_fixed_number_of_times_with_each_filter(
     newsletter: Newsletter,
     alice: User,

@@ -66,6 +66,7 @@ def test_a_reviewer_invites_an_outside_reviewer_by_email(
     assert StoryInvitation.from_token(token) == invitation
 
 
+@pytest.mark.clock(datetime.datetime(2026, 12, 7, 12, 4, tzinfo=datetime.UTC))
 def test_times_in_the_invitation_are_in_the_publishers_zone(
     client, story, bob, mailoutbox, django_capture_on_commit_callbacks, settings
 ) -> None:
