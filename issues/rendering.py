@@ -56,6 +56,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import checks
 from django.core.exceptions import SuspiciousFileOperation
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -348,11 +349,17 @@ def document_input(
     # A correction being published prints its text, and its note, in place
     # of the story's; every correction published before keeps its note.
     notes = issue.correction_notes()
+    edition = None  # the first edition says nothing of editions
     if correction is not None:
         notes.setdefault(correction.story_id, []).append(correction.note_as_of(date))  # type: ignore[attr-defined]
+        # The edition this correction becomes: one correction of an issue is
+        # published at a time, so the next number is its own.
+        latest = issue.editions.aggregate(models.Max("number"))["number__max"]  # type: ignore[attr-defined]
+        edition = (latest or 0) + 1
     return {
         "issue": {
             "number": issue.number,
+            "edition": edition,
             "period_start": issue.period_start,
             "period_end": issue.period_end,
             "period": issue.period,

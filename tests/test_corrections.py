@@ -149,6 +149,12 @@ def test_publishing_a_correction_stores_edition_two_and_keeps_edition_one(
     assert text.index("41 million") < text.index(note) < text.index("Lowmarsh opens a chip")
     assert "Corrected on" not in pdf_text(first_pdf)
     assert "Corrected on" in stored(second, "html").decode()
+    # The masthead says which edition this is; the first says nothing of it.
+    assert (
+        "Edition 2 (corrected)" in text
+        and "Edition 2 (corrected)" in stored(second, "html").decode()
+    )
+    assert "Edition" not in pdf_text(first_pdf)
     # Edition 1, byte for byte: the stored files still hash to what was published.
     again = Edition.objects.get(pk=first.pk)
     assert again.pdf_file.name == first.pdf_file.name
@@ -372,6 +378,7 @@ def test_a_second_correction_is_edition_three_and_earlier_editions_stay(
     third = corrected.editions.get(number=3)
     text = pdf_text(stored(third))
     assert NOTE in text and "it opens in March" in text and "rewritten later" not in text
+    assert "Edition 3 (corrected)" in text
     page = client_for(alice).get(corrected.get_absolute_url()).content.decode()
     assert NOTE in page and "rewritten later" not in page
     for edition in (first, second):
