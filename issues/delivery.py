@@ -62,8 +62,7 @@ from django.utils import timezone
 from issues import access
 from issues.mail_optout import unsubscribe_path
 from issues.models import Delivery, Issue
-from newsroom.site import message_id, notice_headers, site_domain
-from newsroom.site import site_url as site_url
+from newsroom.site import message_id, notice_headers, site_domain, site_url
 from newsroom.text import one_line
 from newsroom.workflow import PUBLISH, Transition
 
