@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from issues.models import Subscription
 from newsroom.models import Newsletter
-from newsroom.workflow import REQUEST_CHANGES, Status, perform
+from newsroom.review.workflow import REQUEST_CHANGES, Status, perform
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from issues.desk.views import act_on, back_to_builder, get_issue_for, refusal
 from newsroom.desk.access import editor_required, get_story_for, id_from
-from newsroom.workflow import WorkflowError
+from newsroom.review.workflow import WorkflowError
 
 
 @editor_required

@@ -24,22 +24,17 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from issues import delivery, rendering
 from issues.abandoned import fail_abandoned_tasks, lost_its_worker
-from issues.delivery import readers_of
 from issues.desk.forms import IssueForm
 from issues.importing.back_issues import back_issue_refusal, untouched_import
-from issues.models import (
-    Issue,
-    IssueInvitationUse,
-    IssueStory,
-    suggest_deadlines,
-    suggest_next_issue,
-)
-from issues.page_count import page_count as cached_page_count
+from issues.models import Issue, IssueInvitationUse, IssueStory
+from issues.models.issues import suggest_deadlines, suggest_next_issue
+from issues.publishing import delivery
+from issues.publishing.delivery import readers_of
+from issues.rendering import documents
+from issues.rendering.page_count import page_count as cached_page_count
 from issues.tasks import publish_issue_task
 from newsroom import roles
-from newsroom.comments import Comment
 from newsroom.desk.access import (
     desk_user_required,
     editor_required,
@@ -47,13 +42,21 @@ from newsroom.desk.access import (
     perform_and_report,
 )
 from newsroom.forms import InviteForm
-from newsroom.invitations import Use
 from newsroom.models import Newsletter
+from newsroom.models.comments import Comment
+from newsroom.models.invitations import Use
 from newsroom.paging import bounded_page
-from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Status, Transition, WorkflowError
+from newsroom.review.workflow import (
+    PUBLISH,
+    REQUEST_CHANGES,
+    SUBMIT,
+    Status,
+    Transition,
+    WorkflowError,
+)
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    from newsroom.review.workflow import User
 
 logger = logging.getLogger(__name__)
 
@@ -252,8 +255,8 @@ def page_count(request: HttpRequest, pk: int) -> HttpResponse:
 def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
     try:
-        return HttpResponse(rendering.render_html(issue), content_type="text/html; charset=utf-8")
-    except rendering.RenderError as exc:
+        return HttpResponse(documents.render_html(issue), content_type="text/html; charset=utf-8")
+    except documents.RenderError as exc:
         messages.error(request, str(exc))
         return back_to_builder(issue)
 
@@ -263,8 +266,8 @@ def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
 def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
     try:
-        pdf = rendering.render_pdf(issue)
-    except rendering.RenderError as exc:
+        pdf = documents.render_pdf(issue)
+    except documents.RenderError as exc:
         messages.error(request, str(exc))
         return back_to_builder(issue)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -11,7 +11,6 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from issues import render_pool
 from issues.importing import formats
 from issues.importing.parsing import (
     MASTHEAD,
@@ -32,6 +31,7 @@ from issues.importing.saving import (
     save_parsed_issue,
     save_plan,
 )
+from issues.rendering import pool
 from newsroom.text import printable
 
 __all__ = [
@@ -74,10 +74,10 @@ def issue_text(name: str, data: bytes) -> str:
         )
     if data.startswith(b"%PDF") or Path(name).suffix.lower() == ".pdf":
         try:
-            text: str = render_pool.run(pdf_to_text, data, time_limit=PDF_READ_SECONDS)
-        except render_pool.WorkerLimitExceeded as exc:
+            text: str = pool.run(pdf_to_text, data, time_limit=PDF_READ_SECONDS)
+        except pool.WorkerLimitExceeded as exc:
             raise IssueParseError(f"the PDF is too hard to read: {exc}", 1) from None
-        except render_pool.WorkerFailed as exc:
+        except pool.WorkerFailed as exc:
             raise IssueParseError(
                 f"the PDF could not be read just now ({exc}); try again", 1
             ) from None
@@ -136,12 +136,10 @@ def _in_worker(
     """Files of other tools are read in a render worker, within a time and
     a memory limit, as our PDFs are."""
     try:
-        parsed: ParsedIssue = render_pool.run(
-            job, data, period, number, time_limit=PDF_READ_SECONDS
-        )
-    except render_pool.WorkerLimitExceeded as exc:
+        parsed: ParsedIssue = pool.run(job, data, period, number, time_limit=PDF_READ_SECONDS)
+    except pool.WorkerLimitExceeded as exc:
         raise IssueParseError(f"the file is too hard to read: {exc}", 1) from None
-    except render_pool.WorkerFailed as exc:
+    except pool.WorkerFailed as exc:
         raise IssueParseError(
             f"the file could not be read just now ({exc}); try again", 1
         ) from None

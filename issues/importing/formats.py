@@ -6,7 +6,7 @@ import datetime
 
 from issues.importing.parsing import IssueParseError, ParsedIssue, parse_issue_text
 from issues.importing.recognise import issue_from_blocks
-from issues.render_jobs import render_job
+from issues.rendering.jobs import render_job
 
 Period = tuple[datetime.date, datetime.date]
 

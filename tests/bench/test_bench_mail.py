@@ -30,11 +30,11 @@ from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
 
-from issues import delivery
 from issues.models import Delivery, Issue, Subscription
-from issues.publishing import publish_issue
+from issues.publishing import delivery
+from issues.publishing.publish import publish_issue
 from newsroom.models import Newsletter
-from newsroom.workflow import SUBMIT, perform
+from newsroom.review.workflow import SUBMIT, perform
 from tests import factories
 from tests.issue_helpers import make_published_stories
 from tests.smtp_sink import smtp_sink

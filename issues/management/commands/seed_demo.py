@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from issues.models import Issue, Subscription
-from issues.publishing import publish_issue
-from issues.scheduling import schedule_issue
+from issues.publishing.publish import publish_issue
+from issues.publishing.scheduling import schedule_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
-from newsroom.planning import Assignment
-from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
+from newsroom.models.planning import Assignment
+from newsroom.review.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
 
 SCHEDULE_AHEAD = datetime.timedelta(hours=1)
 DEMO_PASSWORD = "newsroom-demo"  # noqa: S105 - printed demo login for a local first run
