@@ -10,6 +10,8 @@ from django.http import HttpRequest
 
 from issues.models import Issue, IssueStory
 from issues.publishing import calendar
+from issues.publishing.scheduling import publish_overdue_schedules, requeue_lost_publications
+from issues.readers.lapsing import subscription_end_lapses
 from newsroom.extension import DeskPanel, Lapse, PublishingRoom, ScheduledIssue
 from newsroom.review.workflow import Status
 
@@ -45,15 +47,10 @@ class IssuesRoom(PublishingRoom):
     slot_issues = staticmethod(calendar.slot_issues)
 
     def lapses(self, now: datetime.datetime) -> list[Lapse]:
-        from issues.readers.lapsing import subscription_end_lapses
 
         return [*calendar.issue_lapses(now), *subscription_end_lapses(now)]
 
     def catch_up(self, now: datetime.datetime) -> None:
-        from issues.publishing.scheduling import (
-            publish_overdue_schedules,
-            requeue_lost_publications,
-        )
 
         publish_overdue_schedules(now)
         requeue_lost_publications(now)

@@ -314,7 +314,7 @@ def test_a_failed_publication_is_told_to_the_reviewer(
     issue: Issue, alice: User, bob: User, artifacts: Path
 ) -> None:
     perform(issue, SUBMIT, by=alice)
-    with mock.patch.object(documents.render_pool, "run", side_effect=RuntimeError("no fonts")):
+    with mock.patch.object(documents.pool, "run", side_effect=RuntimeError("no fonts")):
         response = client_for(bob).post(url("issue_publish", issue), follow=True)
     [message] = messages_of(response)
     assert message.startswith("Nothing was published.") and "server log" in message

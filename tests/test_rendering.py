@@ -227,7 +227,7 @@ def test_renders_in_one_process_reuse_one_font_configuration_and_stylesheet(
 
 def test_a_layout_failure_is_a_render_error(issue: Issue) -> None:
     with (
-        mock.patch.object(documents.render_pool, "run", side_effect=RuntimeError("pango gave up")),
+        mock.patch.object(documents.pool, "run", side_effect=RuntimeError("pango gave up")),
         pytest.raises(documents.RenderError, match="rendered as PDF") as e,
     ):
         documents.render_pdf(issue)

@@ -102,9 +102,7 @@ def test_scheduling_renders_first_and_refuses_an_issue_that_does_not_render(
 ) -> None:
     with (
         time_machine.travel(T0, tick=False),
-        mock.patch.object(
-            documents.render_pool, "run", side_effect=RuntimeError("font map exploded")
-        ),
+        mock.patch.object(documents.pool, "run", side_effect=RuntimeError("font map exploded")),
     ):
         response = client_for(carol).post(
             schedule_url(issue), {"when": "2026-11-30T09:00"}, follow=True
@@ -244,7 +242,7 @@ def test_a_failed_scheduled_publication_is_kept_for_the_desk(issue: Issue, carol
         schedule_issue(issue=issue, by=carol, when=T0 + datetime.timedelta(minutes=5))
     with (
         time_machine.travel(T0 + datetime.timedelta(minutes=6), tick=False),
-        mock.patch.object(documents.render_pool, "run", side_effect=RuntimeError("disk full")),
+        mock.patch.object(documents.pool, "run", side_effect=RuntimeError("disk full")),
     ):
         outcome = publish_if_due(issue.pk, T0 + datetime.timedelta(minutes=5))
         page = client_for(carol).get(reverse("issue_desk:issue_builder", args=[issue.pk]))

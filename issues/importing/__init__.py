@@ -4,7 +4,6 @@ issue out. Parsing (parsing.py, pdf.py) is pure and separate from saving
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import io
 import zipfile
@@ -21,8 +20,10 @@ from issues.importing.parsing import (
     SetAside,
     parse_issue_text,
     parse_period,
+    with_given,
 )
 from issues.importing.pdf import pdf_to_text
+from issues.importing.plain import text_blocks
 from issues.importing.recognise import find_period, issue_from_blocks
 from issues.importing.saving import (
     IMPORT_NOTE,
@@ -115,19 +116,10 @@ def read_issue(
     text = issue_text(name, data)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if first.replace("*", " ").split()[:1] == [MASTHEAD]:
-        return _given(parse_issue_text(text), period, number)
-    from issues.importing.plain import text_blocks
+        return with_given(parse_issue_text(text), period, number)
 
     how = "Markdown file" if suffix in (".md", ".markdown") else "text file"
     return issue_from_blocks(text_blocks(text), how=how, period=period, number=number)
-
-
-def _given(parsed: ParsedIssue, period: Period | None, number: int | None) -> ParsedIssue:
-    if period is not None:
-        parsed = dataclasses.replace(parsed, period_start=period[0], period_end=period[1])
-    if number is not None:
-        parsed = dataclasses.replace(parsed, number=number)
-    return parsed
 
 
 def _in_worker(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from issues.models import Issue
 from issues.publishing.publish import PublishError, publish_issue
 from issues.rendering import documents
+from newsroom import roles
 from newsroom.planning.reminders import keep_reminding
 from newsroom.review.workflow import PUBLISH, Status, WorkflowError
 
@@ -66,7 +67,6 @@ def schedule_issue(*, issue: Issue, by: User, when: datetime.datetime) -> Issue:
 def cancel_schedule(*, issue: Issue, by: User) -> Issue:
     """Back to plain review (editable, publishable now); the queued task
     finds nothing to do when its time comes."""
-    from newsroom import roles
 
     if not roles.is_reviewer(by):
         raise WorkflowError("Only a reviewer can cancel a schedule.")

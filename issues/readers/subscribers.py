@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.tasks import task
 
+from issues.accounts.mail import mail_invitation
 from issues.models import Subscription
 from issues.models.subscribers import ReaderProfile
 from newsroom import roles
@@ -334,7 +335,6 @@ def queue_invitations(user_ids: list[int], invited_by_id: int) -> None:
 @task(queue_name="mail")
 def send_invitations(user_ids: list[int], invited_by_id: int) -> int:
     """Mail each imported reader a link to choose a password; how many went."""
-    from issues.accounts.mail import mail_invitation
 
     User = get_user_model()
     invited_by = User.objects.filter(pk=invited_by_id).first()

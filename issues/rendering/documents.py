@@ -69,7 +69,7 @@ from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from issues.rendering import pool
+from issues.rendering import jobs, pool
 from issues.rendering.fonts import embed_fonts
 from issues.rendering.jobs import render_job
 from issues.rendering.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
@@ -567,6 +567,7 @@ def render_pdf(
         return cast(bytes, pool.run(source_to_pdf, source))
 
 
+@jobs.warm_up
 def warm_up() -> None:
     """Load the fonts and parse the stylesheet (a render worker does this
     once, before its first job), saying first what the machine lacks: a

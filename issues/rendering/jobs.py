@@ -4,8 +4,8 @@ A job is a module-level function marked `@render_job`; a caller hands the
 function itself to `render_pool.run`, which sends its registered name down
 the pipe. The worker looks the name up here and refuses any other: a name
 is never imported as a dotted path, so nothing but these functions can run
-in a worker, whatever a message says. render_worker.py imports every
-module that holds jobs before its first job.
+in a worker, whatever a message says. A worker imports every module that
+holds jobs (JOB_MODULES) before its first job (worker.load_jobs).
 
 This module imports none of ours, so that every module with a job (and the
 pool) can import it.
@@ -19,6 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 JOBS: dict[str, Callable[..., Any]] = {}
+
+# The modules that hold jobs, imported by name in the worker.
+JOB_MODULES = ("issues.rendering.documents", "issues.importing.formats", "issues.importing.pdf")
+# What a worker runs once before its first job (not jobs: nobody can ask for them).
+WARM_UPS: list[Callable[[], None]] = []
 
 
 class UnknownJob(LookupError):
@@ -35,6 +40,12 @@ def _name(function: Callable[..., Any]) -> str:
 def render_job[F: Callable[..., Any]](function: F) -> F:
     """Register `function` as a job a render worker may run."""
     JOBS[_name(function)] = function
+    return function
+
+
+def warm_up(function: Callable[[], None]) -> Callable[[], None]:
+    """Register `function` to run in each worker once before its first job."""
+    WARM_UPS.append(function)
     return function
 
 

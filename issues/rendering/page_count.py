@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from issues.models import Issue
 from issues.models.page_count import PageCount
+from issues.publishing.publish import count_pages
+from issues.rendering import documents, pool
 
 
 def page_count(issue: Issue) -> PageCount:
@@ -23,8 +25,6 @@ def page_count(issue: Issue) -> PageCount:
     be rendered: stored, or laid out now (bounded) and stored."""
     # Here, not at the top: the models load in every process, the renderer
     # (WeasyPrint) only in those that render.
-    from issues.publishing.publish import count_pages
-    from issues.rendering import documents, pool
 
     digest = documents.input_digest(documents.document_input(issue))
     stored = PageCount.objects.filter(issue=issue, digest=digest).first()

@@ -34,13 +34,13 @@ import os
 import threading
 from collections.abc import Callable
 from multiprocessing import get_context
-from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from typing import Any
 
 from django.conf import settings
 
 from issues.rendering import jobs
+from issues.rendering.worker import main as run_worker
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +73,6 @@ class WorkerFailed(Exception):
     """A worker could not start or stopped for another reason."""
 
 
-def _worker_entry(conn: Connection, memory_limit: int) -> None:
-    # Imported here, not at the top: `render_worker` sets Django up when
-    # imported, which the fork server does once for all its workers.
-    from issues.rendering import worker
-
-    worker.main(conn, memory_limit)
-
-
 # ---------------------------------------------------------------- the parent
 
 
@@ -88,7 +80,7 @@ def _context() -> ForkServerContext:
     context = get_context("forkserver")
     # The fork server imports Django, our apps and WeasyPrint once; each
     # worker is a fork of it and starts in a fraction of a second.
-    context.set_forkserver_preload(["issues.rendering.worker"])
+    context.set_forkserver_preload(["issues.rendering.bootstrap"])
     return context
 
 
@@ -97,7 +89,7 @@ class _Worker:
         context = _context()
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_worker_entry, args=(child, memory_limit), name="newsroom-render", daemon=True
+            target=run_worker, args=(child, memory_limit), name="newsroom-render", daemon=True
         )
         self.process.start()
         child.close()

@@ -1,26 +1,36 @@
-"""The worker side of the render pool (see render_pool.py): one process
-that runs jobs from its pipe until told to stop or its parent goes away.
+"""The worker side of the render pool (see pool.py): one process that
+runs jobs from its pipe until told to stop or its parent goes away.
 
-Importing this module sets Django up and imports the renderer and every
-other module that holds render jobs (see jobs.py). The pool's fork
-server imports it once, so that every worker forked from it starts with
-Django, our apps, WeasyPrint and the whole registry of jobs already loaded;
-the web process never imports it.
+Before its first job a worker needs Django set up and every module that
+holds render jobs imported (`load_jobs`). The pool's fork server does that
+once (it preloads bootstrap.py), so that every worker forked from it starts
+with Django, our apps, WeasyPrint and the whole registry of jobs already
+loaded; the web process never does. This module imports none of the job
+modules itself: they import the pool, which starts this module's `main`.
 """
 
 from __future__ import annotations
 
 import gc
+import importlib
 import resource
 from multiprocessing.connection import Connection
 from typing import Any
 
 import django
+from django.apps import apps
 
-django.setup()
+from issues.rendering import jobs
 
-from issues.importing import formats, pdf  # noqa: E402, F401 - their render jobs
-from issues.rendering import documents, jobs  # noqa: E402 - needs the apps set up
+
+def load_jobs() -> None:
+    """Set Django up and import every module that holds render jobs (named
+    in jobs.JOB_MODULES; importing them by name keeps this module free of
+    the renderer, which imports the pool). Does nothing the second time."""
+    if not apps.ready:
+        django.setup()
+    for name in jobs.JOB_MODULES:
+        importlib.import_module(name)
 
 
 def _address_space() -> int:
@@ -33,7 +43,9 @@ def main(conn: Connection, memory_limit: int) -> None:
     """Warm up, then answer ("ok", result), ("error", exception) or
     ("memory", None) for each (name, args) job; a name that is not a
     registered job is answered with an error, UnknownJob."""
-    documents.warm_up()  # after the fork: a font map is not shared between processes
+    load_jobs()  # done already in the fork server, unless its preload failed
+    for warm_up in jobs.WARM_UPS:  # after the fork: a font map is not shared between processes
+        warm_up()
     # Django, WeasyPrint, the fonts and the stylesheet live as long as the
     # worker: out of the collector's sight, so that the collections a
     # layout triggers walk only the layout's own objects (and never touch,

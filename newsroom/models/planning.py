@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom import roles
+from newsroom.models.stories import Story
 from newsroom.review.workflow import Status, WorkflowError
 from newsroom.text import shorten, validate_line, validate_text
 
@@ -142,7 +143,6 @@ class Assignment(models.Model):
     def write(self, *, by: User) -> Story:
         """Turn the slot into its story's first draft, written by `by` (the
         assignee). Refused if someone else holds it or it was written."""
-        from newsroom.models.stories import Story
 
         with transaction.atomic():
             locked = Assignment.objects.select_for_update().get(pk=self.pk)

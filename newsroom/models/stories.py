@@ -33,6 +33,7 @@ from newsroom.review.workflow import (
 )
 from newsroom.text import one_line, validate_line, validate_text
 from newsroom.writing.sanitizing import BODY_EXTENSIONS, sanitize_body
+from newsroom.writing.search import search_stories
 from newsroom.writing.story_shape import BODY_HELP, count_words, submit_problem
 from newsroom.writing.versioned import EditConflict as EditConflict  # where the desk imports it
 from newsroom.writing.versioned import VersionedText
@@ -266,7 +267,6 @@ class StoryQuerySet(models.QuerySet["Story"]):
         return self.drafts().with_last_transition().filter(last_transition__in=SENT_BACK)  # type: ignore[misc]
 
     def search(self, query: str) -> StoryQuerySet:
-        from newsroom.writing.search import search_stories
 
         return search_stories(self, query)
 

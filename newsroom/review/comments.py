@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from newsroom.models.comments import MAX_COMMENT, Comment, CommentError
 from newsroom.review.anchoring import anchor_at, plain_text, reanchored
+from newsroom.review.thread_mail import note_comment, note_resolved
 from newsroom.text import validate_text
 
 if TYPE_CHECKING:
@@ -69,7 +70,6 @@ def comment_on_passage(
             "Select a passage of the story's text to comment on (the text may have"
             " changed since you loaded the page: reload it)."
         )
-    from newsroom.review.thread_mail import note_comment
 
     with transaction.atomic():
         comment = Comment.objects.create(
@@ -122,7 +122,6 @@ def reply(
     text = _clean_text(text)
     if thread.parent_id is not None:
         raise CommentError("Reply to the thread, not to a reply.")
-    from newsroom.review.thread_mail import note_comment
 
     with transaction.atomic():
         answer = Comment.objects.create(
@@ -135,7 +134,6 @@ def reply(
 def resolve(thread: Comment, *, by: User) -> None:
     if not thread.can_resolve(by):
         raise CommentError("Only a reviewer, the author or whoever started it resolves a thread.")
-    from newsroom.review.thread_mail import note_resolved
 
     with transaction.atomic():
         updated = Comment.objects.filter(pk=thread.pk, resolved_at__isnull=True).update(
