@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from issues.corrections.correcting import start_correction
+from issues.desk.access import get_issue_for
 from issues.desk.forms import CorrectionForm
-from issues.desk.views import get_issue_for, pending_publication, report_publication
+from issues.desk.publication import pending_publication, report_publication
 from issues.models.editions import Correction
 from issues.tasks import publish_correction_task
 from newsroom import roles

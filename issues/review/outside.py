@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from issues.desk.views import get_issue_for
+from issues.desk.access import get_issue_for
 from issues.models import Issue
 from issues.models.invitations import IssueInvitation
 from newsroom.desk.access import reviewer_required
