@@ -1,7 +1,7 @@
 """The jobs a render worker runs: functions registered by name, nothing else.
 
 A job is a module-level function marked `@render_job`; a caller hands the
-function itself to `render_pool.run`, which sends its registered name down
+function itself to `pool.run`, which sends its registered name down
 the pipe. The worker looks the name up here and refuses any other: a name
 is never imported as a dotted path, so nothing but these functions can run
 in a worker, whatever a message says. A worker imports every module that
