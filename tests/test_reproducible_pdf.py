@@ -37,7 +37,7 @@ if "--without-harfbuzz-subset" in sys.argv:
     # As on a machine without libharfbuzz-subset: WeasyPrint subsets with fontTools.
     from weasyprint.pdf import fonts
     fonts.harfbuzz_subset = None
-from issues import rendering
+from issues.rendering import documents
 html = sys.stdin.read()
 date = datetime.datetime.fromisoformat(sys.argv[1])
 sys.stdout.buffer.write(documents.html_to_pdf(html, date=date))
