@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 
 from issues import calendar
+from issues.delivery import requeue_owed_mail
 from issues.models import Issue, IssueStory
 from newsroom.extension import DeskPanel, Lapse, PublishingRoom, ScheduledIssue
 from newsroom.workflow import Status
@@ -54,3 +55,4 @@ class IssuesRoom(PublishingRoom):
 
         publish_overdue_schedules(now)
         requeue_lost_publications(now)
+        requeue_owed_mail(now)
