@@ -14,8 +14,11 @@ by a licence's. `sync_licence` makes the subscriptions match the seats and
 the licence after any change (the admin calls it on save).
 
 Seats are counted under a lock on the licence (`take_seat`), so two
-publishers cannot hand out the last seat twice. An organisation's email
-domain, when set, is the only domain whose readers may take its seats.
+publishers cannot hand out the last seat twice, and each seat given or freed
+there writes a `SeatChange` row. An organisation's email domain, when set,
+is the only domain whose readers may take its seats; with `join_by_domain`
+its people may ask for one themselves (issues/accounts/joining.py). Its
+contacts manage its readers on its own page (issues/accounts/organisation.py).
 """
 
 from __future__ import annotations

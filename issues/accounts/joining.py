@@ -159,7 +159,7 @@ class JoinForm(forms.Form):
     email = forms.EmailField(
         label="Your work email address",
         max_length=254,
-        help_text="If your organisation lets its people join, we mail you a link to take a seat.",
+        help_text="The address your organisation gave you.",
     )
 
 

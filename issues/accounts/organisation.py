@@ -19,6 +19,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -75,10 +76,11 @@ def open_licences(organisation: Organisation) -> QuerySet[Licence]:
 
 class LicenceChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
+        # The seats first: a narrow select shows the start of its label.
         titles = ", ".join(n.title for n in obj.newsletters.all())
         used = obj.seats_taken.count()
         full = " (full)" if used >= obj.seats else ""
-        return f"{titles}: {used} of {obj.seats} seats taken{full}, until {obj.ends_on:%-d %B %Y}"
+        return f"{used} of {obj.seats} seats taken{full}, until {obj.ends_on:%-d %B %Y}: {titles}"
 
 
 class AddReaderForm(forms.Form):
@@ -187,9 +189,9 @@ def send_seat_mail(*, user_id: int, licence_id: int, by_id: int | None) -> int:
 def ends_in(licence: Licence, today: datetime.date) -> str:
     """What to say of a licence's end on its row."""
     if licence.ends_on < today:
-        return f"ended on {licence.ends_on:%-d %B %Y}"
+        return "ended"
     if licence.starts_on > today:
-        return f"starts on {licence.starts_on:%-d %B %Y}"
+        return "not begun yet"
     days = (licence.ends_on - today).days
     if days == 0:
         return "ends today"
@@ -226,8 +228,12 @@ def organisation_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 user, created = add_reader(
                     licence=data["licence"], email=data["email"], name=data["name"], by=request.user
                 )
-            except LicenceFull as exc:
-                form.add_error("licence", exc)
+            except LicenceFull:
+                form.add_error(
+                    "licence",
+                    f"All {data['licence'].seats} seats of this licence are taken: remove a "
+                    f"reader to free one, or ask {settings.NEWSROOM_PUBLISHER} for more seats.",
+                )
             except ValidationError as exc:
                 form.add_error("email", exc)
             else:
