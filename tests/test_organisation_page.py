@@ -9,14 +9,18 @@ audit row. Runs on SQLite and, with DATABASE_URL, on PostgreSQL."""
 from __future__ import annotations
 
 import datetime
+import threading
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from issues import roles as issue_roles
 from issues.licences import Licence, Organisation, Seat, SeatChange, take_seat
 from issues.models import Issue, Subscription
 from newsroom import roles
@@ -319,3 +323,62 @@ def test_removing_keeps_the_readers_own_subscriptions_and_account(
     assert list(Subscription.objects.filter(user=ann).values_list("newsletter", "licence")) == [
         (mining.pk, None)
     ]
+
+
+def test_the_page_asks_as_many_queries_for_many_readers_as_for_one(
+    mo: User, ministry: Organisation, licence: Licence
+) -> None:
+    licence.seats = 30
+    licence.save()
+    take_seat(licence=licence, user=reader("ann"))
+    client = factories.client_for(mo)
+    with CaptureQueriesContext(connection) as one:
+        client.get(page_of(ministry))
+    for n in range(20):
+        take_seat(licence=licence, user=reader(f"reader{n}"))
+
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(page_of(ministry)).text
+
+    assert "reader19@energy.example" in page
+    assert len(many) == len(one)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite serialises writers and has no SELECT ... FOR UPDATE; run on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_contacts_adding_for_the_last_seat_at_once_seat_one(
+    mo: User, ministry: Organisation, licence: Licence
+) -> None:
+    issue_roles.sync_roles()  # an earlier transactional test may have flushed the groups
+    take_seat(licence=licence, user=reader("ann"))  # one of two seats left
+    maud = user_at("maud", "energy.example")
+    ministry.contacts.add(maud)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def add_as(contact: User, email: str) -> None:
+        try:
+            barrier.wait(timeout=20)
+            answer = add(factories.client_for(contact), ministry, licence, email)
+            outcomes[email] = "seated" if "has a seat now" in answer.text else answer.text
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=add_as, args=(who, email))
+        for who, email in ((mo, "ben@energy.example"), (maud, "cat@energy.example"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(v == "seated" for v in outcomes.values()) == [False, True]
+    loser = next(email for email, v in outcomes.items() if v != "seated")
+    assert "All 2 seats of this licence are taken" in outcomes[loser]
+    assert licence.seats_taken.count() == 2
+    assert not User.objects.filter(email=loser).exists()  # its account rolled back too

@@ -78,7 +78,7 @@ class LicenceChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         # The seats first: a narrow select shows the start of its label.
         titles = ", ".join(n.title for n in obj.newsletters.all())
-        used = obj.seats_taken.count()
+        used = obj.used
         full = " (full)" if used >= obj.seats else ""
         return f"{used} of {obj.seats} seats taken{full}, until {obj.ends_on:%-d %B %Y}: {titles}"
 
@@ -96,8 +96,10 @@ class AddReaderForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["licence"].queryset = open_licences(organisation).prefetch_related(  # type: ignore[attr-defined]
-            "newsletters"
+        self.fields["licence"].queryset = (  # type: ignore[attr-defined]
+            open_licences(organisation)
+            .annotate(used=Count("seats_taken"))
+            .prefetch_related("newsletters")
         )
         if organisation.domain:
             self.fields[
@@ -210,6 +212,7 @@ def readers_of(organisation: Organisation) -> QuerySet[Seat]:
     return (
         Seat.objects.filter(licence__organisation=organisation)
         .select_related("user", "licence")
+        .prefetch_related("licence__newsletters")
         .annotate(last_download=Subquery(last_download))
         .order_by("user__email", "licence__ends_on", "pk")
     )
