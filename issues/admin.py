@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from issues.editions import Correction, CorrectionTransition, Edition, FrozenEdition
 from issues.importing.originals import OriginalPdf
 from issues.invitations import IssueInvitation, IssueInvitationUse
-from issues.licences import Licence, Organisation, Seat, sync_licence
+from issues.licences import Licence, Organisation, Seat, SeatChange, sync_licence
 from issues.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models import (
     Delivery,
@@ -272,7 +272,8 @@ class LicenceInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "email_domain"]
+    list_display = ["name", "email_domain", "join_by_domain"]
+    list_filter = ["join_by_domain"]
     search_fields = ["name", "email_domain"]
     filter_horizontal = ["contacts"]
     inlines = [LicenceInline]
@@ -342,6 +343,17 @@ class MailOptOutAdmin(ReadOnlyAdmin):
     list_filter = ["newsletter", "how"]
     list_select_related = ["user", "newsletter"]
     search_fields = ["user__username", "user__email"]
+
+
+@admin.register(SeatChange)
+class SeatChangeAdmin(ReadOnlyAdmin):
+    """Seats given and freed on the organisation's page or by joining."""
+
+    list_display = ["at", "licence", "user", "taken", "how", "by"]
+    list_filter = ["taken", "how"]
+    list_select_related = ["licence__organisation", "user", "by"]
+    search_fields = ["user__email", "licence__organisation__name"]
+    date_hierarchy = "at"
 
 
 @admin.register(MailPreferenceChange)

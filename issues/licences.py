@@ -14,8 +14,11 @@ by a licence's. `sync_licence` makes the subscriptions match the seats and
 the licence after any change (the admin calls it on save).
 
 Seats are counted under a lock on the licence (`take_seat`), so two
-publishers cannot hand out the last seat twice. An organisation's email
-domain, when set, is the only domain whose readers may take its seats.
+publishers cannot hand out the last seat twice, and each seat given or freed
+there writes a `SeatChange` row. An organisation's email domain, when set,
+is the only domain whose readers may take its seats; with `join_by_domain`
+its people may ask for one themselves (issues/accounts/joining.py). Its
+contacts manage its readers on its own page (issues/accounts/organisation.py).
 """
 
 from __future__ import annotations
@@ -52,18 +55,37 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="organisations_contacted",
-        help_text="Whom readers ask about the licence; reminded before it ends.",
+        help_text="Whom readers ask about the licence; reminded before it ends. A contact "
+        "adds and removes the organisation's readers on their own page.",
+    )
+    join_by_domain = models.BooleanField(
+        "anyone at the email domain may ask to join",
+        default=False,
+        help_text="With an email domain set: a person with an address at it may ask for a "
+        "seat on the public “Ask for access” page and gets one while a seat is free (the "
+        "contacts are told when none is). Off: only the publisher and the contacts add "
+        "readers.",
     )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(join_by_domain=True, email_domain=""),
+                name="organisation_joins_by_a_named_domain",
+                violation_error_message="Joining by email domain needs an email domain.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def domain(self) -> str:
+        return self.email_domain.strip().lower().lstrip("@")
+
     def admits(self, email: str) -> bool:
-        domain = self.email_domain.strip().lower().lstrip("@")
-        return not domain or email.lower().rsplit("@", 1)[-1] == domain
+        return not self.domain or email.lower().rsplit("@", 1)[-1] == self.domain
 
 
 class Licence(models.Model):
@@ -106,11 +128,47 @@ class Seat(models.Model):
         return f"{self.user} at {self.licence.organisation}"
 
 
+class SeatChange(models.Model):
+    """The audit trail of seats given and freed outside the admin: who, when, how."""
+
+    class How(models.TextChoices):
+        CONTACT_PAGE = "contact", "the organisation's page"
+        JOINED = "joined", "asked to join by email domain"
+        OTHER = "other", "other"
+
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="seat_changes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    taken = models.BooleanField(help_text="A seat given (on) or freed (off).")
+    how = models.CharField(max_length=16, choices=How.choices, default=How.OTHER)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who was signed in; empty when the reader asked to join.",
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        verb = "given" if self.taken else "freed"
+        return f"seat of {self.user} at {self.licence.organisation} {verb} ({self.how})"
+
+
 class LicenceFull(ValidationError):
     pass
 
 
-def take_seat(*, licence: Licence, user: User) -> Seat:
+def take_seat(
+    *,
+    licence: Licence,
+    user: User,
+    by: User | None = None,
+    how: SeatChange.How = SeatChange.How.OTHER,
+) -> Seat:
     """Give `user` a seat on `licence`, or refuse with a reason (ValidationError)."""
     with transaction.atomic():
         locked = (
@@ -132,13 +190,25 @@ def take_seat(*, licence: Licence, user: User) -> Seat:
         seat = Seat.objects.create(licence=locked, user=user)
         user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
         sync_licence(locked)
+        SeatChange.objects.create(licence=locked, user=user, taken=True, how=how, by=by)
     return seat
 
 
-def free_seat(*, licence: Licence, user: User) -> None:
+def free_seat(
+    *,
+    licence: Licence,
+    user: User,
+    by: User | None = None,
+    how: SeatChange.How = SeatChange.How.OTHER,
+) -> bool:
+    """Free `user`'s seat on `licence` (their access through it ends at once);
+    False if they held none."""
     with transaction.atomic():
-        Seat.objects.filter(licence=licence, user=user).delete()
+        freed, _ = Seat.objects.filter(licence=licence, user=user).delete()
         sync_licence(licence)
+        if freed:
+            SeatChange.objects.create(licence=licence, user=user, taken=False, how=how, by=by)
+    return bool(freed)
 
 
 def sync_licence(licence: Licence) -> None:
@@ -191,10 +261,10 @@ def licence_end_lapses(now: datetime.datetime, publishers: list[int]) -> list[La
                     key=f"licence-ends:{licence.pk}:{licence.ends_on.isoformat()}:{window}d",
                     message=f"The licence of {licence.organisation} ({used} of {licence.seats} "
                     f"seats) ends on {licence.ends_on:%-d %B %Y}: renew or let lapse.",
-                    # A contact is a reader: their account, not the desk.
-                    url=reverse(
-                        "issue_desk:audience" if user_id in publishers else "issues:account"
-                    ),
+                    # A contact is a reader: their organisation's page, not the desk.
+                    url=reverse("issue_desk:audience")
+                    if user_id in publishers
+                    else reverse("issues:organisation", args=[licence.organisation.pk]),
                 )
             )
     return lapses

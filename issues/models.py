@@ -610,7 +610,7 @@ class Delivery(models.Model):
 from issues.editions import Correction, CorrectionNote, Edition  # noqa: E402
 from issues.importing.originals import OriginalPdf  # noqa: E402, F401
 from issues.invitations import IssueInvitation, IssueInvitationUse  # noqa: E402, F401
-from issues.licences import Licence, Organisation, Seat  # noqa: E402, F401
+from issues.licences import Licence, Organisation, Seat, SeatChange  # noqa: E402, F401
 from issues.mail_optout import MailOptOut, MailPreferenceChange  # noqa: E402, F401
 from issues.page_count import PageCount  # noqa: E402, F401
 from issues.reach import DownloadCount  # noqa: E402, F401
