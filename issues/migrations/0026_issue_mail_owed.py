@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0024_organisations_and_licences"),
+        ("issues", "0025_organisation_join_by_domain_and_seat_changes"),
     ]
 
     operations = [
