@@ -20,7 +20,7 @@ from issues.models import (
 )
 from issues.models.editions import Correction, CorrectionTransition, Edition, FrozenEdition
 from issues.models.invitations import IssueInvitation, IssueInvitationUse
-from issues.models.licences import Licence, Organisation, Seat
+from issues.models.licences import Licence, Organisation, Seat, SeatChange
 from issues.models.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models.originals import OriginalPdf
 from issues.models.subscribers import ReaderProfile, SubscriberImport
@@ -273,7 +273,8 @@ class LicenceInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "email_domain"]
+    list_display = ["name", "email_domain", "join_by_domain"]
+    list_filter = ["join_by_domain"]
     search_fields = ["name", "email_domain"]
     filter_horizontal = ["contacts"]
     inlines = [LicenceInline]
@@ -343,6 +344,17 @@ class MailOptOutAdmin(ReadOnlyAdmin):
     list_filter = ["newsletter", "how"]
     list_select_related = ["user", "newsletter"]
     search_fields = ["user__username", "user__email"]
+
+
+@admin.register(SeatChange)
+class SeatChangeAdmin(ReadOnlyAdmin):
+    """Seats given and freed on the organisation's page or by joining."""
+
+    list_display = ["at", "licence", "user", "taken", "how", "by"]
+    list_filter = ["taken", "how"]
+    list_select_related = ["licence__organisation", "user", "by"]
+    search_fields = ["user__email", "licence__organisation__name"]
+    date_hierarchy = "at"
 
 
 @admin.register(MailPreferenceChange)

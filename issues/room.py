@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from issues.models import Issue, IssueStory
 from issues.publishing import calendar
+from issues.publishing.delivery import requeue_owed_mail
 from issues.publishing.scheduling import publish_overdue_schedules, requeue_lost_publications
 from issues.readers.lapsing import subscription_end_lapses
 from newsroom.extension import DeskPanel, Lapse, PublishingRoom, ScheduledIssue
@@ -54,3 +55,4 @@ class IssuesRoom(PublishingRoom):
 
         publish_overdue_schedules(now)
         requeue_lost_publications(now)
+        requeue_owed_mail(now)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from issues import views
-from issues.accounts import downloads, own_data, unsubscribe
+from issues.accounts import downloads, joining, organisation, own_data, unsubscribe
 from issues.accounts import views as accounts
 from issues.publishing import feeds
 from issues.review import outside
@@ -65,6 +65,19 @@ urlpatterns = [
     path("accounts/digest/", accounts.digest, name="digest"),
     path("accounts/mail/", accounts.mail_preference, name="mail_preference"),
     path("mail/unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path(
+        "accounts/organisations/<int:pk>/",
+        organisation.organisation_page,
+        name="organisation",
+    ),
+    path(
+        "accounts/organisations/<int:pk>/seats/<int:seat>/remove/",
+        organisation.remove_reader,
+        name="organisation_remove_reader",
+    ),
+    path("accounts/join/", joining.join, name="join"),
+    path("accounts/join/asked/", joining.join_asked, name="join_asked"),
+    path("accounts/join/<str:token>/", joining.join_confirm, name="join_confirm"),
     path("accounts/invite/", accounts.invite, name="invite"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path(

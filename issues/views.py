@@ -9,7 +9,9 @@ not read answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -35,10 +37,34 @@ from newsroom.paging import BoundedPaginator
 from newsroom.review.workflow import Status
 from newsroom.writing.sanitizing import sanitize_body
 
-if TYPE_CHECKING:
-    pass
-
 ISSUES_PER_PAGE = 20
+ReaderView = Callable[..., HttpResponseBase]
+
+
+def refusal_page(view: ReaderView) -> ReaderView:
+    """A reader refused an issue that is published (the page, its PDF or
+    HTML, a given edition, the original): still a 404, as for any issue they
+    may not read, but naming the newsletter and the way to ask for it, on
+    every one of those addresses (a PDF link in a forwarded mail included).
+    Nothing is said of issues that are not published or do not exist."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except access.NotReadable as refused:
+            if refused.issue is None:
+                raise
+            newsletter = refused.issue.newsletter
+            context = {
+                "newsletter": newsletter,
+                "may_subscribe": newsletter.open_to_self_signup
+                and roles.is_subscriber(request.user),
+                "contact": settings.NEWSROOM_REPLY_TO or settings.DEFAULT_FROM_EMAIL,
+            }
+            return render(request, "issues/no_access.html", context, status=404)
+
+    return wrapped
 
 
 def with_headlines(issues: IssueQuerySet) -> IssueQuerySet:
@@ -147,13 +173,11 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
+@refusal_page
 def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
     """The issue in the site's frame: its stories, its frozen artifacts and
     the download button."""
-    try:
-        issue = access.readable_issue(request.user, newsletter, number)
-    except Http404:
-        return refusal(request, newsletter, number)
+    issue = access.readable_issue(request.user, newsletter, number)
     # Bodies are sanitised on save; sanitised again here, as the renderer
     # does, and set as in the PDF (typographic quotes and dashes, the
     # language of Chinese runs marked).
@@ -178,26 +202,6 @@ def issue_detail(request: HttpRequest, newsletter: str, number: int) -> HttpResp
     return render(request, "issues/issue_detail.html", context)
 
 
-def refusal(request: HttpRequest, newsletter: str, number: int) -> HttpResponse:
-    """A reader without access to a published issue: still a 404 (as for
-    any issue they may not read), but naming the newsletter and the way to
-    ask for it. Nothing is said of issues that are not published."""
-    issue = (
-        Issue.objects.published()
-        .select_related("newsletter")
-        .filter(newsletter__slug=newsletter, number=number)
-        .first()
-    )
-    if issue is None:
-        raise Http404("No such issue.")
-    context = {
-        "newsletter": issue.newsletter,
-        "may_subscribe": issue.newsletter.open_to_self_signup and roles.is_subscriber(request.user),
-        "contact": settings.NEWSROOM_REPLY_TO or settings.DEFAULT_FROM_EMAIL,
-    }
-    return render(request, "issues/no_access.html", context, status=404)
-
-
 def serve_html(request: HttpRequest, edition: Edition) -> HttpResponse:
     """The stored HTML document, exactly as published (never re-rendered)."""
     with edition.html_file.open("rb") as stored:
@@ -211,6 +215,7 @@ def serve_html(request: HttpRequest, edition: Edition) -> HttpResponse:
 
 @login_required
 @require_safe
+@refusal_page
 def issue_html(
     request: HttpRequest, newsletter: str, number: int, edition: int | None = None
 ) -> HttpResponse:
@@ -220,6 +225,7 @@ def issue_html(
 
 @login_required
 @require_safe
+@refusal_page
 def issue_pdf(
     request: HttpRequest, newsletter: str, number: int, edition: int | None = None
 ) -> HttpResponseBase:
@@ -230,6 +236,7 @@ def issue_pdf(
 
 @login_required
 @require_safe
+@refusal_page
 def original_pdf(request: HttpRequest, newsletter: str, number: int) -> HttpResponseBase:
     """The publisher's own PDF of an imported back issue, for whoever may
     read the issue (the same question as its PDF)."""

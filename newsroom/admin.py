@@ -6,11 +6,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
@@ -73,6 +75,40 @@ def workflow_action(transition: Transition, description: str) -> AdminAction:
 
     action.__name__ = transition.name
     return action
+
+
+@admin.action(description="Withdraw selected stories")
+def withdraw_with_reason(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Story]
+) -> TemplateResponse | None:
+    """Withdraw asks for the reason first, as the desk does: each author
+    reads it on the story and in their mail. The first POST shows the
+    question; the second, with a reason, withdraws."""
+    reason = request.POST.get("reason", "")
+    if request.POST.get("post") and reason.strip():
+        run_transitions(
+            modeladmin,
+            request,
+            queryset,
+            WITHDRAW.label,
+            lambda obj: perform(
+                obj, WITHDRAW, by=request.user, comment=reason, note="admin action"
+            ),
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Why is this story withdrawn?"
+        if len(queryset) == 1
+        else "Why are these stories withdrawn?",
+        "opts": modeladmin.model._meta,
+        "stories": queryset,
+        "reason": reason,
+        "missing": bool(request.POST.get("post")),
+        "missing_message": Story.reason_required[WITHDRAW],
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/newsroom/story/withdraw_reason.html", context)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -226,7 +262,7 @@ class StoryAdmin(SimpleHistoryAdmin):
     actions = [
         workflow_action(SUBMIT, "Submit selected stories for review"),
         workflow_action(PUBLISH, "Approve selected stories"),
-        workflow_action(WITHDRAW, "Withdraw selected stories"),
+        withdraw_with_reason,
     ]
 
     @admin.display(ordering="status", description="status")

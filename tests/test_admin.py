@@ -56,6 +56,39 @@ def test_the_admin_action_reports_a_refusal_and_changes_nothing(
     assert draft.transitions.count() == 0
 
 
+def test_withdrawing_in_the_admin_asks_for_the_reason_the_author_reads(
+    client: Client, alice: User, staff_bob: User, newsletter: Newsletter
+) -> None:
+    story = factories.make_story(
+        author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=staff_bob
+    )
+    client.force_login(staff_bob)
+    changelist = reverse("admin:newsroom_story_changelist")
+    chosen = {"action": "withdraw_with_reason", "_selected_action": [story.pk]}
+
+    question = client.post(changelist, chosen)
+    assert question.status_code == 200
+    assert "Why is this story withdrawn?" in question.content.decode()
+    without = client.post(changelist, {**chosen, "post": "yes", "reason": "  "})
+    assert "Say why you withdraw it: the author sees your reason." in without.content.decode()
+    story.refresh_from_db()
+    assert story.status == Status.PUBLISHED
+    assert not story.transitions.filter(transition="withdraw").exists()
+
+    done = client.post(
+        changelist, {**chosen, "post": "yes", "reason": "The figures are disputed."}, follow=True
+    )
+
+    assert "Withdraw: 1 done." in done.content.decode()
+    story.refresh_from_db()
+    assert story.status == Status.DRAFT
+    row = story.transitions.get(transition="withdraw")
+    assert (row.comment, row.note) == (
+        "The figures are disputed.",
+        "admin action",
+    )
+
+
 def test_status_cannot_be_edited_in_the_admin_form(
     client: Client, alice: User, admin_user: User, newsletter: Newsletter
 ) -> None:

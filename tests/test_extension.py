@@ -52,7 +52,7 @@ def test_unconnected_the_writing_room_works_as_a_newsroom_that_publishes_nothing
     page = client_for(bob).get("/desk/")
     assert page.status_code == 200
     assert "Issues in progress" not in page.content.decode()
-    perform(story, WITHDRAW, by=bob)
+    perform(story, WITHDRAW, by=bob, comment="Taken back for a check.")
     story.refresh_from_db()
     assert story.status == Status.DRAFT
     assert story.transitions.first().transition == WITHDRAW.name

@@ -89,7 +89,7 @@ def test_an_editor_may_not_see_the_confirmation_page(issue: Issue, alice: User) 
 def test_a_reviewer_sees_why_an_issue_cannot_be_published_and_a_way_out(
     issue: Issue, bob: User, stories: list[Story]
 ) -> None:
-    perform(stories[1], WITHDRAW, by=bob)
+    perform(stories[1], WITHDRAW, by=bob, comment="Taken back for a check.")
     client = client_for(bob)
 
     confirmation = client.get(publish_url(issue)).content.decode()

@@ -5,8 +5,12 @@ still as a 404, and says nothing of issues that are not published."""
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from issues.models.reach import DownloadCount
 from newsroom.models import Newsletter
 from tests import factories
 from tests.issue_helpers import publish
@@ -99,3 +103,40 @@ def test_a_signed_out_visitor_is_asked_to_sign_in(client: Client, alice: User, b
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_pdf_and_html_addresses_refuse_with_the_same_page(
+    dave: User, alice: User, bob: User, settings: object
+) -> None:
+    """A PDF link in a forwarded mail is how most readers meet a refusal."""
+    settings.NEWSROOM_REPLY_TO = "desk@publisher.example"  # type: ignore[attr-defined]
+    issue = publish(other_newsletter(), editor=alice, reviewer=bob, number=3)
+    reader = factories.client_for(dave)
+
+    for address in (
+        reverse("issues:issue_pdf", args=["energy", 3]),
+        reverse("issues:issue_html", args=["energy", 3]),
+        reverse("issues:edition_pdf", args=["energy", 3, 1]),
+    ):
+        response = reader.get(address)
+        assert response.status_code == 404, address
+        assert response["Content-Type"].startswith("text/html"), address
+        assert "Energy and Mining is not among your subscriptions" in response.content.decode()
+    # An edition that does not exist is an ordinary 404, even on a published issue.
+    missing = reader.get(reverse("issues:edition_pdf", args=["energy", 3, 9]))
+    assert "There is nothing here" in missing.content.decode()
+    assert not DownloadCount.objects.filter(edition__issue=issue).exists()
+
+
+def test_the_refusal_page_asks_for_the_issue_no_more_than_it_must(
+    dave: User, alice: User, bob: User
+) -> None:
+    issue = publish(other_newsletter(), editor=alice, reviewer=bob, number=3)
+    reader = factories.client_for(dave)
+    reader.get("/")  # the session and the account are read
+
+    with CaptureQueriesContext(connection) as queries:
+        reader.get(issue.get_absolute_url())
+
+    issue_reads = [q for q in queries if 'FROM "issues_issue"' in q["sql"]]
+    assert len(issue_reads) == 2, [q["sql"] for q in issue_reads]  # the grant, then the refusal's

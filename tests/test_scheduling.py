@@ -358,7 +358,7 @@ def test_a_story_in_a_scheduled_issue_cannot_be_withdrawn(
     # the issue is then refused in words instead of going out without it.
     with time_machine.travel(T0, tick=False):
         cancel_schedule(issue=issue, by=bob)
-        perform(story, WITHDRAW, by=carol)
+        perform(story, WITHDRAW, by=carol, comment="The figures are disputed.")
     story.refresh_from_db()
     assert story.status == Status.DRAFT
     with pytest.raises(WorkflowError, match="Every story must be approved"):

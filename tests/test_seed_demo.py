@@ -30,6 +30,10 @@ def test_it_creates_a_user_per_role_whose_printed_login_works(rf) -> None:
     assert roles.is_editor(User.objects.get(username="editor"))
     assert roles.is_reviewer(User.objects.get(username="reviewer"))
     assert User.objects.get(username="subscriber").subscriptions.count() == 1
+    # The organisation's contact reads through a seat and manages its readers.
+    contact = User.objects.get(username="contact")
+    assert contact.organisations_contacted.get().name == "Meridian Port Authority"
+    assert contact.subscriptions.filter(newsletter__slug="ict").exists()
 
 
 @pytest.mark.django_db

@@ -108,7 +108,8 @@ def test_an_issue_with_an_unapproved_story_cannot_be_published(
     )
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[approved, late])
     perform(issue, SUBMIT, by=alice)
-    perform(late, WITHDRAW, by=bob)  # taken back while the issue waits for review
+    # taken back while the issue waits for review
+    perform(late, WITHDRAW, by=bob, comment="Taken back for a check.")
 
     with pytest.raises(WorkflowError, match="Late copy"):
         perform(issue, PUBLISH, by=bob, prepare=factories.small_edition(bob))

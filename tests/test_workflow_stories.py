@@ -129,11 +129,27 @@ def test_approving_stamps_the_publication_date_and_withdrawing_clears_it(
     story.refresh_from_db()
     assert story.published_at is not None
 
-    perform(story, WITHDRAW, by=bob)
+    perform(story, WITHDRAW, by=bob, comment="Taken back for a check.")
     story.refresh_from_db()
     assert (story.status, story.published_at) == (Status.DRAFT, None)
     # Withdrawing keeps the history of what was published.
     assert story.history.filter(status=Status.PUBLISHED).exists()
+
+
+def test_a_story_is_withdrawn_only_with_a_reason_for_its_author(
+    alice: User, bob: User, newsletter: Newsletter
+) -> None:
+    story = factories.make_story(
+        author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=bob
+    )
+
+    with pytest.raises(WorkflowError, match="Say why you withdraw it"):
+        perform(story, WITHDRAW, by=bob, comment=" ")
+
+    story.refresh_from_db()
+    assert story.status == Status.PUBLISHED
+    assert not story.transitions.filter(transition="withdraw").exists()
+    assert WITHDRAW in story.allowed_transitions(bob)  # the button still shows
 
 
 def test_a_story_in_a_published_issue_cannot_be_withdrawn(
@@ -147,7 +163,7 @@ def test_a_story_in_a_published_issue_cannot_be_withdrawn(
     perform(issue, PUBLISH, by=bob, prepare=factories.small_edition(bob))
 
     with pytest.raises(WorkflowError, match="published issue"):
-        perform(story, WITHDRAW, by=bob)
+        perform(story, WITHDRAW, by=bob, comment="Taken back for a check.")
 
     story.refresh_from_db()
     assert story.status == Status.PUBLISHED

@@ -171,6 +171,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("ends_on"),
         "today": timezone.localdate(),
         "may_delete": may_delete_itself(request.user),
+        "organisations": request.user.organisations_contacted.order_by("name"),
     }
     return render(request, "issues/account/account.html", context)
 

@@ -3,7 +3,7 @@
 from issues.models.editions import Correction, CorrectionNotice, CorrectionTransition, Edition
 from issues.models.invitations import IssueInvitation, IssueInvitationUse
 from issues.models.issues import Delivery, Issue, IssueStory, IssueTransition, Subscription
-from issues.models.licences import Licence, Organisation, Seat
+from issues.models.licences import Licence, Organisation, Seat, SeatChange
 from issues.models.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models.originals import OriginalPdf
 from issues.models.page_count import PageCount
@@ -31,6 +31,7 @@ __all__ = [
     "PageCount",
     "ReaderProfile",
     "Seat",
+    "SeatChange",
     "SubscriberImport",
     "Subscription",
     "TaskWorker",

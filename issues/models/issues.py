@@ -96,6 +96,11 @@ class Issue(WorkflowModel):
     scheduled_by = workflow.recorded_user()
     # Why the scheduled publication failed, for the desk and the reminder.
     schedule_error = models.TextField(blank=True, editable=False, default="", db_default="")
+    # The outbox: set in the publishing transaction when subscribers are to be
+    # mailed, cleared once their deliveries are planned (issues.publishing.delivery). A
+    # publication whose mail was never queued (an outage in the instant after
+    # its commit) is found by the deadline check and mailed then.
+    mail_owed = models.BooleanField(default=False, db_default=False, editable=False)
 
     # The frozen artifacts live in editions (issues.models.editions.Edition): edition
     # 1 is stored when the issue is published, one more per correction.

@@ -81,6 +81,9 @@ DELIVERY_MAX_ATTEMPTS = 5
 # A dead sender's batch, handed to another, goes before the batches queued
 # at the default priority (0).
 ORPHAN_PRIORITY = 10
+# How long a publication's own mail task has to plan its deliveries before
+# the deadline check takes the mail for lost (requeue_owed_mail).
+OWED_MAIL_GRACE = datetime.timedelta(minutes=2)
 
 
 def queue_runs_elsewhere() -> bool:
@@ -297,6 +300,7 @@ def deliver_issue(issue_id: int, budget_seconds: float | None = None) -> int:
         logger.warning("Issue %s is not published; nothing to deliver.", issue_id)
         return 0
     plan_deliveries(issue)
+    Issue.objects.filter(pk=issue_id, mail_owed=True).update(mail_owed=False)
     if queue_runs_elsewhere():
         ids = list(owed(issue).order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), DELIVERY_BATCH):
@@ -304,6 +308,23 @@ def deliver_issue(issue_id: int, budget_seconds: float | None = None) -> int:
         sweep_later(issue_id)
         return 0
     return send_owed(issue, budget_seconds)
+
+
+def requeue_owed_mail(now: datetime.datetime) -> int:
+    """Queue the mail of each issue published at least OWED_MAIL_GRACE ago
+    whose deliveries were never planned (`Issue.mail_owed`): its mail task
+    was lost in an outage right after the publication committed. Run by each
+    deadline check; `deliver_issue` is idempotent, so a late duplicate of a
+    slow but living task mails nobody twice. How many were queued."""
+    owed_ids = list(
+        Issue.objects.published()
+        .filter(mail_owed=True, published_at__lte=now - OWED_MAIL_GRACE)
+        .values_list("pk", flat=True)
+    )
+    for issue_id in owed_ids:
+        logger.warning("Issue %s was published but its mail never queued: queued now.", issue_id)
+        deliver_issue.enqueue(issue_id)
+    return len(owed_ids)
 
 
 @task(queue_name=MAIL_QUEUE)

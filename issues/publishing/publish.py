@@ -17,6 +17,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError
 from pypdf import PdfReader
 
 from issues.models import Issue
@@ -74,7 +75,10 @@ def publish_issue(
         # issue's date equal to it, so a re-render gives the same bytes.
         locked.published_at = published_at
         store_edition(issue=locked, number=1, html=html, pdf=pdf, by=by, written=written)
-        return []
+        # Written with the status: the mail is owed even if the instant
+        # after the commit, which queues it, never comes.
+        locked.mail_owed = notify
+        return ["mail_owed"]
 
     return publish_storing(
         issue,
@@ -92,12 +96,27 @@ def publish_storing[M: WorkflowModel](
 ) -> M:
     """`perform(obj, PUBLISH, **options)`, whose `prepare` stores files and
     lists their names in `written`. Refused or failed, the files go again;
-    a failure is logged and raised as PublishError, saying `failed` first."""
+    a failure is logged and raised as PublishError, saying `failed` first.
+
+    Except when the database went away: then nobody knows whether it
+    committed (the connection may have broken after PostgreSQL's commit and
+    before we heard of it), so the files stay. If it did commit, the edition
+    points at them (and the deadline check mails the subscribers: the
+    outbox, `Issue.mail_owed`); if not, they are files that nothing names,
+    logged here, and the worker runs the publication again."""
     try:
         return perform(obj, PUBLISH, **options)
     except WorkflowError:
         discard_artifacts(written)
         raise
+    except (OperationalError, InterfaceError) as exc:
+        logger.exception(
+            "The database went away while %s %s was published; kept %s in case it committed",
+            obj._meta.verbose_name,
+            obj.pk,
+            ", ".join(written) or "no files",
+        )
+        raise PublishError(f"{failed} {documents.DETAILS_LOGGED}") from exc
     except Exception as exc:
         discard_artifacts(written)
         logger.exception("Could not store %s %s", obj._meta.verbose_name, obj.pk)

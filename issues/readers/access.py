@@ -156,12 +156,23 @@ def readable_edition(
     return found
 
 
+class NotReadable(Http404):
+    """A refused reader: 404, exactly as for an issue that does not exist.
+    `issue` is the published issue (with its newsletter) when it exists and
+    the reader lacks only the subscription, so that the page can name the
+    newsletter and the way to ask for it (`views.refusal`); otherwise None."""
+
+    def __init__(self, message: str, *, issue: Issue | None = None) -> None:
+        super().__init__(message)
+        self.issue = issue
+
+
 def refuse(user: User, newsletter: str, number: int, edition: int | None = None) -> NoReturn:
-    """Answer 404 to a reader who may not read (or asked for nothing there
-    is), and log whom we refused and why (issues/readers/refusals.py); a reader whose
+    """Answer 404 (`NotReadable`) to a reader who may not read (or asked for
+    nothing there is), and log whom we refused and why (issues/readers/refusals.py); a reader whose
     subscription to the newsletter lapsed gets 403 SubscriptionLapsed, saying
     so. Finding the reason costs a query or two, on refusals only."""
-    issue = _published(newsletter, number).first()
+    issue = _published(newsletter, number).select_related("newsletter").first()
     if issue is None:
         reason = "no such published issue"
     elif edition is not None and not issue.editions.filter(number=edition).exists():  # type: ignore[attr-defined]
@@ -174,9 +185,16 @@ def refuse(user: User, newsletter: str, number: int, edition: int | None = None)
         )
         raise SubscriptionLapsed(explain(lapsed))
     else:
-        reason = "no subscription to this newsletter"
+        log_refusal(
+            user,
+            "no subscription to this newsletter",
+            newsletter=newsletter,
+            issue=number,
+            edition=edition,
+        )
+        raise NotReadable("No such issue.", issue=issue)
     log_refusal(user, reason, newsletter=newsletter, issue=number, edition=edition)
-    raise Http404("No such issue or edition." if edition is not None else "No such issue.")
+    raise NotReadable("No such issue or edition." if edition is not None else "No such issue.")
 
 
 def _account(user: User) -> int | None:

@@ -14,8 +14,11 @@ by a licence's. `sync_licence` makes the subscriptions match the seats and
 the licence after any change (the admin calls it on save).
 
 Seats are counted under a lock on the licence (`take_seat`), so two
-publishers cannot hand out the last seat twice. An organisation's email
-domain, when set, is the only domain whose readers may take its seats.
+publishers cannot hand out the last seat twice, and each seat given or freed
+there writes a `SeatChange` row. An organisation's email domain, when set,
+is the only domain whose readers may take its seats; with `join_by_domain`
+its people may ask for one themselves (issues/accounts/joining.py). Its
+contacts manage its readers on its own page (issues/accounts/organisation.py).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issues.models import Subscription
-from issues.models.licences import Licence, LicenceFull, Seat
+from issues.models.licences import Licence, LicenceFull, Seat, SeatChange
 from newsroom import roles
 from newsroom.extension import Lapse
 
@@ -38,7 +41,13 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def take_seat(*, licence: Licence, user: User) -> Seat:
+def take_seat(
+    *,
+    licence: Licence,
+    user: User,
+    by: User | None = None,
+    how: SeatChange.How = SeatChange.How.OTHER,
+) -> Seat:
     """Give `user` a seat on `licence`, or refuse with a reason (ValidationError)."""
     with transaction.atomic():
         locked = (
@@ -60,13 +69,25 @@ def take_seat(*, licence: Licence, user: User) -> Seat:
         seat = Seat.objects.create(licence=locked, user=user)
         user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
         sync_licence(locked)
+        SeatChange.objects.create(licence=locked, user=user, taken=True, how=how, by=by)
     return seat
 
 
-def free_seat(*, licence: Licence, user: User) -> None:
+def free_seat(
+    *,
+    licence: Licence,
+    user: User,
+    by: User | None = None,
+    how: SeatChange.How = SeatChange.How.OTHER,
+) -> bool:
+    """Free `user`'s seat on `licence` (their access through it ends at once);
+    False if they held none."""
     with transaction.atomic():
-        Seat.objects.filter(licence=licence, user=user).delete()
+        freed, _ = Seat.objects.filter(licence=licence, user=user).delete()
         sync_licence(licence)
+        if freed:
+            SeatChange.objects.create(licence=licence, user=user, taken=False, how=how, by=by)
+    return bool(freed)
 
 
 def sync_licence(licence: Licence) -> None:
@@ -119,10 +140,10 @@ def licence_end_lapses(now: datetime.datetime, publishers: list[int]) -> list[La
                     key=f"licence-ends:{licence.pk}:{licence.ends_on.isoformat()}:{window}d",
                     message=f"The licence of {licence.organisation} ({used} of {licence.seats} "
                     f"seats) ends on {licence.ends_on:%-d %B %Y}: renew or let lapse.",
-                    # A contact is a reader: their account, not the desk.
-                    url=reverse(
-                        "issue_desk:audience" if user_id in publishers else "issues:account"
-                    ),
+                    # A contact is a reader: their organisation's page, not the desk.
+                    url=reverse("issue_desk:audience")
+                    if user_id in publishers
+                    else reverse("issues:organisation", args=[licence.organisation.pk]),
                 )
             )
     return lapses

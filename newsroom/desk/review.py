@@ -52,7 +52,6 @@ DONE = {
     WITHDRAW: "Withdrawn: the story is a draft again; the author sees your reason.",
     RECALL: "Recalled: the story is a draft again. Submit it when it is ready.",
 }
-NO_WITHDRAW_REASON = "Say why you withdraw it: the author sees your reason."
 
 QUEUE_PAGE_SIZE = 25
 
@@ -158,7 +157,7 @@ def story_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except WorkflowError as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.error(request, NO_WITHDRAW_REASON)
+        messages.error(request, Story.reason_required[WITHDRAW])
     return redirect(story)
 
 

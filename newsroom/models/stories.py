@@ -315,6 +315,10 @@ class Story(VersionedText):
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = StoryQuerySet.as_manager()
+    reason_required = {
+        **VersionedText.reason_required,
+        WITHDRAW: "Say why you withdraw it: the author sees your reason.",
+    }
 
     class Meta:
         verbose_name_plural = "stories"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -66,6 +66,12 @@ class WorkflowModel(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Transitions that need a comment, with what to say when it is missing:
+    # whoever is sent back reads why.
+    reason_required: ClassVar[dict[Transition, str]] = {
+        REQUEST_CHANGES: "Say what needs to change: a comment is required.",
+    }
+
     class Meta:
         abstract = True
 
@@ -77,13 +83,13 @@ class WorkflowModel(models.Model):
                 f" “{self.transition_word(transition)}” needs it to be"
                 f" {self.status_word(transition.source).lower()}."
             )
-        if transition is REQUEST_CHANGES and not comment.strip():
-            raise WorkflowError("Say what needs to change: a comment is required.")
+        self.check_rules(transition, by=by)
+        if transition in self.reason_required and not comment.strip():
+            raise WorkflowError(self.reason_required[transition])
         try:
             validate_text(comment)
         except ValidationError as error:
             raise WorkflowError(f"Your comment was not accepted. {error.messages[0]}") from error
-        self.check_rules(transition, by=by)
 
     def status_word(self, status: Status) -> str:
         """A status in this model's words (a story says "Approved")."""

@@ -85,7 +85,7 @@ def send_password_reset(*, email: str) -> int:
     return sent
 
 
-def _take_slot(key: str, limit: int) -> bool:
+def take_slot(key: str, limit: int) -> bool:
     """Count one request against `key`: True if fewer than `limit` came
     within the last WINDOW seconds. Each request holds a slot of its own for
     the window, taken with `add`, which a shared cache makes atomic (a
@@ -98,8 +98,8 @@ def _take_slot(key: str, limit: int) -> bool:
 
 def within_limits(email: str, client: str) -> bool:
     address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    by_client = _take_slot(f"password-reset:client:{client}", settings.NEWSROOM_RESETS_PER_CLIENT)
-    by_address = _take_slot(
+    by_client = take_slot(f"password-reset:client:{client}", settings.NEWSROOM_RESETS_PER_CLIENT)
+    by_address = take_slot(
         f"password-reset:address:{address}", settings.NEWSROOM_RESETS_PER_ADDRESS
     )
     return by_client and by_address

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from playwright.sync_api import Page, expect
 from newsroom.models import Story
 from newsroom.review.workflow import Status
 from tests import factories
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -43,6 +46,26 @@ def test_a_reviewer_approves_a_story_through_the_admin_action(page: Page, live_s
     assert story.status == Status.PUBLISHED
     assert story.transitions.first().by == bob
     assert Story.objects.published().count() == 1
+
+    # Withdrawing asks first why: the author reads it.
+    row.get_by_role("checkbox").check()
+    page.get_by_role("combobox", name="Action").select_option("withdraw_with_reason")
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_role("heading", name="Why is this story withdrawn?")).to_be_visible()
+    results = Axe().run(page).response
+    assert results["passes"]
+    assert [v["id"] for v in results["violations"] if v["impact"] in ("serious", "critical")] == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "admin-withdraw-reason.png", full_page=True)
+    page.get_by_label("Reason").fill("The operator denies the figures.")
+    page.get_by_role("button", name="Withdraw").click()
+
+    expect(page.get_by_text("Withdraw: 1 done.")).to_be_visible()
+    story.refresh_from_db()
+    assert story.status == Status.DRAFT
+    assert (
+        story.transitions.get(transition="withdraw").comment == "The operator denies the figures."
+    )
 
 
 @pytest.mark.django_db(transaction=True)

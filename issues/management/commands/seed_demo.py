@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from issues.models import Issue, Subscription
+from issues.models.licences import Licence, Organisation
 from issues.publishing.publish import publish_issue
 from issues.publishing.scheduling import schedule_issue
+from issues.readers.licences import take_seat
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
 from newsroom.models.planning import Assignment
@@ -21,11 +23,14 @@ from newsroom.review.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
 
 SCHEDULE_AHEAD = datetime.timedelta(hours=1)
 DEMO_PASSWORD = "newsroom-demo"  # noqa: S105 - printed demo login for a local first run
+# The organisation's contact has an address at its domain, as its readers must.
+DEMO_ADDRESSES = {"contact": "contact@port-meridian.example"}
 USERS = [
     ("admin", None, "superuser: everything, and the admin"),
     ("editor", roles.EDITORS, "writes stories, assembles issues"),
     ("reviewer", roles.REVIEWERS, "approves stories, publishes issues"),
     ("subscriber", roles.SUBSCRIBERS, "reads and downloads the ICT newsletter"),
+    ("contact", roles.SUBSCRIBERS, "manages the readers of Meridian Port Authority's licence"),
 ]
 
 # (headline, body, source) — invented news for the demo, 60-90 words each.
@@ -132,7 +137,7 @@ class Command(BaseCommand):
                     # The desk roles may also use the admin; subscribers may not.
                     user = User.objects.create_user(
                         username,
-                        f"{username}@example.org",
+                        DEMO_ADDRESSES.get(username, f"{username}@example.org"),
                         DEMO_PASSWORD,
                         is_staff=group != roles.SUBSCRIBERS,
                     )
@@ -154,6 +159,7 @@ class Command(BaseCommand):
             description="Power, water and grids, every Monday.",
         )
         Subscription.objects.create(user=users["subscriber"], newsletter=ict)
+        self.create_organisation(ict, users["contact"], by=users["admin"])
         editor, reviewer = users["editor"], users["reviewer"]
         stories = []
         for headline, body, source_name in STORIES:
@@ -182,6 +188,23 @@ class Command(BaseCommand):
             notify=False,
         )
         self.create_issues(ict, stories, editor, reviewer)
+
+    def create_organisation(self, newsletter: Newsletter, contact: User, *, by: User) -> None:
+        """An organisation with a licence of five seats, its contact on one:
+        the contact's own page shows four free ones."""
+        organisation = Organisation.objects.create(
+            name="Meridian Port Authority", email_domain="port-meridian.example"
+        )
+        organisation.contacts.add(contact)
+        today = timezone.localdate()
+        licence = Licence.objects.create(
+            organisation=organisation,
+            seats=5,
+            starts_on=today - datetime.timedelta(days=30),
+            ends_on=today + datetime.timedelta(days=335),
+        )
+        licence.newsletters.add(newsletter)
+        take_seat(licence=licence, user=contact, by=by)
 
     def create_issues(
         self, newsletter: Newsletter, stories: list[Story], editor: User, reviewer: User
