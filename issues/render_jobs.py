@@ -79,10 +79,12 @@ def echo(data: bytes) -> bytes:
 
 
 @render_job
-def worker_cpu_seconds() -> float:
-    """The answering worker's CPU time so far (user and system), in seconds."""
+def worker_usage() -> tuple[int, float, int]:
+    """The answering worker's pid, CPU time so far (user and system, in
+    seconds) and minor page faults so far (each first write to a page it
+    shares with the fork server, or to a page new to it, is one)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return float(usage.ru_utime + usage.ru_stime)
+    return os.getpid(), float(usage.ru_utime + usage.ru_stime), usage.ru_minflt
 
 
 @render_job

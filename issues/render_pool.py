@@ -12,13 +12,17 @@ worker), while the web process stays free and small.
 
 Why long-lived: a fresh interpreter per render would pay Django's start-up,
 fontconfig's font scan and the stylesheet parse every time. A worker keeps
-them warm (`issues.rendering` caches them per process) and is replaced after
+them warm (`issues.rendering` caches them per process, and a new worker lays
+out a sample issue twice before its first job) and is replaced after
 `NEWSROOM_RENDER_WORKER_MAX_JOBS` jobs, so that a slow leak in a C library
-never accumulates. Workers are started with "spawn", so they never inherit
-a web process's threads, locks or database connections, and they start
-lazily, on the first job of each process (a gunicorn worker, runserver, a
-`db_worker`, pytest). A worker whose parent dies sees its pipe close and
-exits; the pool stops its workers when the process exits.
+never accumulates; its successor starts, and warms up, as it retires.
+Workers are forked from a fork server that has imported Django and
+WeasyPrint once, so they never inherit a web process's threads, locks or
+database connections, and they start lazily, on the first job of each
+process (the render service, `manage.py render_server`, or a process that
+renders without one: runserver, a `db_worker`, pytest). A worker whose
+parent dies sees its pipe close and exits; the pool stops its workers when
+the process exits.
 
 Jobs are functions registered with `@render_job` (render_jobs.py; a worker
 runs nothing else) and take and return plain picklable values; a worker
@@ -189,7 +193,9 @@ class RenderPool:
     def _give_back(self, worker: _Worker) -> None:
         if not worker.process.is_alive() or worker.jobs >= self.max_jobs:
             worker.retire()
-            return
+            # Its successor starts now and warms up while the caller goes
+            # on, so that the next job does not wait for a start.
+            worker = _Worker(self.memory_mb * 1024 * 1024)
         with self._lock:
             self._idle.append(worker)
 
