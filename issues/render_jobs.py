@@ -26,6 +26,10 @@ class UnknownJob(LookupError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"{name!r} is not a render job; the worker runs only registered jobs")
+        self.name = name
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # through a pipe or socket
+        return type(self), (self.name,)
 
 
 def _name(function: Callable[..., Any]) -> str:

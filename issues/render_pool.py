@@ -66,11 +66,17 @@ class TooSlow(WorkerLimitExceeded):
         super().__init__(f"it took longer than {seconds:g} {unit} and was stopped")
         self.seconds = seconds
 
+    def __reduce__(self) -> tuple[type, tuple[float]]:  # from the render service
+        return type(self), (self.seconds,)
+
 
 class TooBig(WorkerLimitExceeded):
     def __init__(self, megabytes: int) -> None:
         super().__init__(f"it needed more than {megabytes} MB of memory and was stopped")
         self.megabytes = megabytes
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:  # from the render service
+        return type(self), (self.megabytes,)
 
 
 class WorkerFailed(Exception):
@@ -226,10 +232,20 @@ def pool() -> RenderPool:
 
 
 def run(job: Job, *args: Any, time_limit: float | None = None) -> Any:
-    """Run a job in this process's pool, within the render time limit
-    (or a shorter one)."""
-    limit = settings.NEWSROOM_RENDER_TIME_LIMIT
-    return pool().run(job, *args, time_limit=min(time_limit or limit, limit))
+    """Run a job in the machine's render service (render_service.py) or,
+    where none answers, in this process's pool, within the render time
+    limit (or a shorter one)."""
+    from issues import render_service
+
+    limit = min(
+        time_limit or settings.NEWSROOM_RENDER_TIME_LIMIT, settings.NEWSROOM_RENDER_TIME_LIMIT
+    )
+    name = render_jobs.name_of(job)
+    try:
+        return render_service.call(name, args, limit)
+    except render_service.NoService as reason:
+        render_service.log_fallback(reason)
+    return pool().run(name, *args, time_limit=limit)
 
 
 @atexit.register
