@@ -371,7 +371,8 @@ NEWSROOM_SELF_SIGNUP = env.bool("NEWSROOM_SELF_SIGNUP", default=False)
 NEWSROOM_COUNT_DOWNLOADS = env.bool("NEWSROOM_COUNT_DOWNLOADS", default=True)
 
 # Renders (and reading uploaded PDFs) run in a pool of long-lived worker
-# processes per web or task process (issues/render_pool.py): a job past the
+# processes, the render service's (one per machine) or, without it, the
+# web or task process's own (issues/render_pool.py): a job past the
 # time limit, or a worker past the memory limit, is stopped and the person
 # told what was too big. Workers are replaced after so many jobs.
 NEWSROOM_RENDER_TIME_LIMIT = env.float("NEWSROOM_RENDER_TIME_LIMIT", default=60.0)
