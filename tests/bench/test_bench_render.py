@@ -34,7 +34,7 @@ SIZES = [5, 20, 100, 500]
 COMPARISON_RUNS = 15
 MEMORY_RUNS = 300
 # Stories, and runs of each path (interleaved).
-BARE_SIZES = [(5, 7), (20, 5), (100, 3)]
+BARE_SIZES = [(5, 15), (20, 7), (100, 3)]
 
 
 def build_issue(size: int, number: int, *, latin_only: bool = False) -> Issue:
