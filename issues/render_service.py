@@ -72,6 +72,10 @@ class NoService(Exception):
     """No render service answers on this machine."""
 
 
+class NoSocket(NoService):
+    """No render service is set up here (no socket): nothing to report."""
+
+
 def socket_path() -> Path | None:
     """Where the service listens (and clients look), or None when off."""
     configured = settings.NEWSROOM_RENDER_SOCKET
@@ -132,7 +136,7 @@ def call(name: str, args: tuple[Any, ...], time_limit: float) -> Any:
     (the caller then renders itself), or what the job raised."""
     path = socket_path()
     if path is None or not path.exists():
-        raise NoService("no render service socket")
+        raise NoSocket("no render service socket")
     conn = _connection(path)
     for attempt in (1, 2):
         try:
@@ -153,6 +157,11 @@ def call(name: str, args: tuple[Any, ...], time_limit: float) -> Any:
             logger.warning("The render service went away during a job; sending it again")
             conn = _reconnect(path)
             continue
+        except BaseException:
+            # Interrupted (a request's timeout, Ctrl-C) with the answer still
+            # to come: that connection would hand it to the next job.
+            _drop_connection()
+            raise
         if status == "error":
             raise value
         return value
@@ -164,7 +173,7 @@ def log_fallback(reason: NoService) -> None:
     a service was configured."""
     global _fallback_logged
     path = socket_path()
-    if _fallback_logged or path is None or str(reason) == "no render service socket":
+    if _fallback_logged or path is None or isinstance(reason, NoSocket):
         return
     _fallback_logged = True
     logger.warning("%s; this process renders with render workers of its own", reason)

@@ -267,3 +267,27 @@ def test_the_service_will_not_listen_where_others_can_reach(tmp_path: Path) -> N
     assert "is open to other users (mode 755)" in done.stderr
     assert "chmod 700 it" in done.stderr
     assert not (shared / "render.sock").exists()
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_a_call_interrupted_mid_job_leaves_no_answer_for_the_next(
+    socket: Path, service: subprocess.Popen[bytes]
+) -> None:
+    render_pool.run(worker_pid)  # connected, a warm worker
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted("the request ran out of time")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(Interrupted):
+            render_pool.run(rendering.html_to_pdf, LONG_DOCUMENT)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    # The PDF of the interrupted job is never taken for this answer.
+    assert render_pool.run(render_jobs.echo, b"mine") == b"mine"
