@@ -44,7 +44,7 @@ from typing import Any
 
 from django.conf import settings
 
-from issues import render_jobs
+from issues import render_jobs, render_service
 
 logger = logging.getLogger(__name__)
 
@@ -235,8 +235,6 @@ def run(job: Job, *args: Any, time_limit: float | None = None) -> Any:
     """Run a job in the machine's render service (render_service.py) or,
     where none answers, in this process's pool, within the render time
     limit (or a shorter one)."""
-    from issues import render_service
-
     limit = min(
         time_limit or settings.NEWSROOM_RENDER_TIME_LIMIT, settings.NEWSROOM_RENDER_TIME_LIMIT
     )
