@@ -26,6 +26,10 @@ class UnknownJob(LookupError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"{name!r} is not a render job; the worker runs only registered jobs")
+        self.name = name
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # through a pipe or socket
+        return type(self), (self.name,)
 
 
 def _name(function: Callable[..., Any]) -> str:
@@ -79,10 +83,12 @@ def echo(data: bytes) -> bytes:
 
 
 @render_job
-def worker_cpu_seconds() -> float:
-    """The answering worker's CPU time so far (user and system), in seconds."""
+def worker_usage() -> tuple[int, float, int]:
+    """The answering worker's pid, CPU time so far (user and system, in
+    seconds) and minor page faults so far (each first write to a page it
+    shares with the fork server, or to a page new to it, is one)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return float(usage.ru_utime + usage.ru_stime)
+    return os.getpid(), float(usage.ru_utime + usage.ru_stime), usage.ru_minflt
 
 
 @render_job

@@ -371,13 +371,21 @@ NEWSROOM_SELF_SIGNUP = env.bool("NEWSROOM_SELF_SIGNUP", default=False)
 NEWSROOM_COUNT_DOWNLOADS = env.bool("NEWSROOM_COUNT_DOWNLOADS", default=True)
 
 # Renders (and reading uploaded PDFs) run in a pool of long-lived worker
-# processes per web or task process (issues/render_pool.py): a job past the
+# processes, the render service's (one per machine) or, without it, the
+# web or task process's own (issues/render_pool.py): a job past the
 # time limit, or a worker past the memory limit, is stopped and the person
 # told what was too big. Workers are replaced after so many jobs.
 NEWSROOM_RENDER_TIME_LIMIT = env.float("NEWSROOM_RENDER_TIME_LIMIT", default=60.0)
 NEWSROOM_RENDER_MEMORY_LIMIT_MB = env.int("NEWSROOM_RENDER_MEMORY_LIMIT_MB", default=512)
 NEWSROOM_RENDER_WORKERS = env.int("NEWSROOM_RENDER_WORKERS", default=2)
 NEWSROOM_RENDER_WORKER_MAX_JOBS = env.int("NEWSROOM_RENDER_WORKER_MAX_JOBS", default=200)
+# One pool per machine: `manage.py render_server` listens on this Unix socket
+# and every process with the same setting renders through it; where no
+# socket is there, a process uses a pool of its own (issues/render_service.py).
+# Empty: never look for the service.
+NEWSROOM_RENDER_SOCKET = env.str(
+    "NEWSROOM_RENDER_SOCKET", default=str(BASE_DIR / "var" / "render" / "render.sock")
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
