@@ -119,11 +119,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 # No JIT compilation on the site's PostgreSQL connections: it added 0.5-1.4 s
-# to queries the planner priced high, and short OLTP queries never repay it
-# (docs/benchmarks-pages.md). Kept beside any options DATABASE_URL gives.
+# to queries the planner priced high, and short OLTP queries never repay it.
+# And a plan for each execution of a prepared statement, made with its
+# values: after five executions PostgreSQL may keep one generic plan, priced
+# without the values, which is wrong for skewed data (a search word in 70%
+# of stories priced as in 0.5%: an archive search went from 7 ms to 290 ms
+# at 100k stories). Statements are still prepared (parsed once).
+# docs/benchmarks-pages.md. Kept beside any options DATABASE_URL gives.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _options["options"] = (
+        f"{_options.get('options', '')} -c jit=off -c plan_cache_mode=force_custom_plan".strip()
+    )
 # On PostgreSQL, psycopg binds parameters on the server and prepares a
 # statement a connection has run twice (the download's grant query takes
 # longer to plan than to run). Turn this off (0) behind a pooler in
