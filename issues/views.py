@@ -68,8 +68,14 @@ def refusal_page(view: ReaderView) -> ReaderView:
 
 
 def with_headlines(issues: IssueQuerySet) -> IssueQuerySet:
-    """Prefetch each issue's stories in their printed order (`issue.entries.all`)."""
-    entries = IssueStory.objects.select_related("story__source").order_by("position", "pk")
+    """Prefetch each issue's stories in their printed order (`issue.entries.all`):
+    their headlines only, which is all a list of issues shows (a page of 20
+    issues holds 160 stories, whose bodies and sources were read for nothing)."""
+    entries = (
+        IssueStory.objects.select_related("story")
+        .only("issue", "story", "position", "story__headline")
+        .order_by("position", "pk")
+    )
     return with_editions(
         issues.select_related("newsletter").prefetch_related(Prefetch("entries", queryset=entries))
     )

@@ -19,15 +19,28 @@ PAGE_CAP = 1000
 
 
 class BoundedPaginator(Paginator):
-    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
+    """`count_in_order` counts the first `cap` rows in the list's own order
+    instead of any `cap` rows: for a list whose order an index serves and
+    whose filter the planner misjudges (the issue builder's waiting stories:
+    those of an issue are the old ones, which a plan reading the matches in
+    table order would meet first), so the count walks the index as the
+    page does."""
+
+    def __init__(
+        self, object_list: Any, per_page: int, cap: int | None = None, count_in_order: bool = False
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap or PAGE_CAP
+        self.count_in_order = count_in_order
 
     @cached_property
     def count(self) -> int:
         """The number of rows, up to `cap` (`capped` says whether there are more)."""
         if hasattr(self.object_list, "values_list"):
-            limited = self.object_list.values_list("pk", flat=True).order_by()[: self.cap + 1]
+            rows = self.object_list.values_list("pk", flat=True)
+            if not self.count_in_order:
+                rows = rows.order_by()
+            limited = rows[: self.cap + 1]
             total = limited.count()
         else:
             total = len(self.object_list[: self.cap + 1])
@@ -46,6 +59,8 @@ class BoundedPaginator(Paginator):
         return max(1, -(-min(self.count, self.cap) // self.per_page))
 
 
-def bounded_page(object_list: Any, per_page: int, number: str | None) -> Page:
+def bounded_page(
+    object_list: Any, per_page: int, number: str | None, count_in_order: bool = False
+) -> Page:
     """The requested page (the last one for a number past the end)."""
-    return BoundedPaginator(object_list, per_page).get_page(number)
+    return BoundedPaginator(object_list, per_page, count_in_order=count_in_order).get_page(number)

@@ -119,11 +119,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 # No JIT compilation on the site's PostgreSQL connections: it added 0.5-1.4 s
-# to queries the planner priced high, and short OLTP queries never repay it
-# (docs/benchmarks-pages.md). Kept beside any options DATABASE_URL gives.
+# to queries the planner priced high, and short OLTP queries never repay it.
+# And a plan for each execution of a prepared statement, made with its
+# values: after five executions PostgreSQL may keep one generic plan, priced
+# without the values, which is wrong for skewed data (a search word in 70%
+# of stories priced as in 0.5%: an archive search went from 7 ms to 290 ms
+# at 100k stories). Statements are still prepared (parsed once).
+# docs/benchmarks-pages.md. Kept beside any options DATABASE_URL gives.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _options["options"] = (
+        f"{_options.get('options', '')} -c jit=off -c plan_cache_mode=force_custom_plan".strip()
+    )
 # On PostgreSQL, psycopg binds parameters on the server and prepares a
 # statement a connection has run twice (the download's grant query takes
 # longer to plan than to run). Turn this off (0) behind a pooler in
@@ -371,13 +378,21 @@ NEWSROOM_SELF_SIGNUP = env.bool("NEWSROOM_SELF_SIGNUP", default=False)
 NEWSROOM_COUNT_DOWNLOADS = env.bool("NEWSROOM_COUNT_DOWNLOADS", default=True)
 
 # Renders (and reading uploaded PDFs) run in a pool of long-lived worker
-# processes per web or task process (issues/rendering/pool.py): a job past the
+# processes, the render service's (one per machine) or, without it, the
+# web or task process's own (issues/rendering/pool.py): a job past the
 # time limit, or a worker past the memory limit, is stopped and the person
 # told what was too big. Workers are replaced after so many jobs.
 NEWSROOM_RENDER_TIME_LIMIT = env.float("NEWSROOM_RENDER_TIME_LIMIT", default=60.0)
 NEWSROOM_RENDER_MEMORY_LIMIT_MB = env.int("NEWSROOM_RENDER_MEMORY_LIMIT_MB", default=512)
 NEWSROOM_RENDER_WORKERS = env.int("NEWSROOM_RENDER_WORKERS", default=2)
 NEWSROOM_RENDER_WORKER_MAX_JOBS = env.int("NEWSROOM_RENDER_WORKER_MAX_JOBS", default=200)
+# One pool per machine: `manage.py render_server` listens on this Unix socket
+# and every process with the same setting renders through it; where no
+# socket is there, a process uses a pool of its own (issues/rendering/service.py).
+# Empty: never look for the service.
+NEWSROOM_RENDER_SOCKET = env.str(
+    "NEWSROOM_RENDER_SOCKET", default=str(BASE_DIR / "var" / "render" / "render.sock")
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

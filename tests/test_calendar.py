@@ -299,7 +299,8 @@ def test_the_calendar_asks_the_database_a_fixed_number_of_times_with_each_filter
 
 
 # Session, user, permissions (2), the chosen newsletter and person (1 each),
-# the weeks' slots and issues and the reviewers owing their deadlines, the
-# same for what the user owes this week, the issues the slots are for, the
-# feed key, the newsletters, and the people offered.
-CALENDAR_QUERIES = 17
+# the weeks' slots and issues and the reviewers owing their deadlines (the
+# groups that make a reviewer, then the reviewers), the same for what the
+# user owes this week, the issues the slots are for, the feed key, the
+# newsletters, and the people offered (the desk's groups, then the people).
+CALENDAR_QUERIES = 20

@@ -1,6 +1,7 @@
-"""The dashboard and the archive ask the database the same number of times
-however much there is to show: measured with an author who has stories in
-every state and a reader of several newsletters."""
+"""The dashboard, the archive, the sources page and the issue builder ask
+the database the same number of times however much there is to show:
+measured with an author who has stories in every state and a reader of
+several newsletters."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from issues.models import Subscription
+from issues.models import Issue, Subscription
 from newsroom.models import Newsletter
 from newsroom.review.workflow import REQUEST_CHANGES, Status, perform
 from tests import factories
@@ -82,3 +84,26 @@ def test_the_archive_takes_the_same_queries_for_a_reader_of_several_newsletters(
 
     assert many == few
     assert "Maritime news two" in page and "Energy news one" in page
+
+
+def test_the_sources_page_and_the_builder_take_the_same_queries_with_many_stories(
+    client: Client, alice: User, bob: User, newsletter: Newsletter
+) -> None:
+    """Each source's story count and each waiting story come from the page's
+    own queries, whatever the number of sources and stories (issue 27)."""
+    client.force_login(alice)
+    write_stories(alice, bob, newsletter, 1)
+    issue = Issue.objects.get()
+    builder = reverse("issue_desk:issue_builder", args=[issue.pk])
+    few_sources, _ = queries_for(client, reverse("desk:source_list"))
+    few_waiting, _ = queries_for(client, builder)
+    few_searched, _ = queries_for(client, f"{builder}?q=harbour")
+
+    write_stories(alice, bob, newsletter, 12)
+    many_sources, sources = queries_for(client, reverse("desk:source_list"))
+    many_waiting, waiting = queries_for(client, builder)
+    many_searched, _ = queries_for(client, f"{builder}?q=harbour")
+
+    assert (many_sources, many_waiting, many_searched) == (few_sources, few_waiting, few_searched)
+    assert "Wire 11" in sources
+    assert waiting.count("Port city opens data centre number") >= 13

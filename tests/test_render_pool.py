@@ -43,14 +43,14 @@ def test_a_worker_is_replaced_after_its_quota_of_jobs() -> None:
 
 def test_a_job_past_the_time_limit_is_stopped_and_the_next_one_gets_a_fresh_worker() -> None:
     before = render_pool.run(worker_pid)
-    with pytest.raises(render_pool.TooSlow, match=r"took longer than 0\.5 seconds"):
+    with pytest.raises(render_jobs.TooSlow, match=r"took longer than 0\.5 seconds"):
         render_pool.run(documents.html_to_pdf, NESTED_3000, time_limit=0.5)
     after = render_pool.run(worker_pid)
     assert after != before
 
 
 def test_a_job_past_the_memory_limit_is_stopped() -> None:
-    with pytest.raises(render_pool.TooBig, match="more than 512 MB of memory"):
+    with pytest.raises(render_jobs.TooBig, match="more than 512 MB of memory"):
         render_pool.run(hold_memory, 2 * 1024**3)
     assert render_pool.run(hold_memory, 1024) == 1024
 

@@ -48,3 +48,18 @@ def test_the_lists_of_editors_and_reviewers_hold_whom_the_role_questions_hold_fo
     assert list(roles.desk_users()) == sorted(
         (u for u in people if roles.is_desk_user(u)), key=lambda u: u.username
     )
+
+
+@pytest.mark.django_db
+def test_the_lists_hold_direct_grants_and_superusers_when_no_group_grants_the_permission(
+    alice, bob, admin_user
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    review = Permission.objects.get(content_type__app_label="newsroom", codename="review_story")
+    Group.objects.get(name=roles.REVIEWERS).permissions.remove(review)
+    alice.user_permissions.add(review)
+    alice = type(alice).objects.get(pk=alice.pk)  # no cached permissions
+    bob = type(bob).objects.get(pk=bob.pk)
+    assert (roles.is_reviewer(alice), roles.is_reviewer(bob)) == (True, False)
+    assert list(roles.reviewers()) == [alice, admin_user]

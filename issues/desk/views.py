@@ -147,7 +147,12 @@ def issue_builder(request: HttpRequest, pk: int) -> HttpResponse:
     if search:
         available = available.search(search)
     available = available.order_by("-published_at", "-pk")
-    page = bounded_page(available, AVAILABLE_PER_PAGE, request.GET.get("page"))
+    # Counted newest first, as the page reads them: the stories issues carry
+    # are the old ones, and a count in any order (PostgreSQL's choice: the
+    # newsletter's matches through the newsletter and search indexes, in
+    # table order) met 6,800 of them for 1,000 waiting (60 ms at 100,000
+    # stories, against 5-9 ms).
+    page = bounded_page(available, AVAILABLE_PER_PAGE, request.GET.get("page"), count_in_order=True)
     context = {
         "issue": issue,
         "entries": entries,

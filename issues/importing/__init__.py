@@ -32,7 +32,7 @@ from issues.importing.saving import (
     save_parsed_issue,
     save_plan,
 )
-from issues.rendering import pool
+from issues.rendering import jobs, pool
 from newsroom.text import printable
 
 __all__ = [
@@ -76,9 +76,9 @@ def issue_text(name: str, data: bytes) -> str:
     if data.startswith(b"%PDF") or Path(name).suffix.lower() == ".pdf":
         try:
             text: str = pool.run(pdf_to_text, data, time_limit=PDF_READ_SECONDS)
-        except pool.WorkerLimitExceeded as exc:
+        except jobs.WorkerLimitExceeded as exc:
             raise IssueParseError(f"the PDF is too hard to read: {exc}", 1) from None
-        except pool.WorkerFailed as exc:
+        except jobs.WorkerFailed as exc:
             raise IssueParseError(
                 f"the PDF could not be read just now ({exc}); try again", 1
             ) from None
@@ -129,9 +129,9 @@ def _in_worker(
     a memory limit, as our PDFs are."""
     try:
         parsed: ParsedIssue = pool.run(job, data, period, number, time_limit=PDF_READ_SECONDS)
-    except pool.WorkerLimitExceeded as exc:
+    except jobs.WorkerLimitExceeded as exc:
         raise IssueParseError(f"the file is too hard to read: {exc}", 1) from None
-    except pool.WorkerFailed as exc:
+    except jobs.WorkerFailed as exc:
         raise IssueParseError(
             f"the file could not be read just now ({exc}); try again", 1
         ) from None

@@ -438,7 +438,7 @@ def _told_in_words(issue: Issue, kind: str) -> Iterator[None]:
     too big, or that it failed (the details go to the log only)."""
     try:
         yield
-    except pool.WorkerLimitExceeded as exc:
+    except jobs.WorkerLimitExceeded as exc:
         logger.warning("Stopped rendering issue %s as %s: %s", issue.pk, kind, exc)
         raise RenderError(
             f"The issue is too big to render as {kind}: {exc}. Shorten its longest stories"
@@ -574,7 +574,51 @@ def warm_up() -> None:
     gunicorn or task process never runs the system checks itself."""
     for problem in checks.run_checks(tags=["prerequisites"]):
         logger.error("%s %s (%s)", problem.msg, problem.hint, problem.id)
-    html_to_pdf('<html lang="en"><body><p>Newsroom 新闻</p></body></html>')
+    # A whole issue, twice, as jobs would bring: every typeface, the
+    # template, the sanitiser, the layout of each kind of block. Measured
+    # (tests/bench/test_bench_render.py): a fresh process's second layout
+    # faults in some 5,000 pages (20 MB) that later ones reuse (glibc's
+    # malloc returns the first layout's big buffers to the system, then
+    # raises its mmap threshold, so the second takes them from the heap and
+    # keeps them); that cost a worker's first job a third of its time.
+    for _ in range(2):
+        source_to_pdf(_WARM_UP_SOURCE)
+
+
+_WARM_UP_DATE = datetime.datetime(2025, 11, 30, tzinfo=datetime.UTC)
+_WARM_UP_BODY = (
+    "<p>The harbour board met on <strong>Tuesday</strong> and, in <em>a short session</em>,"
+    ' agreed the <a href="https://example.org/">new fees</a> &quot;at once&quot;. Engineer'
+    " 林小红 said the scanners verify in under forty milliseconds.</p>"
+    "<ul><li>Twelve operators</li><li>Latency halved</li></ul>"
+    "<ol><li>First</li><li>Second</li></ol>"
+    "<blockquote><p>We expect the ferries to run on time.</p></blockquote>"
+    "<h3>Figures</h3><table><tr><th>Port</th><td>3</td></tr></table>"
+)
+_WARM_UP_SOURCE: dict[str, Any] = {
+    "issue": {
+        "number": 1,
+        "edition": None,
+        "period_start": _WARM_UP_DATE.date(),
+        "period_end": _WARM_UP_DATE.date(),
+        "period": "24 - 30 November 2025",
+    },
+    "newsletter": {"title": "Warm-up", "slug": "warm-up"},
+    "archival": False,
+    "date": _WARM_UP_DATE,
+    "publisher": "Newsroom",
+    "stories": [
+        {
+            "headline": f"Saltmarsh opens a fibre exchange ({n})",
+            "body": _WARM_UP_BODY,
+            "source": "Harbour Tribune" if n % 2 else None,
+            "corrections": [{"date": _WARM_UP_DATE, "text": "An earlier version misspelt a name."}]
+            if n == 1
+            else [],
+        }
+        for n in range(1, 4)
+    ],
+}
 
 
 def now_for_publication() -> datetime.datetime:

@@ -31,6 +31,44 @@ class UnknownJob(LookupError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"{name!r} is not a render job; the worker runs only registered jobs")
+        self.name = name
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # through a pipe or socket
+        return type(self), (self.name,)
+
+
+# How a job may end in a worker besides its own result or exception (raised
+# by the pool, or by the render service's client, in the caller).
+
+
+class WorkerLimitExceeded(Exception):
+    """A job ran past a limit and its worker was stopped. Says which, in words."""
+
+
+class TooSlow(WorkerLimitExceeded):
+    def __init__(self, seconds: float) -> None:
+        unit = "second" if seconds == 1 else "seconds"
+        super().__init__(f"it took longer than {seconds:g} {unit} and was stopped")
+        self.seconds = seconds
+
+    def __reduce__(self) -> tuple[type, tuple[float]]:  # from the render service
+        return type(self), (self.seconds,)
+
+
+class TooBig(WorkerLimitExceeded):
+    def __init__(self, megabytes: int) -> None:
+        super().__init__(f"it needed more than {megabytes} MB of memory and was stopped")
+        self.megabytes = megabytes
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:  # from the render service
+        return type(self), (self.megabytes,)
+
+
+class WorkerFailed(Exception):
+    """A worker could not start or stopped for another reason."""
+
+
+# ---------------------------------------------------------------- the parent
 
 
 def _name(function: Callable[..., Any]) -> str:
@@ -90,10 +128,12 @@ def echo(data: bytes) -> bytes:
 
 
 @render_job
-def worker_cpu_seconds() -> float:
-    """The answering worker's CPU time so far (user and system), in seconds."""
+def worker_usage() -> tuple[int, float, int]:
+    """The answering worker's pid, CPU time so far (user and system, in
+    seconds) and minor page faults so far (each first write to a page it
+    shares with the fork server, or to a page new to it, is one)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return float(usage.ru_utime + usage.ru_stime)
+    return os.getpid(), float(usage.ru_utime + usage.ru_stime), usage.ru_minflt
 
 
 @render_job

@@ -17,7 +17,7 @@ from __future__ import annotations
 from issues.models import Issue
 from issues.models.page_count import PageCount
 from issues.publishing.publish import count_pages
-from issues.rendering import documents, pool
+from issues.rendering import documents, jobs
 
 
 def page_count(issue: Issue) -> PageCount:
@@ -35,7 +35,7 @@ def page_count(issue: Issue) -> PageCount:
         answer.pages = count_pages(documents.render_pdf(issue))
     except documents.RenderError as exc:
         answer.error = str(exc)
-        if not isinstance(exc.__cause__, pool.WorkerLimitExceeded):
+        if not isinstance(exc.__cause__, jobs.WorkerLimitExceeded):
             return answer
     # Two editors opening the builder at once both lay it out; the last
     # answer stays (they are the same).

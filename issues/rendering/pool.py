@@ -12,13 +12,17 @@ worker), while the web process stays free and small.
 
 Why long-lived: a fresh interpreter per render would pay Django's start-up,
 fontconfig's font scan and the stylesheet parse every time. A worker keeps
-them warm (`issues.rendering.documents` caches them per process) and is replaced after
+them warm (`issues.rendering` caches them per process, and a new worker lays
+out a sample issue twice before its first job) and is replaced after
 `NEWSROOM_RENDER_WORKER_MAX_JOBS` jobs, so that a slow leak in a C library
-never accumulates. Workers are started with "spawn", so they never inherit
-a web process's threads, locks or database connections, and they start
-lazily, on the first job of each process (a gunicorn worker, runserver, a
-`db_worker`, pytest). A worker whose parent dies sees its pipe close and
-exits; the pool stops its workers when the process exits.
+never accumulates; its successor starts, and warms up, as it retires.
+Workers are forked from a fork server that has imported Django and
+WeasyPrint once, so they never inherit a web process's threads, locks or
+database connections, and they start lazily, on the first job of each
+process (the render service, `manage.py render_server`, or a process that
+renders without one: runserver, a `db_worker`, pytest). A worker whose
+parent dies sees its pipe close and exits; the pool stops its workers when
+the process exits.
 
 Jobs are functions registered with `@render_job` (jobs.py; a worker
 runs nothing else) and take and return plain picklable values; a worker
@@ -39,7 +43,8 @@ from typing import Any
 
 from django.conf import settings
 
-from issues.rendering import jobs
+from issues.rendering import jobs, service
+from issues.rendering.jobs import TooBig, TooSlow, WorkerFailed
 from issues.rendering.worker import main as run_worker
 
 logger = logging.getLogger(__name__)
@@ -50,30 +55,6 @@ Job = Callable[..., Any] | str
 # How long a worker may take to start (import Django and WeasyPrint, warm
 # the fonts). Not the job's limit: a cold start should not eat into it.
 START_TIMEOUT = 120.0
-
-
-class WorkerLimitExceeded(Exception):
-    """A job ran past a limit and its worker was stopped. Says which, in words."""
-
-
-class TooSlow(WorkerLimitExceeded):
-    def __init__(self, seconds: float) -> None:
-        unit = "second" if seconds == 1 else "seconds"
-        super().__init__(f"it took longer than {seconds:g} {unit} and was stopped")
-        self.seconds = seconds
-
-
-class TooBig(WorkerLimitExceeded):
-    def __init__(self, megabytes: int) -> None:
-        super().__init__(f"it needed more than {megabytes} MB of memory and was stopped")
-        self.megabytes = megabytes
-
-
-class WorkerFailed(Exception):
-    """A worker could not start or stopped for another reason."""
-
-
-# ---------------------------------------------------------------- the parent
 
 
 def _context() -> ForkServerContext:
@@ -181,7 +162,9 @@ class RenderPool:
     def _give_back(self, worker: _Worker) -> None:
         if not worker.process.is_alive() or worker.jobs >= self.max_jobs:
             worker.retire()
-            return
+            # Its successor starts now and warms up while the caller goes
+            # on, so that the next job does not wait for a start.
+            worker = _Worker(self.memory_mb * 1024 * 1024)
         with self._lock:
             self._idle.append(worker)
 
@@ -212,10 +195,18 @@ def pool() -> RenderPool:
 
 
 def run(job: Job, *args: Any, time_limit: float | None = None) -> Any:
-    """Run a job in this process's pool, within the render time limit
-    (or a shorter one)."""
-    limit = settings.NEWSROOM_RENDER_TIME_LIMIT
-    return pool().run(job, *args, time_limit=min(time_limit or limit, limit))
+    """Run a job in the machine's render service (service.py) or,
+    where none answers, in this process's pool, within the render time
+    limit (or a shorter one)."""
+    limit = min(
+        time_limit or settings.NEWSROOM_RENDER_TIME_LIMIT, settings.NEWSROOM_RENDER_TIME_LIMIT
+    )
+    name = jobs.name_of(job)
+    try:
+        return service.call(name, args, limit)
+    except service.NoService as reason:
+        service.log_fallback(reason)
+    return pool().run(name, *args, time_limit=limit)
 
 
 @atexit.register

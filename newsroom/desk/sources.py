@@ -22,15 +22,17 @@ def source_list(request: HttpRequest) -> HttpResponse:
     page = BoundedPaginator(Source.objects.order_by(Lower("name")), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    # Only this page's sources have their stories counted (by the stories'
-    # source index): counting the sources through a join grouped every story,
-    # 88 ms at 25,000 stories.
+    # Only this page's sources have their stories counted, in the stories'
+    # source index alone (an index-only scan): counting the sources through
+    # a join grouped every story (88 ms at 25,000 stories), and COUNT(id)
+    # read each counted story's row (3.6 ms for 50 sources at 100,000
+    # stories; COUNT(*) 0.4 ms).
     sources = list(page.object_list)
     counts = dict(
         Story.objects.filter(source__in=sources)
         .order_by()
         .values_list("source")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
     )
     for source in sources:
         source.story_count = counts.get(source.pk, 0)  # type: ignore[attr-defined]

@@ -344,8 +344,11 @@ class Story(VersionedText):
             # builder's page of one newsletter's waiting stories (the same
             # order, filtered by newsletter and anti-joined to issue entries;
             # at 100k the planner prefers this to a per-newsletter index).
+            # The newsletter is in the index so that the builder's walk skips
+            # other newsletters' stories without reading their rows (its
+            # count of up to 1,001 matches of a search: 9 ms at 100k, 2.4 ms).
             models.Index(
-                fields=["-published_at"],
+                fields=["-published_at", "newsletter"],
                 condition=models.Q(status=Status.PUBLISHED),
                 name="story_recently_approved_idx",
             ),

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
@@ -33,6 +33,7 @@ from django.utils import timezone
 from issues.models import Delivery, Issue, Subscription
 from issues.publishing import delivery
 from issues.publishing.publish import publish_issue
+from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.review.workflow import SUBMIT, perform
 from tests import factories
@@ -57,6 +58,11 @@ def make_readers(newsletter: Newsletter, count: int) -> None:
         for i in range(count)
     )
     Subscription.objects.bulk_create(Subscription(user=u, newsletter=newsletter) for u in users)
+    # Readers by role, as the subscriber's grant asks (issues/readers/access.py).
+    subscribers = Group.objects.get(name=roles.SUBSCRIBERS)
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=u.pk, group_id=subscribers.pk) for u in users
+    )
 
 
 def published_issue(newsletter: Newsletter) -> Issue:

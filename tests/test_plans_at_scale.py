@@ -1,0 +1,160 @@
+"""Plans the planner picks by itself on data shaped like ten years of use
+(PostgreSQL only; no planner setting switched off): the desk's people among
+20,000 subscribers, a sources page over 20,000 stories, and the issue
+builder's count of a newsletter's waiting stories (issue 27)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from newsroom import roles
+from newsroom.models import Newsletter, Source
+from tests import factories
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="query plans are PostgreSQL's (DATABASE_URL)"
+    ),
+]
+
+
+def explain(sql: str, params: tuple[object, ...] | list[object] = ()) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def page_queries(user: User, url: str, params: dict[str, str] | None = None) -> list[str]:
+    client = factories.client_for(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.fixture
+def subscribers(db: None) -> None:
+    """20,000 subscriber accounts, analysed."""
+    group = Group.objects.get(name=roles.SUBSCRIBERS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,
+                                   email, is_staff, is_active, date_joined)
+            SELECT '!', false, 'reader-' || g, '', '', '', false, true, now()
+            FROM generate_series(1, 20000) AS g
+            """
+        )
+        cursor.execute(
+            "INSERT INTO auth_user_groups (user_id, group_id)"
+            " SELECT id, %s FROM auth_user WHERE username LIKE 'reader-%%'",
+            [group.pk],
+        )
+        cursor.execute("ANALYZE auth_user")
+        cursor.execute("ANALYZE auth_user_groups")
+
+
+def test_the_desks_people_are_found_among_thousands_of_subscribers_by_index(
+    subscribers: None, alice: User, bob: User, admin_user: User
+) -> None:
+    """Members of the groups that grant the permission, direct grants and
+    superusers, read by index; it used to read every account (3-10 ms at
+    20,000) because the membership was priced at the average group's size,
+    or because the superusers were an OR beside it."""
+    assert list(roles.reviewers()) == [bob, admin_user]  # by username: bob, root
+    assert list(roles.editors()) == [alice, admin_user]
+    assert list(roles.desk_users()) == [alice, bob, admin_user]
+    for people in (roles.reviewers(), roles.editors(), roles.desk_users()):
+        plan = explain(*people.query.sql_with_params())
+        assert "Seq Scan on auth_user " not in plan, plan
+        assert "auth_user_superuser_idx" in plan, plan
+        assert "auth_user_pkey" in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sources_page_counts_its_sources_stories_in_the_index_alone(
+    alice: User, newsletter: Newsletter
+) -> None:
+    """COUNT(*) by source over the page's 50 sources: an index-only scan of
+    the stories' source index (COUNT(id) read each story's row)."""
+    sources = [factories.make_source(f"Source {n:03d}") for n in range(60)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO newsroom_story (status, headline, body, original_url, newsletter_id,
+                                        author_id, source_id, created_at, updated_at, version)
+            SELECT 'draft', 'Story ' || g, '<p>Text.</p>', '', %s, %s,
+                   (%s::bigint[])[1 + g %% %s], now(), now(), 1
+            FROM generate_series(1, 20000) AS g
+            """,
+            [newsletter.pk, alice.pk, [s.pk for s in sources], len(sources)],
+        )
+        # As autovacuum leaves a table: analysed, its pages marked all-visible.
+        cursor.execute("VACUUM ANALYZE newsroom_story")
+    queries = page_queries(alice, reverse("desk:source_list"))
+    (count,) = [sql for sql in queries if "COUNT(" in sql and "newsroom_story" in sql]
+    assert "COUNT(*)" in count
+    plan = explain(count)
+    assert re.search(r"Index Only Scan using newsroom_story_source_id_\w+ on newsroom_story", plan)
+    page = factories.client_for(alice).get(reverse("desk:source_list")).content.decode()
+    assert Source.objects.order_by("name")[0].name in page
+
+
+@pytest.fixture
+def waiting_stories(alice: User, newsletter: Newsletter) -> list[Newsletter]:
+    """20,000 approved stories about satellites over five newsletters, an
+    hour apart back from now, analysed."""
+    newsletters = [newsletter] + [
+        factories.make_newsletter(f"Sector {n}", f"sector-{n}") for n in range(4)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO newsroom_story (status, published_at, headline, body, original_url,
+                                        newsletter_id, author_id, created_at, updated_at,
+                                        version)
+            SELECT 'published', now() - g * interval '1 hour', 'Story ' || g,
+                   '<p>The satellite operator signs a contract. ' || md5(g::text) || '</p>',
+                   '', (%s::bigint[])[1 + g %% 5], %s, now() - g * interval '1 hour',
+                   now() - g * interval '1 hour', 1
+            FROM generate_series(1, 20000) AS g
+            """,
+            [[n.pk for n in newsletters], alice.pk],
+        )
+        cursor.execute("ANALYZE newsroom_story")
+    return newsletters
+
+
+@pytest.mark.parametrize("search", ["", "satellite"])
+def test_the_builder_counts_its_newsletters_waiting_stories_newest_first_by_index(
+    waiting_stories: list[Newsletter], alice: User, search: str
+) -> None:
+    """The count of up to 1,001 waiting stories walks story_recently_approved_idx
+    newest first, skipping other newsletters' stories inside the index
+    (newsletter_id is in it): the stories issues carry are the old ones."""
+    issue = factories.make_issue(newsletter=waiting_stories[0], created_by=alice)
+    url = reverse("issue_desk:issue_builder", args=[issue.pk])
+    queries = page_queries(alice, url, {"q": search} if search else None)
+    (count,) = [sql for sql in queries if sql.startswith("SELECT COUNT(*) FROM (SELECT")]
+    assert "ORDER BY" in count  # counted in the page's order
+    plan = explain(count)
+    assert re.search(
+        r"Index Scan using story_recently_approved_idx on newsroom_story.*\n"
+        r"\s*Index Cond: \(newsletter_id = \d+\)",
+        plan,
+    ), plan
+
+
+def test_each_execution_of_a_prepared_statement_is_planned_with_its_values(db: None) -> None:
+    """A generic plan (PostgreSQL's choice after five executions) prices a
+    search word as if it were in 0.5% of stories, whatever its real share."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_custom_plan",)
