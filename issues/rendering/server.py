@@ -27,9 +27,6 @@ from issues.rendering.worker import load_jobs
 logger = logging.getLogger(__name__)
 
 
-# ---------------------------------------------------------------- the service
-
-
 def _private_directory(directory: Path) -> None:
     """Make the socket's directory 0700, or refuse one others can enter."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
