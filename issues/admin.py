@@ -11,11 +11,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from issues.editions import Correction, CorrectionTransition, Edition, FrozenEdition
-from issues.importing.originals import OriginalPdf
-from issues.invitations import IssueInvitation, IssueInvitationUse
-from issues.licences import Licence, Organisation, Seat, SeatChange, sync_licence
-from issues.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models import (
     Delivery,
     Issue,
@@ -23,8 +18,14 @@ from issues.models import (
     IssueTransition,
     Subscription,
 )
-from issues.publishing import PublishError, publish_issue
-from issues.subscribers import ReaderProfile, SubscriberImport
+from issues.models.editions import Correction, CorrectionTransition, Edition, FrozenEdition
+from issues.models.invitations import IssueInvitation, IssueInvitationUse
+from issues.models.licences import Licence, Organisation, Seat, SeatChange
+from issues.models.mail_optout import MailOptOut, MailPreferenceChange
+from issues.models.originals import OriginalPdf
+from issues.models.subscribers import ReaderProfile, SubscriberImport
+from issues.publishing.publish import PublishError, publish_issue
+from issues.readers.licences import sync_licence
 from newsroom import admin as newsroom_admin
 from newsroom import roles
 from newsroom.admin import (
@@ -36,7 +37,7 @@ from newsroom.admin import (
     workflow_action,
 )
 from newsroom.models import Newsletter
-from newsroom.workflow import SUBMIT, Status, WorkflowError
+from newsroom.review.workflow import SUBMIT, Status, WorkflowError
 
 # The writing room registers the newsletter; the publishing room adds what it
 # knows of it (issues, subscribers).
@@ -287,7 +288,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 @admin.register(Licence)
 class LicenceAdmin(admin.ModelAdmin):
     """Seats are given and freed here; the readers' subscriptions follow
-    (issues.licences.sync_licence) when the licence is saved."""
+    (issues.readers.licences.sync_licence) when the licence is saved."""
 
     list_display = ["organisation", "seats", "starts_on", "ends_on"]
     list_select_related = ["organisation"]

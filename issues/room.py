@@ -8,11 +8,13 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest
 
-from issues import calendar
-from issues.delivery import requeue_owed_mail
 from issues.models import Issue, IssueStory
+from issues.publishing import calendar
+from issues.publishing.delivery import requeue_owed_mail
+from issues.publishing.scheduling import publish_overdue_schedules, requeue_lost_publications
+from issues.readers.lapsing import subscription_end_lapses
 from newsroom.extension import DeskPanel, Lapse, PublishingRoom, ScheduledIssue
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 
 PANEL_SIZE = 10
 
@@ -46,12 +48,10 @@ class IssuesRoom(PublishingRoom):
     slot_issues = staticmethod(calendar.slot_issues)
 
     def lapses(self, now: datetime.datetime) -> list[Lapse]:
-        from issues.lapsing import subscription_end_lapses
 
         return [*calendar.issue_lapses(now), *subscription_end_lapses(now)]
 
     def catch_up(self, now: datetime.datetime) -> None:
-        from issues.scheduling import publish_overdue_schedules, requeue_lost_publications
 
         publish_overdue_schedules(now)
         requeue_lost_publications(now)

@@ -12,11 +12,11 @@ from typing import TypedDict
 from django.contrib.auth import get_user_model
 from django.tasks import task
 
-from issues.corrections import publish_correction
-from issues.editions import Correction
+from issues.corrections.correcting import publish_correction
 from issues.models import Issue
-from issues.publishing import PublishError, publish_issue
-from newsroom.workflow import WorkflowError
+from issues.models.editions import Correction
+from issues.publishing.publish import PublishError, publish_issue
+from newsroom.review.workflow import WorkflowError
 
 
 class PublishOutcome(TypedDict):

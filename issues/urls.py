@@ -1,8 +1,10 @@
 from django.urls import path
 
-from issues import feeds, outside, views
+from issues import views
 from issues.accounts import downloads, joining, organisation, own_data, unsubscribe
 from issues.accounts import views as accounts
+from issues.publishing import feeds
+from issues.review import outside
 
 app_name = "issues"
 

@@ -1,7 +1,7 @@
 """The subscriber's side: landing page, archive, reading and downloading issues.
 
 Every question "may this person read this issue?" is answered by the reader
-policy (issues/access.py), which knows published issues only, so an
+policy (issues/readers/access.py), which knows published issues only, so an
 unpublished issue has no public address, not even for the desk (the desk
 previews drafts under /desk/issues/<id>/preview.pdf). An issue someone may
 not read answers 404, exactly like one that does not exist.
@@ -21,19 +21,21 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from issues import access, downloads
-from issues.editions import Edition, with_editions
-from issues.importing.originals import OriginalPdf
-from issues.lapsing import explain, lapsed_subscriptions
-from issues.models import Issue, IssueQuerySet, IssueStory
-from issues.reach import Channel, Document, count, count_download
-from issues.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
-from issues.typography import smarten, smarten_html
+from issues.models import Issue, IssueStory
+from issues.models.editions import Edition, with_editions
+from issues.models.issues import IssueQuerySet
+from issues.models.originals import OriginalPdf
+from issues.models.reach import Channel, Document
+from issues.readers import access, downloads
+from issues.readers.lapsing import explain, lapsed_subscriptions
+from issues.readers.reach import count, count_download
+from issues.rendering.typesetting import keep_cjk_names_whole, keep_cjk_names_whole_in_text
+from issues.rendering.typography import smarten, smarten_html
 from newsroom import roles
 from newsroom.models import Newsletter, Story
 from newsroom.paging import BoundedPaginator
-from newsroom.sanitizing import sanitize_body
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
+from newsroom.writing.sanitizing import sanitize_body
 
 ISSUES_PER_PAGE = 20
 ReaderView = Callable[..., HttpResponseBase]

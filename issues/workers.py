@@ -41,7 +41,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, models
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db import transaction as db_transaction
 from django.tasks import TaskResultStatus
 from django.tasks.base import TaskContext
@@ -51,6 +51,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from issues.abandoned import WORKER_LOST
+from issues.models.workers import TaskWorker
 
 logger = logging.getLogger(__name__)
 
@@ -59,27 +60,6 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 MAX_ATTEMPTS = 3  # claims of one task before a lost worker or an outage fails it
 BACKOFF_MAX = 10.0  # seconds between two attempts to reach the database, at most
 FORGET_AFTER = datetime.timedelta(days=1)  # TaskWorker rows of workers long gone
-
-
-class TaskWorker(models.Model):
-    """A `db_worker` process and when it last gave a sign of life."""
-
-    worker_id = models.CharField(max_length=64, primary_key=True)
-    hostname = models.CharField(max_length=255)
-    pid = models.PositiveIntegerField()
-    queues = models.CharField(max_length=200)
-    started_at = models.DateTimeField()
-    seen_at = models.DateTimeField(
-        db_index=True,
-        help_text="Written every few seconds while the worker runs; a RUNNING task "
-        "whose worker has been silent for NEWSROOM_WORKER_LOST_AFTER goes back to the queue.",
-    )
-
-    class Meta:
-        ordering = ["-seen_at"]
-
-    def __str__(self) -> str:
-        return f"{self.worker_id} on {self.hostname} (pid {self.pid})"
 
 
 def lost_after() -> datetime.timedelta:

@@ -17,22 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from newsroom.comments import Comment
 from newsroom.desk.stories import conflict_page
-from newsroom.drafts import StoryDraft
 from newsroom.forms import limit_body
-from newsroom.invitations import StoryInvitation, StoryInvitationUse
-from newsroom.models import (
-    STORY_STATUS_WORDS,
-    EditConflict,
-    Newsletter,
-    Source,
-    Story,
-    StoryTransition,
-)
-from newsroom.planning import Assignment, DeskNotice
-from newsroom.private_addresses import PrivateAddressKey
-from newsroom.workflow import (
+from newsroom.models import Newsletter, Source, Story, StoryTransition
+from newsroom.models.comments import Comment
+from newsroom.models.drafts import StoryDraft
+from newsroom.models.invitations import StoryInvitation, StoryInvitationUse
+from newsroom.models.planning import Assignment, DeskNotice
+from newsroom.models.private_addresses import PrivateAddressKey
+from newsroom.models.stories import STORY_STATUS_WORDS, EditConflict
+from newsroom.review.workflow import (
     PUBLISH,
     SUBMIT,
     WITHDRAW,
@@ -500,7 +494,7 @@ class DeskNoticeAdmin(admin.ModelAdmin):
 
 @admin.register(StoryDraft)
 class StoryDraftAdmin(admin.ModelAdmin):
-    """Autosaved unsaved changes (newsroom/drafts.py): for looking, and for
+    """Autosaved unsaved changes (newsroom/models/drafts.py): for looking, and for
     deleting a stale one; they are written only by the story form."""
 
     list_display = ["user", "story", "headline", "saved_at"]

@@ -20,8 +20,8 @@ class NewsroomConfig(AppConfig):
     def ready(self) -> None:
         from newsroom import checks  # noqa: F401  (registers the prerequisite checks)
         from newsroom.models import Story
-        from newsroom.notifications import on_story_transitioned
-        from newsroom.workflow import transitioned
+        from newsroom.review.transition_mail import on_story_transitioned
+        from newsroom.review.workflow import transitioned
 
         post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="newsroom.cache")
         transitioned.connect(

@@ -15,11 +15,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from newsroom import roles
-from newsroom.invitations import DEFAULT_DAYS, MAX_DAYS
-from newsroom.models import SOURCE_NAME_LENGTH, STORY_STATUS_WORDS, Newsletter, Source, Story
-from newsroom.planning import PLANNED_FIELDS, Assignment, DeskSettings
-from newsroom.sanitizing import BODY_LIMITS, check_body_bounds
+from newsroom.models import Newsletter, Source, Story
+from newsroom.models.invitations import DEFAULT_DAYS, MAX_DAYS
+from newsroom.models.planning import PLANNED_FIELDS, Assignment, DeskSettings
+from newsroom.models.stories import SOURCE_NAME_LENGTH, STORY_STATUS_WORDS
 from newsroom.text import one_line, validate_text
+from newsroom.writing.sanitizing import BODY_LIMITS, check_body_bounds
 
 
 def limit_body(field: forms.Field) -> None:
@@ -269,7 +270,7 @@ class StoryFilterForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    """Invite an outside reviewer (see newsroom.invitations)."""
+    """Invite an outside reviewer (see newsroom.review.invitations)."""
 
     email = forms.EmailField(label="Their email address")
     days = forms.IntegerField(

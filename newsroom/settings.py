@@ -54,14 +54,14 @@ INSTALLED_APPS = [
     "newsroom",
     "issues",
     # After issues: its `db_worker` (which starts the deadline chain, see
-    # newsroom/reminders.py) is the one `manage.py db_worker` runs.
+    # newsroom/planning/reminders.py) is the one `manage.py db_worker` runs.
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     # Outermost: work it defers (subscriber mail with the immediate task
     # backend) runs after the response has been sent.
-    "issues.delivery.AfterResponse",
+    "issues.publishing.delivery.AfterResponse",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,7 +81,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 # In front of Django under a WSGI server (newsroom/wsgi.py), outermost first.
-NEWSROOM_WSGI_LAYERS = ["issues.reach.counted_in_memory"]
+NEWSROOM_WSGI_LAYERS = ["issues.readers.reach.counted_in_memory"]
 
 TEMPLATES = [
     {
@@ -168,17 +168,17 @@ NEWSROOM_TRUSTED_PROXIES = env.int("NEWSROOM_TRUSTED_PROXIES", default=0)
 # pair, so that a stranger cannot lock a user out from elsewhere; the client
 # address read through our proxies, so that all clients do not share one.
 # Failures per username from every address count too, with a higher limit
-# (newsroom/lockout.py; the policy in docs/hardening.md). In the database,
+# (newsroom/security/lockout.py; the policy in docs/hardening.md). In the database,
 # which every process shares.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 NEWSROOM_USERNAME_FAILURE_LIMIT = env.int("NEWSROOM_USERNAME_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "newsroom.lockout.LockoutHandler"
+AXES_HANDLER = "newsroom.security.lockout.LockoutHandler"
 # A lockout ends one cool-off after the last failure it counted: tries it
 # refuses do not extend it, so hammering cannot lock the real user out for good.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_address"
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.clientip.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -223,7 +223,7 @@ NEWSROOM_ARTIFACTS_S3_BUCKET = env.str("NEWSROOM_ARTIFACTS_S3_BUCKET", default="
 if NEWSROOM_ARTIFACTS_S3_BUCKET:
     _s3_endpoint = env.str("NEWSROOM_ARTIFACTS_S3_ENDPOINT_URL", default="") or None
     ARTIFACTS_STORAGE: dict[str, object] = {
-        "BACKEND": "issues.s3.PrivateS3Storage",
+        "BACKEND": "issues.publishing.s3.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": NEWSROOM_ARTIFACTS_S3_BUCKET,
             # A folder in the bucket, when it is shared with other things.
@@ -252,7 +252,7 @@ if NEWSROOM_ARTIFACTS_S3_BUCKET:
     }
 else:
     ARTIFACTS_STORAGE = {
-        "BACKEND": "issues.storage.PrivateFileSystemStorage",
+        "BACKEND": "issues.publishing.storage.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": env.path("NEWSROOM_ARTIFACTS_ROOT", default=BASE_DIR / "var" / "artifacts"),
         },
@@ -374,12 +374,12 @@ NEWSROOM_PUBLISHER = env.str("NEWSROOM_PUBLISHER", default="Newsroom Demo Publis
 NEWSROOM_SITE_URL = env.str("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000")
 # Subscribers may sign themselves up (with an email confirmation) when on.
 NEWSROOM_SELF_SIGNUP = env.bool("NEWSROOM_SELF_SIGNUP", default=False)
-# Count downloads per edition, day and reader on our own server (issues/reach.py).
+# Count downloads per edition, day and reader on our own server (issues/readers/reach.py).
 NEWSROOM_COUNT_DOWNLOADS = env.bool("NEWSROOM_COUNT_DOWNLOADS", default=True)
 
 # Renders (and reading uploaded PDFs) run in a pool of long-lived worker
 # processes, the render service's (one per machine) or, without it, the
-# web or task process's own (issues/render_pool.py): a job past the
+# web or task process's own (issues/rendering/pool.py): a job past the
 # time limit, or a worker past the memory limit, is stopped and the person
 # told what was too big. Workers are replaced after so many jobs.
 NEWSROOM_RENDER_TIME_LIMIT = env.float("NEWSROOM_RENDER_TIME_LIMIT", default=60.0)
@@ -388,7 +388,7 @@ NEWSROOM_RENDER_WORKERS = env.int("NEWSROOM_RENDER_WORKERS", default=2)
 NEWSROOM_RENDER_WORKER_MAX_JOBS = env.int("NEWSROOM_RENDER_WORKER_MAX_JOBS", default=200)
 # One pool per machine: `manage.py render_server` listens on this Unix socket
 # and every process with the same setting renders through it; where no
-# socket is there, a process uses a pool of its own (issues/render_service.py).
+# socket is there, a process uses a pool of its own (issues/rendering/service.py).
 # Empty: never look for the service.
 NEWSROOM_RENDER_SOCKET = env.str(
     "NEWSROOM_RENDER_SOCKET", default=str(BASE_DIR / "var" / "render" / "render.sock")
@@ -437,13 +437,13 @@ SECURE_CSP = {
 
 # Paths that hold a credential (review links, private feed and calendar
 # addresses, signed links, reset links) are logged with it replaced by
-# "[redacted]" (newsroom/redaction.py): on the console handler, which every
+# "[redacted]" (newsroom/security/redaction.py): on the console handler, which every
 # record reaches, and on the loggers that log request paths, so that any
 # handler added to them sees the redacted record too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "newsroom.redaction.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "newsroom.security.redaction.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from newsroom import health, outside, passwords
+from newsroom import health
+from newsroom.review import outside
+from newsroom.security import passwords
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

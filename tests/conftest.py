@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 
-from issues import rendering
-from issues.editions import Edition
-from issues.typography import smarten
+from issues.models.editions import Edition
+from issues.rendering import documents
+from issues.rendering.typography import smarten
 from newsroom.models import Newsletter
 from newsroom.text import one_line
 from tests import factories
@@ -85,7 +85,7 @@ def every_pdf_checked_for_accessibility(monkeypatch: pytest.MonkeyPatch) -> None
     headings read in the issue's order under one H1 naming the newsletter.
     A PDF a test put in place of the renderer's (a mocked worker) is not ours
     to check."""
-    render_pdf = rendering.render_pdf
+    render_pdf = documents.render_pdf
 
     def render_and_check(issue: Any, **options: Any) -> bytes:
         pdf = render_pdf(issue, **options)
@@ -95,7 +95,7 @@ def every_pdf_checked_for_accessibility(monkeypatch: pytest.MonkeyPatch) -> None
             assert_accessible_pdf(pdf, headlines=headlines, title=issue.newsletter.title)
         return pdf
 
-    monkeypatch.setattr(rendering, "render_pdf", render_and_check)
+    monkeypatch.setattr(documents, "render_pdf", render_and_check)
 
 
 @pytest.fixture

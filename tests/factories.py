@@ -21,7 +21,7 @@ from issues import roles as issue_roles
 from issues.models import Issue, IssueStory, Subscription
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
-from newsroom.workflow import PUBLISH, SUBMIT, Status, perform
+from newsroom.review.workflow import PUBLISH, SUBMIT, Status, perform
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
@@ -124,7 +124,7 @@ def small_edition(by: User) -> Callable[[Issue], list[str]]:
     do not look at the documents: stores edition 1 with a tiny HTML and a
     blank one-page PDF instead of rendering (publish_issue renders; see
     tests/issue_helpers.py)."""
-    from issues.publishing import store_edition
+    from issues.publishing.publish import store_edition
 
     def store(locked: Issue) -> list[str]:
         locked.published_at = locked.published_at or timezone.now()

@@ -18,9 +18,9 @@ from django.contrib.auth.models import User
 from pypdf import PdfReader
 
 from issues.models import Issue
-from issues.publishing import publish_issue
+from issues.publishing.publish import publish_issue
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import SUBMIT, Status, perform
+from newsroom.review.workflow import SUBMIT, Status, perform
 from tests import factories
 from tests.pdf_checks import assert_accessible_pdf
 

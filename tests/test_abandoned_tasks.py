@@ -17,11 +17,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from issues.models import Issue
+from issues.models.workers import TaskWorker
 from issues.tasks import publish_issue_task
-from issues.workers import SurvivingWorker, TaskWorker, give_back, reclaim_lost_tasks
+from issues.workers import SurvivingWorker, give_back, reclaim_lost_tasks
 from newsroom.models import Newsletter
-from newsroom.tasks import send_notices
-from newsroom.workflow import Status
+from newsroom.review.thread_mail import send_notices
+from newsroom.review.workflow import Status
 from tests.issue_helpers import make_issue_in_review
 
 

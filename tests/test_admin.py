@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from newsroom.models import Newsletter
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 
@@ -201,8 +201,8 @@ def test_the_subscription_list_offers_to_invite_a_subscriber(
 def test_a_published_issue_links_its_pdf_through_the_download_view(
     client: Client, alice: User, bob: User, admin_user: User, newsletter: Newsletter
 ) -> None:
-    from issues.publishing import publish_issue
-    from newsroom.workflow import SUBMIT, perform
+    from issues.publishing.publish import publish_issue
+    from newsroom.review.workflow import SUBMIT, perform
 
     story = factories.make_story(
         author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=bob

@@ -11,10 +11,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from issues.editions import Correction
 from issues.models import Issue
-from newsroom.models import REFUSED_EDIT_REASON, Newsletter, Story
-from newsroom.workflow import Status
+from issues.models.editions import Correction
+from newsroom.models import Newsletter, Story
+from newsroom.models.stories import REFUSED_EDIT_REASON
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.factories import client_for
 from tests.issue_helpers import publish

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsroom.anchoring import Anchor, Found, anchor_at, locate, plain_text, reanchored
+from newsroom.review.anchoring import Anchor, Found, anchor_at, locate, plain_text, reanchored
 
 TEXT = (
     "The harbour authority opened its fifth data centre on Monday. "

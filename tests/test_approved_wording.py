@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils.html import strip_tags
 
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import PUBLISH, SUBMIT, Status, perform
+from newsroom.review.workflow import PUBLISH, SUBMIT, Status, perform
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from issues import rendering
 from issues.models import Issue
+from issues.rendering import documents
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
 from tests.pdf_checks import assert_accessible_pdf
@@ -78,7 +78,7 @@ def test_an_archival_newsletter_publishes_pdf_a_3b_with_the_html_inside(
     assert catalog["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
 
     # Archival or not, a re-render gives the same bytes.
-    assert rendering.render_pdf(issue) == pdf
+    assert documents.render_pdf(issue) == pdf
 
 
 def test_without_the_option_the_pdf_is_pdf_ua_with_nothing_embedded(

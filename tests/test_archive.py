@@ -12,7 +12,7 @@ from django.urls import reverse
 from issues import views
 from issues.models import Subscription
 from newsroom.models import Newsletter
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.issue_helpers import publish
 

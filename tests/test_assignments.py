@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom.models import Newsletter, Story
-from newsroom.planning import Assignment, DeskNotice
-from newsroom.workflow import Status
+from newsroom.models.planning import Assignment, DeskNotice
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.factories import client_for
 
@@ -167,7 +167,7 @@ def test_a_slot_is_overdue_until_its_story_is_submitted(
     story.body = "<p>Text.</p>"
     story.source = factories.make_source()
     story.save()
-    from newsroom.workflow import SUBMIT, perform
+    from newsroom.review.workflow import SUBMIT, perform
 
     perform(story, SUBMIT, by=erin)
     slot.refresh_from_db()

@@ -11,10 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from issues.licences import Licence, Organisation, take_seat
 from issues.models import Issue, Subscription
-from issues.reach import write_counts
-from issues.subscribers import ReaderProfile
+from issues.models.licences import Licence, Organisation
+from issues.models.subscribers import ReaderProfile
+from issues.readers.licences import take_seat
+from issues.readers.reach import write_counts
 from newsroom.models import Newsletter
 from tests import factories
 from tests.issue_helpers import publish

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from issues.models import Issue
 from newsroom import paging
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from icalendar import Calendar
 from issues.desk.forms import IssueForm
 from issues.models import Issue
 from newsroom.models import Newsletter
-from newsroom.planning import Assignment
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.planning import Assignment
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.factories import client_for
 
@@ -186,7 +186,7 @@ def test_a_delivered_slot_is_no_longer_owed(week: dict[str, object], erin: User,
     story = late.write(by=erin)
     story.body, story.source = "<p>Cable.</p>", factories.make_source()
     story.save()
-    from newsroom.workflow import SUBMIT, perform
+    from newsroom.review.workflow import SUBMIT, perform
 
     perform(story, SUBMIT, by=erin)
     with time_machine.travel(NOW, tick=False):

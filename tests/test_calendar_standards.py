@@ -14,8 +14,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from newsroom.models import Newsletter
-from newsroom.planning import Assignment
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.planning import Assignment
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 
 PLANNED = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)

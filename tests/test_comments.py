@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from newsroom.comments import Comment
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import REQUEST_CHANGES, Status, perform
+from newsroom.models.comments import Comment
+from newsroom.review.workflow import REQUEST_CHANGES, Status, perform
 from tests import factories
 
 BODY = (

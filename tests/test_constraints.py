@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from issues.editions import Edition
 from issues.models import Issue, IssueStory
+from issues.models.editions import Edition
 from newsroom.models import Newsletter, Source, Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 

@@ -21,16 +21,18 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from issues.corrections import start_correction
-from issues.editions import Correction
+from issues.corrections.correcting import start_correction
 from issues.models import Issue, IssueInvitation, IssueInvitationUse
-from newsroom.comments import Comment, comment_on_passage
-from newsroom.invitations import StoryInvitation, StoryInvitationUse, invite
+from issues.models.editions import Correction
 from newsroom.models import Newsletter, Source, Story, StoryTransition
-from newsroom.planning import Assignment
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.comments import Comment
+from newsroom.models.invitations import StoryInvitation, StoryInvitationUse
+from newsroom.models.planning import Assignment
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
+from newsroom.review.comments import comment_on_passage
+from newsroom.review.invitations import invite
+from newsroom.review.workflow import PUBLISH, Status, perform
 from newsroom.text import FORBIDDEN, one_line, printable, validate_line, validate_text
-from newsroom.workflow import PUBLISH, Status, perform
 from tests import factories
 from tests.issue_helpers import make_issue_in_review
 

@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from issues.editions import Correction
 from issues.models import Issue
-from newsroom.workflow import Status
+from issues.models.editions import Correction
+from newsroom.review.workflow import Status
 from tests.factories import client_for
 from tests.test_corrections import RIGHT, desk, edit, start, submit
 from tests.test_corrections import issue as issue  # a fixture

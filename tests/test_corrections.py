@@ -15,14 +15,14 @@ from django.template.defaultfilters import filesizeformat
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from issues.correction_mail import mail_correction
-from issues.editions import Correction, Edition
+from issues.corrections.mail import mail_correction
 from issues.models import Issue
-from issues.publishing import publish_issue
+from issues.models.editions import Correction, Edition
+from issues.publishing.publish import publish_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Story
-from newsroom.private_addresses import PrivateAddressKey, Purpose
-from newsroom.workflow import Status
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.factories import client_for
 from tests.issue_helpers import make_issue_in_review, pdf_text

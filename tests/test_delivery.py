@@ -15,10 +15,10 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends import locmem
 from django.test import override_settings
 
-from issues.delivery import deliver_issue
 from issues.models import Delivery, Issue
+from issues.publishing.delivery import deliver_issue
 from newsroom.models import Newsletter
-from newsroom.workflow import PUBLISH, SUBMIT, Status, perform
+from newsroom.review.workflow import PUBLISH, SUBMIT, Status, perform
 from tests import factories
 from tests.issue_helpers import publish
 
@@ -116,7 +116,7 @@ def test_a_refused_address_is_logged_and_the_others_still_get_their_mail(
 
     with (
         mock.patch.object(locmem.EmailBackend, "send_messages", refuse_dave),
-        caplog.at_level(logging.ERROR, logger="issues.delivery"),
+        caplog.at_level(logging.ERROR, logger="issues.publishing.delivery"),
     ):
         assert deliver_issue.call(issue.pk) == 1
 

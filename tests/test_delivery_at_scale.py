@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from issues import delivery
 from issues.models import Delivery, Issue, Subscription
+from issues.publishing import delivery
 from newsroom import roles
 from newsroom.models import Newsletter
-from newsroom.workflow import SUBMIT, Status, perform
+from newsroom.review.workflow import SUBMIT, Status, perform
 from tests import factories
 from tests.issue_helpers import make_published_stories
 from tests.smtp_sink import smtp_sink
@@ -37,7 +37,7 @@ def make_readers(newsletter: Newsletter, count: int) -> list[str]:
         for i in range(count)
     )
     Subscription.objects.bulk_create(Subscription(user=u, newsletter=newsletter) for u in users)
-    # Readers hold the Subscribers role as well as the subscription (issues/access.py).
+    # Readers hold the Subscribers role as well as the subscription (issues/readers/access.py).
     subscribers = Group.objects.get(name=roles.SUBSCRIBERS)
     User.groups.through.objects.bulk_create(
         User.groups.through(user_id=u.pk, group_id=subscribers.pk) for u in users
@@ -156,7 +156,7 @@ def test_with_a_worker_queue_mail_goes_in_retried_batches_on_its_own_queue(
         assert issue.status == Status.PUBLISHED
         assert to_readers(sink.accepted) == to_readers(sink.refused) == {}
         queued = DBTaskResult.objects.filter(queue_name="mail")
-        assert queued.filter(task_path="issues.delivery.deliver_issue").count() == 1
+        assert queued.filter(task_path="issues.publishing.delivery.deliver_issue").count() == 1
 
         for _ in range(5):  # a mail worker; refused mails come back as new batches
             call_command(
@@ -170,7 +170,7 @@ def test_with_a_worker_queue_mail_goes_in_retried_batches_on_its_own_queue(
     assert sorted(to_readers(sink.accepted)) == sorted(readers)
     assert set(to_readers(sink.accepted).values()) == {1}
     assert sink.refused
-    batches = queued.filter(task_path="issues.delivery.deliver_batch")
+    batches = queued.filter(task_path="issues.publishing.delivery.deliver_batch")
     assert batches.count() > 3  # 3 batches of 100, then the retries
     assert not Delivery.objects.filter(sent_at__isnull=True).exists()
 
@@ -181,7 +181,7 @@ def test_deliveries_claimed_by_a_sender_that_died_go_to_another_once_the_lease_i
 ) -> None:
     readers = make_readers(newsletter, 30)
     issue = issue_in_review(newsletter, alice, bob)
-    from issues.publishing import publish_issue
+    from issues.publishing.publish import publish_issue
 
     publish_issue(issue=issue, by=bob, notify=False)
     delivery.plan_deliveries(issue)
@@ -207,7 +207,7 @@ def test_a_dead_senders_batch_goes_out_before_the_batches_still_queued(
     }
     make_readers(newsletter, 30)
     issue = issue_in_review(newsletter, alice, bob)
-    from issues.publishing import publish_issue
+    from issues.publishing.publish import publish_issue
 
     publish_issue(issue=issue, by=bob, notify=False)
     delivery.plan_deliveries(issue)

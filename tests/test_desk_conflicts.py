@@ -7,8 +7,9 @@ import html
 import pytest
 from django.contrib.auth.models import User
 
-from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Newsletter, Story
-from newsroom.workflow import SUBMIT, Status, WorkflowError, perform
+from newsroom.models import Newsletter, Story
+from newsroom.models.stories import REFUSED_EDIT_REASON, EditConflict
+from newsroom.review.workflow import SUBMIT, Status, WorkflowError, perform
 from tests import factories
 
 

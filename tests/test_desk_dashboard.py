@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from newsroom.models import Newsletter
-from newsroom.workflow import REQUEST_CHANGES, Status, perform
+from newsroom.review.workflow import REQUEST_CHANGES, Status, perform
 from tests import factories
 
 

@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from newsroom.desk.drafts import when
-from newsroom.drafts import StoryDraft
 from newsroom.models import Newsletter, Story
-from newsroom.sanitizing import MAX_BODY_LENGTH
-from newsroom.workflow import Status
+from newsroom.models.drafts import StoryDraft
+from newsroom.review.workflow import Status
+from newsroom.writing.sanitizing import MAX_BODY_LENGTH
 from tests import factories
 from tests.factories import PASSWORD
 

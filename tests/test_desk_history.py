@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 
@@ -52,7 +52,7 @@ def test_the_diff_shows_what_changed_between_two_revisions(client, story: Story,
 def test_the_history_compares_the_two_latest_text_revisions_by_default(
     client, story: Story, alice: User, bob: User
 ) -> None:
-    from newsroom.workflow import SUBMIT, perform
+    from newsroom.review.workflow import SUBMIT, perform
 
     perform(story, SUBMIT, by=alice)  # a revision that changes only the status
     created, edited = story.history.filter(history_type__in=["+", "~"]).order_by("history_date")[:2]

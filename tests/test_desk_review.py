@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from newsroom.models import Newsletter, Story, StoryTransition
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 
@@ -229,7 +229,7 @@ def test_nobody_recalls_another_authors_story(client, in_review: Story, erin, bo
 def test_a_story_in_a_published_issue_cannot_be_withdrawn(
     client, alice, bob, carol, newsletter
 ) -> None:
-    from newsroom.workflow import PUBLISH, SUBMIT, perform
+    from newsroom.review.workflow import PUBLISH, SUBMIT, perform
 
     story = factories.make_story(
         author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=carol

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from newsroom.forms import StoryFilterForm
 from newsroom.models import Newsletter, Story
-from newsroom.search import SEARCH_INDEX_NAME
-from newsroom.workflow import SUBMIT, perform
+from newsroom.review.workflow import SUBMIT, perform
+from newsroom.writing.search import SEARCH_INDEX_NAME
 from tests import factories
 
 

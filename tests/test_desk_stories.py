@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from newsroom.models import Newsletter, Source, Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 BODY = "<p>The island council switched on <strong>free</strong> public wifi.</p>"
@@ -196,7 +196,7 @@ def test_desk_lists_take_a_constant_number_of_queries(
             status=Status.REVIEW if n % 2 else Status.DRAFT,
         )
         if n % 3 == 0 and story.status == Status.REVIEW:
-            from newsroom.workflow import REQUEST_CHANGES, perform
+            from newsroom.review.workflow import REQUEST_CHANGES, perform
 
             perform(story, REQUEST_CHANGES, by=bob, comment="Shorter, please.")
     client.force_login(bob)

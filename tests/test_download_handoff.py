@@ -19,9 +19,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from issues import downloads
-from issues.editions import Edition
 from issues.models import Issue
+from issues.models.editions import Edition
+from issues.readers import downloads
 from newsroom.models import Newsletter
 from tests.issue_helpers import make_issue_in_review, publish
 
@@ -151,7 +151,7 @@ def test_an_altered_link_is_a_404_and_an_expired_one_asks_who_you_are(
     assert client.get(reverse("issues:signed_pdf", args=[token + "x"])).status_code == 404
 
     later = time.time() + settings.NEWSROOM_SIGNED_LINK_SECONDS + 5
-    with mock.patch("issues.downloads.time.time", return_value=later):
+    with mock.patch("issues.readers.downloads.time.time", return_value=later):
         expired = client.get(link)
     assert expired.status_code == 302
     assert expired["Location"] == pdf_url(issue)

@@ -1,5 +1,5 @@
 """Downloads counted in memory and written in bulk, as under a WSGI server
-(issues/reach.py, `Tally`). Dave subscribes to the ICT newsletter."""
+(issues/readers/reach.py, `Tally`). Dave subscribes to the ICT newsletter."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from issues import reach
 from issues.models import Issue
-from issues.reach import Channel, Document, DownloadCount, Tally
+from issues.models.reach import Channel, Document, DownloadCount
+from issues.readers import reach
+from issues.readers.reach import Tally
 from newsroom.models import Newsletter
 from tests.factories import client_for
 from tests.issue_helpers import publish

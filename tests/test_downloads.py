@@ -40,8 +40,8 @@ def test_the_pdf_is_the_stored_artifact_with_download_headers(
 ) -> None:
     client.force_login(dave)
     with (
-        mock.patch("issues.rendering.render_pdf") as render_pdf,
-        mock.patch("issues.rendering.render_html") as render_html,
+        mock.patch("issues.rendering.documents.render_pdf") as render_pdf,
+        mock.patch("issues.rendering.documents.render_html") as render_html,
     ):
         response = client.get(pdf_url(issue))
         body = b"".join(response.streaming_content)
@@ -75,7 +75,7 @@ def test_a_matching_etag_answers_304_only_to_a_reader(
     assert "ETag" not in guess
 
     client.force_login(dave)
-    with mock.patch("issues.rendering.render_pdf") as render_pdf:
+    with mock.patch("issues.rendering.documents.render_pdf") as render_pdf:
         response = client.get(
             pdf_url(issue), headers={"if-none-match": f'"{issue.latest_edition.pdf_sha256}"'}
         )
@@ -93,7 +93,7 @@ def test_the_reading_page_shows_the_stories_and_the_checksums(
     client: Client, dave: User, issue: Issue
 ) -> None:
     client.force_login(dave)
-    with mock.patch("issues.rendering.render_html") as render_html:
+    with mock.patch("issues.rendering.documents.render_html") as render_html:
         response = client.get(issue.get_absolute_url())
         stored = client.get(
             reverse("issues:issue_html", args=[issue.newsletter.slug, issue.number])

@@ -11,8 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
-from issues.editions import Edition, FrozenEdition
 from issues.models import Issue
+from issues.models.editions import Edition, FrozenEdition
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
 

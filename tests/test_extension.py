@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from issues.room import IssuesRoom
 from newsroom import extension
 from newsroom.models import Newsletter
-from newsroom.workflow import PUBLISH, SUBMIT, WITHDRAW, Status, perform
+from newsroom.review.workflow import PUBLISH, SUBMIT, WITHDRAW, Status, perform
 from tests.factories import client_for, make_issue, make_story, small_edition
 
 

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from issues.models import Issue, Subscription
-from issues.publishing import publish_issue
+from issues.publishing.publish import publish_issue
 from newsroom.models import Newsletter
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, pdf_text, publish
 

@@ -23,8 +23,9 @@ from urllib.parse import unquote_to_bytes
 import pytest
 from django.contrib.auth.models import User
 
-from issues import render_pool, rendering
-from issues.render_jobs import worker_pid
+from issues.rendering import documents
+from issues.rendering import pool as render_pool
+from issues.rendering.jobs import worker_pid
 from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories, pdf_text
@@ -69,14 +70,14 @@ def attempts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str,
 
 
 def test_it_serves_our_own_static_files() -> None:
-    response = rendering.fetch_resource("newsroomstatic:css/issue-print.css")
+    response = documents.fetch_resource("newsroomstatic:css/issue-print.css")
     assert b"@page" in response.read()
     assert response.content_type == "text/css"
 
 
 def test_it_serves_a_small_data_url(attempts: list[tuple[str, str]]) -> None:
     url = "data:image/png;base64," + base64.b64encode(PNG_1PX).decode()
-    response = rendering.fetch_resource(url)
+    response = documents.fetch_resource(url)
     assert response.read() == PNG_1PX
     assert response.content_type == "image/png"
     assert attempts == []
@@ -103,8 +104,8 @@ def test_it_serves_a_small_data_url(attempts: list[tuple[str, str]]) -> None:
 def test_it_refuses_without_opening_anything(
     url: str, secret: Path, attempts: list[tuple[str, str]]
 ) -> None:
-    with pytest.raises(rendering.RefusedURL):
-        rendering.fetch_resource(url.format(secret=secret))
+    with pytest.raises(documents.RefusedURL):
+        documents.fetch_resource(url.format(secret=secret))
     assert attempts == []
 
 
@@ -123,7 +124,7 @@ def test_a_document_full_of_refused_urls_still_renders(
     <img src="{huge}" alt="c"><img src="newsroomstatic:../../../etc/passwd" alt="d">
     <iframe src="https://example.org/"></iframe><object data="file://{secret}"></object>
     </body></html>"""
-    pdf = rendering.html_to_pdf(html)
+    pdf = documents.html_to_pdf(html)
     assert pdf.startswith(b"%PDF-")
     assert "Still here" in pdf_text(pdf)
     assert attempts == []
@@ -150,7 +151,7 @@ def test_a_story_body_cannot_make_the_renderer_fetch(
         f'<link rel="stylesheet" href="file://{secret}"></p>'
     )
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
-    pdf = rendering.render_pdf(issue)
+    pdf = documents.render_pdf(issue)
     assert "Harbour news" in pdf_text(pdf)
     assert "private file" not in pdf_text(pdf)
     assert attempts == []
@@ -183,20 +184,20 @@ def data_url(data: bytes, mime_type: str = "image/png") -> str:
 def test_a_pixel_bomb_is_refused_from_its_header(width: int, height: int, mime_type: str) -> None:
     bomb = png_declaring(width, height)
     assert len(bomb) < 64 * 1024  # small enough to pass the size cap
-    with pytest.raises(rendering.RefusedURL, match="pixels"):
-        rendering.fetch_resource(data_url(bomb, mime_type))
+    with pytest.raises(documents.RefusedURL, match="pixels"):
+        documents.fetch_resource(data_url(bomb, mime_type))
 
 
 def test_a_sane_image_passes() -> None:
     image = png_declaring(1_000, 800)
-    assert rendering.fetch_resource(data_url(image)).read() == image
+    assert documents.fetch_resource(data_url(image)).read() == image
 
 
 def test_an_svg_in_a_data_url_is_refused() -> None:
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
     for mime_type in ("image/svg+xml", "text/plain"):
-        with pytest.raises(rendering.RefusedURL, match="SVG"):
-            rendering.fetch_resource(data_url(svg, mime_type))
+        with pytest.raises(documents.RefusedURL, match="SVG"):
+            documents.fetch_resource(data_url(svg, mime_type))
 
 
 def test_a_document_with_a_pixel_bomb_renders_without_it() -> None:
@@ -208,7 +209,7 @@ def test_a_document_with_a_pixel_bomb_renders_without_it() -> None:
     # million pixels would need more (and take seconds), stopping the render.
     pool = render_pool.RenderPool(size=1, max_jobs=5, memory_mb=128)
     try:
-        pdf = pool.run(rendering.html_to_pdf, html, time_limit=30)
+        pdf = pool.run(documents.html_to_pdf, html, time_limit=30)
     finally:
         pool.close()
     assert "Before the bomb" in pdf_text(pdf) and "After it" in pdf_text(pdf)
@@ -217,11 +218,11 @@ def test_a_document_with_a_pixel_bomb_renders_without_it() -> None:
 def test_an_oversized_data_url_is_refused_before_it_is_decoded() -> None:
     url = data_url(b"\0" * 100_000)
     with (
-        mock.patch.object(rendering.base64, "b64decode", wraps=base64.b64decode) as decode,
-        mock.patch.object(rendering, "unquote_to_bytes", wraps=unquote_to_bytes) as unquote,
-        pytest.raises(rendering.RefusedURL, match="over 65536 bytes"),
+        mock.patch.object(documents.base64, "b64decode", wraps=base64.b64decode) as decode,
+        mock.patch.object(documents, "unquote_to_bytes", wraps=unquote_to_bytes) as unquote,
+        pytest.raises(documents.RefusedURL, match="over 65536 bytes"),
     ):
-        rendering.fetch_resource(url)
-    with pytest.raises(rendering.RefusedURL, match="over 65536 bytes"):
-        rendering.fetch_resource("data:text/plain," + "%00" * 100_000)
+        documents.fetch_resource(url)
+    with pytest.raises(documents.RefusedURL, match="over 65536 bytes"):
+        documents.fetch_resource("data:text/plain," + "%00" * 100_000)
     assert decode.call_count == 0 and unquote.call_count == 0

@@ -13,7 +13,7 @@ from django.urls import reverse
 from issues.models import Issue, IssueStory, IssueTransition
 from newsroom import roles
 from newsroom.models import Newsletter, Story, StoryTransition
-from newsroom.workflow import Status, WorkflowError
+from newsroom.review.workflow import Status, WorkflowError
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, publish
 

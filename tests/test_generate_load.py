@@ -9,10 +9,10 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from issues.editions import Edition
 from issues.models import Issue, IssueStory, Subscription
+from issues.models.editions import Edition
 from newsroom.models import Newsletter, Source, Story, StoryTransition
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 pytestmark = pytest.mark.django_db

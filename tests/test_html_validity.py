@@ -32,11 +32,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
-from issues.invitations import IssueInvitation
 from issues.models import Issue
-from newsroom.comments import comment_on_passage
-from newsroom.invitations import StoryInvitation, invite
+from issues.models.invitations import IssueInvitation
 from newsroom.models import Story
+from newsroom.models.invitations import StoryInvitation
+from newsroom.review.comments import comment_on_passage
+from newsroom.review.invitations import invite
 from tests.e2e.test_accessibility import START, arrange_newsroom, pattern_of, worth_walking
 
 VNU_JAR = Path(

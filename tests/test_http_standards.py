@@ -10,14 +10,14 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
-from issues import downloads
-from issues.invitations import IssueInvitation
-from issues.mail_optout import unsubscribe_path
 from issues.models import Issue
-from issues.reach import DownloadCount
-from newsroom.invitations import invite
+from issues.models.invitations import IssueInvitation
+from issues.models.reach import DownloadCount
+from issues.readers import downloads
+from issues.readers.mail_optout import unsubscribe_path
 from newsroom.models import Newsletter
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
+from newsroom.review.invitations import invite
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -20,7 +20,7 @@ from issues.importing.back_issues import back_issue_refusal, untouched_import
 from issues.models import Issue, IssueTransition
 from newsroom import roles
 from newsroom.models import Newsletter, StoryTransition
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 ARCHIVE = Path(__file__).parent / "fixtures" / "archive"

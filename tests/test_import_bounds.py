@@ -23,7 +23,7 @@ from pypdf.generic import NameObject, StreamObject
 
 from issues.importing import parse_issue_text, save_parsed_issue
 from issues.models import Issue
-from issues.publishing import PublishError
+from issues.publishing.publish import PublishError
 from newsroom.models import Newsletter, Source, Story
 from tests.issue_helpers import stored_files
 

@@ -20,12 +20,12 @@ from django.core import mail
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.utils import timezone
 
-from issues import rendering
 from issues.importing import IMPORT_NOTE, parse_issue_text
 from issues.models import Issue, IssueTransition
-from issues.typography import smarten, smarten_html
+from issues.rendering import documents
+from issues.rendering.typography import smarten, smarten_html
 from newsroom.models import Newsletter, Source, Story, StoryTransition
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.issue_helpers import stored_files
 
@@ -255,10 +255,10 @@ def test_it_publishes_a_back_issue_through_the_workflow(
 
 def test_a_failed_render_leaves_nothing_behind(bob: User, artifacts: Path) -> None:
     before = counts()
-    failure = rendering.RenderError("The issue could not be rendered as PDF: out of paper")
+    failure = documents.RenderError("The issue could not be rendered as PDF: out of paper")
 
     with (
-        mock.patch.object(rendering, "render_pdf", side_effect=failure),
+        mock.patch.object(documents, "render_pdf", side_effect=failure),
         pytest.raises(CommandError, match=r"nothing was imported.*out of paper"),
     ):
         run(str(FIXTURES / "basic.md"), "--publish", "--user", "bob")
@@ -287,7 +287,7 @@ def test_a_published_pdf_imports_back_the_same_issue(
     def content(issue: Issue) -> list[tuple[str, str, str | None]]:
         return [(s.headline, s.body, s.source.name) for s in issue.ordered_stories()]
 
-    # The PDF prints typographic quotes (issues.typography): that is what comes back.
+    # The PDF prints typographic quotes (issues.rendering.typography): that is what comes back.
     printed = [(smarten(h), smarten_html(b), source) for h, b, source in content(original)]
     assert content(copy) == printed
     assert len(content(copy)) == len(parse_issue_text((FIXTURES / fixture).read_text()).stories)

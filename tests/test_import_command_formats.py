@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from issues.models import Issue
 from newsroom.models import Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 
 ARCHIVE = Path(__file__).parent / "fixtures" / "archive"
 

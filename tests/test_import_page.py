@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from issues import rendering
 from issues.desk.import_page import SESSION_KEY
 from issues.models import Issue
+from issues.rendering import documents
 from newsroom.models import Newsletter, Source, Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -117,7 +117,7 @@ def test_a_pdf_issue_previews_like_its_text(
         for n in (1, 2)
     ]
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=stories)
-    pdf = rendering.render_pdf(issue)
+    pdf = documents.render_pdf(issue)
     archive = factories.make_newsletter("Archive Copy", slug="archive")
     client.force_login(alice)
 

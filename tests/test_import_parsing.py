@@ -19,7 +19,7 @@ from issues.importing import (
     parse_period,
 )
 from issues.importing.saving import sector_title
-from issues.rendering import html_to_pdf
+from issues.rendering.documents import html_to_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

@@ -17,7 +17,7 @@ from issues.desk.import_page import BATCH_KEY, SESSION_KEY
 from issues.importing import editing
 from issues.models import Issue
 from newsroom.models import Source, Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 ARCHIVE = Path(__file__).parent / "fixtures" / "archive"

@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from issues import rendering
 from issues.models import Issue
+from issues.rendering import documents
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import SUBMIT, Status, perform
+from newsroom.review.workflow import SUBMIT, Status, perform
 from tests import factories
 from tests.factories import client_for
 from tests.issue_helpers import make_published_stories, pdf_text, stored_files
@@ -314,7 +314,7 @@ def test_a_failed_publication_is_told_to_the_reviewer(
     issue: Issue, alice: User, bob: User, artifacts: Path
 ) -> None:
     perform(issue, SUBMIT, by=alice)
-    with mock.patch.object(rendering.render_pool, "run", side_effect=RuntimeError("no fonts")):
+    with mock.patch.object(documents.pool, "run", side_effect=RuntimeError("no fonts")):
         response = client_for(bob).post(url("issue_publish", issue), follow=True)
     [message] = messages_of(response)
     assert message.startswith("Nothing was published.") and "server log" in message

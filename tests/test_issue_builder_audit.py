@@ -12,9 +12,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from issues.models import BUILDER_NOTE, Issue, IssueTransition
+from issues.models import Issue, IssueTransition
+from issues.models.issues import BUILDER_NOTE
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.factories import client_for
 from tests.issue_helpers import make_published_stories

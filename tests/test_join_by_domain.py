@@ -22,7 +22,8 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from issues.accounts.joining import ask_to_join
-from issues.licences import Licence, Organisation, Seat, SeatChange, take_seat
+from issues.models.licences import Licence, Organisation, Seat, SeatChange
+from issues.readers.licences import take_seat
 from newsroom import roles
 from newsroom.models import Newsletter
 from tests.test_licences import reader, user_at

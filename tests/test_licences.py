@@ -12,14 +12,15 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
-from issues.delivery import readers_of
-from issues.licences import Licence, LicenceFull, Organisation, free_seat, sync_licence, take_seat
 from issues.models import Issue, Subscription
-from issues.subscribers import apply_import, plan_import
+from issues.models.licences import Licence, LicenceFull, Organisation
+from issues.publishing.delivery import readers_of
+from issues.readers.licences import free_seat, sync_licence, take_seat
+from issues.readers.subscribers import apply_import, plan_import
 from newsroom import roles
 from newsroom.models import Newsletter
-from newsroom.planning import DeskNotice
-from newsroom.reminders import check_deadlines
+from newsroom.models.planning import DeskNotice
+from newsroom.planning.reminders import check_deadlines
 from tests import factories
 from tests.issue_helpers import publish
 from tests.test_subscription_ends import ways_in

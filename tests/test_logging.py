@@ -11,10 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from issues.models import Issue
-from newsroom.invitations import StoryInvitation, invite
 from newsroom.models import Newsletter
-from newsroom.private_addresses import PrivateAddressKey, Purpose
-from newsroom.redaction import REDACTED
+from newsroom.models.invitations import StoryInvitation
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
+from newsroom.review.invitations import invite
+from newsroom.security.redaction import REDACTED
 from tests import factories
 from tests.factories import client_for
 from tests.issue_helpers import publish

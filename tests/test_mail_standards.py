@@ -19,18 +19,13 @@ from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
 
-from issues import delivery
-from issues.mail_optout import (
-    How,
-    MailOptOut,
-    MailPreferenceChange,
-    stop_mail,
-    unsubscribe_path,
-)
 from issues.models import Issue, Subscription
+from issues.models.mail_optout import How, MailOptOut, MailPreferenceChange
+from issues.publishing import delivery
+from issues.readers.mail_optout import stop_mail, unsubscribe_path
 from newsroom.models import Newsletter
-from newsroom.notifications import send_story_notification
-from newsroom.workflow import SUBMIT
+from newsroom.review.transition_mail import send_story_notification
+from newsroom.review.workflow import SUBMIT
 from tests import factories
 from tests.issue_helpers import publish
 from tests.smtp_sink import smtp_sink

@@ -18,7 +18,7 @@ from issues import roles as issue_roles
 from issues.models import Issue, Subscription
 from newsroom import roles
 from newsroom.models import Newsletter, Story
-from newsroom.private_addresses import PrivateAddressKey
+from newsroom.models.private_addresses import PrivateAddressKey
 
 # The last migrations of the release in which Newsletter lived in issues.
 PREVIOUS_RELEASE = [

@@ -9,7 +9,7 @@ from django.tasks import TaskResult
 from django.tasks.signals import task_enqueued
 
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Status, perform
+from newsroom.review.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, WITHDRAW, Status, perform
 from tests import factories
 
 

@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils.module_loading import import_string
 
-from issues import reach
 from issues.models import Issue
+from issues.readers import reach
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
 from tests.wsgi_site import Site

@@ -21,8 +21,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from issues import roles as issue_roles
-from issues.licences import Licence, Organisation, Seat, SeatChange, take_seat
 from issues.models import Issue, Subscription
+from issues.models.licences import Licence, Organisation, Seat, SeatChange
+from issues.readers.licences import take_seat
 from newsroom import roles
 from newsroom.models import Newsletter
 from tests import factories

@@ -10,13 +10,15 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from issues.invitations import IssueInvitation, IssueInvitationUse
 from issues.models import Issue
-from newsroom.comments import Comment, comment_on_passage, reply
-from newsroom.invitations import StoryInvitation, invite
+from issues.models.invitations import IssueInvitation, IssueInvitationUse
 from newsroom.models import Newsletter, Story
-from newsroom.notices import Notice
-from newsroom.workflow import Status
+from newsroom.models.comments import Comment
+from newsroom.models.invitations import StoryInvitation
+from newsroom.models.notices import Notice
+from newsroom.review.comments import comment_on_passage, reply
+from newsroom.review.invitations import invite
+from newsroom.review.workflow import Status
 from tests import factories
 
 GUEST = "partner@ngo.example"
@@ -254,7 +256,7 @@ def test_a_link_to_a_scheduled_issue_says_embargoed_and_closes_at_publication(
 ) -> None:
     import time_machine
 
-    from issues.scheduling import schedule_issue
+    from issues.publishing.scheduling import schedule_issue
     from tests.issue_helpers import make_issue_in_review
 
     settings.NEWSROOM_TIME_ZONE = settings.TIME_ZONE = "Europe/Brussels"
@@ -279,7 +281,7 @@ def test_a_story_link_under_a_scheduled_issue_closes_at_its_publication(
 ) -> None:
     import time_machine
 
-    from issues.scheduling import schedule_issue
+    from issues.publishing.scheduling import schedule_issue
     from tests.issue_helpers import make_issue_in_review
 
     now = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)

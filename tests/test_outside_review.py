@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from newsroom.comments import Comment, comment_on_passage, reply, resolve
-from newsroom.invitations import MAX_DAYS, StoryInvitation, StoryInvitationUse, invite
 from newsroom.models import Newsletter, Story
-from newsroom.notices import Notice
-from newsroom.workflow import Status
+from newsroom.models.comments import Comment
+from newsroom.models.invitations import MAX_DAYS, StoryInvitation, StoryInvitationUse
+from newsroom.models.notices import Notice
+from newsroom.review.comments import comment_on_passage, reply, resolve
+from newsroom.review.invitations import invite
+from newsroom.review.workflow import Status
 from tests import factories
 
 BODY = "<p>Exports of cloud services rose 40% in a year, the ministry said on Monday.</p>"
@@ -244,14 +246,14 @@ def test_the_outside_reviewer_sees_their_comment_resolved_with_the_newsrooms_ans
 
 def test_each_use_of_a_link_is_logged_and_each_refusal_too(invitation, caplog) -> None:
     guest = Client()
-    with caplog.at_level("INFO", logger="newsroom.outside"):
+    with caplog.at_level("INFO", logger="newsroom.review.outside"):
         guest.get(link(invitation))
         guest.post(link(invitation) + "comment/", {"quote": "rose 40%", "text": "Which?"})
         guest.post(link(invitation) + "verdict/", {"verdict": "looks_good"})
         guest.get(link(invitation, token="garbage"))
     assert [u.action for u in invitation.uses.order_by("pk")] == ["opened", "commented", "verdict"]
     assert {u.email for u in invitation.uses.all()} == {GUEST}
-    ours = [r for r in caplog.records if r.name == "newsroom.outside"]
+    ours = [r for r in caplog.records if r.name == "newsroom.review.outside"]
     used = [r.getMessage() for r in ours if r.levelname == "INFO"]
     assert used == [f"review link used by {GUEST} on story {invitation.story_id}"] * 3
     (refused,) = [r.getMessage() for r in ours if r.levelname == "WARNING"]

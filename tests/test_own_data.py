@@ -11,12 +11,14 @@ from django.contrib.auth.models import User
 from django.db.models import Sum
 from django.test import Client
 
-from issues.mail_optout import How, MailOptOut, stop_mail
 from issues.models import Issue, Subscription
-from issues.reach import DownloadCount, write_counts
-from issues.subscribers import ReaderProfile
+from issues.models.mail_optout import How, MailOptOut
+from issues.models.reach import DownloadCount
+from issues.models.subscribers import ReaderProfile
+from issues.readers.mail_optout import stop_mail
+from issues.readers.reach import write_counts
 from newsroom.models import Newsletter
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -14,10 +14,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from issues import render_pool, rendering
 from issues.models import Issue
-from issues.page_count import PageCount
-from issues.render_jobs import worker_pid
+from issues.models.page_count import PageCount
+from issues.rendering import documents
+from issues.rendering import pool as render_pool
+from issues.rendering.jobs import worker_pid
 from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories
@@ -46,7 +47,7 @@ def issue(newsletter: Newsletter, alice: User, stories: list[Story]) -> Issue:
 
 def count_page(client: Client, issue: Issue) -> tuple[str, int]:
     """The page count fragment, and how many renders it took."""
-    with mock.patch.object(rendering, "render_pdf", wraps=rendering.render_pdf) as renders:
+    with mock.patch.object(documents, "render_pdf", wraps=documents.render_pdf) as renders:
         response = client.get(reverse("issue_desk:page_count", args=[issue.pk]))
     assert response.status_code == 200
     return response.content.decode(), renders.call_count
@@ -54,7 +55,7 @@ def count_page(client: Client, issue: Issue) -> tuple[str, int]:
 
 def test_the_builder_page_itself_renders_nothing(client: Client, alice: User, issue: Issue) -> None:
     client.force_login(alice)
-    with mock.patch.object(rendering, "render_pdf", wraps=rendering.render_pdf) as renders:
+    with mock.patch.object(documents, "render_pdf", wraps=documents.render_pdf) as renders:
         response = client.get(reverse("issue_desk:issue_builder", args=[issue.pk]))
     assert 'id="page-count"' in response.content.decode()
     assert renders.call_count == 0
@@ -130,6 +131,6 @@ def test_the_page_count_never_builds_the_document_in_the_web_process(
     client: Client, alice: User, issue: Issue
 ) -> None:
     client.force_login(alice)
-    with mock.patch.object(rendering, "body_with_source", side_effect=AssertionError("in the web")):
+    with mock.patch.object(documents, "body_with_source", side_effect=AssertionError("in the web")):
         page, renders = count_page(client, issue)
     assert 'data-page-count="1"' in page and renders == 1

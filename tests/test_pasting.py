@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from newsroom.models import Newsletter, Story
-from newsroom.sanitizing import sanitize_body
+from newsroom.writing.sanitizing import sanitize_body
 from tests import factories
 
 # Word: list paragraphs whose bullet is a Symbol-font "·" (or a number)

@@ -11,7 +11,7 @@ import io
 import PIL.Image
 import pytest
 
-from issues import rendering
+from issues.rendering import documents
 from tests.pdf_checks import (
     assert_accessible_pdf,
     headings_in_reading_order,
@@ -27,7 +27,7 @@ def image() -> str:
 
 
 def pdf_of(body: str) -> bytes:
-    return rendering.html_to_pdf(
+    return documents.html_to_pdf(
         f'<html lang="en"><head><title>Check</title></head><body><h1>Check</h1>{body}</body></html>'
     )
 
@@ -64,7 +64,7 @@ def test_headings_are_read_from_their_own_page_with_the_spaces_around_a_span() -
 
 
 def test_a_pdf_without_one_h1_first_fails() -> None:
-    pdf = rendering.html_to_pdf(
+    pdf = documents.html_to_pdf(
         '<html lang="en"><head><title>Check</title></head><body>'
         "<h2>First</h2><p>One.</p><h1>Late title</h1><h1>Another</h1></body></html>"
     )

@@ -15,12 +15,12 @@ from django.contrib.auth.models import User
 from django.test import Client
 from pypdf import PdfReader
 
-from issues import rendering
 from issues.models import Issue
-from issues.publishing import publish_issue
+from issues.publishing.publish import publish_issue
+from issues.rendering import documents
 from newsroom.models import Newsletter
-from newsroom.story_shape import recording_as_printed
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
+from newsroom.writing.story_shape import recording_as_printed
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, pdf_text
 from tests.pdf_checks import (
@@ -62,14 +62,14 @@ def make_issue(newsletter: Newsletter, editor: User, reviewer: User) -> Issue:
 
 @pytest.fixture
 def pdf(newsletter: Newsletter, alice: User, bob: User) -> bytes:
-    return rendering.render_pdf(make_issue(newsletter, alice, bob))
+    return documents.render_pdf(make_issue(newsletter, alice, bob))
 
 
 @pytest.fixture
 def archival_pdf(newsletter: Newsletter, alice: User, bob: User) -> bytes:
     newsletter.archival_pdf = True
     newsletter.save(update_fields=["archival_pdf"])
-    return rendering.render_pdf(make_issue(newsletter, alice, bob))
+    return documents.render_pdf(make_issue(newsletter, alice, bob))
 
 
 def test_the_xmp_is_one_rdf_block_claiming_pdf_ua_1(pdf: bytes) -> None:
@@ -126,7 +126,7 @@ def test_chinese_runs_carry_their_language(pdf: bytes) -> None:
 
 
 def test_the_html_marks_chinese_runs_too(newsletter: Newsletter, alice: User, bob: User) -> None:
-    html = rendering.render_html(make_issue(newsletter, alice, bob))
+    html = documents.render_html(make_issue(newsletter, alice, bob))
     assert f'<span lang="zh" class="cjk-run">{NAME}</span>' in html
     assert f'<span lang="zh">{CHINESE}</span>' in html
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from newsroom.models import Newsletter
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -20,7 +20,7 @@ from unittest import mock
 import pytest
 from django.core import checks
 
-from issues import rendering
+from issues.rendering import documents
 from newsroom import prerequisites
 
 REAL_CDLL = ctypes.CDLL
@@ -227,9 +227,9 @@ def test_a_render_worker_says_at_start_what_the_machine_lacks(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with mock.patch.object(prerequisites.ctypes, "CDLL", without_subset_library):
-        rendering.warm_up()
+        documents.warm_up()
     (record,) = [r for r in caplog.records if r.levelname == "ERROR"]
-    assert record.name == "issues.rendering"
+    assert record.name == "issues.rendering.documents"
     assert "HarfBuzz subset library is missing" in record.getMessage()
     assert "apt-get install libharfbuzz-subset0 (newsroom.E002)" in record.getMessage()
 

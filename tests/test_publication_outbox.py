@@ -19,16 +19,16 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.db import OperationalError
 
-from issues.delivery import OWED_MAIL_GRACE, issue_published, requeue_owed_mail
 from issues.models import Issue
-from issues.publishing import PublishError, publish_issue
+from issues.publishing.delivery import OWED_MAIL_GRACE, issue_published, requeue_owed_mail
+from issues.publishing.publish import PublishError, publish_issue
 from issues.room import IssuesRoom
 from newsroom.models import Newsletter
-from newsroom.workflow import Status, transitioned
+from newsroom.review.workflow import Status, transitioned
 from tests.issue_helpers import make_issue_in_review, stored_files
 
 pytestmark = pytest.mark.django_db(transaction=True)
-MAIL_RECEIVER = "issues.delivery.issue_published"
+MAIL_RECEIVER = "issues.publishing.delivery.issue_published"
 
 
 def connection_lost(**kwargs: object) -> None:

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from issues.models import Issue
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import SUBMIT, WITHDRAW, Status, perform
+from newsroom.review.workflow import SUBMIT, WITHDRAW, Status, perform
 from tests import factories
 from tests.factories import client_for
 from tests.issue_helpers import make_published_stories, stored_files

@@ -22,13 +22,14 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connection
 
-from issues import publishing, rendering
-from issues.editions import Edition
 from issues.models import Issue, IssueStory, IssueTransition
-from issues.publishing import PublishError, publish_issue
+from issues.models.editions import Edition
+from issues.publishing import publish as publishing
+from issues.publishing.publish import PublishError, publish_issue
+from issues.rendering import documents
 from issues.tasks import publish_issue_task
 from newsroom.models import Newsletter
-from newsroom.workflow import Status, WorkflowError, transitioned
+from newsroom.review.workflow import Status, WorkflowError, transitioned
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, stored_files
 from tests.pdf_checks import assert_accessible_pdf
@@ -78,7 +79,7 @@ def test_a_reviewer_publishes_an_issue_in_review(
     assert issue.latest_edition.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
     assert issue.latest_edition.html_sha256 == hashlib.sha256(html).hexdigest()
     assert issue.latest_edition.pdf_size == len(pdf) and issue.latest_edition.page_count == 1
-    assert issue.latest_edition.renderer_version == rendering.renderer_version()
+    assert issue.latest_edition.renderer_version == documents.renderer_version()
     assert issue.latest_edition.renderer_version.startswith("WeasyPrint ")
     assert "; template " in issue.latest_edition.renderer_version
     assert_accessible_pdf(pdf, headlines=[story.headline for story in issue.ordered_stories()])
@@ -98,10 +99,10 @@ def test_the_published_issue_renders_again_to_the_stored_bytes(
     publish_issue(issue=issue, by=bob)
     issue = Issue.objects.get(pk=issue.pk)
     assert (
-        hashlib.sha256(rendering.render_pdf(issue)).hexdigest() == issue.latest_edition.pdf_sha256
+        hashlib.sha256(documents.render_pdf(issue)).hexdigest() == issue.latest_edition.pdf_sha256
     )
     assert (
-        hashlib.sha256(rendering.render_html(issue).encode()).hexdigest()
+        hashlib.sha256(documents.render_html(issue).encode()).hexdigest()
         == issue.latest_edition.html_sha256
     )
 
@@ -113,7 +114,7 @@ def test_the_artifacts_live_outside_the_media_root() -> None:
 
 def test_an_editor_cannot_publish(issue: Issue, alice: User, artifacts: Path) -> None:
     with (
-        mock.patch.object(rendering, "render_pdf") as render,
+        mock.patch.object(documents, "render_pdf") as render,
         pytest.raises(WorkflowError, match="Only a reviewer"),
     ):
         publish_issue(issue=issue, by=alice)
@@ -162,9 +163,7 @@ def test_a_render_failure_leaves_the_issue_in_review(
     issue: Issue, bob: User, artifacts: Path
 ) -> None:
     with (
-        mock.patch.object(
-            rendering.render_pool, "run", side_effect=RuntimeError("font map exploded")
-        ),
+        mock.patch.object(documents.pool, "run", side_effect=RuntimeError("font map exploded")),
         # The HTML is built by the render workers too, and first.
         pytest.raises(PublishError, match="could not be rendered as HTML"),
     ):

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from issues.models import Issue, Subscription
 from newsroom.models import Newsletter
-from newsroom.workflow import REQUEST_CHANGES, Status, perform
+from newsroom.review.workflow import REQUEST_CHANGES, Status, perform
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -22,8 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from issues.models import Issue, Subscription
-from newsroom.search import SEARCH_INDEX_NAME
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
+from newsroom.writing.search import SEARCH_INDEX_NAME
 
 pytestmark = [
     pytest.mark.django_db,

@@ -13,11 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from issues import downloads
 from issues.models import Issue
-from issues.reach import DownloadCount, count_download
+from issues.models.reach import DownloadCount
+from issues.readers import downloads
+from issues.readers.reach import count_download
 from newsroom.models import Newsletter
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.factories import client_for
 from tests.issue_helpers import publish

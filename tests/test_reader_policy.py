@@ -1,4 +1,4 @@
-"""Every way to read an issue agrees with the reader policy (issues/access.py).
+"""Every way to read an issue agrees with the reader policy (issues/readers/access.py).
 
 For each persona, each way in (the issue page, its PDF and HTML, a given
 edition, the archive, the public feed's link, the private feed and its PDF,
@@ -7,7 +7,7 @@ and staff read every published issue through their role; a subscriber
 reads their newsletter's issues through their grant, and only they are
 mailed; everyone else reads nothing, and gets the same 404 as for an issue
 that does not exist, except a subscriber whose subscription lapsed (its
-last day past), who is told so (403, issues/lapsing.py).
+last day past), who is told so (403, issues/readers/lapsing.py).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from issues import access, delivery, downloads
 from issues.models import Delivery, Issue
+from issues.publishing import delivery
+from issues.readers import access, downloads
 from newsroom import roles
 from newsroom.models import Newsletter
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, publish
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from issues.reach import DownloadCount
+from issues.models.reach import DownloadCount
 from newsroom.models import Newsletter
 from tests import factories
 from tests.issue_helpers import publish

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from issues.models import Issue
 from newsroom.models import Newsletter
-from newsroom.planning import Assignment, DeskNotice, DeskSettings
-from newsroom.reminders import check_deadlines
+from newsroom.models.planning import Assignment, DeskNotice, DeskSettings
+from newsroom.planning.reminders import check_deadlines
 from tests import factories
 
 DUE = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
@@ -110,7 +110,7 @@ def test_a_moved_deadline_that_slips_again_is_a_new_lapse(slot: Assignment) -> N
 def test_a_failed_mail_is_retried_at_the_next_check(slot: Assignment, erin: User) -> None:
     mail.outbox.clear()
     with mock.patch(
-        "newsroom.reminders.EmailMessage.send", side_effect=OSError("mail server down")
+        "newsroom.planning.reminders.EmailMessage.send", side_effect=OSError("mail server down")
     ):
         outcome = check_at(DUE + datetime.timedelta(minutes=5))
     notice = DeskNotice.objects.get()

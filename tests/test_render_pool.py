@@ -11,11 +11,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from issues import render_jobs, render_pool, rendering
 from issues.importing.parsing import IssueParseError
 from issues.importing.pdf import pdf_to_text
 from issues.models import Issue
-from issues.render_jobs import hold_memory, worker_pid
+from issues.rendering import documents
+from issues.rendering import jobs as render_jobs
+from issues.rendering import pool as render_pool
+from issues.rendering.jobs import hold_memory, worker_pid
 from newsroom.models import Newsletter, Story
 from tests import factories
 from tests.issue_helpers import make_published_stories
@@ -41,14 +43,14 @@ def test_a_worker_is_replaced_after_its_quota_of_jobs() -> None:
 
 def test_a_job_past_the_time_limit_is_stopped_and_the_next_one_gets_a_fresh_worker() -> None:
     before = render_pool.run(worker_pid)
-    with pytest.raises(render_pool.TooSlow, match=r"took longer than 0\.5 seconds"):
-        render_pool.run(rendering.html_to_pdf, NESTED_3000, time_limit=0.5)
+    with pytest.raises(render_jobs.TooSlow, match=r"took longer than 0\.5 seconds"):
+        render_pool.run(documents.html_to_pdf, NESTED_3000, time_limit=0.5)
     after = render_pool.run(worker_pid)
     assert after != before
 
 
 def test_a_job_past_the_memory_limit_is_stopped() -> None:
-    with pytest.raises(render_pool.TooBig, match="more than 512 MB of memory"):
+    with pytest.raises(render_jobs.TooBig, match="more than 512 MB of memory"):
         render_pool.run(hold_memory, 2 * 1024**3)
     assert render_pool.run(hold_memory, 1024) == 1024
 
@@ -63,7 +65,7 @@ def test_a_jobs_own_error_reaches_the_caller_and_the_worker_stays() -> None:
 def test_a_worker_runs_only_registered_jobs() -> None:
     before = render_pool.run(worker_pid)
     # A name the worker is sent is a key in the registry, never a path to import.
-    for name in ("os.getpid", "os.system", "builtins.eval", "issues.rendering.warm_up"):
+    for name in ("os.getpid", "os.system", "builtins.eval", "issues.rendering.documents.warm_up"):
         with pytest.raises(render_jobs.UnknownJob, match="is not a render job"):
             render_pool.run(name, "true")
     assert render_pool.run(worker_pid) == before  # refused, and the worker stays
@@ -75,7 +77,7 @@ def test_an_unregistered_function_is_refused_before_it_reaches_a_worker() -> Non
 
 
 def test_a_registered_job_runs_by_its_name_too() -> None:
-    name = "issues.render_jobs.hold_memory"
+    name = "issues.rendering.jobs.hold_memory"
     assert render_jobs.JOBS[name] is hold_memory
     assert render_pool.run(name, 10) == 10
 
@@ -120,7 +122,7 @@ def test_a_runaway_html_preview_is_stopped_and_the_editor_told_in_words(
 
     # The web process never builds the document itself: if it tried, this
     # would fail the request.
-    with mock.patch.object(rendering, "body_with_source", side_effect=AssertionError("in the web")):
+    with mock.patch.object(documents, "body_with_source", side_effect=AssertionError("in the web")):
         response = client.get(f"/desk/issues/{runaway_issue.pk}/preview.html", follow=True)
 
     assert response.redirect_chain[-1][0] == f"/desk/issues/{runaway_issue.pk}/"
@@ -137,7 +139,7 @@ def test_the_html_preview_is_built_in_a_render_worker(
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=stories)
     client.force_login(alice)
 
-    with mock.patch.object(rendering, "body_with_source", side_effect=AssertionError("in the web")):
+    with mock.patch.object(documents, "body_with_source", side_effect=AssertionError("in the web")):
         response = client.get(f"/desk/issues/{issue.pk}/preview.html")
 
     assert response.status_code == 200

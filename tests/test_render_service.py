@@ -1,4 +1,4 @@
-"""The render service (`manage.py render_server`, issues/render_service.py):
+"""The render service (`manage.py render_server`, issues/rendering/service.py):
 one render pool per machine that web and task processes send their renders
 to, with each process's own pool as the fallback where none answers."""
 
@@ -23,8 +23,11 @@ from django.conf import settings
 from django.test import override_settings
 from pypdf import PdfReader
 
-from issues import render_jobs, render_pool, render_service, rendering
-from issues.render_jobs import UnknownJob, worker_pid
+from issues.rendering import documents
+from issues.rendering import jobs as render_jobs
+from issues.rendering import pool as render_pool
+from issues.rendering import service as render_service
+from issues.rendering.jobs import UnknownJob, worker_pid
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = '<html lang="en"><body><h1>Saltmarsh</h1><p>The ferry runs at dawn.</p></body></html>'
@@ -105,8 +108,8 @@ CLIENT = textwrap.dedent(
     import django
     django.setup()
     from pypdf import PdfReader
-    from issues import render_jobs, render_pool, rendering
-    pdf = render_pool.run(rendering.html_to_pdf, sys.argv[1])
+    from issues.rendering import documents, jobs as render_jobs, pool as render_pool
+    pdf = render_pool.run(documents.html_to_pdf, sys.argv[1])
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     children = [
         c for task in Path("/proc/self/task").iterdir()
@@ -154,15 +157,15 @@ def test_two_client_processes_render_through_the_one_service(
 def test_this_process_renders_through_the_service_and_gets_its_errors(
     socket: Path, service: subprocess.Popen[bytes]
 ) -> None:
-    pdf = render_pool.run(rendering.html_to_pdf, DOCUMENT)
+    pdf = render_pool.run(documents.html_to_pdf, DOCUMENT)
     assert "Saltmarsh" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     worker = render_pool.run(worker_pid)
     assert parent_of(parent_of(worker)) == service.pid
     # A limit passed in the service's worker is told here as in a pool of one's own.
-    with pytest.raises(render_pool.TooBig, match="more than 512 MB of memory"):
+    with pytest.raises(render_jobs.TooBig, match="more than 512 MB of memory"):
         render_pool.run(render_jobs.hold_memory, 2 * 1024**3)
     with pytest.raises(AttributeError, match="timestamp"):  # the job's own error
-        render_pool.run(rendering.html_to_pdf, DOCUMENT, "not a date")
+        render_pool.run(documents.html_to_pdf, DOCUMENT, "not a date")
 
 
 def test_the_service_refuses_a_job_it_does_not_know(
@@ -173,7 +176,7 @@ def test_the_service_refuses_a_job_it_does_not_know(
         with pytest.raises(UnknownJob, match="is not a render job"):
             render_pool.run(name, "true")
     # Straight at the socket, as any process holding the key could.
-    with Client(str(socket), family="AF_UNIX", authkey=render_service._authkey()) as conn:
+    with Client(str(socket), family="AF_UNIX", authkey=render_service.authkey()) as conn:
         conn.send(("subprocess.run", (["touch", str(socket.parent / "owned")],), 5.0))
         status, error = conn.recv()
     assert status == "error"
@@ -197,7 +200,7 @@ def test_without_the_service_a_process_renders_with_its_own_pool(socket: Path) -
     worker = render_pool.run(worker_pid)
     # This process's own fork server forked it.
     assert parent_of(parent_of(worker)) == os.getpid()
-    pdf = render_pool.run(rendering.html_to_pdf, DOCUMENT)
+    pdf = render_pool.run(documents.html_to_pdf, DOCUMENT)
     assert "Saltmarsh" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
@@ -209,11 +212,11 @@ def test_a_job_survives_the_service_restarting_under_it(
 
     def render() -> None:
         try:
-            result["pdf"] = render_pool.run(rendering.html_to_pdf, LONG_DOCUMENT)
+            result["pdf"] = render_pool.run(documents.html_to_pdf, LONG_DOCUMENT)
         except BaseException as exc:
             result["error"] = exc
 
-    with caplog.at_level(logging.WARNING, logger="issues.render_service"):
+    with caplog.at_level(logging.WARNING, logger="issues.rendering.service"):
         job = threading.Thread(target=render)
         job.start()
         time.sleep(0.5)  # the job is in the service's worker
@@ -244,7 +247,7 @@ def test_when_the_service_stays_away_the_process_renders_itself_and_says_so(
     service.send_signal(signal.SIGKILL)
     service.wait()
     assert socket.exists()  # left behind: nobody answers on it
-    with caplog.at_level(logging.WARNING, logger="issues.render_service"):
+    with caplog.at_level(logging.WARNING, logger="issues.rendering.service"):
         worker = render_pool.run(worker_pid)
     assert parent_of(parent_of(worker)) == os.getpid()
     assert "no render service answers at" in caplog.text
@@ -285,7 +288,7 @@ def test_a_call_interrupted_mid_job_leaves_no_answer_for_the_next(
     signal.setitimer(signal.ITIMER_REAL, 0.3)
     try:
         with pytest.raises(Interrupted):
-            render_pool.run(rendering.html_to_pdf, LONG_DOCUMENT)
+            render_pool.run(documents.html_to_pdf, LONG_DOCUMENT)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -14,11 +14,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from pypdf import PdfReader
 
-from issues import rendering
 from issues.models import Issue
+from issues.rendering import documents
 from newsroom.models import Newsletter, Story
-from newsroom.sanitizing import body_with_source
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
+from newsroom.writing.sanitizing import body_with_source
 from tests import factories
 from tests.issue_helpers import STORIES, make_published_stories, pdf_text
 
@@ -31,7 +31,7 @@ def issue(newsletter: Newsletter, alice: User, bob: User) -> Issue:
 
 @pytest.fixture
 def pdf(issue: Issue) -> bytes:
-    return rendering.render_pdf(issue)
+    return documents.render_pdf(issue)
 
 
 def test_the_pdf_has_every_headline_paragraph_and_source_in_the_issue_order(pdf: bytes) -> None:
@@ -56,7 +56,7 @@ def test_the_masthead_carries_the_issue_number_after_the_period(pdf: bytes, issu
         "NEWSLETTER INFORMATION AND COMMUNICATION TECHNOLOGY (ICT) 24 - 30 November 2025"
         " Issue no. 7 "
     )
-    assert "Issue no. 7" in rendering.render_html(issue)
+    assert "Issue no. 7" in documents.render_html(issue)
 
 
 def test_a_one_page_issue_has_one_footer_and_the_html_its_colophon(
@@ -65,7 +65,7 @@ def test_a_one_page_issue_has_one_footer_and_the_html_its_colophon(
     text = pdf_text(pdf)
     assert text.count(settings.NEWSROOM_PUBLISHER) == 1
     assert text.count("Page 1 of 1") == 1
-    html = rendering.render_html(issue)
+    html = documents.render_html(issue)
     assert html.count(f"<p>{settings.NEWSROOM_PUBLISHER} · ") == 1  # the HTML export's colophon
 
 
@@ -83,8 +83,8 @@ def test_straight_quotes_print_as_typographic_quotes_in_pdf_and_html(
     )
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
 
-    html = rendering.render_html(issue)
-    text = " ".join(pdf_text(rendering.render_pdf(issue)).split())
+    html = documents.render_html(issue)
+    text = " ".join(pdf_text(documents.render_pdf(issue)).split())
 
     for document in (html, text):
         assert "Mayor calls the cable “a lifeline”" in document
@@ -94,7 +94,7 @@ def test_straight_quotes_print_as_typographic_quotes_in_pdf_and_html(
 
 
 def test_the_source_closes_the_last_paragraph_in_bold(issue: Issue) -> None:
-    html = rendering.render_html(issue)
+    html = documents.render_html(issue)
     assert (
         'cut queues at the gate. <span class="source">(<strong>Coastal Ledger</strong>)</span></p>'
     ) in html
@@ -119,7 +119,7 @@ def test_the_period_is_printed_across_months_and_years(
     issue = factories.make_issue(
         newsletter=newsletter, created_by=alice, period_start=start, period_end=end
     )
-    html = rendering.render_html(issue)
+    html = documents.render_html(issue)
     period = re.search(r'<span class="masthead-period">(.*?)</span>', html)
     assert period is not None
     # Two <time> elements, each a valid date (a range is no valid datetime).
@@ -172,8 +172,8 @@ def test_the_fonts_are_embedded(pdf: bytes) -> None:
 
 
 def test_the_same_issue_renders_to_the_same_bytes_twice(issue: Issue, pdf: bytes) -> None:
-    assert rendering.render_pdf(issue) == pdf
-    assert rendering.render_html(issue) == rendering.render_html(issue)
+    assert documents.render_pdf(issue) == pdf
+    assert documents.render_html(issue) == documents.render_html(issue)
 
 
 @pytest.mark.skipif(
@@ -188,7 +188,7 @@ def test_chinese_characters_render_with_a_cjk_font(pdf: bytes) -> None:
 
 
 def test_the_html_is_one_self_contained_document(issue: Issue) -> None:
-    html = rendering.render_html(issue)
+    html = documents.render_html(issue)
     assert html.startswith("<!doctype html>")
     assert "<style>" in html and "@font-face" in html
     assert "<link" not in html and "src=" not in html
@@ -205,7 +205,7 @@ def test_bodies_are_sanitised_again_when_rendered(issue: Issue) -> None:
     Story.objects.filter(pk=story.pk).update(
         body='<p onclick="steal()">Calm words<script>alert(1)</script></p>'
     )
-    html = rendering.render_html(issue)
+    html = documents.render_html(issue)
     assert "Calm words" in html
     assert "<script" not in html and "onclick" not in html
 
@@ -214,23 +214,23 @@ def test_renders_in_one_process_reuse_one_font_configuration_and_stylesheet(
     issue: Issue,
 ) -> None:
     # What a render worker does for each job: the layout, in process.
-    html = rendering.render_html(issue)
-    rendering.html_to_pdf(html)
+    html = documents.render_html(issue)
+    documents.html_to_pdf(html)
     with (
-        mock.patch.object(rendering, "FontConfiguration") as new_fonts,
-        mock.patch.object(rendering, "CSS") as new_css,
+        mock.patch.object(documents, "FontConfiguration") as new_fonts,
+        mock.patch.object(documents, "CSS") as new_css,
     ):
-        assert rendering.html_to_pdf(html).startswith(b"%PDF-")
+        assert documents.html_to_pdf(html).startswith(b"%PDF-")
     new_fonts.assert_not_called()
     new_css.assert_not_called()
 
 
 def test_a_layout_failure_is_a_render_error(issue: Issue) -> None:
     with (
-        mock.patch.object(rendering.render_pool, "run", side_effect=RuntimeError("pango gave up")),
-        pytest.raises(rendering.RenderError, match="rendered as PDF") as e,
+        mock.patch.object(documents.pool, "run", side_effect=RuntimeError("pango gave up")),
+        pytest.raises(documents.RenderError, match="rendered as PDF") as e,
     ):
-        rendering.render_pdf(issue)
+        documents.render_pdf(issue)
     assert "pango" not in str(e.value)  # the details are for the log only
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from issues import rendering
 from issues.models import Issue
+from issues.rendering import documents
 from newsroom.models import Newsletter
 from newsroom.prerequisites import CJK_FAMILY
 from tests.pdf_checks import assert_accessible_pdf
@@ -37,10 +37,10 @@ if "--without-harfbuzz-subset" in sys.argv:
     # As on a machine without libharfbuzz-subset: WeasyPrint subsets with fontTools.
     from weasyprint.pdf import fonts
     fonts.harfbuzz_subset = None
-from issues import rendering
+from issues.rendering import documents
 html = sys.stdin.read()
 date = datetime.datetime.fromisoformat(sys.argv[1])
-sys.stdout.buffer.write(rendering.html_to_pdf(html, date=date))
+sys.stdout.buffer.write(documents.html_to_pdf(html, date=date))
 """
 
 
@@ -127,8 +127,8 @@ def without_the_library_for_real() -> list[str]:
 
 def document(issue: Issue) -> tuple[str, str]:
     """The issue's HTML as the renderer lays it out, and its date."""
-    html = rendering._document(issue, inline_css=False)
-    return html, rendering.issue_date(issue).isoformat()
+    html = documents._document(issue, inline_css=False)
+    return html, documents.issue_date(issue).isoformat()
 
 
 pytestmark = pytest.mark.skipif(shutil.which("fc-match") is None, reason="needs fontconfig")
@@ -143,7 +143,7 @@ def test_two_font_environments_give_the_same_bytes(
     sparse = start_render(html, date, env=cjk_only_fonts)
     system_pdf, sparse_pdf = finish(system), finish(sparse)
     assert system_pdf == sparse_pdf
-    assert rendering.html_to_pdf(html, date=datetime.datetime.fromisoformat(date)) == system_pdf
+    assert documents.html_to_pdf(html, date=datetime.datetime.fromisoformat(date)) == system_pdf
     assert_text_layer_is_as_written(system_pdf)
     assert_accessible_pdf(system_pdf, headlines=[HEADLINE])
 
@@ -163,6 +163,6 @@ def test_without_the_harfbuzz_subset_library_the_bytes_repeat_and_the_text_layer
     first_pdf, second_pdf = finish(first), finish(second)
     assert first_pdf == second_pdf
     # It really took the other path: HarfBuzz subsets the fonts differently.
-    assert first_pdf != rendering.html_to_pdf(html, date=datetime.datetime.fromisoformat(date))
+    assert first_pdf != documents.html_to_pdf(html, date=datetime.datetime.fromisoformat(date))
     assert_text_layer_is_as_written(first_pdf)  # the Hanzi name too
     assert_accessible_pdf(first_pdf, headlines=[HEADLINE])

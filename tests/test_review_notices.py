@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.tasks import task_backends
 from django_tasks_db.models import DBTaskResult
 
-from newsroom.comments import Comment, comment_on_passage, reply, resolve
 from newsroom.models import Newsletter, Story
-from newsroom.notices import Notice
-from newsroom.workflow import Status
+from newsroom.models.comments import Comment
+from newsroom.models.notices import Notice
+from newsroom.review.comments import comment_on_passage, reply, resolve
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.factories import client_for
 
@@ -143,7 +144,7 @@ def test_on_the_database_queue_five_comments_in_a_minute_are_one_mail_a_minute_l
         ):
             data = {"quote": word, "near": "0", "text": f"About {word}?"}
             bobs.post(f"/desk/stories/{story.pk}/comments/", data)
-    notices = DBTaskResult.objects.filter(task_path="newsroom.tasks.send_notices")
+    notices = DBTaskResult.objects.filter(task_path="newsroom.review.thread_mail.send_notices")
     assert notices.count() == 5  # one per comment, each for alice
 
     def run_worker() -> None:

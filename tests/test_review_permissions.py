@@ -12,11 +12,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from issues.invitations import IssueInvitation
-from newsroom.comments import Comment, comment_on_passage
-from newsroom.invitations import StoryInvitation, invite
+from issues.models.invitations import IssueInvitation
 from newsroom.models import Newsletter
-from newsroom.workflow import Status
+from newsroom.models.comments import Comment
+from newsroom.models.invitations import StoryInvitation
+from newsroom.review.comments import comment_on_passage
+from newsroom.review.invitations import invite
+from newsroom.review.workflow import Status
 from tests import factories
 
 PERSONAS = ["anonymous", "dave", "sam", "alice", "erin", "bob", "carol"]

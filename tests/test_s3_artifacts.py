@@ -37,14 +37,14 @@ from django.test import Client
 from django.urls import reverse
 from storages.backends.s3 import S3Storage
 
-from issues import downloads
-from issues.editions import Edition
 from issues.models import Issue
-from issues.publishing import PublishError, publish_issue
-from issues.reach import DownloadCount
-from issues.s3 import PrivateS3Storage
+from issues.models.editions import Edition
+from issues.models.reach import DownloadCount
+from issues.publishing.publish import PublishError, publish_issue
+from issues.publishing.s3 import PrivateS3Storage
+from issues.readers import downloads
 from newsroom.models import Newsletter
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests.issue_helpers import make_issue_in_review, publish
 from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, create_bucket, moto_server
 from tests.test_settings import PRODUCTION

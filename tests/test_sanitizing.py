@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsroom.models import Newsletter, Story
-from newsroom.sanitizing import editor_allowlist, sanitize_body
+from newsroom.writing.sanitizing import editor_allowlist, sanitize_body
 from tests import factories
 
 ALLOWED = (

@@ -18,11 +18,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from issues import rendering
 from issues.models import Issue
-from issues.scheduling import cancel_schedule, publish_if_due, schedule_issue
+from issues.publishing.scheduling import cancel_schedule, publish_if_due, schedule_issue
+from issues.rendering import documents
 from newsroom.models import Newsletter
-from newsroom.workflow import PUBLISH, WITHDRAW, Status, WorkflowError, perform
+from newsroom.review.workflow import PUBLISH, WITHDRAW, Status, WorkflowError, perform
 from tests.factories import client_for
 from tests.issue_helpers import make_issue_in_review, stored_files
 
@@ -102,9 +102,7 @@ def test_scheduling_renders_first_and_refuses_an_issue_that_does_not_render(
 ) -> None:
     with (
         time_machine.travel(T0, tick=False),
-        mock.patch.object(
-            rendering.render_pool, "run", side_effect=RuntimeError("font map exploded")
-        ),
+        mock.patch.object(documents.pool, "run", side_effect=RuntimeError("font map exploded")),
     ):
         response = client_for(carol).post(
             schedule_url(issue), {"when": "2026-11-30T09:00"}, follow=True
@@ -244,7 +242,7 @@ def test_a_failed_scheduled_publication_is_kept_for_the_desk(issue: Issue, carol
         schedule_issue(issue=issue, by=carol, when=T0 + datetime.timedelta(minutes=5))
     with (
         time_machine.travel(T0 + datetime.timedelta(minutes=6), tick=False),
-        mock.patch.object(rendering.render_pool, "run", side_effect=RuntimeError("disk full")),
+        mock.patch.object(documents.pool, "run", side_effect=RuntimeError("disk full")),
     ):
         outcome = publish_if_due(issue.pk, T0 + datetime.timedelta(minutes=5))
         page = client_for(carol).get(reverse("issue_desk:issue_builder", args=[issue.pk]))
@@ -264,7 +262,7 @@ def test_before_its_time_a_scheduled_issue_is_nowhere_a_subscriber_looks(
 ) -> None:
     """The embargo, URL by URL of the subscriber's side (the URL map in DESIGN.md)."""
     from issues.models import Delivery
-    from newsroom.private_addresses import PrivateAddressKey, Purpose
+    from newsroom.models.private_addresses import PrivateAddressKey, Purpose
     from tests.issue_helpers import publish
 
     out = publish(

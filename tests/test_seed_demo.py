@@ -10,7 +10,7 @@ from django.core.management import call_command
 from issues.models import Issue
 from newsroom import roles
 from newsroom.models import Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 
 
 def seed() -> str:
@@ -79,7 +79,7 @@ def test_it_sends_no_mail_and_prints_the_logins_in_a_box(
 
 @pytest.mark.django_db
 def test_it_plans_a_demo_week_with_an_overdue_slot_and_a_scheduled_issue() -> None:
-    from newsroom.planning import Assignment
+    from newsroom.models.planning import Assignment
 
     seed()
 

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from newsroom.clientip import client_address
-from newsroom.passwords import send_password_reset
+from newsroom.security.clientip import client_address
+from newsroom.security.passwords import send_password_reset
 from tests import factories
 
 PROXY = "10.0.0.2"  # nginx, as every request reaches Django behind it

@@ -24,10 +24,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from issues import downloads
-from issues.editions import Edition
 from issues.models import Issue
-from issues.reach import DownloadCount
+from issues.models.editions import Edition
+from issues.models.reach import DownloadCount
+from issues.readers import downloads
 from newsroom import roles
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
@@ -130,7 +130,7 @@ def unsubscribe(user: User) -> None:
 
 
 def lapse(user: User) -> None:
-    """The subscription's last day was yesterday (issues/lapsing.py)."""
+    """The subscription's last day was yesterday (issues/readers/lapsing.py)."""
     user.subscriptions.update(ends_on=MADE.date() - dt.timedelta(days=1))
 
 

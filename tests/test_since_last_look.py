@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from newsroom.comments import comment_on_passage, reply, resolve
 from newsroom.models import Newsletter
-from newsroom.workflow import REQUEST_CHANGES, SUBMIT, Status, perform
+from newsroom.review.comments import comment_on_passage, reply, resolve
+from newsroom.review.workflow import REQUEST_CHANGES, SUBMIT, Status, perform
 from tests import factories
 
 BODY = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from newsroom.models import SUGGESTED_SOURCES, Newsletter, Source, Story
+from newsroom.models import Newsletter, Source, Story
+from newsroom.models.stories import SUGGESTED_SOURCES
 from tests import factories
 
 NAMES = "/desk/sources/names/"

@@ -32,7 +32,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from newsroom.models import Newsletter
-from newsroom.tasks import send_notices
+from newsroom.review.thread_mail import send_notices
 from tests import factories
 from tests.issue_helpers import make_published_stories
 from tests.s3_server import free_port, stop, wait_for_http

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from newsroom.models import Newsletter, Story
-from newsroom.sanitizing import MAX_BODY_LENGTH, check_body_bounds
+from newsroom.writing.sanitizing import MAX_BODY_LENGTH, check_body_bounds
 from tests import factories
 
 NESTED_10000 = "<ul><li>" * 10_000 + "deep" + "</li></ul>" * 10_000  # 180 KB

@@ -10,19 +10,19 @@ import pytest
 from django.contrib.auth.models import User
 from pypdf import PdfReader
 
-from issues import rendering
+from issues.rendering import documents
 from newsroom.desk.paste import LIST_NOTICE, MAX_PASTE, TABLE_NOTICE
 from newsroom.forms import StoryForm
 from newsroom.models import Newsletter, Story
-from newsroom.sanitizing import sanitize_body
-from newsroom.story_shape import (
+from newsroom.review.workflow import SUBMIT, Status, WorkflowError, perform
+from newsroom.writing.sanitizing import sanitize_body
+from newsroom.writing.story_shape import (
     BODY_RULE,
     body_problem,
     body_shape,
     count_words,
     recording_as_printed,
 )
-from newsroom.workflow import SUBMIT, Status, WorkflowError, perform
 from tests import factories
 
 LIST = "<ul><li><p>North</p></li><li><p>South</p></li><li><p>East</p></li></ul>"
@@ -198,7 +198,7 @@ def test_in_print_the_source_ends_the_last_item_of_a_closing_list(
         source=factories.make_source("Island Courier"),
     )
     issue = factories.make_issue(newsletter=newsletter, created_by=alice, stories=[story])
-    page = PdfReader(io.BytesIO(rendering.render_pdf(issue))).pages[0]
+    page = PdfReader(io.BytesIO(documents.render_pdf(issue))).pages[0]
     lines = [line.strip() for line in page.extract_text().splitlines()]
     assert "East (Island Courier)" in lines  # on the item's line, never alone
     assert "(Island Courier)" not in lines

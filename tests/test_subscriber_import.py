@@ -18,7 +18,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from issues.models import Subscription
-from issues.subscribers import ReaderProfile, SubscriberImport, apply_import, plan_import
+from issues.models.subscribers import ReaderProfile, SubscriberImport
+from issues.readers.subscribers import apply_import, plan_import
 from newsroom import roles
 from newsroom.models import Newsletter
 from tests import factories

@@ -13,14 +13,14 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client, override_settings
 
-from issues import access, downloads
-from issues.delivery import readers_of
 from issues.models import Issue, Subscription
-from issues.reach import issue_reach
+from issues.publishing.delivery import readers_of
+from issues.readers import access, downloads
+from issues.readers.reach import issue_reach
 from newsroom.models import Newsletter
-from newsroom.planning import DeskNotice
-from newsroom.private_addresses import PrivateAddressKey, Purpose
-from newsroom.reminders import check_deadlines
+from newsroom.models.planning import DeskNotice
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
+from newsroom.planning.reminders import check_deadlines
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -10,11 +10,11 @@ import pytest
 from django.contrib.auth.models import User
 from pypdf import PdfReader
 
-from issues import rendering
 from issues.models import Issue
+from issues.rendering import documents
 from newsroom.models import Newsletter
-from newsroom.story_shape import recording_as_printed
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
+from newsroom.writing.story_shape import recording_as_printed
 from tests import factories
 from tests.issue_helpers import pdf_text
 from tests.pdf_checks import assert_accessible_pdf
@@ -85,7 +85,7 @@ def assert_text_layer_is_as_written(pdf: bytes, *, name: str = HANZI_NAME) -> No
 
 @pytest.fixture
 def pdf(newsletter: Newsletter, alice: User, bob: User) -> bytes:
-    return rendering.render_pdf(make_text_layer_issue(newsletter, alice, bob))
+    return documents.render_pdf(make_text_layer_issue(newsletter, alice, bob))
 
 
 def test_ligatures_map_back_to_their_letters(pdf: bytes) -> None:

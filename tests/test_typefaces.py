@@ -18,7 +18,7 @@ from django.test import Client
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from issues import rendering
+from issues.rendering import documents
 from newsroom.models import Newsletter
 from tests.test_text_layer import make_text_layer_issue
 
@@ -45,7 +45,7 @@ def test_each_shipped_family_has_its_licence_beside_it() -> None:
 def test_the_web_pages_and_the_pdf_declare_the_same_faces_from_the_same_files(
     client: Client, db: None
 ) -> None:
-    printed = faces("css/issue.css", rendering.STATIC_SCHEME)
+    printed = faces("css/issue.css", documents.STATIC_SCHEME)
     screen = faces("css/site.css", "../")
     assert printed == screen
     assert {path for _, path in printed} == shipped_fonts()
@@ -56,29 +56,29 @@ def test_the_web_pages_and_the_pdf_declare_the_same_faces_from_the_same_files(
 
 def test_the_renderer_fetches_every_face_through_its_locked_fetcher() -> None:
     fetched: list[str] = []
-    fetch = rendering.StaticOnlyFetcher.fetch
+    fetch = documents.StaticOnlyFetcher.fetch
 
-    def spy(self: rendering.StaticOnlyFetcher, url: str, *args: Any) -> Any:
+    def spy(self: documents.StaticOnlyFetcher, url: str, *args: Any) -> Any:
         fetched.append(url)
         return fetch(self, url, *args)
 
     # The faces are loaded with the stylesheet, once per process: start afresh.
-    rendering._stylesheets.cache_clear()
-    rendering._font_config.cache_clear()
+    documents._stylesheets.cache_clear()
+    documents._font_config.cache_clear()
     try:
-        with mock.patch.object(rendering.StaticOnlyFetcher, "fetch", spy):
-            rendering.html_to_pdf('<html lang="en"><body><p>Fibre</p></body></html>')
+        with mock.patch.object(documents.StaticOnlyFetcher, "fetch", spy):
+            documents.html_to_pdf('<html lang="en"><body><p>Fibre</p></body></html>')
     finally:
-        rendering._stylesheets.cache_clear()
-        rendering._font_config.cache_clear()
-    fonts = {url.removeprefix(rendering.STATIC_SCHEME) for url in fetched if "fonts/" in url}
+        documents._stylesheets.cache_clear()
+        documents._font_config.cache_clear()
+    fonts = {url.removeprefix(documents.STATIC_SCHEME) for url in fetched if "fonts/" in url}
     assert fonts == shipped_fonts()
 
 
 def test_the_pdf_is_set_in_the_shipped_faces_and_the_cjk_fallback_only(
     newsletter: Newsletter, alice: User, bob: User
 ) -> None:
-    pdf = rendering.render_pdf(make_text_layer_issue(newsletter, alice, bob))
+    pdf = documents.render_pdf(make_text_layer_issue(newsletter, alice, bob))
     families = {
         str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
         for page in PdfReader(io.BytesIO(pdf)).pages
@@ -94,7 +94,7 @@ def test_the_html_artifact_carries_each_face_subset_to_the_characters_it_uses(
     newsletter: Newsletter, alice: User, bob: User
 ) -> None:
     issue = make_text_layer_issue(newsletter, alice, bob)
-    html = rendering.render_html(issue)
+    html = documents.render_html(issue)
     urls = re.findall(r'url\("([^"]+)"\)', html)
     assert len(urls) == len(shipped_fonts()), "one data: URL per shipped face"
     body_text = re.sub(r"<[^>]+>", "", html.split("<body>", 1)[1])
@@ -107,4 +107,4 @@ def test_the_html_artifact_carries_each_face_subset_to_the_characters_it_uses(
         assert "Q" not in body_text.upper() or "Q" in covered
         assert len(data) < 40_000  # a subset, not the whole face
     # Subsetting stamps no time: a second render gives the same bytes.
-    assert rendering.render_html(issue) == html
+    assert documents.render_html(issue) == html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from issues.typography import smarten, smarten_html
+from issues.rendering.typography import smarten, smarten_html
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from issues.models import Issue
-from issues.publishing import publish_issue
+from issues.publishing.publish import publish_issue
 from newsroom.models import Newsletter
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, pdf_text

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from newsroom.models import Newsletter
-from newsroom.workflow import PUBLISH, SUBMIT, Status, WorkflowError, perform
+from newsroom.review.workflow import PUBLISH, SUBMIT, Status, WorkflowError, perform
 from tests import factories
 from tests.issue_helpers import publish
 

@@ -29,12 +29,12 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from issues.editions import Edition
 from issues.models import Delivery, Issue
+from issues.models.editions import Edition
+from issues.models.workers import TaskWorker
 from issues.tasks import publish_issue_task
-from issues.workers import TaskWorker
 from newsroom.models import Newsletter
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, stored_files
 from tests.s3_server import stop

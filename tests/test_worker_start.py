@@ -1,6 +1,6 @@
 """The deadline chain starts with the worker: a deployment whose database
 already holds deadlines and schedules gets its reminders and publications
-without anyone opening a page (newsroom/reminders.py, issues' db_worker)."""
+without anyone opening a page (newsroom/planning/reminders.py, issues' db_worker)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from django_tasks_db.models import DBTaskResult
 
 from issues.models import Issue
 from newsroom.models import Newsletter
-from newsroom.planning import Assignment, DeskNotice
-from newsroom.workflow import Status
+from newsroom.models.planning import Assignment, DeskNotice
+from newsroom.review.workflow import Status
 from tests.issue_helpers import make_issue_in_review
 
 T0 = datetime.datetime(2026, 11, 30, 8, 0, tzinfo=datetime.UTC)
-CHECK = "newsroom.reminders.check_deadlines"
-PUBLISH = "issues.scheduling.publish_scheduled_issue"
+CHECK = "newsroom.planning.reminders.check_deadlines"
+PUBLISH = "issues.publishing.scheduling.publish_scheduled_issue"
 
 
 def run_worker() -> None:
@@ -120,7 +120,7 @@ def test_a_fresh_worker_sends_reminders_and_publishes_what_the_database_holds(
 def test_a_worker_killed_in_a_check_is_replaced_by_the_next_worker_start(
     database_queue: None,
 ) -> None:
-    from newsroom.reminders import check_deadlines
+    from newsroom.planning.reminders import check_deadlines
 
     with time_machine.travel(T0, tick=False):
         lost = check_deadlines.enqueue()
@@ -132,7 +132,7 @@ def test_a_worker_killed_in_a_check_is_replaced_by_the_next_worker_start(
 
 
 def test_with_the_immediate_backend_the_worker_start_queues_nothing(db: None) -> None:
-    from newsroom.reminders import start_reminding
+    from newsroom.planning.reminders import start_reminding
 
     assert start_reminding() is False
     assert not DBTaskResult.objects.exists()

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 
 from issues.models import Issue
 from newsroom.models import Newsletter
-from newsroom.workflow import (
+from newsroom.review.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
     SUBMIT,

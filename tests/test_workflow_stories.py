@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from newsroom.models import Newsletter, Story
-from newsroom.workflow import (
+from newsroom.review.workflow import (
     PUBLISH,
     RECALL,
     REQUEST_CHANGES,

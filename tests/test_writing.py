@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from newsroom.models import Newsletter, Story
-from newsroom.sanitizing import absolute_link
+from newsroom.writing.sanitizing import absolute_link
 from tests import factories
 
 

@@ -12,8 +12,8 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
 from issues.desk.reach import stream_csv
-from issues.editions import Edition
-from issues.reach import DownloadCount
+from issues.models.editions import Edition
+from issues.models.reach import DownloadCount
 
 RECENT = 20
 

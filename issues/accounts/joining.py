@@ -5,7 +5,7 @@ people ask for a seat on the public page /accounts/join/: they give their
 address, and the page answers the same for every address, known or not, at
 an organisation or not (it tells nobody who has an account or which
 organisations subscribe). The request only counts itself against the limits
-of the password reset (newsroom/passwords.py, per address and per client)
+of the password reset (newsroom/security/passwords.py, per address and per client)
 and queues `ask_to_join`, which looks the address up after the answer:
 
 - an organisation that lets its domain join and has a licence not ended:
@@ -18,7 +18,7 @@ and queues `ask_to_join`, which looks the address up after the answer:
 
 Confirming (GET asks, POST takes the seat, as for the sign-up) makes an
 account for a new address or reuses the existing one, and takes the seat
-under the licence's lock (issues.licences.take_seat, an audit row); an
+under the licence's lock (issues.readers.licences.take_seat, an audit row); an
 account without a password goes on to choose one.
 """
 
@@ -48,9 +48,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from issues.accounts.mail import send_account_mail
 from issues.accounts.organisation import new_reader
-from issues.licences import Licence, LicenceFull, Organisation, Seat, SeatChange, take_seat
-from newsroom.clientip import client_address
-from newsroom.passwords import take_slot
+from issues.models.licences import Licence, LicenceFull, Organisation, Seat, SeatChange
+from issues.readers.licences import take_seat
+from newsroom.security.clientip import client_address
+from newsroom.security.passwords import take_slot
 from newsroom.site import message_id, site_url
 
 if TYPE_CHECKING:

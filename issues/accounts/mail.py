@@ -17,14 +17,14 @@ from issues.models import Subscription
 from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.naming import create_with_unique_name
-from newsroom.passwords import token_link
+from newsroom.security.passwords import token_link
 from newsroom.site import message_id, site_url
 from newsroom.text import one_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from newsroom.workflow import User as AnyUser
+    from newsroom.review.workflow import User as AnyUser
 
 
 def send_account_mail(user: User, template: str, context: dict[str, Any], subject: str) -> None:

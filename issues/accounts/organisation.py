@@ -9,7 +9,7 @@ through that licence ends at their next request; their own subscriptions and
 account stay). The publisher (issues.desk.audience.is_publisher) may use
 the page of any organisation. Anyone else, and a contact asking for another
 organisation, is answered 404: the page says nothing of organisations that
-are not theirs. Seats are given and freed through issues.licences (seats
+are not theirs. Seats are given and freed through issues.readers.licences (seats
 counted under a lock, each change an audit row, `SeatChange`).
 """
 
@@ -37,12 +37,13 @@ from django.views.decorators.http import require_POST
 
 from issues.accounts.mail import send_account_mail
 from issues.desk.audience import is_publisher
-from issues.licences import Licence, LicenceFull, Organisation, Seat, SeatChange, take_seat
-from issues.licences import free_seat as free
-from issues.reach import DownloadCount
-from issues.subscribers import ReaderProfile
+from issues.models.licences import Licence, LicenceFull, Organisation, Seat, SeatChange
+from issues.models.reach import DownloadCount
+from issues.models.subscribers import ReaderProfile
+from issues.readers.licences import free_seat as free
+from issues.readers.licences import take_seat
 from newsroom.naming import create_with_unique_name
-from newsroom.passwords import token_link
+from newsroom.security.passwords import token_link
 from newsroom.site import site_url
 from newsroom.types import AuthenticatedHttpRequest
 

@@ -31,9 +31,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from issues.mail_optout import MailOptOut, MailPreferenceChange
 from issues.models import Delivery, Subscription
-from issues.reach import CountKey, DownloadCount, write_counts
+from issues.models.mail_optout import MailOptOut, MailPreferenceChange
+from issues.models.reach import DownloadCount
+from issues.readers.reach import CountKey, write_counts
 from newsroom import roles
 from newsroom.types import AuthenticatedHttpRequest
 

@@ -1,4 +1,4 @@
-"""The sign-up confirmation token (its link: `newsroom.passwords.token_link`)."""
+"""The sign-up confirmation token (its link: `newsroom.security.passwords.token_link`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Unsubscribing from a newsletter's mail by the link in the mail.
 
 `/mail/unsubscribe/<token>/` needs no sign-in: the signed token names the
-reader and the newsletter (issues.mail_optout). GET shows a confirm page and
+reader and the newsletter (issues.readers.mail_optout). GET shows a confirm page and
 changes nothing (mail scanners follow links); POST unsubscribes. The
 mailbox's one-click POST (RFC 8058: body `List-Unsubscribe=One-Click`, no
 cookie, no CSRF token) is the only POST accepted without a CSRF token, and
@@ -17,7 +17,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from issues.mail_optout import How, MailOptOut, read_unsubscribe_token, stop_mail
+from issues.models.mail_optout import How, MailOptOut
+from issues.readers.mail_optout import read_unsubscribe_token, stop_mail
 from newsroom.models import Newsletter
 
 ONE_CLICK_BODY = "List-Unsubscribe=One-Click"

@@ -30,15 +30,16 @@ from issues.accounts.forms import InviteForm, SignupForm, SubscriptionsForm
 from issues.accounts.mail import invite_subscriber, send_account_mail
 from issues.accounts.own_data import may_delete_itself
 from issues.accounts.tokens import signup_token_generator
-from issues.mail_optout import How, MailOptOut, resume_mail, stop_mail
 from issues.models import Subscription
+from issues.models.mail_optout import How, MailOptOut
+from issues.readers.mail_optout import resume_mail, stop_mail
 from newsroom import roles
 from newsroom.forms import DigestForm
 from newsroom.models import Newsletter
-from newsroom.passwords import token_link
-from newsroom.planning import DeskSettings
-from newsroom.private_addresses import PrivateAddressKey, Purpose
+from newsroom.models.planning import DeskSettings
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 from newsroom.roles import is_subscriber
+from newsroom.security.passwords import token_link
 from newsroom.types import AuthenticatedHttpRequest
 
 if TYPE_CHECKING:

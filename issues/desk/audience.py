@@ -24,14 +24,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from issues.licences import Licence
-from issues.models import Subscription, current_subscriptions_q
-from issues.reach import DownloadCount
-from issues.subscribers import (
+from issues.models import Subscription
+from issues.models.issues import current_subscriptions_q
+from issues.models.licences import Licence
+from issues.models.reach import DownloadCount
+from issues.models.subscribers import SubscriberImport
+from issues.readers.subscribers import (
     COLUMNS,
     MAX_IMPORT_BYTES,
     ImportFileError,
-    SubscriberImport,
     apply_import,
     decode,
     plan_import,

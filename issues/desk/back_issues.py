@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from issues.desk.views import get_issue_for
+from issues.desk.access import get_issue_for
 from issues.importing.back_issues import publish_back_issue
-from issues.publishing import PublishError
+from issues.publishing.publish import PublishError
 from newsroom.desk.access import desk_user_required
-from newsroom.workflow import WorkflowError
+from newsroom.review.workflow import WorkflowError
 
 
 @desk_user_required

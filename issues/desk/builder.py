@@ -15,9 +15,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from issues.desk.views import act_on, back_to_builder, get_issue_for, refusal
+from issues.desk.access import get_issue_for
+from issues.desk.acting import act_on, back_to_builder, refusal
 from newsroom.desk.access import editor_required, get_story_for, id_from
-from newsroom.workflow import WorkflowError
+from newsroom.review.workflow import WorkflowError
 
 
 @editor_required

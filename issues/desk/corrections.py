@@ -15,10 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from issues.corrections import start_correction
+from issues.corrections.correcting import start_correction
+from issues.desk.access import get_issue_for
 from issues.desk.forms import CorrectionForm
-from issues.desk.views import get_issue_for, pending_publication, report_publication
-from issues.editions import Correction
+from issues.desk.publication import pending_publication, report_publication
+from issues.models.editions import Correction
 from issues.tasks import publish_correction_task
 from newsroom import roles
 from newsroom.desk.access import (
@@ -30,8 +31,7 @@ from newsroom.desk.access import (
 )
 from newsroom.desk.diffing import has_changes, readable_text, word_diff
 from newsroom.models import Story
-from newsroom.versioned import EditConflict
-from newsroom.workflow import (
+from newsroom.review.workflow import (
     PUBLISH,
     REQUEST_CHANGES,
     SUBMIT,
@@ -39,9 +39,10 @@ from newsroom.workflow import (
     Transition,
     WorkflowError,
 )
+from newsroom.writing.versioned import EditConflict
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    from newsroom.review.workflow import User
 
 
 def get_correction(issue_pk: int, pk: int) -> Correction:

@@ -7,10 +7,11 @@ from typing import Any
 
 from django import forms
 
-from issues.editions import Correction
 from issues.importing import EXTENSIONS as IMPORT_EXTENSIONS
 from issues.importing import period_from_text
-from issues.models import Issue, suggest_deadlines
+from issues.models import Issue
+from issues.models.editions import Correction
+from issues.models.issues import suggest_deadlines
 from newsroom.forms import limit_body
 from newsroom.models import Newsletter
 

@@ -40,8 +40,8 @@ from issues.importing import (
     read_issue,
     save_parsed_issue,
 )
-from issues.importing.originals import keep_original
-from issues.models import format_period
+from issues.models.issues import format_period
+from issues.models.originals import keep_original
 from newsroom.desk.access import editor_required
 from newsroom.models import Newsletter
 from newsroom.text import one_line, printable

@@ -10,14 +10,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.shortcuts import get_object_or_404, render
 
 from issues.charts import bar_chart
-from issues.desk.views import get_issue_for
-from issues.reach import (
-    CSV_HEADER,
-    DownloadCount,
-    export_rows,
-    issue_reach,
-    newsletter_trend,
-)
+from issues.desk.access import get_issue_for
+from issues.models.reach import DownloadCount
+from issues.readers.reach import CSV_HEADER, export_rows, issue_reach, newsletter_trend
 from newsroom.desk.access import desk_user_required
 from newsroom.models import Newsletter
 from newsroom.spreadsheets import csv_writer

@@ -8,12 +8,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from issues.desk.access import get_issue_for
+from issues.desk.acting import back_to_builder
 from issues.desk.forms import DeadlinesForm, ScheduleForm
-from issues.desk.views import back_to_builder, get_issue_for
-from issues.publishing import PublishError
-from issues.scheduling import cancel_schedule, local, schedule_issue
+from issues.publishing.publish import PublishError
+from issues.publishing.scheduling import cancel_schedule, local, schedule_issue
 from newsroom.desk.access import desk_user_required, editor_required
-from newsroom.workflow import PUBLISH, Status, WorkflowError
+from newsroom.review.workflow import PUBLISH, Status, WorkflowError
 
 
 @desk_user_required

@@ -1,6 +1,5 @@
 from django.urls import path
 
-from issues import outside
 from issues.desk import (
     audience,
     back_issues,
@@ -11,6 +10,7 @@ from issues.desk import (
     schedule,
     views,
 )
+from issues.review import outside
 
 app_name = "issue_desk"
 

@@ -8,38 +8,31 @@ model; builder actions that change the stories live in `issues.desk.builder`.
 from __future__ import annotations
 
 import datetime
-import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.tasks import Task, TaskResult, TaskResultStatus
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from issues import delivery, rendering
-from issues.abandoned import fail_abandoned_tasks, lost_its_worker
-from issues.delivery import readers_of
+from issues.desk.access import get_issue_for
+from issues.desk.acting import back_to_builder
 from issues.desk.forms import IssueForm
+from issues.desk.publication import pending_publication, report_publication
 from issues.importing.back_issues import back_issue_refusal, untouched_import
-from issues.models import (
-    Issue,
-    IssueInvitationUse,
-    IssueStory,
-    suggest_deadlines,
-    suggest_next_issue,
-)
-from issues.page_count import page_count as cached_page_count
+from issues.models import Issue, IssueInvitationUse, IssueStory
+from issues.models.issues import suggest_deadlines, suggest_next_issue
+from issues.publishing import delivery
+from issues.publishing.delivery import readers_of
+from issues.rendering import documents
+from issues.rendering.page_count import page_count as cached_page_count
 from issues.tasks import publish_issue_task
 from newsroom import roles
-from newsroom.comments import Comment
 from newsroom.desk.access import (
     desk_user_required,
     editor_required,
@@ -47,57 +40,20 @@ from newsroom.desk.access import (
     perform_and_report,
 )
 from newsroom.forms import InviteForm
-from newsroom.invitations import Use
 from newsroom.models import Newsletter
+from newsroom.models.comments import Comment
+from newsroom.models.invitations import Use
 from newsroom.paging import bounded_page
-from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, Status, Transition, WorkflowError
+from newsroom.review.workflow import (
+    PUBLISH,
+    REQUEST_CHANGES,
+    SUBMIT,
+    Status,
+    WorkflowError,
+)
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
-
-logger = logging.getLogger(__name__)
-
-
-def get_issue_for(user: User, pk: int, action: Transition | None = None) -> Issue:
-    """The issue `pk`, for `user` to look at or to take `action` on.
-
-    Every desk user sees every issue; a missing one is a 404. A role that may
-    never take the transition `action` gets 403 (`Issue.role_allows`: only
-    editors submit, only reviewers publish issues or send them back). What is
-    refused only for now is the workflow's to say.
-    """
-    issue = get_object_or_404(Issue.objects.select_related("newsletter", "created_by"), pk=pk)
-    if action is not None and not issue.role_allows(action, user):
-        raise PermissionDenied(
-            "Only editors submit issues for review."
-            if action is SUBMIT
-            else "Only reviewers publish issues or send them back."
-        )
-    return issue
-
-
-def back_to_builder(issue: Issue) -> HttpResponse:
-    return redirect("issue_desk:issue_builder", pk=issue.pk)
-
-
-def refusal(error: ValidationError | WorkflowError) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
-def act_on(
-    request: HttpRequest, issue: Issue, action: Callable[[], object], done: str = ""
-) -> HttpResponse:
-    """Run one builder action on `issue`, tell the user how it went (the
-    refusal, or `done`), and go back to the builder. (Workflow transitions
-    go through `perform_and_report`, as on the story desk.)"""
-    try:
-        action()
-    except (ValidationError, WorkflowError) as exc:
-        messages.error(request, refusal(exc))
-    else:
-        if done:
-            messages.success(request, done)
-    return back_to_builder(issue)
+    pass
 
 
 ISSUES_PER_PAGE = 25
@@ -257,8 +213,8 @@ def page_count(request: HttpRequest, pk: int) -> HttpResponse:
 def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
     try:
-        return HttpResponse(rendering.render_html(issue), content_type="text/html; charset=utf-8")
-    except rendering.RenderError as exc:
+        return HttpResponse(documents.render_html(issue), content_type="text/html; charset=utf-8")
+    except documents.RenderError as exc:
         messages.error(request, str(exc))
         return back_to_builder(issue)
 
@@ -268,8 +224,8 @@ def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
 def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for(request.user, pk)
     try:
-        pdf = rendering.render_pdf(issue)
-    except rendering.RenderError as exc:
+        pdf = documents.render_pdf(issue)
+    except documents.RenderError as exc:
         messages.error(request, str(exc))
         return back_to_builder(issue)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -354,48 +310,5 @@ def _session_key(issue: Issue) -> str:
     return f"publish-task-{issue.pk}"
 
 
-def report_publication(request: HttpRequest, result: TaskResult, *, what: str = "issue") -> bool:
-    """Show the outcome of a finished publication of an issue or a
-    correction (`what`); say whether it published."""
-    if result.status == TaskResultStatus.SUCCESSFUL:
-        outcome = result.return_value
-        level = messages.success if outcome["published"] else messages.error
-        level(request, outcome["message"])
-        return bool(outcome["published"])
-    if lost_its_worker(result):
-        messages.error(
-            request,
-            "Publishing stopped: the background worker running it was lost before it "
-            f"finished. The {what} was not published; you can publish it again.",
-        )
-    else:
-        messages.error(request, f"Publishing failed unexpectedly; the {what} was not published.")
-    return False
-
-
 def _pending_publication(request: HttpRequest, issue: Issue) -> bool:
     return pending_publication(request, publish_issue_task, _session_key(issue))
-
-
-def pending_publication(
-    request: HttpRequest, task: Task[Any, Any], session_key: str, *, what: str = "issue"
-) -> bool:
-    """Report a background publication (queued as `task`, its result id kept
-    under `session_key`) that has finished since; say whether one is still
-    running."""
-    result_id = request.session.get(session_key)
-    if not result_id:
-        return False
-    try:
-        result = task.get_result(result_id)
-    except Exception:  # the backend forgot it, or cannot look results up
-        logger.info("Publication task %s (%s) is gone", result_id, session_key)
-        del request.session[session_key]
-        return False
-    if not result.is_finished:
-        if not fail_abandoned_tasks(ids=[result_id]):
-            return True
-        result = task.get_result(result_id)
-    del request.session[session_key]
-    report_publication(request, result, what=what)
-    return False

@@ -4,14 +4,12 @@ issue out. Parsing (parsing.py, pdf.py) is pure and separate from saving
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from issues import render_pool
 from issues.importing import formats
 from issues.importing.parsing import (
     MASTHEAD,
@@ -22,8 +20,10 @@ from issues.importing.parsing import (
     SetAside,
     parse_issue_text,
     parse_period,
+    with_given,
 )
 from issues.importing.pdf import pdf_to_text
+from issues.importing.plain import text_blocks
 from issues.importing.recognise import find_period, issue_from_blocks
 from issues.importing.saving import (
     IMPORT_NOTE,
@@ -32,6 +32,7 @@ from issues.importing.saving import (
     save_parsed_issue,
     save_plan,
 )
+from issues.rendering import jobs, pool
 from newsroom.text import printable
 
 __all__ = [
@@ -74,10 +75,10 @@ def issue_text(name: str, data: bytes) -> str:
         )
     if data.startswith(b"%PDF") or Path(name).suffix.lower() == ".pdf":
         try:
-            text: str = render_pool.run(pdf_to_text, data, time_limit=PDF_READ_SECONDS)
-        except render_pool.WorkerLimitExceeded as exc:
+            text: str = pool.run(pdf_to_text, data, time_limit=PDF_READ_SECONDS)
+        except jobs.WorkerLimitExceeded as exc:
             raise IssueParseError(f"the PDF is too hard to read: {exc}", 1) from None
-        except render_pool.WorkerFailed as exc:
+        except jobs.WorkerFailed as exc:
             raise IssueParseError(
                 f"the PDF could not be read just now ({exc}); try again", 1
             ) from None
@@ -115,19 +116,10 @@ def read_issue(
     text = issue_text(name, data)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if first.replace("*", " ").split()[:1] == [MASTHEAD]:
-        return _given(parse_issue_text(text), period, number)
-    from issues.importing.plain import text_blocks
+        return with_given(parse_issue_text(text), period, number)
 
     how = "Markdown file" if suffix in (".md", ".markdown") else "text file"
     return issue_from_blocks(text_blocks(text), how=how, period=period, number=number)
-
-
-def _given(parsed: ParsedIssue, period: Period | None, number: int | None) -> ParsedIssue:
-    if period is not None:
-        parsed = dataclasses.replace(parsed, period_start=period[0], period_end=period[1])
-    if number is not None:
-        parsed = dataclasses.replace(parsed, number=number)
-    return parsed
 
 
 def _in_worker(
@@ -136,12 +128,10 @@ def _in_worker(
     """Files of other tools are read in a render worker, within a time and
     a memory limit, as our PDFs are."""
     try:
-        parsed: ParsedIssue = render_pool.run(
-            job, data, period, number, time_limit=PDF_READ_SECONDS
-        )
-    except render_pool.WorkerLimitExceeded as exc:
+        parsed: ParsedIssue = pool.run(job, data, period, number, time_limit=PDF_READ_SECONDS)
+    except jobs.WorkerLimitExceeded as exc:
         raise IssueParseError(f"the file is too hard to read: {exc}", 1) from None
-    except render_pool.WorkerFailed as exc:
+    except jobs.WorkerFailed as exc:
         raise IssueParseError(
             f"the file could not be read just now ({exc}); try again", 1
         ) from None

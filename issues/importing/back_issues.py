@@ -19,7 +19,7 @@ from issues.importing.saving import IMPORT_NOTE, _publish
 from issues.models import Issue
 from newsroom import roles
 from newsroom.models import Story
-from newsroom.workflow import Status, WorkflowError
+from newsroom.review.workflow import Status, WorkflowError
 
 
 def untouched_import(issue: Issue) -> bool:

@@ -21,6 +21,7 @@ over several lines. Anything it cannot read raises IssueParseError with the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import unicodedata
@@ -383,3 +384,17 @@ def _refuse_leftover(leftover: list[_Line], headline: _Line | None) -> None:
         " with the source in parentheses, e.g. (**Harbour Tribune**)",
         leftover[-1].number,
     )
+
+
+def with_given(
+    parsed: ParsedIssue,
+    period: tuple[datetime.date, datetime.date] | None,
+    number: int | None,
+) -> ParsedIssue:
+    """`parsed` with the period and number the editor gave, which win over
+    what the file says."""
+    if period is not None:
+        parsed = dataclasses.replace(parsed, period_start=period[0], period_end=period[1])
+    if number is not None:
+        parsed = dataclasses.replace(parsed, number=number)
+    return parsed

@@ -22,7 +22,7 @@ from pypdf import PageObject, PdfReader
 from pypdf.errors import LimitReachedError, PyPdfError
 
 from issues.importing.parsing import MASTHEAD, IssueParseError, parse_period
-from issues.render_jobs import render_job
+from issues.rendering.jobs import render_job
 
 # WeasyPrint hyphenates with U+2010; a line ending with it continues the word.
 _SOFT_HYPHENS = ("\u2010", "\u00ad")

@@ -35,14 +35,15 @@ from simple_history.utils import bulk_create_with_history
 
 from issues import roles as issue_roles
 from issues.importing.parsing import IssueImportError, ParsedIssue, ParsedStory
-from issues.models import Issue, IssueStory, format_period
-from issues.publishing import publish_issue
+from issues.models import Issue, IssueStory
+from issues.models.issues import format_period
+from issues.publishing.publish import publish_issue
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
 from newsroom.naming import create_with_unique_name, first_free_name
-from newsroom.sanitizing import check_body_bounds, sanitize_body
-from newsroom.story_shape import recording_as_printed
-from newsroom.workflow import PUBLISH, SUBMIT, perform
+from newsroom.review.workflow import PUBLISH, SUBMIT, perform
+from newsroom.writing.sanitizing import check_body_bounds, sanitize_body
+from newsroom.writing.story_shape import recording_as_printed
 
 IMPORT_NOTE = "imported back issue"
 IMPORTER_USERNAME = "importer"

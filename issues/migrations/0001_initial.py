@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import issues.models
-import newsroom.private_addresses
+import newsroom.models.private_addresses
 
 
 class Migration(migrations.Migration):
@@ -119,7 +119,9 @@ class Migration(migrations.Migration):
                 (
                     "key",
                     models.CharField(
-                        default=newsroom.private_addresses.new_key, max_length=64, unique=True
+                        default=newsroom.models.private_addresses.new_key,
+                        max_length=64,
+                        unique=True,
                     ),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
@@ -166,7 +168,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         editable=False,
-                        storage=issues.models.artifact_storage,
+                        storage=issues.models.issues.artifact_storage,
                         upload_to="",
                     ),
                 ),
@@ -175,7 +177,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         editable=False,
-                        storage=issues.models.artifact_storage,
+                        storage=issues.models.issues.artifact_storage,
                         upload_to="",
                     ),
                 ),

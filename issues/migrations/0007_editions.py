@@ -79,13 +79,13 @@ class Migration(migrations.Migration):
                 (
                     "html_file",
                     models.FileField(
-                        editable=False, storage=issues.models.artifact_storage, upload_to=""
+                        editable=False, storage=issues.models.issues.artifact_storage, upload_to=""
                     ),
                 ),
                 (
                     "pdf_file",
                     models.FileField(
-                        editable=False, storage=issues.models.artifact_storage, upload_to=""
+                        editable=False, storage=issues.models.issues.artifact_storage, upload_to=""
                     ),
                 ),
                 ("html_sha256", models.CharField(editable=False, max_length=64)),

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        editable=False, storage=issues.models.artifact_storage, upload_to=""
+                        editable=False, storage=issues.models.issues.artifact_storage, upload_to=""
                     ),
                 ),
                 (

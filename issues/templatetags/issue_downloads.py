@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from issues import downloads
 from issues.models import Issue
+from issues.readers import downloads
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from issues.typography import smarten
+from issues.rendering.typography import smarten
 
 register = template.Library()
 

@@ -20,10 +20,10 @@ from django.shortcuts import get_object_or_404
 
 from newsroom import roles
 from newsroom.models import Story
-from newsroom.workflow import Transition, WorkflowError, perform
+from newsroom.review.workflow import Transition, WorkflowError, perform
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User, WorkflowModel
+    from newsroom.review.workflow import User, WorkflowModel
 
 View = Callable[..., HttpResponse]
 

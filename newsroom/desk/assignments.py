@@ -18,13 +18,12 @@ from django.views.decorators.http import require_POST
 
 from newsroom.desk.access import editor_required
 from newsroom.forms import AssignmentForm
-from newsroom.planning import PLANNED_FIELDS, Assignment, SlotConflict, tell_planned
-from newsroom.reminders import keep_reminding
-from newsroom.tasks import mail_desk_notice
-from newsroom.workflow import WorkflowError
+from newsroom.models.planning import PLANNED_FIELDS, Assignment, SlotConflict, tell_planned
+from newsroom.planning.reminders import keep_reminding, mail_desk_notice
+from newsroom.review.workflow import WorkflowError
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    from newsroom.review.workflow import User
 
 
 def slots() -> QuerySet[Assignment]:

@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar, Event
 
-from newsroom import agenda, roles
+from newsroom import roles
 from newsroom.desk.access import desk_user_required
 from newsroom.extension import CalendarEntry
 from newsroom.forms import CalendarFilter
 from newsroom.models import Newsletter
-from newsroom.private_addresses import PrivateAddressKey, Purpose
-from newsroom.reminders import keep_reminding
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose
+from newsroom.planning import agenda
+from newsroom.planning.reminders import keep_reminding
 from newsroom.site import site_domain
 from newsroom.text import one_line, printable
 

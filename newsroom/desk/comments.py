@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from newsroom.comments import Comment, CommentError, comment_on_posted_passage, reply, resolve
 from newsroom.desk.access import desk_user_required, get_story_for
 from newsroom.models import Story
+from newsroom.models.comments import Comment, CommentError
+from newsroom.review.comments import comment_on_posted_passage, reply, resolve
 
 
 def _next(request: HttpRequest, story: Story) -> str:

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from newsroom import roles
 from newsroom.desk.access import desk_user_required
 from newsroom.extension import publishing_room
-from newsroom.models import SENT_BACK, Story, label_stories
-from newsroom.planning import Assignment, DeskNotice
+from newsroom.models import Story
+from newsroom.models.planning import Assignment, DeskNotice
+from newsroom.models.stories import SENT_BACK, label_stories
 
 PANEL_SIZE = 10
 

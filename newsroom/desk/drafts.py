@@ -26,13 +26,13 @@ from django.views.decorators.http import require_POST
 
 from newsroom import roles
 from newsroom.desk.access import EDIT, EDITORS_ONLY, desk_user_required, get_story_for
-from newsroom.drafts import DRAFT_FIELDS, TYPED_LENGTH, StoryDraft, refusals
 from newsroom.forms import StoryForm
 from newsroom.models import Story
-from newsroom.sanitizing import MAX_BODY_LENGTH
+from newsroom.models.drafts import DRAFT_FIELDS, TYPED_LENGTH, StoryDraft, refusals
+from newsroom.writing.sanitizing import MAX_BODY_LENGTH
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    from newsroom.review.workflow import User
 
 View = Callable[..., HttpResponse]
 

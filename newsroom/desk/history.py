@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from newsroom.desk.access import EDIT, desk_user_required, get_story_for
 from newsroom.desk.diffing import has_changes, readable_text, word_diff
-from newsroom.models import REFUSED_EDIT_REASON, EditConflict, Newsletter, Source, Story
-from newsroom.workflow import WorkflowError
+from newsroom.models import Newsletter, Source, Story
+from newsroom.models.stories import REFUSED_EDIT_REASON, EditConflict
+from newsroom.review.workflow import WorkflowError
 
 TEXT_FIELDS = ["headline", "body", "source_id", "newsletter_id", "original_url"]
 OTHER_FIELDS = [("source", "Source"), ("newsletter", "Newsletter"), ("original_url", "Link")]

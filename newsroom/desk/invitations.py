@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from newsroom.desk.access import get_story_for, reviewer_required
 from newsroom.forms import InviteForm
-from newsroom.invitations import Invitation, StoryInvitation, invite
+from newsroom.models.invitations import Invitation, StoryInvitation
+from newsroom.review.invitations import invite
 from newsroom.text import local_time
 
 

@@ -2,8 +2,8 @@
 
 The story form's script (static/js/desk-editor.js, `cleanPastes`) posts the
 clipboard's HTML here before the editor inserts anything, and inserts what
-comes back: the server's own clean-up (newsroom.pasting) and sanitiser
-(newsroom.sanitizing), the very code a save runs. So what the editor shows
+comes back: the server's own clean-up (newsroom.writing.pasting) and sanitiser
+(newsroom.writing.sanitizing), the very code a save runs. So what the editor shows
 after a paste is what is saved; there is no copy of the rules in the script.
 When the script cannot reach this view it lets the editor paste as it would
 (its schema keeps only what it knows) and says the paste was not tidied.
@@ -16,8 +16,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
 from newsroom.desk.access import desk_user_required
-from newsroom.pasting import Element, parse
-from newsroom.sanitizing import check_body_bounds, sanitize_body
+from newsroom.writing.pasting import Element, parse
+from newsroom.writing.sanitizing import check_body_bounds, sanitize_body
 
 TABLE_NOTICE = "A table was pasted: its rows became paragraphs, their cells joined by “·”."
 # A word processor's clipboard carries its styles along (Word's are tens of

@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from newsroom.comments import resolve_all_open
 from newsroom.desk.access import (
     desk_user_required,
     get_story_for,
@@ -27,10 +26,12 @@ from newsroom.desk.access import (
 from newsroom.desk.since import since_last_look
 from newsroom.desk.threads import anchors, threads_for
 from newsroom.forms import InviteForm, RequestChangesForm, WithdrawForm
-from newsroom.invitations import StoryInvitationUse, Use
-from newsroom.models import OpenComments, Story
+from newsroom.models import Story
+from newsroom.models.invitations import StoryInvitationUse, Use
+from newsroom.models.stories import OpenComments
 from newsroom.paging import bounded_page
-from newsroom.workflow import (
+from newsroom.review.comments import resolve_all_open
+from newsroom.review.workflow import (
     PUBLISH,
     RECALL,
     REQUEST_CHANGES,
@@ -42,7 +43,7 @@ from newsroom.workflow import (
 )
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    from newsroom.review.workflow import User
 
 DONE = {
     SUBMIT: "Submitted for review.",

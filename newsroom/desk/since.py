@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.html import strip_tags
 
-from newsroom.comments import Comment
 from newsroom.desk.diffing import Diff, has_changes, word_diff
-from newsroom.models import REFUSED_EDIT_REASON, Story
-from newsroom.workflow import SUBMIT, Status
+from newsroom.models import Story
+from newsroom.models.comments import Comment
+from newsroom.models.stories import REFUSED_EDIT_REASON
+from newsroom.review.workflow import SUBMIT, Status
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    from newsroom.review.workflow import User
 
 BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li)>", re.IGNORECASE)
 

@@ -15,22 +15,15 @@ from newsroom.desk.access import EDIT, desk_user_required, editor_required, get_
 from newsroom.desk.diffing import readable_text, word_diff
 from newsroom.desk.drafts import form_with_unsaved_text, keep_text_when_signed_out, when
 from newsroom.desk.threads import anchors, threads_for
-from newsroom.drafts import StoryDraft
 from newsroom.forms import StoryFilterForm, StoryForm
-from newsroom.models import (
-    REFUSED_EDIT_REASON,
-    SENT_BACK,
-    EditConflict,
-    Newsletter,
-    Story,
-    StoryTransition,
-    label_stories,
-)
+from newsroom.models import Newsletter, Story, StoryTransition
+from newsroom.models.drafts import StoryDraft
+from newsroom.models.stories import REFUSED_EDIT_REASON, SENT_BACK, EditConflict, label_stories
 from newsroom.paging import BoundedPaginator
-from newsroom.workflow import SUBMIT, Status, WorkflowError
+from newsroom.review.workflow import SUBMIT, Status, WorkflowError
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    from newsroom.review.workflow import User
 
 logger = logging.getLogger(__name__)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from newsroom.comments import Comment
 from newsroom.models import Story
+from newsroom.models.comments import Comment
 
 if TYPE_CHECKING:
-    from newsroom.workflow import User
+    from newsroom.review.workflow import User
 
 
 def threads_for(story: Story, user: User) -> list[Comment]:

@@ -1,7 +1,7 @@
 """A GIN index for story search on PostgreSQL; nothing elsewhere.
 
 The index is built from the expression that story search queries
-(newsroom.search.story_search_vector), so PostgreSQL can use it. It is
+(newsroom.writing.search.story_search_vector), so PostgreSQL can use it. It is
 written out here rather than imported, so that later changes to live code
 cannot change what this migration did; tests/test_desk_search.py checks that
 the two still agree. It is not a model Meta index because SQLite cannot hold

@@ -18,7 +18,7 @@ from itertools import batched
 from django.db import migrations
 
 TEXT_FIELDS = ("headline", "body", "source_id", "newsletter_id", "original_url")
-# newsroom.models.REFUSED_EDIT_REASON, as it was when this was written.
+# newsroom.models.stories.REFUSED_EDIT_REASON, as it was when this was written.
 REFUSED_EDIT_REASON = "Conflicting edit, not applied"
 BATCH = 500
 

@@ -9,7 +9,7 @@ knows a rare word from a common one.
 
 It is not a model field: SQLite has no tsvector (search there is a
 substring match), and the desk never reads the vector, only matches it
-(newsroom.search). Adding the column rewrites the table: seconds at 100,000
+(newsroom.writing.search). Adding the column rewrites the table: seconds at 100,000
 stories, under an exclusive lock.
 """
 

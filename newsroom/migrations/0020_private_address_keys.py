@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import newsroom.private_addresses
+import newsroom.models.private_addresses
 
 
 def copy_calendar_keys(apps, schema_editor):
@@ -54,7 +54,9 @@ class Migration(migrations.Migration):
                 (
                     "key",
                     models.CharField(
-                        default=newsroom.private_addresses.new_key, max_length=64, unique=True
+                        default=newsroom.models.private_addresses.new_key,
+                        max_length=64,
+                        unique=True,
                     ),
                 ),
                 (

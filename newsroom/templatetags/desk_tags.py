@@ -8,8 +8,8 @@ from django import template
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
-from newsroom.sanitizing import body_with_source, editor_allowlist
-from newsroom.story_shape import count_words
+from newsroom.writing.sanitizing import body_with_source, editor_allowlist
+from newsroom.writing.story_shape import count_words
 
 register = template.Library()
 

@@ -52,7 +52,7 @@ from issues.management.commands.generate_load import WORDS  # noqa: E402
 from issues.models import Issue, Subscription  # noqa: E402
 from newsroom import roles  # noqa: E402
 from newsroom.models import Source  # noqa: E402
-from newsroom.workflow import Status  # noqa: E402
+from newsroom.review.workflow import Status  # noqa: E402
 from tests.bench.serving import free_port, session_for  # noqa: E402
 
 RUN_TIME = os.environ.get("LOAD_RUN_TIME", "2m")

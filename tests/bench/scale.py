@@ -54,9 +54,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from issues import downloads  # noqa: E402
 from issues.models import Issue, Subscription  # noqa: E402
-from newsroom.workflow import Status  # noqa: E402
+from issues.readers import downloads  # noqa: E402
+from newsroom.review.workflow import Status  # noqa: E402
 from tests.bench.serving import free_port, session_for  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))

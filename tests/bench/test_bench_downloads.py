@@ -7,7 +7,7 @@ machine, falls on all of them alike:
 
 - counting off;
 - counting on as the site counts under a WSGI server: in the worker's
-  memory, written in one statement per flush (issues/reach.py, `Tally`); the
+  memory, written in one statement per flush (issues/readers/reach.py, `Tally`); the
   flush is timed with its batch, though a worker's thread does it aside;
 - counting on with each download written at once (the test client's and
   management commands' way, and the site's before the tally).
@@ -28,9 +28,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from issues import reach
 from issues.models import Issue
-from issues.reach import DownloadCount, Tally
+from issues.models.reach import DownloadCount
+from issues.readers import reach
+from issues.readers.reach import Tally
 from newsroom.models import Newsletter
 from tests.issue_helpers import publish
 

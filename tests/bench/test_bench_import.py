@@ -18,7 +18,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from issues.importing import parse_issue_text, save_parsed_issue
-from issues.models import Issue, IssueStory, format_period
+from issues.models import Issue, IssueStory
+from issues.models.issues import format_period
 from newsroom.models import Source, Story
 
 ISSUES = 1000

@@ -30,12 +30,12 @@ from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
 
-from issues import delivery
 from issues.models import Delivery, Issue, Subscription
-from issues.publishing import publish_issue
+from issues.publishing import delivery
+from issues.publishing.publish import publish_issue
 from newsroom import roles
 from newsroom.models import Newsletter
-from newsroom.workflow import SUBMIT, perform
+from newsroom.review.workflow import SUBMIT, perform
 from tests import factories
 from tests.issue_helpers import make_published_stories
 from tests.smtp_sink import smtp_sink
@@ -58,7 +58,7 @@ def make_readers(newsletter: Newsletter, count: int) -> None:
         for i in range(count)
     )
     Subscription.objects.bulk_create(Subscription(user=u, newsletter=newsletter) for u in users)
-    # Readers by role, as the subscriber's grant asks (issues/access.py).
+    # Readers by role, as the subscriber's grant asks (issues/readers/access.py).
     subscribers = Group.objects.get(name=roles.SUBSCRIBERS)
     User.groups.through.objects.bulk_create(
         User.groups.through(user_id=u.pk, group_id=subscribers.pk) for u in users

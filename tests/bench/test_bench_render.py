@@ -24,9 +24,11 @@ from pypdf import PdfReader
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from issues import render_jobs, render_pool, rendering
 from issues.models import Issue, IssueStory
-from issues.render_jobs import worker_peak_memory_kb
+from issues.rendering import documents
+from issues.rendering import jobs as render_jobs
+from issues.rendering import pool as render_pool
+from issues.rendering.jobs import worker_peak_memory_kb
 from newsroom.models import Newsletter, Source, Story
 from tests.issue_helpers import STORIES
 
@@ -105,12 +107,12 @@ def test_web_process_memory_over_many_renders_with_render_workers() -> None:
         ("Latin only", build_issue(5, 1, latin_only=True)),
         ("with a Hanzi name", build_issue(5, 2)),
     ]:
-        rendering.render_pdf(issue)
+        documents.render_pdf(issue)
         gc.collect()
         start = rss_mb()
         print(f"  {label}, after one render: {start:6.1f} MB")
         for n in range(1, MEMORY_RUNS + 1):
-            rendering.render_pdf(issue)
+            documents.render_pdf(issue)
             if n % 100 == 0:
                 gc.collect()
                 print(
@@ -128,14 +130,14 @@ def test_render_workers_against_the_in_process_renderer() -> None:
     """The cost of the bound: a render in a worker (pickling the document
     and the PDF through a pipe) against laying it out in this process."""
     issue = build_issue(5, 1)
-    html = rendering._document(issue, inline_css=False)
-    date = rendering.issue_date(issue)  # as render_pdf does: document, then layout
-    rendering.render_pdf(issue)  # warm both: a started worker, and fonts here
-    rendering.html_to_pdf(html, date)
+    html = documents._document(issue, inline_css=False)
+    date = documents.issue_date(issue)  # as render_pdf does: document, then layout
+    documents.render_pdf(issue)  # warm both: a started worker, and fonts here
+    documents.html_to_pdf(html, date)
 
-    pooled, pdf = timed(lambda: rendering.render_pdf(issue), COMPARISON_RUNS)
+    pooled, pdf = timed(lambda: documents.render_pdf(issue), COMPARISON_RUNS)
     in_process, same = timed(
-        lambda: rendering.html_to_pdf(rendering._document(issue, inline_css=False), date),
+        lambda: documents.html_to_pdf(documents._document(issue, inline_css=False), date),
         COMPARISON_RUNS,
     )
     assert pdf == same  # the same bytes either way
@@ -148,12 +150,12 @@ def test_render_workers_against_the_in_process_renderer() -> None:
 
 @pytest.mark.django_db
 def test_render_times_by_issue_size() -> None:
-    rendering.render_pdf(build_issue(1, 999))  # warm the font configuration and stylesheet
+    documents.render_pdf(build_issue(1, 999))  # warm the font configuration and stylesheet
     print("\nrender_pdf by issue size (median of 3, 1 for 500):")
     for number, size in enumerate(SIZES, start=1):
         issue = build_issue(size, number)
         seconds, pdf = timed(
-            lambda issue=issue: rendering.render_pdf(issue), 1 if size >= 500 else 3
+            lambda issue=issue: documents.render_pdf(issue), 1 if size >= 500 else 3
         )
         pages = len(PdfReader(io.BytesIO(pdf)).pages)  # type: ignore[arg-type]
         print(
@@ -171,39 +173,39 @@ def test_project_renderer_against_bare_weasyprint() -> None:
     A second line shows what reusing the fonts and stylesheet saves against
     a bare run that builds both again each time."""
     issue = build_issue(5, 1)
-    html = rendering._document(issue, inline_css=False)
-    date = rendering.issue_date(issue)
-    stylesheets = rendering._stylesheets()
-    fonts = rendering._font_config()
+    html = documents._document(issue, inline_css=False)
+    date = documents.issue_date(issue)
+    stylesheets = documents._stylesheets()
+    fonts = documents._font_config()
 
     def ours() -> bytes:
-        return rendering.html_to_pdf(html, date)
+        return documents.html_to_pdf(html, date)
 
     def bare_same_setup() -> bytes:
-        document = HTML(string=html, base_url=None, url_fetcher=rendering.fetch_resource)
+        document = HTML(string=html, base_url=None, url_fetcher=documents.fetch_resource)
         return document.write_pdf(  # type: ignore[no-any-return]
             stylesheets=stylesheets,
             font_config=fonts,
             pdf_identifier=True,
-            pdf_variant=rendering.PDF_VARIANT,
+            pdf_variant=documents.PDF_VARIANT,
         )
 
     def bare_from_scratch() -> bytes:
         fresh_fonts = FontConfiguration()
         fresh_stylesheets = [
             CSS(
-                url=rendering.STATIC_SCHEME + name,
-                url_fetcher=rendering.fetch_resource,
+                url=documents.STATIC_SCHEME + name,
+                url_fetcher=documents.fetch_resource,
                 font_config=fresh_fonts,
             )
-            for name in (rendering.STYLESHEET, rendering.PRINT_STYLESHEET)
+            for name in (documents.STYLESHEET, documents.PRINT_STYLESHEET)
         ]
-        document = HTML(string=html, base_url=None, url_fetcher=rendering.fetch_resource)
+        document = HTML(string=html, base_url=None, url_fetcher=documents.fetch_resource)
         return document.write_pdf(  # type: ignore[no-any-return]
             stylesheets=fresh_stylesheets,
             font_config=fresh_fonts,
             pdf_identifier=True,
-            pdf_variant=rendering.PDF_VARIANT,
+            pdf_variant=documents.PDF_VARIANT,
         )
 
     paths = {"ours": ours, "same setup": bare_same_setup, "from scratch": bare_from_scratch}
@@ -252,24 +254,24 @@ def test_render_pdf_against_bare_weasyprint() -> None:
     Then where the difference goes: reading the issue, building the
     document, the layout in a worker, and the PDF's way back."""
     print(f"\nrender_pdf against bare WeasyPrint (load average {load_average()}):")
-    stylesheets = rendering._stylesheets()
-    fonts = rendering._font_config()
+    stylesheets = documents._stylesheets()
+    fonts = documents._font_config()
     for number, (size, runs) in enumerate(BARE_SIZES, start=1):
         issue = build_issue(size, 100 + number)
-        html = rendering._document(issue, inline_css=False)
-        date = rendering.issue_date(issue)
+        html = documents._document(issue, inline_css=False)
+        date = documents.issue_date(issue)
 
         def bare(html: str = html) -> bytes:
-            document = HTML(string=html, base_url=None, url_fetcher=rendering.fetch_resource)
+            document = HTML(string=html, base_url=None, url_fetcher=documents.fetch_resource)
             return document.write_pdf(  # type: ignore[no-any-return]
                 stylesheets=stylesheets,
                 font_config=fonts,
                 pdf_identifier=True,
-                pdf_variant=rendering.PDF_VARIANT,
+                pdf_variant=documents.PDF_VARIANT,
             )
 
         def site(issue: Issue = issue) -> bytes:
-            return rendering.render_pdf(issue)
+            return documents.render_pdf(issue)
 
         # Warm both. The same pages either way (ours adds one XMP packet
         # and the issue's date as SOURCE_DATE_EPOCH).
@@ -295,12 +297,12 @@ def test_render_pdf_against_bare_weasyprint() -> None:
         site_s, bare_s = statistics.median(times["site"]), statistics.median(times["bare"])
         site_cpu, bare_cpu = statistics.median(cpu["site"]), statistics.median(cpu["bare"])
         pdf = bare()
-        reading, source = timed(lambda issue=issue: rendering.document_input(issue), runs)
-        building, _ = timed(lambda source=source: rendering.build_document(source, False), runs)
+        reading, source = timed(lambda issue=issue: documents.document_input(issue), runs)
+        building, _ = timed(lambda source=source: documents.build_document(source, False), runs)
         transfer, back = timed(lambda pdf=pdf: render_pool.run(render_jobs.echo, pdf), runs)
         assert back == pdf
         layout, _ = timed(
-            functools.partial(render_pool.run, rendering.html_to_pdf, html, date), runs
+            functools.partial(render_pool.run, documents.html_to_pdf, html, date), runs
         )
         print(
             f"  {size:>3} stories, median of {runs}: render_pdf {site_s:.3f} s,"
@@ -328,8 +330,8 @@ def test_a_new_workers_first_jobs() -> None:
     faults. A new worker lays out a sample issue twice before it takes a
     job, so that its first job costs what later ones do."""
     issue = build_issue(5, 1)
-    html = rendering._document(issue, inline_css=False)
-    date = rendering.issue_date(issue)
+    html = documents._document(issue, inline_css=False)
+    date = documents.issue_date(issue)
     rows: list[list[tuple[float, float, int]]] = [[] for _ in range(JOBS_AFTER_FORK)]
     for _ in range(FRESH_WORKERS):
         pool = render_pool.RenderPool(size=1, max_jobs=1000, memory_mb=512)
@@ -338,7 +340,7 @@ def test_a_new_workers_first_jobs() -> None:
             for row in rows:
                 _, cpu_before, faults_before = pool.run(render_jobs.worker_usage, time_limit=60)
                 start = time.perf_counter()
-                pool.run(rendering.html_to_pdf, html, date, time_limit=60)
+                pool.run(documents.html_to_pdf, html, date, time_limit=60)
                 wall = time.perf_counter() - start
                 _, cpu_after, faults_after = pool.run(render_jobs.worker_usage, time_limit=60)
                 row.append((wall, cpu_after - cpu_before, faults_after - faults_before))

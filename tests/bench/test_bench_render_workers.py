@@ -16,9 +16,11 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from issues import render_pool, render_service, rendering
-from issues.page_count import PageCount
-from issues.publishing import count_pages
+from issues.models.page_count import PageCount
+from issues.publishing.publish import count_pages
+from issues.rendering import documents
+from issues.rendering import pool as render_pool
+from issues.rendering import service as render_service
 from tests import factories
 from tests.bench.test_bench_render import build_issue
 from tests.test_render_service import start_service, stop
@@ -65,11 +67,11 @@ def test_web_process_memory_after_200_builder_visits() -> None:
     count = reverse("issue_desk:page_count", args=[issue.pk])
     # Counted once, by whichever process first asked (here: laid out in
     # this process, so that it starts no render worker).
-    source = rendering.document_input(issue)
+    source = documents.document_input(issue)
     PageCount.objects.create(
         issue=issue,
-        digest=rendering.input_digest(source),
-        pages=count_pages(rendering.source_to_pdf(source)),
+        digest=documents.input_digest(source),
+        pages=count_pages(documents.source_to_pdf(source)),
     )
     as_a_fresh_gunicorn_worker()
     before = {os.getpid(), *descendants(os.getpid())}

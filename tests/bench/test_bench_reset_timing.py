@@ -3,7 +3,7 @@
 An attacker timed the reset page to learn which addresses have accounts
 (13.8 ms median for a known address, 8.4 ms for an unknown one, when the
 request looked the address up). The request now does the same work for
-both (newsroom/passwords.py): this measures it with the database task
+both (newsroom/security/passwords.py): this measures it with the database task
 backend, as in production, each request from its own client address for an
 address asked for once, known and unknown taking turns (in alternating
 order). Prints the medians

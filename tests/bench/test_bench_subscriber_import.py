@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from issues.models import Subscription
-from issues.subscribers import apply_import, plan_import
+from issues.readers.subscribers import apply_import, plan_import
 from tests import factories
 
 READERS = int(os.environ.get("BENCH_READERS", "20000"))

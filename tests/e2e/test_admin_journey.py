@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from newsroom.models import Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"

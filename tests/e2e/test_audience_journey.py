@@ -17,8 +17,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from issues.licences import Licence, Organisation, take_seat
 from issues.models import Subscription
+from issues.models.licences import Licence, Organisation
+from issues.readers.licences import take_seat
 from tests import factories
 from tests.e2e.test_accessibility import SCREENSHOTS, WIDTHS, blocking_violations, table
 from tests.issue_helpers import publish

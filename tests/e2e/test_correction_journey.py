@@ -18,8 +18,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from issues.editions import Correction
-from issues.publishing import publish_issue
+from issues.models.editions import Correction
+from issues.publishing.publish import publish_issue
 from newsroom.models import Story
 from tests import factories
 from tests.issue_helpers import make_issue_in_review, pdf_text

@@ -20,8 +20,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from newsroom import roles
-from newsroom.models import REFUSED_EDIT_REASON, Story
-from newsroom.workflow import Status
+from newsroom.models import Story
+from newsroom.models.stories import REFUSED_EDIT_REASON
+from newsroom.review.workflow import Status
 from tests import factories
 
 Login = Callable[[Page, str], None]

@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from issues.models import Issue
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.e2e.test_accessibility import blocking_violations, table
 

@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from newsroom.models import Story
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.e2e.test_accessibility import SCREENSHOTS, blocking_violations, table
 from tests.issue_helpers import make_published_stories
@@ -236,10 +236,10 @@ def test_an_outside_reviewer_on_a_phone_comments_by_touch_under_embargo(
 
     from django.utils import timezone
 
-    from issues.invitations import IssueInvitation
-    from issues.scheduling import schedule_issue
-    from newsroom.comments import Comment
-    from newsroom.invitations import invite
+    from issues.models.invitations import IssueInvitation
+    from issues.publishing.scheduling import schedule_issue
+    from newsroom.models.comments import Comment
+    from newsroom.review.invitations import invite
     from tests.issue_helpers import make_issue_in_review
 
     ict = factories.make_newsletter()
@@ -291,8 +291,8 @@ def test_planning_pages_say_who_and_follow_the_period_typed(
     from django.utils import timezone
 
     from issues.models import Issue
-    from newsroom.planning import Assignment
-    from newsroom.private_addresses import PrivateAddressKey, Purpose
+    from newsroom.models.planning import Assignment
+    from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 
     ict = factories.make_newsletter()
     alice = factories.make_editor("alice")

@@ -23,8 +23,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from issues.models import Issue
-from issues.scheduling import schedule_issue
-from newsroom.planning import Assignment
+from issues.publishing.scheduling import schedule_issue
+from newsroom.models.planning import Assignment
 from tests import factories
 from tests.e2e.test_accessibility import SCREENSHOTS, blocking_violations, table
 from tests.issue_helpers import make_issue_in_review

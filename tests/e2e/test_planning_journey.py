@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from issues.models import Issue
 from newsroom import roles
 from newsroom.models import Story
-from newsroom.workflow import SUBMIT, Status, perform
+from newsroom.review.workflow import SUBMIT, Status, perform
 from tests import factories
 
 

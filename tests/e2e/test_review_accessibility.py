@@ -15,11 +15,12 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page
 
-from issues.invitations import IssueInvitation
+from issues.models.invitations import IssueInvitation
 from newsroom import roles
-from newsroom.comments import comment_on_passage, reply
-from newsroom.invitations import StoryInvitation, invite
-from newsroom.workflow import REQUEST_CHANGES, SUBMIT, Status, perform
+from newsroom.models.invitations import StoryInvitation
+from newsroom.review.comments import comment_on_passage, reply
+from newsroom.review.invitations import invite
+from newsroom.review.workflow import REQUEST_CHANGES, SUBMIT, Status, perform
 from tests import factories
 from tests.e2e.test_accessibility import blocking_violations, table
 

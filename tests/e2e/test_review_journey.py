@@ -20,9 +20,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from newsroom import roles
-from newsroom.comments import Comment
 from newsroom.models import Story
-from newsroom.workflow import SUBMIT, Status, perform
+from newsroom.models.comments import Comment
+from newsroom.review.workflow import SUBMIT, Status, perform
 from tests import factories
 from tests.e2e.test_accessibility import SCREENSHOTS, blocking_violations, table
 

@@ -12,7 +12,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from newsroom.models import SUGGESTED_SOURCES, Source, Story
+from newsroom.models import Source, Story
+from newsroom.models.stories import SUGGESTED_SOURCES
 from tests import factories
 from tests.e2e.test_accessibility import SCREENSHOTS
 

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from issues.models import Issue
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "basic.md"

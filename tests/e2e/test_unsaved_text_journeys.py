@@ -22,8 +22,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from newsroom.drafts import StoryDraft
 from newsroom.models import Story
+from newsroom.models.drafts import StoryDraft
 from tests import factories
 from tests.e2e.test_accessibility import (
     EDITORS_READY,

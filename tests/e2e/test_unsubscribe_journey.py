@@ -11,7 +11,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from issues.mail_optout import How, MailOptOut, MailPreferenceChange, unsubscribe_path
+from issues.models.mail_optout import How, MailOptOut, MailPreferenceChange
+from issues.readers.mail_optout import unsubscribe_path
 from tests import factories
 from tests.e2e.test_accessibility import blocking_violations, table
 

@@ -25,8 +25,8 @@ from playwright.sync_api import Page, expect
 
 from newsroom.desk.paste import LIST_NOTICE, TABLE_NOTICE
 from newsroom.models import Story
-from newsroom.story_shape import body_problem, count_words
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
+from newsroom.writing.story_shape import body_problem, count_words
 from tests import factories
 from tests.e2e.test_accessibility import (
     EDITORS_READY,

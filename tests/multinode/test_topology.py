@@ -37,10 +37,10 @@ from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from issues.editions import Edition
 from issues.models import Delivery, Issue, Subscription
+from issues.models.editions import Edition
 from newsroom import roles
-from newsroom.workflow import Status
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.issue_helpers import make_issue_in_review
 from tests.multinode.topology import Topology, kill_node, topology
@@ -114,7 +114,7 @@ def make_readers(issue: Issue) -> list[str]:
         Subscription(user=u, newsletter=issue.newsletter) for u in users
     )
     # Readers hold the subscriber's role as well as a subscription
-    # (issues/access.py): mail goes to the newsletter's readers only.
+    # (issues/readers/access.py): mail goes to the newsletter's readers only.
     subscribers = Group.objects.get(name=roles.SUBSCRIBERS)
     User.groups.through.objects.bulk_create(
         User.groups.through(user_id=u.pk, group_id=subscribers.pk) for u in users

@@ -24,7 +24,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as QueueWorker
 
 from issues.workers import SurvivingWorker
-from newsroom.reminders import start_reminding
+from newsroom.planning.reminders import start_reminding
 
 
 class Command(QueueWorker):

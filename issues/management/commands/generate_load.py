@@ -29,15 +29,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from issues import rendering
-from issues.editions import Edition
-from issues.models import COPY_LEAD, REVIEW_LEAD, Issue, IssueStory, IssueTransition, Subscription
+from issues.models import Issue, IssueStory, IssueTransition, Subscription
+from issues.models.editions import Edition
+from issues.models.issues import COPY_LEAD, REVIEW_LEAD
 from issues.progress import Progress
-from issues.publishing import count_pages
+from issues.publishing.publish import count_pages
+from issues.rendering import documents
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story, StoryTransition
-from newsroom.planning import Assignment
-from newsroom.workflow import Status
+from newsroom.models.planning import Assignment
+from newsroom.review.workflow import Status
 
 LOAD_PASSWORD = "generate-load"  # noqa: S105 - the known login of generated users
 BATCH = 2000
@@ -547,15 +548,15 @@ class Command(BaseCommand):
         bytes, same checksum): generating must not render 5,000 PDFs."""
         progress = Progress(self.progress_out, "artifacts", len(newsletters))
         storage = Edition._meta.get_field("pdf_file").storage  # type: ignore[attr-defined]
-        version = rendering.renderer_version()
+        version = documents.renderer_version()
         for newsletter in newsletters:
             own = [i for i in published if i.newsletter_id == newsletter.pk]  # type: ignore[attr-defined]
             if not own:
                 progress.advance(1)
                 continue
             model = own[-1]
-            html = rendering.render_html(model, published_at=model.published_at).encode()
-            pdf = rendering.render_pdf(model, published_at=model.published_at)
+            html = documents.render_html(model, published_at=model.published_at).encode()
+            pdf = documents.render_pdf(model, published_at=model.published_at)
             stem = f"{newsletter.slug}/shared"
             html_name = storage.save(f"{stem}.html", ContentFile(html))
             pdf_name = storage.save(f"{stem}.pdf", ContentFile(pdf))

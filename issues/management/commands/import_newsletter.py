@@ -36,12 +36,13 @@ from issues.importing import (
     read_issue,
     save_plan,
 )
-from issues.models import Issue, format_period
+from issues.models import Issue
+from issues.models.issues import format_period
 from issues.progress import Progress, raw_stream
-from issues.publishing import PublishError, discard_artifacts
+from issues.publishing.publish import PublishError, discard_artifacts
 from newsroom import roles
 from newsroom.models import Newsletter, Source
-from newsroom.workflow import WorkflowError
+from newsroom.review.workflow import WorkflowError
 
 
 class Command(BaseCommand):

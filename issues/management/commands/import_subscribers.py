@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from issues.subscribers import Action, ImportFileError, apply_import, decode, plan_import
+from issues.readers.subscribers import Action, ImportFileError, apply_import, decode, plan_import
 
 
 class Command(BaseCommand):

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from issues import rendering
 from issues.models import Issue
-from issues.publishing import count_pages
+from issues.publishing.publish import count_pages
+from issues.rendering import documents
 
 
 class Command(BaseCommand):
@@ -34,14 +34,14 @@ class Command(BaseCommand):
             pdf = Path(f"{issue.newsletter.slug}-{issue.number}.pdf")
         try:
             if html is not None:
-                html.write_text(rendering.render_html(issue), encoding="utf-8")
+                html.write_text(documents.render_html(issue), encoding="utf-8")
                 self.stdout.write(f"HTML: {html}")
             if pdf is not None:
-                document = rendering.render_pdf(issue)
+                document = documents.render_pdf(issue)
                 pdf.write_bytes(document)
                 pages = count_pages(document)
                 self.stdout.write(f"PDF: {pdf} ({pages} page{'s' if pages != 1 else ''})")
-        except rendering.RenderError as exc:
+        except documents.RenderError as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:
             raise CommandError(f"Could not write the file: {exc}") from exc

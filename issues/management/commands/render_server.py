@@ -1,4 +1,4 @@
-"""The machine's one render pool (issues/render_service.py): web and task
+"""The machine's one render pool (issues/rendering/service.py): web and task
 processes with the same NEWSROOM_RENDER_SOCKET send their renders here.
 
     python manage.py render_server                 # at NEWSROOM_RENDER_SOCKET
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from issues import render_service
+from issues.rendering import server, service
 
 
 class Command(BaseCommand):
@@ -28,16 +28,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["socket"]) if options["socket"] else render_service.socket_path()
+        path = Path(options["socket"]) if options["socket"] else service.socket_path()
         if path is None:
             raise CommandError(
                 "NEWSROOM_RENDER_SOCKET is empty: set it (or pass --socket) to where the"
                 " render service should listen."
             )
         try:
-            render_service.prepare(path)
+            server.prepare(path)
         except (PermissionError, FileExistsError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Render service listening at {path}; SIGTERM stops it.")
         self.stdout.flush()
-        render_service.serve(path)
+        server.serve(path)

@@ -11,14 +11,15 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from issues.licences import Licence, Organisation, take_seat
 from issues.models import Issue, Subscription
-from issues.publishing import publish_issue
-from issues.scheduling import schedule_issue
+from issues.models.licences import Licence, Organisation
+from issues.publishing.publish import publish_issue
+from issues.publishing.scheduling import schedule_issue
+from issues.readers.licences import take_seat
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story
-from newsroom.planning import Assignment
-from newsroom.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
+from newsroom.models.planning import Assignment
+from newsroom.review.workflow import PUBLISH, REQUEST_CHANGES, SUBMIT, perform
 
 SCHEDULE_AHEAD = datetime.timedelta(hours=1)
 DEMO_PASSWORD = "newsroom-demo"  # noqa: S105 - printed demo login for a local first run

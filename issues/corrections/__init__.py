@@ -1,0 +1,1 @@
+"""Correcting a published issue: new editions and the mail that tells readers."""

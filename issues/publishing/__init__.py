@@ -1,0 +1,1 @@
+"""Publishing an issue: render and store, schedule, deliver by mail, feeds and the calendar."""

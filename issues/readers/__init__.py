@@ -1,0 +1,1 @@
+"""Readers: who may read what, subscriber lists, licences, mail preferences, downloads and reach."""

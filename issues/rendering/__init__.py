@@ -1,0 +1,1 @@
+"""An issue laid out: HTML and PDF documents, their typography and fonts, the render pool."""

@@ -1,0 +1,1 @@
+"""Outside review of a whole issue."""

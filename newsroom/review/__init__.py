@@ -1,0 +1,1 @@
+"""Reviewing a story: the workflow, comment threads and their mail, outside reviewers."""
