@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 
+from issues.models.reader_changes import ReaderChange
 from newsroom.models.stories import Newsletter
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class Seat(models.Model):
         return f"{self.user} at {self.licence.organisation}"
 
 
-class SeatChange(models.Model):
+class SeatChange(ReaderChange):
     """The audit trail of seats given and freed outside the admin: who, when, how."""
 
     class How(models.TextChoices):
@@ -112,21 +112,11 @@ class SeatChange(models.Model):
         OTHER = "other", "other"
 
     licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="seat_changes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     taken = models.BooleanField(help_text="A seat given (on) or freed (off).")
     how = models.CharField(max_length=16, choices=How.choices, default=How.OTHER)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Who was signed in; empty when the reader asked to join.",
-    )
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(ReaderChange.Meta):
+        pass
 
     def __str__(self) -> str:
         verb = "given" if self.taken else "freed"

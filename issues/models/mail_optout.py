@@ -4,16 +4,12 @@ change (see issues.readers.mail_optout).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from issues.models.reader_changes import ReaderChange
 from newsroom.models.stories import Newsletter
-
-if TYPE_CHECKING:
-    pass
 
 
 class How(models.TextChoices):
@@ -44,25 +40,15 @@ class MailOptOut(models.Model):
         return f"no mail of {self.newsletter} to {self.user}"
 
 
-class MailPreferenceChange(models.Model):
+class MailPreferenceChange(ReaderChange):
     """The audit trail: each unsubscribe and resubscribe, who, when and how."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="+")
     mail = models.BooleanField(help_text="Mail on (resubscribed) or off (unsubscribed).")
     how = models.CharField(max_length=16, choices=How.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Who was signed in; empty when the mail's link did it without a session.",
-    )
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(ReaderChange.Meta):
+        pass
 
     def __str__(self) -> str:
         state = "on" if self.mail else "off"
