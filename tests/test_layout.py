@@ -332,8 +332,8 @@ def test_the_checks_see_a_function_level_import_and_a_circle(tmp_path: Path) -> 
 
 
 def test_no_import_waits_for_code_above_it() -> None:
-    # `# noqa: E402` marks an import placed after code (a registration at the
-    # bottom of a module, a set-up before an import): a sign of a circle.
+    # A noqa for E402 marks an import placed after code (a registration at
+    # the bottom of a module, a set-up before an import): a sign of a circle.
     offences = [
         f"{path.relative_to(ROOT)}:{number}"
         for path in application_files().values()
