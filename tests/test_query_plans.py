@@ -85,7 +85,15 @@ def test_the_review_queue_reads_only_stories_in_review(load: None) -> None:
 def test_the_builder_pages_through_approved_stories_by_index(load: None) -> None:
     draft = Issue.objects.filter(status=Status.DRAFT).order_by("pk").first()
     assert draft is not None
-    plans = plans_of("load-r1-editor-1", reverse("issue_desk:issue_builder", args=[draft.pk]))
+    # As for the issue list: on a few hundred stories another index and a
+    # sort can cost the same, and which wins then depends on the statistics
+    # of the moment (it failed once in a full run); pricing sorts out asks
+    # whether the index serves the builder's order.
+    plans = plans_of(
+        "load-r1-editor-1",
+        reverse("issue_desk:issue_builder", args=[draft.pk]),
+        switched_off=("enable_seqscan", "enable_sort"),
+    )
     assert "story_recently_approved_idx" in plans
     assert "Anti Join" in plans  # NOT EXISTS, probing issue entries per story
 
