@@ -37,10 +37,22 @@ Slot = tuple[str | None, Callable[[Any], object] | None, object]
 
 class CompiledQuery:
     """`build(**values)` is a values_list() queryset; `stand_ins` are values
-    of the right types that occur nowhere else in its parameters."""
+    of the right types that occur nowhere else in its parameters.
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], **stand_ins: object) -> None:
+    With `generic_plan`, PostgreSQL plans the (prepared) statement once per
+    connection instead of at each execution as the site's connections ask
+    (`plan_cache_mode`, newsroom/settings.py): only for a query whose every
+    condition is a point lookup, so that no value deserves a plan of its own."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *,
+        generic_plan: bool = False,
+        **stand_ins: object,
+    ) -> None:
         self.build = build
+        self.generic_plan = generic_plan
         self.stand_ins = stand_ins
         # None once compiling showed that this query cannot be bound safely.
         self._compiled: tuple[str, list[Slot]] | None = None
@@ -60,9 +72,21 @@ class CompiledQuery:
             fixed if name is None else wrap(values[name]) if wrap else values[name]
             for name, wrap, fixed in slots
         ]
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(sql, params)  # type: ignore[arg-type]
-            return cursor.fetchall()
+        connection = connections[DEFAULT_DB_ALIAS]
+        # Without prepared statements (NEWSROOM_PREPARED_STATEMENTS=0) each
+        # execution is planned anyway.
+        prepared = connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+        with connection.cursor() as cursor:
+            if not (self.generic_plan and prepared):
+                cursor.execute(sql, params)  # type: ignore[arg-type]
+                return cursor.fetchall()
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+            try:
+                cursor.execute(sql, params)  # type: ignore[arg-type]
+                return cursor.fetchall()
+            finally:
+                # Back to the connection's own setting, for every other query.
+                cursor.execute("RESET plan_cache_mode")
 
     def _compile(self) -> tuple[str, list[Slot]] | None:
         queryset = self.build(**self.stand_ins)

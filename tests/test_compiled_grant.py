@@ -145,3 +145,13 @@ def test_the_download_reads_the_edition_the_compiled_query_found(
         assert latest["ETag"] == f'"{editions[2].pdf_sha256}"'
         assert first["ETag"] == f'"{editions[1].pdf_sha256}"'
         assert b"".join(latest.streaming_content) == editions[2].pdf_file.open("rb").read()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="plan_cache_mode is PostgreSQL's")
+def test_the_generic_plan_is_for_the_grant_query_alone(issue: Issue, dave: User) -> None:
+    """The grant query is planned once per connection; every other query
+    keeps the connection's plan for each execution."""
+    assert access._granted_edition(dave.pk, "ict", issue.number, None) is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_custom_plan",)

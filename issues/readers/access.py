@@ -255,8 +255,13 @@ _STAND_INS: dict[str, object] = {
     "number": 1_987_654_302,
     "today": datetime.date(1901, 2, 3),
 }
-_LATEST_GRANTED = CompiledQuery(_granted_editions, **_STAND_INS)
-_GIVEN_GRANTED = CompiledQuery(_granted_editions, **_STAND_INS, edition=1_987_654_303)
+# A generic plan: every condition is a point lookup (the account, the
+# newsletter's slug, the number), and planning took 0.6 ms of the
+# 0.7 ms the query cost with a plan for each execution (0.2 ms with one plan).
+_LATEST_GRANTED = CompiledQuery(_granted_editions, generic_plan=True, **_STAND_INS)
+_GIVEN_GRANTED = CompiledQuery(
+    _granted_editions, generic_plan=True, **_STAND_INS, edition=1_987_654_303
+)
 
 
 def _edition_of_row(row: tuple[Any, ...]) -> Edition:
