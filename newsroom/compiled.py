@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
 
 # The driver returns the values the ORM would return, without Django's
@@ -80,13 +80,16 @@ class CompiledQuery:
             if not (self.generic_plan and prepared):
                 cursor.execute(sql, params)  # type: ignore[arg-type]
                 return cursor.fetchall()
-            cursor.execute("SET plan_cache_mode = force_generic_plan")
-            try:
+            # In a transaction (or a savepoint), so that a pooler in
+            # transaction mode runs the three statements on one server
+            # connection, and a failure rolls the SET back with it.
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
                 cursor.execute(sql, params)  # type: ignore[arg-type]
-                return cursor.fetchall()
-            finally:
+                rows = cursor.fetchall()
                 # Back to the connection's own setting, for every other query.
                 cursor.execute("RESET plan_cache_mode")
+                return rows
 
     def _compile(self) -> tuple[str, list[Slot]] | None:
         queryset = self.build(**self.stand_ins)
