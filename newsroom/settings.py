@@ -143,8 +143,13 @@ if NEWSROOM_PREPARED_STATEMENTS and "postgresql" in DATABASES["default"]["ENGINE
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ModelBackend, each request's account read through a compiled query
+# (newsroom/security/accounts.py). ModelBackend itself stays listed, last,
+# for the sessions signed in through it before; it answers a sign-in only
+# when AccountBackend did not (the same check, so only a refused one).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "newsroom.security.accounts.AccountBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -406,6 +411,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read through a compiled query
+# (newsroom/security/sessions.py).
+SESSION_ENGINE = "newsroom.security.sessions"
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 # Opt-in: both reach beyond this site (every subdomain; browsers' built-in
 # lists, hard to leave), so the publisher decides. Django's deploy check

@@ -39,6 +39,7 @@ from newsroom.models import Newsletter
 from newsroom.models.planning import DeskSettings
 from newsroom.models.private_addresses import PrivateAddressKey, Purpose
 from newsroom.roles import is_subscriber
+from newsroom.security.accounts import PATH as ACCOUNT_BACKEND
 from newsroom.security.passwords import token_link
 from newsroom.types import AuthenticatedHttpRequest
 
@@ -131,7 +132,7 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
             user.is_active = True
             user.save(update_fields=["is_active"])
             user.groups.add(Group.objects.get(name=roles.SUBSCRIBERS))
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=ACCOUNT_BACKEND)
         messages.success(request, "Welcome! Choose the newsletters you want to read.")
         return redirect("issues:account")
     return render(request, "issues/account/signup_confirm.html", {"pending": user})

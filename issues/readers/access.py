@@ -27,11 +27,14 @@ ask the grant first (one query) and the role only when that finds nothing.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet, Subquery
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from issues.models import Issue
 from issues.models.editions import Edition
@@ -39,14 +42,15 @@ from issues.models.issues import IssueQuerySet, current_subscriptions_q
 from issues.readers.lapsing import SubscriptionLapsed, explain, lapsed_subscription
 from issues.readers.refusals import log_refusal
 from newsroom import roles
+from newsroom.compiled import CompiledQuery
+from newsroom.models import Newsletter
 from newsroom.review.workflow import Status
 
 if TYPE_CHECKING:
-    from newsroom.models import Newsletter
     from newsroom.review.workflow import User
 
 
-def grant(*, to: str = "") -> Q:
+def grant(*, to: str = "", today: datetime.date | None = None) -> Q:
     """The subscriber's grant, as a condition on accounts (`to` is the path
     from the queried model to the account: "" for accounts themselves,
     "user__" for deliveries, "newsletter__subscriptions__user__" for issues).
@@ -54,14 +58,15 @@ def grant(*, to: str = "") -> Q:
     The subscription must be current (`current_subscriptions_q`). It is the
     subscription the caller names the newsletter by, in the same filter()
     call: reached as `<to>subscriptions__`, or, when `to` already goes
-    through a subscription to its account (issues), that subscription."""
+    through a subscription to its account (issues), that subscription.
+    `today` is the publisher's today unless given."""
     via = (
         to.removesuffix("user__")
         if to.endswith("subscriptions__user__")
         else f"{to}subscriptions__"
     )
     return Q(
-        current_subscriptions_q(via),
+        current_subscriptions_q(via, today),
         **{
             f"{to}is_active": True,
             f"{to}groups__name": roles.SUBSCRIBERS,
@@ -84,7 +89,12 @@ def readers_of(newsletter: Newsletter | int) -> QuerySet[Any]:
     )
 
 
-def granted_issues(user_id: int | None, issues: IssueQuerySet | None = None) -> IssueQuerySet:
+def granted_issues(
+    user_id: int | None,
+    issues: IssueQuerySet | None = None,
+    *,
+    today: datetime.date | None = None,
+) -> IssueQuerySet:
     """The published issues (of `issues`, by default all) that the account
     `user_id` reads through a subscriber's grant, in one query: the
     newsletter's subscription, the account's role and state."""
@@ -93,7 +103,7 @@ def granted_issues(user_id: int | None, issues: IssueQuerySet | None = None) -> 
         return issues.none()
     # One filter() call: the subscription and the account are the same row's.
     return issues.published().filter(
-        grant(to="newsletter__subscriptions__user__"),
+        grant(to="newsletter__subscriptions__user__", today=today),
         newsletter__subscriptions__user=user_id,
     )
 
@@ -147,10 +157,9 @@ def readable_edition(
     """Edition `edition` (by default the latest) of the published issue if
     `user` may read it, with its issue and newsletter, or 404; one query for
     a subscriber (a download asks nothing else)."""
-    wanted = _published(newsletter, number)
-    found = _editions_of(granted_issues(_account(user), wanted), edition).first()
+    found = _granted_edition(_account(user), newsletter, number, edition)
     if found is None and reads_through_role(user):
-        found = _editions_of(wanted, edition).first()
+        found = _editions_of(_published(newsletter, number), edition).first()
     if found is None:
         refuse(user, newsletter, number, edition)
     return found
@@ -195,6 +204,76 @@ def refuse(user: User, newsletter: str, number: int, edition: int | None = None)
         raise NotReadable("No such issue.", issue=issue)
     log_refusal(user, reason, newsletter=newsletter, issue=number, edition=edition)
     raise NotReadable("No such issue or edition." if edition is not None else "No such issue.")
+
+
+def _granted_edition(
+    user_id: int | None, newsletter: str, number: int, edition: int | None
+) -> Edition | None:
+    """`readable_edition`'s question of the grant: through the query
+    compiled once per process (newsroom/compiled.py), or the ORM."""
+    if user_id is None:
+        return None
+    values: dict[str, object] = {
+        "user_id": int(user_id),
+        "newsletter": str(newsletter),
+        "number": int(number),
+        "today": timezone.localdate(),
+    }
+    if edition is None:
+        rows = _LATEST_GRANTED.rows(**values)
+    else:
+        rows = _GIVEN_GRANTED.rows(**values, edition=int(edition))
+    if rows is None:
+        return _editions_of(
+            granted_issues(user_id, _published(newsletter, number)), edition
+        ).first()
+    return _edition_of_row(rows[0]) if rows else None
+
+
+def _granted_editions(
+    user_id: int, newsletter: str, number: int, today: datetime.date, edition: int | None = None
+) -> QuerySet[Edition]:
+    """The ORM's query for `_granted_edition`, as rows of `_EDITION_ROW`."""
+    issues = granted_issues(user_id, _published(newsletter, number), today=today)
+    return _editions_of(issues, edition).values_list(*_EDITION_ROW)[:1]
+
+
+def _row_of(model: type[Model], path: str = "") -> tuple[str, ...]:
+    return tuple(f"{path}{field.name}" for field in model._meta.concrete_fields)
+
+
+# An edition with its issue and newsletter, every column (as select_related
+# would load them), in the models' field order.
+_ROW_MODELS = ((Edition, ""), (Issue, "issue__"), (Newsletter, "issue__newsletter__"))
+_EDITION_ROW = sum((_row_of(model, path) for model, path in _ROW_MODELS), ())
+# Stand-ins of the values each request binds: of their types, in their
+# fields' ranges (the ORM drops a condition on a value out of range), and
+# found nowhere else among the query's parameters.
+_STAND_INS: dict[str, object] = {
+    "user_id": 1_987_654_301,
+    "newsletter": "stand-in-newsletter-slug",
+    "number": 1_987_654_302,
+    "today": datetime.date(1901, 2, 3),
+}
+# A generic plan: every condition is a point lookup (the account, the
+# newsletter's slug, the issue's number), and planning took 0.6 ms of the
+# 0.7 ms the query cost with a plan for each execution (0.2 ms with one plan).
+_LATEST_GRANTED = CompiledQuery(_granted_editions, generic_plan=True, **_STAND_INS)
+_GIVEN_GRANTED = CompiledQuery(
+    _granted_editions, generic_plan=True, **_STAND_INS, edition=1_987_654_303
+)
+
+
+def _edition_of_row(row: tuple[Any, ...]) -> Edition:
+    """The Edition (with its issue and newsletter) a `_EDITION_ROW` row holds."""
+    names = [[f.attname for f in model._meta.concrete_fields] for model, _path in _ROW_MODELS]
+    issue_at = len(names[0])
+    newsletter_at = issue_at + len(names[1])
+    edition = Edition.from_db(DEFAULT_DB_ALIAS, names[0], row[:issue_at])
+    issue = Issue.from_db(DEFAULT_DB_ALIAS, names[1], row[issue_at:newsletter_at])
+    issue.newsletter = Newsletter.from_db(DEFAULT_DB_ALIAS, names[2], row[newsletter_at:])
+    edition.issue = issue
+    return edition
 
 
 def _account(user: User) -> int | None:

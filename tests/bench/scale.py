@@ -145,7 +145,7 @@ def signed_in(alias: str, user: User) -> str:
 
     data = {
         SESSION_KEY: str(user.pk),
-        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        BACKEND_SESSION_KEY: "newsroom.security.accounts.AccountBackend",
         HASH_SESSION_KEY: user.get_session_auth_hash(),
     }
     key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
