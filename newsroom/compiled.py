@@ -68,6 +68,8 @@ class CompiledQuery:
         if self._compiled is None:
             return None
         sql, slots = self._compiled
+        if not all(_fits(wrap, values[name]) for name, wrap, _ in slots if name is not None):
+            return None
         params = [
             fixed if name is None else wrap(values[name]) if wrap else values[name]
             for name, wrap, fixed in slots
@@ -120,6 +122,19 @@ class CompiledQuery:
         if not set(self.stand_ins) <= found:
             return None  # a stand-in changed on its way into SQL: not ours to bind
         return sql, slots
+
+
+# psycopg's fixed-size integer wrappers, by the bits they carry. A value
+# too big for its column (a 30-digit number in an address) is one the ORM
+# answers as matching nothing, so the ORM is asked.
+_INTEGER_BITS = {"Int2": 16, "Int4": 32, "Int8": 64}
+
+
+def _fits(wrap: Callable[[Any], object] | None, value: object) -> bool:
+    bits = _INTEGER_BITS.get(getattr(wrap, "__name__", ""))
+    if bits is None or not isinstance(value, int):
+        return True
+    return -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
 
 
 def _converts(queryset: QuerySet[Any]) -> bool:

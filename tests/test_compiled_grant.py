@@ -131,6 +131,21 @@ def test_a_value_the_orm_rewrites_is_not_bound(issue: Issue) -> None:
     assert query.rows(slug="ict") is None
 
 
+def test_a_number_too_big_for_its_column_is_asked_of_the_orm(issue: Issue, dave: User) -> None:
+    """A 23-digit issue number in an address: not bound (psycopg could not
+    send it as the column's integer), so the ORM answers it, as matching
+    nothing, and the reader gets a 404, never a 500."""
+    too_big = 10**22
+    assert (
+        access._LATEST_GRANTED.rows(
+            user_id=dave.pk, newsletter="ict", number=too_big, today=timezone.localdate()
+        )
+        is None
+    )
+    response = factories.client_for(dave).get(f"/issues/ict/{too_big}.pdf")
+    assert response.status_code == 404
+
+
 def test_the_download_reads_the_edition_the_compiled_query_found(
     issue: Issue, dave: User, alice: User
 ) -> None:
