@@ -9,13 +9,14 @@ not read answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -23,7 +24,6 @@ from django.views.decorators.http import require_safe
 
 from issues.models import Issue, IssueStory
 from issues.models.editions import Edition, with_editions
-from issues.models.issues import IssueQuerySet
 from issues.models.originals import OriginalPdf
 from issues.models.reach import Channel, Document
 from issues.readers import access, downloads
@@ -67,18 +67,29 @@ def refusal_page(view: ReaderView) -> ReaderView:
     return wrapped
 
 
-def with_headlines(issues: IssueQuerySet) -> IssueQuerySet:
-    """Prefetch each issue's stories in their printed order (`issue.entries.all`):
-    their headlines only, which is all a list of issues shows (a page of 20
-    issues holds 160 stories, whose bodies and sources were read for nothing)."""
-    entries = (
-        IssueStory.objects.select_related("story")
-        .only("issue", "story", "position", "story__headline")
-        .order_by("position", "pk")
+class Headline(NamedTuple):
+    story_id: int
+    text: str  # as printed: typographic quotes and dashes
+
+
+def with_headlines(issues: Iterable[Issue]) -> list[Issue]:
+    """The issues, each with `headlines`: its stories' headlines in printed
+    order, all read in one query of three columns. A list of issues shows
+    nothing else of its stories; a page of 20 issues holds 160, which as
+    model instances (prefetched entries and stories) cost more than the
+    rest of the archive page's queries (docs/benchmarks-pages.md)."""
+    issues = list(issues)
+    found: dict[int, list[Headline]] = defaultdict(list)
+    rows = (
+        IssueStory.objects.filter(issue__in=[issue.pk for issue in issues])
+        .order_by("issue_id", "position", "pk")
+        .values_list("issue_id", "story_id", "story__headline")
     )
-    return with_editions(
-        issues.select_related("newsletter").prefetch_related(Prefetch("entries", queryset=entries))
-    )
+    for issue_id, story_id, headline in rows:
+        found[issue_id].append(Headline(story_id, smarten(headline)))
+    for issue in issues:
+        issue.headlines = found[issue.pk]  # type: ignore[attr-defined]
+    return issues
 
 
 def serve_pdf(
@@ -116,7 +127,12 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     newsletters = list(Newsletter.objects.annotate(latest_id=Subquery(newest.values("pk")[:1])))
     latest_ids = [newsletter.latest_id for newsletter in newsletters if newsletter.latest_id]  # type: ignore[attr-defined]
-    latest = {issue.pk: issue for issue in with_headlines(Issue.objects.filter(pk__in=latest_ids))}
+    latest = {
+        issue.pk: issue
+        for issue in with_headlines(
+            with_editions(Issue.objects.filter(pk__in=latest_ids).select_related("newsletter"))
+        )
+    }
     readable = set(
         access.readable_issues(request.user).filter(pk__in=latest_ids).values_list("pk", flat=True)
     )
@@ -155,8 +171,9 @@ def archive(request: HttpRequest) -> HttpResponse:
     if query:
         stories = Story.objects.published().search(query)
         issues = issues.filter(pk__in=IssueStory.objects.filter(story__in=stories).values("issue"))
-    issues = with_headlines(issues)
+    issues = with_editions(issues.select_related("newsletter"))
     page = BoundedPaginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_headlines(page.object_list)
     # The matching headlines on this page, to mark them.
     matching = set(
         stories.filter(issue_entries__issue__in=[issue.pk for issue in page]).values_list(

@@ -341,7 +341,9 @@ class CalendarFilter(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # Any desk user may be asked for (one row, by primary key); the
         # choices offered are set by offer_people() once the weeks are known.
-        self.fields["person"].queryset = roles.desk_users()  # type: ignore[attr-defined]
+        # Who is on the desk is asked only when someone is asked for.
+        if self.data.get("person"):
+            self.fields["person"].queryset = roles.desk_users()  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control" if name == "week" else "form-select"
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from newsroom import memo
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.auth.models import User as AuthUser
@@ -116,6 +118,21 @@ def reviewers() -> QuerySet[Any]:
 def desk_users() -> QuerySet[Any]:
     """Every user `is_desk_user` holds for, by name."""
     return _holding(EDITOR_PERMISSION, REVIEWER_PERMISSION)
+
+
+def reviewer_ids() -> frozenset[int]:
+    """The ids of `reviewers()`, asked once per request (newsroom.memo): the
+    planning calendar needs them for the weeks it shows and again for what
+    its reader owes."""
+    return memo.once_per_request(
+        "roles.reviewer_ids", lambda: frozenset(reviewers().values_list("pk", flat=True))
+    )
+
+
+def forget_holders(**kwargs: Any) -> None:
+    """Signal receiver: an account, a group or a grant changed, so who
+    holds a role may have; answers kept for this request are dropped."""
+    memo.forget()
 
 
 def sync_roles(grants: dict[str, list[str]] | None = None) -> None:

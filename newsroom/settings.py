@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "issues.publishing.delivery.AfterResponse",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers asked once per request (newsroom.memo): role holders.
+    "newsroom.memo.RequestMemo",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Pages drop the control characters HTML forbids (newsroom.text).

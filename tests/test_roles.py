@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
 
 from issues import roles as issue_roles
 from newsroom import roles
+from newsroom.memo import RequestMemo
 from tests.factories import make_user
 
 
@@ -63,3 +66,27 @@ def test_the_lists_hold_direct_grants_and_superusers_when_no_group_grants_the_pe
     bob = type(bob).objects.get(pk=bob.pk)
     assert (roles.is_reviewer(alice), roles.is_reviewer(bob)) == (True, False)
     assert list(roles.reviewers()) == [alice, admin_user]
+
+
+@pytest.mark.django_db
+def test_a_request_asks_once_who_the_reviewers_are_and_sees_a_change_at_once(
+    alice, bob, django_assert_num_queries
+) -> None:
+    """The planning calendar asks twice a page (newsroom.memo keeps the
+    first answer); a view that changes a role and asks again sees the change."""
+    answers = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        answers.append(roles.reviewer_ids())
+        with django_assert_num_queries(0):
+            answers.append(roles.reviewer_ids())
+        alice.groups.add(Group.objects.get(name=roles.REVIEWERS))
+        answers.append(roles.reviewer_ids())
+        return HttpResponse()
+
+    RequestMemo(view)(RequestFactory().get("/"))
+    assert answers[0] == answers[1] == {bob.pk}
+    assert answers[2] == {alice.pk, bob.pk}
+    # Outside a request (a task, a command) nothing is kept.
+    alice.groups.clear()
+    assert roles.reviewer_ids() == {bob.pk}

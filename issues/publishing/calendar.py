@@ -24,10 +24,6 @@ DATES = [
 ]
 
 
-def reviewer_ids() -> frozenset[int]:
-    return frozenset(roles.reviewers().values_list("pk", flat=True))
-
-
 def issue_entries(
     start: datetime.datetime,
     end: datetime.datetime,
@@ -43,7 +39,7 @@ def issue_entries(
     )
     if newsletter_id:
         issues = issues.filter(newsletter_id=newsletter_id)
-    now, reviewers = timezone.now(), reviewer_ids()
+    now, reviewers = timezone.now(), roles.reviewer_ids()
     found = [
         entry
         for issue in issues
@@ -196,7 +192,7 @@ def issue_lapses(now: datetime.datetime) -> list[Lapse]:
     late_review = Issue.objects.filter(review_deadline__lt=now, scheduled_for__isnull=True).exclude(
         status=Status.PUBLISHED
     )
-    reviewers = reviewer_ids()
+    reviewers = roles.reviewer_ids()
     for issue in late_review.select_related("newsletter"):
         due = timezone.localtime(issue.review_deadline)  # type: ignore[arg-type]
         for user_id in reviewers:

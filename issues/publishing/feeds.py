@@ -35,7 +35,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import condition, require_safe
 
 from issues.models import Issue
-from issues.models.editions import Edition
+from issues.models.editions import Edition, with_editions
 from issues.models.issues import IssueQuerySet
 from issues.models.reach import Channel
 from issues.readers import access
@@ -148,7 +148,9 @@ class IssueFeed(Feed):
         return Issue.objects.published().filter(newsletter=obj)
 
     def items(self, obj: Newsletter) -> list[Issue]:
-        return list(with_headlines(self.issues(obj))[:FEED_LENGTH])
+        return with_headlines(
+            with_editions(self.issues(obj).select_related("newsletter"))[:FEED_LENGTH]
+        )
 
     def item_title(self, item: Issue) -> str:
         return smarten(f"{item.newsletter.title}: {item.period}")
@@ -157,7 +159,9 @@ class IssueFeed(Feed):
         # Headlines are text: escaped here, and the whole escaped again as
         # the entry's content (type="html").
         headlines = format_html_join(
-            "", "<li>{}</li>", ((smarten(entry.story.headline),) for entry in item.entries.all())
+            "",
+            "<li>{}</li>",
+            ((headline.text,) for headline in item.headlines),  # type: ignore[attr-defined]
         )
         latest = item.latest_edition
         if latest is None or not latest.is_correction:
