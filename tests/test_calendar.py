@@ -18,6 +18,8 @@ from issues.models import Issue
 from newsroom.models import Newsletter
 from newsroom.models.planning import Assignment
 from newsroom.models.private_addresses import PrivateAddressKey, Purpose
+from newsroom.planning import agenda
+from newsroom.review.workflow import Status
 from tests import factories
 from tests.factories import client_for
 
@@ -124,6 +126,29 @@ def test_the_calendar_filters_by_person_and_newsletter(
     # The page says whose and which: the filter is not only in the form.
     assert "Showing what erin owes." in mine.content.decode()
     assert "Showing everything in Energy." in energy.content.decode()
+
+
+def test_of_an_issue_a_person_owes_their_copy_what_they_scheduled_or_its_review(
+    week: dict[str, object], alice: User, bob: User, erin: User
+) -> None:
+    issue = week["issue"]
+    assert isinstance(issue, Issue)
+    start, end = NOW - datetime.timedelta(days=7), NOW + datetime.timedelta(days=7)
+    with time_machine.travel(NOW, tick=False):
+        owed = {
+            user.get_username(): [e.kind for e in agenda.entries(start, end, person_id=user.pk)]
+            for user in (alice, bob, erin)
+        }
+        Issue.objects.filter(pk=issue.pk).update(
+            status=Status.REVIEW, scheduled_for=NOW + datetime.timedelta(days=4), scheduled_by=erin
+        )
+        scheduled = [e.kind for e in agenda.entries(start, end, person_id=erin.pk)]
+    assert owed == {
+        "alice": ["assignment", "copy"],  # her slot; she made the issue
+        "bob": ["review", "publication"],  # a reviewer
+        "erin": ["assignment"],
+    }
+    assert scheduled == ["assignment", "scheduled"]
 
 
 def test_the_calendar_is_for_the_desk_only(dave: User) -> None:

@@ -40,6 +40,11 @@ def issue_entries(
     if newsletter_id:
         issues = issues.filter(newsletter_id=newsletter_id)
     now, reviewers = timezone.now(), roles.reviewer_ids()
+    if person_id and person_id not in reviewers:
+        # All a non-reviewer can owe of an issue is its copy (its editor)
+        # or its scheduled publication (who scheduled it): only those
+        # issues are read, not every issue of the weeks.
+        issues = issues.filter(Q(created_by_id=person_id) | Q(scheduled_by_id=person_id))
     found = [
         entry
         for issue in issues
@@ -73,7 +78,7 @@ def slot_issues(slots: list[Slot]) -> dict[int, tuple[str, str]]:
         .select_related("newsletter")
         .order_by("copy_deadline", "pk")
     )
-    found = {}
+    found, labels = {}, {}
     for pk, newsletter_id, due_at, story_id in slots:
         issue = placed.get(story_id) if story_id else None
         if issue is None:
@@ -86,9 +91,13 @@ def slot_issues(slots: list[Slot]) -> dict[int, tuple[str, str]]:
                 None,
             )
         if issue is not None:
-            # Short, for a calendar cell: the newsletter's slug ("ICT no. 7").
-            label = f"{issue.newsletter.slug.upper()} no. {issue.number}"
-            found[pk] = (label, reverse("issue_desk:issue_builder", args=[issue.pk]))
+            if issue.pk not in labels:  # many slots share an issue: one address each
+                # Short, for a calendar cell: the newsletter's slug ("ICT no. 7").
+                labels[issue.pk] = (
+                    f"{issue.newsletter.slug.upper()} no. {issue.number}",
+                    reverse("issue_desk:issue_builder", args=[issue.pk]),
+                )
+            found[pk] = labels[issue.pk]
     return found
 
 
