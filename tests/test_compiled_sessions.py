@@ -8,7 +8,8 @@ import datetime
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.auth.models import User
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission, User
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issues.models import Issue
+from newsroom import roles
 from newsroom.models import Newsletter
 from newsroom.security import accounts, sessions
 from tests import factories
@@ -99,3 +101,24 @@ def test_the_session_store_answers_as_djangos_for_every_key(dave: User) -> None:
     dropped = sessions.SessionStore(expired)
     assert dict(dropped) == {}
     assert dropped.session_key is None
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "dave", "granted", "admin"])
+def test_the_permissions_answer_as_model_backends_for_every_persona(
+    persona: str, alice: User, bob: User, dave: User, admin_user: User
+) -> None:
+    """Editor, reviewer, subscriber, a direct grant beside a group's, a superuser."""
+    granted = factories.make_user("granted", roles.EDITORS)
+    granted.user_permissions.add(Permission.objects.get(codename="review_story"))
+    user = {"alice": alice, "bob": bob, "dave": dave, "granted": granted, "admin": admin_user}[
+        persona
+    ]
+    for ask in ("get_user_permissions", "get_group_permissions", "get_all_permissions"):
+        ours, django = (
+            getattr(backend, ask)(User.objects.get(pk=user.pk))
+            for backend in (accounts.AccountBackend(), ModelBackend())
+        )
+        assert ours == django, ask
+    assert ours  # every persona holds some permission
+    if connection.vendor == "postgresql":
+        assert accounts._PERMISSIONS["group"].rows(pk=user.pk) is not None
