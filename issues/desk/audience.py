@@ -175,18 +175,40 @@ def filtered(form: AudienceFilter) -> QuerySet[Subscription]:
     return subscriptions
 
 
+def never_downloaded() -> dict[int, int]:
+    """Per newsletter, its subscriptions whose reader never downloaded
+    anything. Asked apart from the other counts: there, as a filter of the
+    count, the download index was probed once per subscription; in a WHERE,
+    PostgreSQL reads the downloads' readers once (an anti-join)."""
+    downloaded = DownloadCount.objects.filter(user=OuterRef("user"))
+    rows = (
+        Subscription.objects.filter(~Exists(downloaded))
+        .order_by()
+        .values("newsletter")
+        .annotate(never=Count("pk"))
+        .values_list("newsletter", "never")
+    )
+    return dict(rows)
+
+
 @publisher_required
 def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    downloaded = DownloadCount.objects.filter(user=OuterRef("subscriptions__user"))
-    newsletters = Newsletter.objects.order_by("title").annotate(
-        readers=Count("subscriptions", filter=current_subscriptions_q("subscriptions__", today)),
-        ending=Count(
-            "subscriptions", filter=Q(subscriptions__ends_on__range=(today, today + ENDING_SOON))
-        ),
-        lapsed=Count("subscriptions", filter=Q(subscriptions__ends_on__lt=today)),
-        never=Count("subscriptions", filter=~Exists(downloaded)),
+    newsletters = list(
+        Newsletter.objects.order_by("title").annotate(
+            readers=Count(
+                "subscriptions", filter=current_subscriptions_q("subscriptions__", today)
+            ),
+            ending=Count(
+                "subscriptions",
+                filter=Q(subscriptions__ends_on__range=(today, today + ENDING_SOON)),
+            ),
+            lapsed=Count("subscriptions", filter=Q(subscriptions__ends_on__lt=today)),
+        )
     )
+    never = never_downloaded()
+    for newsletter in newsletters:
+        newsletter.never = never.get(newsletter.pk, 0)  # type: ignore[attr-defined]
     form = AudienceFilter(request.GET or None)
     subscriptions = (
         filtered(form)
