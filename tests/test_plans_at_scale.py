@@ -179,7 +179,23 @@ def audience(subscribers: None, newsletter: Newsletter) -> list[Newsletter]:
             """,
             [[n.pk for n in newsletters]],
         )
-        cursor.execute("ANALYZE issues_subscription")
+        cursor.execute(
+            "UPDATE auth_user SET email = username || '@example.org'"
+            " WHERE username LIKE 'reader-%%'",
+            [],
+        )
+        cursor.execute(
+            "INSERT INTO issues_readerprofile (user_id, organisation)"
+            " SELECT id, 'Ministry ' || (id %% 200) FROM auth_user"
+            " WHERE username LIKE 'reader-%%' AND id %% 10 = 0",
+            [],
+        )
+        # As autovacuum leaves them: the trigram indexes' pending entries
+        # merged (a GIN index defers its inserts), the tables analysed.
+        for index in ("auth_user_audience_search_trgm", "readerprofile_organisation_trgm"):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        for table in ("issues_subscription", "auth_user", "issues_readerprofile"):
+            cursor.execute(f"ANALYZE {table}")
     return newsletters
 
 
@@ -224,3 +240,32 @@ def test_the_audience_counts_the_readers_who_never_downloaded_in_one_anti_join(
         1200,
     ]
     assert sum(n.never for n in rows) == 20000  # nobody downloaded
+
+
+@pytest.mark.parametrize("q", ["lee@energy", "ministry 17"])
+def test_the_audience_finds_readers_by_address_or_organisation_through_trigram_indexes(
+    audience: list[Newsletter], admin_user: User, q: str
+) -> None:
+    """The search asks each table's trigram index (migration 0029) for the
+    readers, then their subscriptions by reader: as an OR across the join it
+    read every subscription and account (45 ms at 33,000 subscriptions)."""
+    User.objects.filter(username="reader-1234").update(email="ann.lee@energy.example")
+    queries = page_queries(admin_user, reverse("issue_desk:audience"), {"q": q})
+    (count,) = [sql for sql in queries if sql.startswith('SELECT COUNT(*) AS "__count"')]
+    plan = explain(count.replace("%", "%%"))  # the captured SQL holds LIKE '%...%'
+    assert "Seq Scan on auth_user" not in plan, plan
+    assert "Bitmap Index Scan on auth_user_audience_search_trgm" in plan, plan
+    if q.startswith("lee"):
+        # One reader: their subscriptions by the reader index. (For an
+        # organisation of 100 readers a hash join over the subscriptions is
+        # the planner's fair choice: about 2 ms at 20,000.)
+        assert "Seq Scan on issues_subscription" not in plan, plan
+    page = factories.client_for(admin_user).get(reverse("issue_desk:audience"), {"q": q})
+    found = {s.user.username for s in page.context["page"]}
+    if q.startswith("lee"):
+        assert found == {"reader-1234"}
+    else:
+        assert found and all(
+            s.user.reader_profile.organisation.lower().startswith("ministry 17")
+            for s in page.context["page"]
+        )
