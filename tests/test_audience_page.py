@@ -9,6 +9,9 @@ import io
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from issues.models import Issue, Subscription
@@ -105,3 +108,48 @@ def test_the_page_shows_each_licences_seats(
     [shown] = page.context["licences"]
     assert (shown.organisation.name, shown.used, shown.seats) == ("Ministry of Energy", 1, 12)
     assert "1 of 12" in page.content.decode()
+
+
+AUDIENCE_QUERIES = 12  # at most, with every filter (issue 27's bench: 11-12)
+
+
+def audience_queries(client: Client, params: dict[str, str]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/desk/issues/audience/", params).status_code == 200
+    return len(queries.captured_queries)
+
+
+def add_organisation(n: int, readers: int, newsletter: Newsletter) -> None:
+    """An organisation with a licence to two newsletters and `readers` seated readers."""
+    today = timezone.localdate()
+    ministry = Organisation.objects.create(name=f"Ministry of Energy {n}")
+    licence = Licence.objects.create(
+        organisation=ministry, seats=20, starts_on=today, ends_on=today
+    )
+    licence.newsletters.add(newsletter, factories.make_newsletter(f"Sector {n}", f"s-{n}"))
+    for m in range(readers):
+        reader = factories.make_subscriber(f"reader-{n}-{m}", newsletter)
+        ReaderProfile.objects.create(user=reader, organisation=ministry.name)
+        take_seat(licence=licence, user=reader)
+
+
+def test_the_page_runs_as_many_queries_for_forty_readers_and_licences_as_for_five(
+    publisher: User, newsletter: Newsletter, readers: dict[str, User]
+) -> None:
+    client = factories.client_for(publisher)
+    filters = [
+        {},
+        {"newsletter": str(newsletter.pk)},
+        *({"show": show} for show in ("current", "ending", "lapsed", "never")),
+        {"q": "energy"},
+        {"newsletter": str(newsletter.pk), "show": "never", "q": "energy"},
+    ]
+    add_organisation(0, 1, newsletter)
+    few = [audience_queries(client, params) for params in filters]
+    for n in range(1, 4):
+        add_organisation(n, 12, newsletter)
+
+    many = [audience_queries(client, params) for params in filters]
+
+    assert many == few
+    assert max(many) <= AUDIENCE_QUERIES

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
+from issues.desk.audience import is_publisher
 from issues.models import Issue, IssueStory, Subscription
 from issues.models.editions import Edition
+from issues.models.licences import Licence, Organisation, Seat
+from issues.models.reach import DownloadCount
 from newsroom.models import Newsletter, Source, Story, StoryTransition
 from newsroom.review.workflow import Status
 from tests import factories
@@ -38,7 +43,8 @@ def test_it_builds_a_publishers_years_and_says_so_in_one_line() -> None:
 
     assert out.count("\n") == 1
     assert out.startswith(
-        "generated 2 newsletters, 10 sources, 120 stories, 10 issues (6 published)"
+        "generated 2 newsletters, 10 sources, 120 stories, 10 issues (6 published),"
+        " 30 subscribers, 1 organisation"
     )
     assert "stories" in progress and "120/120" in progress
     assert Newsletter.objects.filter(slug__startswith="load-r1-").count() == 2
@@ -62,6 +68,47 @@ def test_it_builds_a_publishers_years_and_says_so_in_one_line() -> None:
     assert (newest - oldest).days > 3000
     assert Subscription.objects.count() >= 30
     assert User.objects.filter(username__startswith="load-r1-reader-").count() == 30
+
+
+def test_it_gives_the_publisher_an_audience_of_organisations_lapses_and_downloads() -> None:
+    generate("--subscribers=250")
+
+    publisher = User.objects.get(username="load-r1-publisher")
+    assert is_publisher(publisher)
+    # One organisation per hundred readers, each with a licence to one or
+    # two newsletters, fifteen of whose twenty seats are taken.
+    assert Organisation.objects.count() == 3
+    for licence in Licence.objects.prefetch_related("newsletters", "seats_taken"):
+        assert 1 <= licence.newsletters.count() <= 2
+        assert (licence.seats, licence.seats_taken.count()) == (20, 15)
+        # Each seat reads the licence's newsletters: its own subscription or the licence's.
+        for seat in licence.seats_taken.all():
+            held = Subscription.objects.filter(
+                user=seat.user, newsletter__in=licence.newsletters.all()
+            )
+            assert held.count() == licence.newsletters.count()
+        organisation = licence.organisation
+        (contact,) = organisation.contacts.all()
+        assert Seat.objects.filter(licence__organisation=organisation, user=contact).exists()
+        assert contact.reader_profile.organisation == organisation.name
+    assert Subscription.objects.filter(licence__isnull=False).exists()
+    # Subscriptions ending soon and ended, beside those without an end.
+    today = timezone.localdate()
+    own = Subscription.objects.filter(licence__isnull=True)
+    assert own.filter(ends_on__range=(today, today + datetime.timedelta(days=30))).exists()
+    assert own.filter(ends_on__lt=today).exists()
+    assert own.filter(ends_on__isnull=True).count() > own.count() * 0.8
+    # Most readers downloaded something (the first always), the rest never did.
+    readers = User.objects.filter(username__startswith="load-r1-reader-")
+    downloaded = readers.filter(downloads__isnull=False).distinct().count()
+    assert 0.4 * 250 < downloaded < 0.8 * 250
+    assert DownloadCount.objects.filter(user__username="load-r1-reader-1").exists()
+    assert not DownloadCount.objects.filter(day__gt=today).exists()
+    # The first reader, whom the benchmarks read as, is a plain reader.
+    assert not Seat.objects.filter(user__username="load-r1-reader-1").exists()
+    assert not Subscription.objects.filter(
+        user__username="load-r1-reader-1", ends_on__isnull=False
+    ).exists()
 
 
 def test_published_issues_share_one_rendered_pdf_per_newsletter_that_a_subscriber_downloads() -> (

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -28,7 +29,7 @@ from issues.models import Subscription
 from issues.models.issues import current_subscriptions_q
 from issues.models.licences import Licence
 from issues.models.reach import DownloadCount
-from issues.models.subscribers import SubscriberImport
+from issues.models.subscribers import ReaderProfile, SubscriberImport
 from issues.readers.subscribers import (
     COLUMNS,
     MAX_IMPORT_BYTES,
@@ -165,28 +166,60 @@ def filtered(form: AudienceFilter) -> QuerySet[Subscription]:
         downloaded = DownloadCount.objects.filter(user=OuterRef("user"))
         subscriptions = subscriptions.filter(~Exists(downloaded))
     if data["q"]:
-        q = data["q"]
-        subscriptions = subscriptions.filter(
-            Q(user__email__icontains=q)
-            | Q(user__first_name__icontains=q)
-            | Q(user__last_name__icontains=q)
-            | Q(user__reader_profile__organisation__icontains=q)
-        )
+        subscriptions = subscriptions.filter(user__in=readers_matching(data["q"]))
     return subscriptions
+
+
+def readers_matching(q: str) -> QuerySet[Any]:
+    """The ids of readers whose address, name or organisation holds `q`
+    (any case). One list of ids from the two tables, each searched by its
+    own trigram index on PostgreSQL (migration 0029): asked as an OR across
+    the join, the search read every subscription and account (45 ms at
+    33,000 subscriptions)."""
+    people = (
+        get_user_model()
+        .objects.filter(
+            Q(email__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        )
+        .values("pk")
+    )
+    return people.union(ReaderProfile.objects.filter(organisation__icontains=q).values("user"))
+
+
+def never_downloaded() -> dict[int, int]:
+    """Per newsletter, its subscriptions whose reader never downloaded
+    anything. Asked apart from the other counts: there, as a filter of the
+    count, the download index was probed once per subscription; in a WHERE,
+    PostgreSQL reads the downloads' readers once (an anti-join)."""
+    downloaded = DownloadCount.objects.filter(user=OuterRef("user"))
+    rows = (
+        Subscription.objects.filter(~Exists(downloaded))
+        .order_by()
+        .values("newsletter")
+        .annotate(never=Count("pk"))
+        .values_list("newsletter", "never")
+    )
+    return dict(rows)
 
 
 @publisher_required
 def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    downloaded = DownloadCount.objects.filter(user=OuterRef("subscriptions__user"))
-    newsletters = Newsletter.objects.order_by("title").annotate(
-        readers=Count("subscriptions", filter=current_subscriptions_q("subscriptions__", today)),
-        ending=Count(
-            "subscriptions", filter=Q(subscriptions__ends_on__range=(today, today + ENDING_SOON))
-        ),
-        lapsed=Count("subscriptions", filter=Q(subscriptions__ends_on__lt=today)),
-        never=Count("subscriptions", filter=~Exists(downloaded)),
+    newsletters = list(
+        Newsletter.objects.order_by("title").annotate(
+            readers=Count(
+                "subscriptions", filter=current_subscriptions_q("subscriptions__", today)
+            ),
+            ending=Count(
+                "subscriptions",
+                filter=Q(subscriptions__ends_on__range=(today, today + ENDING_SOON)),
+            ),
+            lapsed=Count("subscriptions", filter=Q(subscriptions__ends_on__lt=today)),
+        )
     )
+    never = never_downloaded()
+    for newsletter in newsletters:
+        newsletter.never = never.get(newsletter.pk, 0)  # type: ignore[attr-defined]
     form = AudienceFilter(request.GET or None)
     subscriptions = (
         filtered(form)

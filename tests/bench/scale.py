@@ -55,7 +55,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from issues.models import Issue, Subscription  # noqa: E402
+from issues.models.licences import Organisation  # noqa: E402
 from issues.readers import downloads  # noqa: E402
+from newsroom.models.private_addresses import PrivateAddressKey, Purpose  # noqa: E402
 from newsroom.review.workflow import Status  # noqa: E402
 from tests.bench.serving import free_port, session_for  # noqa: E402
 
@@ -166,16 +168,26 @@ def page_list(alias: str) -> list[tuple[str, str, str]]:
     users = User.objects.using(alias)
     editor = users.get(username="load-r1-editor-1")
     reviewer = users.get(username="load-r1-reviewer-1")
+    publisher = users.get(username="load-r1-publisher")
     sub = Subscription.objects.using(alias).select_related("user", "newsletter").order_by("pk")[0]
     issues = Issue.objects.using(alias).order_by("pk")
     draft = issues.filter(status=Status.DRAFT)[0]
     published = issues.filter(status=Status.PUBLISHED, newsletter=sub.newsletter).last()
     assert published is not None
-    cookie = {u.pk: signed_in(alias, u) for u in (editor, reviewer, sub.user)}
-    ed, rv, rd = cookie[editor.pk], cookie[reviewer.pk], cookie[sub.user.pk]
+    organisation = Organisation.objects.using(alias).order_by("pk")[0]
+    contact = organisation.contacts.order_by("pk")[0]
+    people = (editor, reviewer, sub.user, publisher, contact)
+    cookie = {u.pk: signed_in(alias, u) for u in people}
+    ed, rv, rd, pb, ct = (cookie[u.pk] for u in people)
+    keys = PrivateAddressKey.objects.using(alias)
+    feed_key = keys.get_or_create(user=sub.user, purpose=Purpose.FEED)[0].key
+    calendar_key = keys.get_or_create(user=editor, purpose=Purpose.CALENDAR)[0].key
     newsletter = sub.newsletter
     year_ago = (timezone.localdate() - datetime.timedelta(weeks=52)).isoformat()
     builder = f"/desk/issues/{draft.pk}/"
+    # The same organisation on both databases: the first one's name.
+    audience = "/desk/issues/audience/"
+    named = "organisation%2000001"
     return [
         ("editor's dashboard", ed, "/desk/"),
         ("reviewer's dashboard", rv, "/desk/"),
@@ -186,6 +198,8 @@ def page_list(alias: str) -> list[tuple[str, str, str]]:
         ("story search, missing word", ed, f"/desk/stories/?q={MISSING_WORD}"),
         ("review queue", rv, "/desk/review/"),
         ("sources", ed, "/desk/sources/"),
+        ("source names, prefix", ed, "/desk/sources/names/?q=load-r1-source%200001"),
+        ("source names, within", ed, "/desk/sources/names/?q=source%20001"),
         ("desk issue list", ed, "/desk/issues/"),
         ("issue builder", ed, builder),
         ("issue builder, search", ed, f"{builder}?q={COMMON_WORD}"),
@@ -199,6 +213,26 @@ def page_list(alias: str) -> list[tuple[str, str, str]]:
             ed,
             f"/desk/calendar/?newsletter={newsletter.pk}&person={reviewer.pk}&week={year_ago}",
         ),
+        ("calendar feed", "", f"/desk/calendar/{calendar_key}.ics"),
+        ("audience", pb, audience),
+        ("audience, newsletter", pb, f"{audience}?newsletter={newsletter.pk}"),
+        ("audience, current", pb, f"{audience}?show=current"),
+        ("audience, ending", pb, f"{audience}?show=ending"),
+        ("audience, ended", pb, f"{audience}?show=lapsed"),
+        ("audience, never", pb, f"{audience}?show=never"),
+        ("audience, search", pb, f"{audience}?q={named}"),
+        (
+            "audience, every filter",
+            pb,
+            f"{audience}?newsletter={newsletter.pk}&show=never&q={named}",
+        ),
+        ("organisation, contact", ct, f"/accounts/organisations/{organisation.pk}/"),
+        ("organisation, publisher", pb, f"/accounts/organisations/{organisation.pk}/"),
+        ("home page", rd, "/"),
+        ("home page, stranger", "", "/"),
+        ("account page", rd, "/accounts/profile/"),
+        ("public feed", "", f"/feeds/{newsletter.slug}.atom"),
+        ("private feed", "", f"/feeds/private/{feed_key}/{newsletter.slug}.atom"),
         ("archive", rd, "/issues/"),
         ("archive, one newsletter", rd, f"/issues/?newsletter={newsletter.slug}"),
         ("archive search, common", rd, f"/issues/?q={COMMON_WORD}"),
@@ -223,10 +257,53 @@ def queries_of(path: str, cookie: str) -> int:
     return len(queries.captured_queries)
 
 
+# The machine's speed, to compare figures from different machines: a fixed
+# pure-Python loop, and a fixed Django template (a table of 100 rows with a
+# filter each) rendered TEMPLATE_RENDERS times; each the best of three.
+LOOP_STEPS = 2_000_000
+TEMPLATE_RENDERS = 200
+SPEED_TEMPLATE = (
+    "<table>{% for row in rows %}<tr><td>{{ row.name|title }}</td>"
+    "<td>{{ row.share|floatformat:2 }}</td><td>{% if row.even %}even{% endif %}</td></tr>"
+    "{% endfor %}</table>"
+)
+
+
+def machine_speed() -> str:
+    from django.template import Context, Engine
+
+    def loop() -> None:
+        total = 0
+        for step in range(LOOP_STEPS):
+            total += step % 7
+
+    template = Engine().from_string(SPEED_TEMPLATE)
+    rows = [{"name": f"reader {n}", "share": n / 7, "even": n % 2 == 0} for n in range(100)]
+
+    def render() -> None:
+        for _ in range(TEMPLATE_RENDERS):
+            template.render(Context({"rows": rows}))
+
+    def best(work: Any) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - started) * 1000)
+        return min(times)
+
+    return (
+        f"machine speed: Python loop of {LOOP_STEPS:,} steps {best(loop):.0f} ms, template"
+        f" of 100 rows rendered {TEMPLATE_RENDERS} times {best(render):.0f} ms (best of 3;"
+        f" lower is faster)"
+    )
+
+
 def pages(port: int) -> None:
     """Each page on the large data (DATABASE_URL) and, given
     BENCH_DEMO_DATABASE_URL, on the demo data too: the two servers take
     turns request by request, so a busy moment of the machine falls on both."""
+    print(machine_speed())
     demo_url = os.environ.get("BENCH_DEMO_DATABASE_URL", "")
     large = page_list("default")
     demo = page_list(demo_database(demo_url)) if demo_url else None

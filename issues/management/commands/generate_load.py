@@ -8,6 +8,12 @@ subscriptions), but are written in large batches. Published issues share one
 rendered artifact per newsletter, so generating does not render 5,000 PDFs.
 Generated newsletters and users carry a `load-r<run>-` prefix; the command
 refuses a database that holds anything else unless --force.
+
+The audience is there too: a publisher (`<prefix>publisher`, staff who may
+add accounts), one organisation per 100 readers with a licence to one or
+two newsletters, some of whose readers hold its seats and one of whom is its
+contact; individual subscriptions ending soon or ended; and downloads
+counted for most readers, so that "never downloaded" means something.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
@@ -32,6 +38,9 @@ from django.utils import timezone
 from issues.models import Issue, IssueStory, IssueTransition, Subscription
 from issues.models.editions import Edition
 from issues.models.issues import COPY_LEAD, REVIEW_LEAD
+from issues.models.licences import Licence, Organisation, Seat
+from issues.models.reach import Channel, Document, DownloadCount
+from issues.models.subscribers import ReaderProfile
 from issues.progress import Progress
 from issues.publishing.publish import count_pages
 from issues.rendering import documents
@@ -44,6 +53,13 @@ LOAD_PASSWORD = "generate-load"  # noqa: S105 - the known login of generated use
 BATCH = 2000
 STORIES_PER_ISSUE = 8
 ASSIGNMENTS_A_WEEK = 3
+READERS_PER_ORGANISATION = 100
+SEATS_PER_LICENCE = 20
+SEATS_TAKEN = 15
+# Of the readers' own subscriptions (the first reader's excepted: the
+# benchmarks read as them), these shares end within 30 days and have ended.
+ENDING_SHARE, ENDED_SHARE = 0.03, 0.06
+DOWNLOADED_SHARE = 0.6  # readers with at least one counted download
 RUN_SLUG = re.compile(r"^load-r(\d+)-")
 
 WORDS = [
@@ -180,9 +196,12 @@ class Command(BaseCommand):
             stories = self.make_stories(counts["stories"], newsletters, source_ids, editors)
             published = self.make_issues(counts["issues"], newsletters, stories, reviewers, editors)
             self.make_story_transitions(stories, editors, reviewers)
-            self.make_subscribers(counts["subscribers"], newsletters)
+            held = self.make_subscribers(counts["subscribers"], newsletters)
+            self.make_publisher()
+            organisations = self.make_organisations(held, newsletters)
             self.make_assignments(editors)
         self.share_artifacts(newsletters, published)
+        self.make_downloads(held)
         if connection.vendor == "postgresql":
             # Fresh statistics, or the planner guesses from an empty table.
             with connection.cursor() as cursor:
@@ -191,7 +210,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"generated {counts['newsletters']} newsletters, {sources} sources,"
             f" {counts['stories']} stories, {counts['issues']} issues ({len(published)} published),"
-            f" {counts['subscribers']} subscribers as {self.prefix}* (password"
+            f" {counts['subscribers']} subscribers, {organisations}"
+            f" organisation{'s' if organisations != 1 else ''} as {self.prefix}* (password"
             f" {LOAD_PASSWORD}) in {elapsed:.1f} s"
         )
 
@@ -518,10 +538,15 @@ class Command(BaseCommand):
             Assignment.objects.bulk_create(chunk)
             progress.advance(len(chunk))
 
-    def make_subscribers(self, count: int, newsletters: list[Newsletter]) -> None:
+    def make_subscribers(self, count: int, newsletters: list[Newsletter]) -> dict[int, set[int]]:
+        """Readers with one or two subscriptions each, some ending within 30
+        days and some ended; returns each reader's newsletters, in the
+        readers' order."""
         progress = Progress(self.progress_out, "subscribers", count)
         group = Group.objects.get(name=roles.SUBSCRIBERS)
         through = User.groups.through
+        today = timezone.localdate(self.now)
+        held: dict[int, set[int]] = {}
         for first in range(0, count, BATCH):
             indexes = range(first + 1, min(first + BATCH, count) + 1)
             users = User.objects.bulk_create(
@@ -536,11 +561,145 @@ class Command(BaseCommand):
             )
             through.objects.bulk_create([through(user_id=u.pk, group_id=group.pk) for u in users])
             subscriptions = []
-            for user in users:
+            for index, user in zip(indexes, users, strict=True):
                 picks = self.random.sample(newsletters, k=min(len(newsletters), 1 + (user.pk % 2)))
-                subscriptions += [Subscription(user=user, newsletter=n) for n in picks]
+                held[user.pk] = {n.pk for n in picks}
+                subscriptions += [
+                    Subscription(user=user, newsletter=n, ends_on=self.ends_on(index, today))
+                    for n in picks
+                ]
             Subscription.objects.bulk_create(subscriptions)
             progress.advance(len(users))
+        return held
+
+    def ends_on(self, index: int, today: datetime.date) -> datetime.date | None:
+        """A reader's own subscription: most do not lapse."""
+        roll = self.random.random()
+        if index == 1 or roll >= ENDING_SHARE + ENDED_SHARE:
+            return None
+        if roll < ENDING_SHARE:
+            return today + datetime.timedelta(days=self.random.randint(0, 29))
+        return today - datetime.timedelta(days=self.random.randint(1, 700))
+
+    def make_publisher(self) -> User:
+        """Staff who may add accounts: the publisher of the audience pages."""
+        publisher = User.objects.create(
+            username=f"{self.prefix}publisher",
+            email=f"{self.prefix}publisher@example.test",
+            password=self.password,
+            is_staff=True,
+        )
+        publisher.user_permissions.add(
+            Permission.objects.get(content_type__app_label="auth", codename="add_user")
+        )
+        return publisher
+
+    def make_organisations(self, held: dict[int, set[int]], newsletters: list[Newsletter]) -> int:
+        """One organisation per READERS_PER_ORGANISATION readers (at least
+        one), each with a licence to one or two newsletters whose seats
+        SEATS_TAKEN of those readers hold (the first reader of each hundred,
+        whom the benchmarks read as, holds none), the first of them its
+        contact. Every tenth licence ended ten days ago, every tenth but one
+        ends within 30 days. Each seat is written out as subscriptions to the
+        licence's newsletters the reader does not hold (sync_licence's rule)."""
+        readers = list(held)
+        count = -(-len(readers) // READERS_PER_ORGANISATION)
+        today = timezone.localdate(self.now)
+        organisations = Organisation.objects.bulk_create(
+            [Organisation(name=f"{self.prefix}Organisation {n:05d}") for n in range(1, count + 1)]
+        )
+        licences = []
+        for n, organisation in enumerate(organisations):
+            ends = (
+                today - datetime.timedelta(days=10)
+                if n % 10 == 0
+                else today + datetime.timedelta(days=self.random.randint(0, 29))
+                if n % 10 == 1
+                else today + datetime.timedelta(days=self.random.randint(60, 400))
+            )
+            licences.append(
+                Licence(
+                    organisation=organisation,
+                    seats=SEATS_PER_LICENCE,
+                    starts_on=ends - datetime.timedelta(days=365),
+                    ends_on=ends,
+                )
+            )
+        Licence.objects.bulk_create(licences)
+        licence_newsletters = Licence.newsletters.through
+        contacts = Organisation.contacts.through
+        covered: dict[int, list[int]] = {}
+        seats, profiles, subscriptions = [], [], []
+        for n, licence in enumerate(licences):
+            organisation = organisations[n]
+            picks = self.random.sample(newsletters, k=min(len(newsletters), 1 + n % 2))
+            covered[licence.pk] = [p.pk for p in picks]
+            block = readers[n * READERS_PER_ORGANISATION : (n + 1) * READERS_PER_ORGANISATION]
+            seated = block[1 : 1 + SEATS_TAKEN]
+            if seated:
+                contacts.objects.create(organisation_id=organisation.pk, user_id=seated[0])
+            for user_id in seated:
+                seats.append(Seat(licence=licence, user_id=user_id))
+                profiles.append(ReaderProfile(user_id=user_id, organisation=organisation.name))
+                subscriptions += [
+                    Subscription(
+                        user_id=user_id,
+                        newsletter_id=newsletter_id,
+                        licence=licence,
+                        starts_on=licence.starts_on,
+                        ends_on=licence.ends_on,
+                    )
+                    for newsletter_id in covered[licence.pk]
+                    if newsletter_id not in held[user_id]
+                ]
+        licence_newsletters.objects.bulk_create(
+            [
+                licence_newsletters(licence_id=licence_id, newsletter_id=newsletter_id)
+                for licence_id, ids in covered.items()
+                for newsletter_id in ids
+            ],
+            batch_size=BATCH,
+        )
+        Seat.objects.bulk_create(seats, batch_size=BATCH)
+        ReaderProfile.objects.bulk_create(profiles, batch_size=BATCH)
+        Subscription.objects.bulk_create(subscriptions, batch_size=BATCH)
+        return count
+
+    def make_downloads(self, held: dict[int, set[int]]) -> None:
+        """Counted downloads of recent editions by most readers (the first
+        always): one to three rows each, over the last weeks."""
+        progress = Progress(self.progress_out, "downloads", len(held))
+        recent: dict[int, list[tuple[int, datetime.date]]] = {}
+        for newsletter_id in {n for ids in held.values() for n in ids}:
+            editions = Edition.objects.filter(issue__newsletter_id=newsletter_id).order_by(
+                "-published_at"
+            )
+            recent[newsletter_id] = [
+                (pk, timezone.localdate(at))
+                for pk, at in editions.values_list("pk", "published_at")[:8]
+            ]
+        today = timezone.localdate(self.now)
+        rows: list[DownloadCount] = []
+        for index, (user_id, newsletter_ids) in enumerate(held.items()):
+            if index and self.random.random() >= DOWNLOADED_SHARE:
+                continue
+            choices = [e for n in sorted(newsletter_ids) for e in recent[n]]
+            for edition_id, day in self.random.sample(
+                choices, k=min(len(choices), self.random.randint(1, 3))
+            ):
+                rows.append(
+                    DownloadCount(
+                        edition_id=edition_id,
+                        day=min(day + datetime.timedelta(days=self.random.randint(0, 6)), today),
+                        user_id=user_id,
+                        document=Document.PDF,
+                        channel=self.random.choice([Channel.SITE, Channel.SITE, Channel.FEED]),
+                        count=self.random.randint(1, 3),
+                    )
+                )
+        for chunk in batched(rows):
+            DownloadCount.objects.bulk_create(chunk)
+        progress.advance(len(held))
 
     def share_artifacts(self, newsletters: list[Newsletter], published: list[Issue]) -> None:
         """Render each newsletter's newest published issue once and give every
