@@ -90,6 +90,18 @@ def free_seat(
     return bool(freed)
 
 
+def seat_subscription(licence: Licence, user_id: int, newsletter_id: int) -> Subscription:
+    """The subscription a seat on `licence` gives its reader to a newsletter:
+    the licence's dates, and the licence named as where it comes from."""
+    return Subscription(
+        user_id=user_id,
+        newsletter_id=newsletter_id,
+        licence=licence,
+        starts_on=licence.starts_on,
+        ends_on=licence.ends_on,
+    )
+
+
 def sync_licence(licence: Licence) -> None:
     """Make the licence's subscriptions match its seats, newsletters and days:
     one per seat and newsletter, unless the reader holds that newsletter
@@ -107,13 +119,7 @@ def sync_licence(licence: Licence) -> None:
     )
     Subscription.objects.bulk_create(
         [
-            Subscription(
-                user_id=user_id,
-                newsletter_id=newsletter_id,
-                licence=licence,
-                starts_on=licence.starts_on,
-                ends_on=licence.ends_on,
-            )
+            seat_subscription(licence, user_id, newsletter_id)
             for user_id in readers
             for newsletter_id in newsletters
             if (user_id, newsletter_id) not in held

@@ -43,6 +43,7 @@ from issues.models.reach import Channel, Document, DownloadCount
 from issues.models.subscribers import ReaderProfile
 from issues.progress import Progress
 from issues.publishing.publish import count_pages
+from issues.readers.licences import seat_subscription
 from issues.rendering import documents
 from newsroom import roles
 from newsroom.models import Newsletter, Source, Story, StoryTransition
@@ -642,13 +643,7 @@ class Command(BaseCommand):
                 seats.append(Seat(licence=licence, user_id=user_id))
                 profiles.append(ReaderProfile(user_id=user_id, organisation=organisation.name))
                 subscriptions += [
-                    Subscription(
-                        user_id=user_id,
-                        newsletter_id=newsletter_id,
-                        licence=licence,
-                        starts_on=licence.starts_on,
-                        ends_on=licence.ends_on,
-                    )
+                    seat_subscription(licence, user_id, newsletter_id)
                     for newsletter_id in covered[licence.pk]
                     if newsletter_id not in held[user_id]
                 ]
