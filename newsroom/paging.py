@@ -64,3 +64,22 @@ def bounded_page(
 ) -> Page:
     """The requested page (the last one for a number past the end)."""
     return BoundedPaginator(object_list, per_page, count_in_order=count_in_order).get_page(number)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are, for a list whose total is
+    kept rather than counted (issues.readers.audience)."""
+
+    capped = False
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+    @property
+    def shown_count(self) -> int:
+        return self.known_count

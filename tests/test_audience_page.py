@@ -51,7 +51,8 @@ def readers(newsletter: Newsletter, alice: User, bob: User) -> dict[str, User]:
 def test_the_page_counts_readers_per_newsletter(publisher: User, readers: dict[str, User]) -> None:
     page = factories.client_for(publisher).get("/desk/issues/audience/")
     row = page.context["newsletters"][0]
-    assert (row.readers, row.ending, row.lapsed, row.never) == (3, 1, 1, 3)
+    counts = row.audience
+    assert (counts.current, counts.ending, counts.ended, counts.never) == (3, 1, 1, 3)
     assert "Information and Communication Technology (ICT)" in page.content.decode()
 
 

@@ -8,7 +8,6 @@ the confirmation; nothing is applied before the publisher confirms.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,10 +25,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from issues.models import Subscription
-from issues.models.issues import current_subscriptions_q
 from issues.models.licences import Licence
 from issues.models.reach import DownloadCount
 from issues.models.subscribers import ReaderProfile, SubscriberImport
+from issues.readers.audience import ENDING_SOON, AudienceCounts, audience_counts
 from issues.readers.subscribers import (
     COLUMNS,
     MAX_IMPORT_BYTES,
@@ -40,9 +39,9 @@ from issues.readers.subscribers import (
     write_csv,
 )
 from newsroom.models import Newsletter
+from newsroom.paging import BoundedPaginator, CountedPaginator
 from newsroom.types import AuthenticatedHttpRequest
 
-ENDING_SOON = datetime.timedelta(days=30)
 LICENCES_SHOWN = 100
 
 
@@ -159,7 +158,7 @@ def filtered(form: AudienceFilter) -> QuerySet[Subscription]:
     if data["show"] == "current":
         subscriptions = subscriptions.current(today)  # type: ignore[attr-defined]
     elif data["show"] == "lapsed":
-        subscriptions = subscriptions.lapsed(today)  # type: ignore[attr-defined]
+        subscriptions = subscriptions.filter(ends_on__lt=today)
     elif data["show"] == "ending":
         subscriptions = subscriptions.filter(ends_on__range=(today, today + ENDING_SOON))
     elif data["show"] == "never":
@@ -168,6 +167,31 @@ def filtered(form: AudienceFilter) -> QuerySet[Subscription]:
     if data["q"]:
         subscriptions = subscriptions.filter(user__in=readers_matching(data["q"]))
     return subscriptions
+
+
+COUNTED = {
+    "": "subscriptions",
+    "current": "current",
+    "ending": "ending",
+    "lapsed": "ended",
+    "never": "never",
+}
+
+
+def audience_paginator(
+    form: AudienceFilter, subscriptions: QuerySet[Subscription], counts: dict[int, AudienceCounts]
+) -> Paginator:
+    """Pages of 50 whose number comes from the kept totals, unless a search
+    narrows the list: then counted, up to the bounded paginator's cap."""
+    valid = form.is_valid()
+    if valid and form.cleaned_data["q"]:
+        return BoundedPaginator(subscriptions, 50)
+    field = COUNTED[form.cleaned_data["show"] if valid else ""]
+    newsletter: Newsletter | None = form.cleaned_data["newsletter"] if valid else None
+    chosen = [counts.get(newsletter.pk)] if newsletter else counts.values()
+    return CountedPaginator(
+        subscriptions, 50, count=sum(getattr(row, field) for row in chosen if row is not None)
+    )
 
 
 def readers_matching(q: str) -> QuerySet[Any]:
@@ -186,47 +210,21 @@ def readers_matching(q: str) -> QuerySet[Any]:
     return people.union(ReaderProfile.objects.filter(organisation__icontains=q).values("user"))
 
 
-def never_downloaded() -> dict[int, int]:
-    """Per newsletter, its subscriptions whose reader never downloaded
-    anything. Asked apart from the other counts: there, as a filter of the
-    count, the download index was probed once per subscription; in a WHERE,
-    PostgreSQL reads the downloads' readers once (an anti-join)."""
-    downloaded = DownloadCount.objects.filter(user=OuterRef("user"))
-    rows = (
-        Subscription.objects.filter(~Exists(downloaded))
-        .order_by()
-        .values("newsletter")
-        .annotate(never=Count("pk"))
-        .values_list("newsletter", "never")
-    )
-    return dict(rows)
-
-
 @publisher_required
 def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    newsletters = list(
-        Newsletter.objects.order_by("title").annotate(
-            readers=Count(
-                "subscriptions", filter=current_subscriptions_q("subscriptions__", today)
-            ),
-            ending=Count(
-                "subscriptions",
-                filter=Q(subscriptions__ends_on__range=(today, today + ENDING_SOON)),
-            ),
-            lapsed=Count("subscriptions", filter=Q(subscriptions__ends_on__lt=today)),
-        )
-    )
-    never = never_downloaded()
+    counts = audience_counts(today)
+    newsletters = list(Newsletter.objects.order_by("title"))
     for newsletter in newsletters:
-        newsletter.never = never.get(newsletter.pk, 0)  # type: ignore[attr-defined]
+        newsletter.audience = counts.get(newsletter.pk, AudienceCounts())  # type: ignore[attr-defined]
     form = AudienceFilter(request.GET or None)
     subscriptions = (
         filtered(form)
         .select_related("user__reader_profile", "newsletter")
         .order_by("ends_on", "user__email", "pk")
     )
-    page = Paginator(subscriptions, 50).get_page(request.GET.get("page"))
+    paginator = audience_paginator(form, subscriptions, counts)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     licences = (
@@ -242,6 +240,7 @@ def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
         "newsletters": newsletters,
         "form": form,
         "page": page,
+        "ending_soon": ENDING_SOON.days,
         "today": today,
         "query": query.urlencode(),
     }

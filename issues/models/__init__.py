@@ -1,5 +1,6 @@
 """The publishing room's models, one module per concern."""
 
+from issues.models.audience import AudienceTally
 from issues.models.editions import Correction, CorrectionNotice, CorrectionTransition, Edition
 from issues.models.invitations import IssueInvitation, IssueInvitationUse
 from issues.models.issues import Delivery, Issue, IssueStory, IssueTransition, Subscription
@@ -12,6 +13,7 @@ from issues.models.subscribers import ReaderProfile, SubscriberImport
 from issues.models.workers import TaskWorker
 
 __all__ = [
+    "AudienceTally",
     "Correction",
     "CorrectionNotice",
     "CorrectionTransition",

@@ -565,6 +565,13 @@ class Subscription(models.Model):
             # incremental sort reads one page's rows, not every subscription.
             # Whole, not partial: the list holds the subscriptions without an end.
             models.Index(fields=["ends_on"], name="subscription_ends_on_idx"),
+            # The few that begin after they end (typed so in the admin): the
+            # audience's kept totals count them apart (issues.readers.audience).
+            models.Index(
+                fields=["newsletter"],
+                condition=models.Q(starts_on__gt=models.F("ends_on")),
+                name="subscription_starts_after_end",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["user", "newsletter"], name="subscription_once"),

@@ -41,6 +41,7 @@ from django.utils import timezone
 from issues.models import Issue, Subscription
 from issues.models.editions import Edition
 from issues.models.reach import Channel, Document, DownloadCount
+from issues.readers.audience import AudienceCounts, audience_counts
 from newsroom.review.workflow import Status
 
 if TYPE_CHECKING:
@@ -230,11 +231,12 @@ def issue_reach(issue: Issue) -> IssueReach:
         rows.values("edition__number").annotate(total=Sum("count")).order_by("edition__number")
     )
     subscribers = Subscription.objects.current().filter(newsletter_id=issue.newsletter_id)  # type: ignore[attr-defined]
+    counts = audience_counts(newsletter_id=issue.newsletter_id)
     return IssueReach(
         total=rows.aggregate(total=Sum("count"))["total"] or 0,
         readers=rows.exclude(user=None).values("user").distinct().count(),
         unknown=rows.filter(user=None).aggregate(total=Sum("count"))["total"] or 0,
-        subscribers=subscribers.count(),
+        subscribers=counts.get(issue.newsletter_id, AudienceCounts()).current,
         subscribers_who_downloaded=rows.filter(user__in=subscribers.values("user"))
         .values("user")
         .distinct()
