@@ -87,6 +87,7 @@ def test_withdrawing_in_the_admin_asks_for_the_reason_the_author_reads(
         "The figures are disputed.",
         "admin action",
     )
+    assert story.sent_back_at == row.at  # "Sent back to me" on the author's dashboard
 
 
 def test_status_cannot_be_edited_in_the_admin_form(

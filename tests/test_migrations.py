@@ -199,3 +199,84 @@ def test_every_private_feed_and_calendar_address_keeps_working() -> None:
     assert list(old_calendars.values_list("key", flat=True)) == ["erin-calendar-key-from-last-year"]
     migrate()
     assert PrivateAddressKey.objects.count() == 3
+
+
+BEFORE_SENT_BACK_MARK = [("newsroom", "0023_story_recently_approved_idx_holds_newsletter")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drafts_sent_back_before_the_mark_existed_are_marked_from_their_last_transition() -> None:
+    apps = migrate(BEFORE_SENT_BACK_MARK).loader.project_state(BEFORE_SENT_BACK_MARK).apps
+    users = apps.get_model("auth", "User")
+    alice, bob = (users.objects.create(username=n) for n in ("alice", "bob"))
+    newsletter = apps.get_model("newsroom", "Newsletter").objects.create(title="ICT", slug="ict")
+    story_model = apps.get_model("newsroom", "Story")
+    transitions = apps.get_model("newsroom", "StoryTransition").objects
+    start = timezone.now() - datetime.timedelta(days=30)
+
+    def story(headline: str, status: str, *moves: tuple[str, int]) -> Any:
+        """A story with its transitions, each (name, hours after `start`)."""
+        made = story_model.objects.create(
+            headline=headline,
+            newsletter=newsletter,
+            author=alice,
+            status=status,
+            published_at=start if status == "published" else None,
+        )
+        for name, hours in moves:
+            transitions.create(
+                story=made,
+                transition=name,
+                from_status="review",
+                to_status="draft",
+                by=bob,
+                at=start + datetime.timedelta(hours=hours),
+            )
+        return made
+
+    story("Fresh", "draft")
+    story("Changes requested", "draft", ("submit", 1), ("request_changes", 2))
+    story("Withdrawn", "draft", ("submit", 1), ("publish", 2), ("withdraw", 3))
+    story("Recalled", "draft", ("submit", 1), ("request_changes", 2), ("submit", 3), ("recall", 4))
+    story("Resubmitted", "review", ("submit", 1), ("request_changes", 2), ("submit", 3))
+    story("Approved", "published", ("submit", 1), ("publish", 2))
+    # Written in one instant: the later row is the last, as the desk lists them.
+    story("Same instant", "draft", ("submit", 5), ("request_changes", 5))
+    # Written out of order: the latest time is the last, whatever the row.
+    story("Out of order", "draft", ("request_changes", 7), ("submit", 6))
+    updated_at = dict(story_model.objects.values_list("pk", "updated_at"))
+
+    migrate()
+
+    hours = {
+        headline: (at - start) / datetime.timedelta(hours=1) if at else None
+        for headline, at in Story.objects.values_list("headline", "sent_back_at")
+    }
+    assert hours == {
+        "Fresh": None,
+        "Changes requested": 2,
+        "Withdrawn": 3,
+        "Recalled": None,
+        "Resubmitted": None,
+        "Approved": None,
+        "Same instant": 5,
+        "Out of order": 7,
+    }
+    assert sorted(Story.objects.sent_back().values_list("headline", flat=True)) == [
+        "Changes requested",
+        "Out of order",
+        "Same instant",
+        "Withdrawn",
+    ]
+    assert dict(Story.objects.values_list("pk", "updated_at")) == updated_at
+
+    # Reversible: going back drops the column and its index; coming forward
+    # again marks the same drafts.
+    migrate(BEFORE_SENT_BACK_MARK)
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, "newsroom_story")
+        indexes = connection.introspection.get_constraints(cursor, "newsroom_story")
+    assert "sent_back_at" not in {column.name for column in columns}
+    assert "story_sent_back_idx" not in indexes
+    migrate()
+    assert Story.objects.sent_back().count() == 4

@@ -45,6 +45,7 @@ def test_it_leaves_stories_and_issues_in_every_state() -> None:
         assert Issue.objects.filter(status=status).exists(), status
     sent_back = Story.objects.drafts().exclude(transitions=None).get()
     assert sent_back.last_request_for_changes().comment
+    assert list(Story.objects.sent_back()) == [sent_back]  # on the editor's dashboard
     published = Issue.objects.published().get()
     assert published.latest_edition.pdf_file and published.latest_edition.page_count == 1
     assert published.latest_edition.pdf_sha256 and published.latest_edition.html_sha256

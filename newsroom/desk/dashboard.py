@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +12,7 @@ from newsroom.desk.access import desk_user_required
 from newsroom.extension import publishing_room
 from newsroom.models import Story
 from newsroom.models.planning import Assignment, DeskNotice
-from newsroom.models.stories import SENT_BACK, label_stories
+from newsroom.models.stories import label_stories
 
 PANEL_SIZE = 10
 
@@ -35,11 +34,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .filter(assignee_id=user.pk)
         .order_by("due_at")[:PANEL_SIZE],
         "now": timezone.now(),
-        "sent_back": mine.sent_back()[:PANEL_SIZE],
-        "my_drafts": mine.drafts()
-        .with_last_transition()
-        .filter(Q(last_transition__isnull=True) | ~Q(last_transition__in=SENT_BACK))
-        .order_by("-updated_at")[:PANEL_SIZE],
+        # Found by the mark the workflow keeps (story_sent_back_idx); the
+        # reviewer's words are then looked up for the rows shown only.
+        "sent_back": mine.sent_back()
+        .order_by("-sent_back_at", "-pk")
+        .with_last_transition()[:PANEL_SIZE],
+        "my_drafts": mine.drafts().filter(sent_back_at=None).order_by("-updated_at")[:PANEL_SIZE],
         "my_in_review": mine.in_review()[:PANEL_SIZE],
         "awaiting_review": awaiting.order_by("updated_at")[:PANEL_SIZE],
         "panels": publishing_room().dashboard_panels(request),

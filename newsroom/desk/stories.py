@@ -125,7 +125,7 @@ def _not_ready(story: Story, user: User) -> str:
 def _sent_back_comment(story: Story) -> StoryTransition | None:
     """The reviewer's request or reason for withdrawing, while the draft it
     sent back is unresolved."""
-    if story.status != Status.DRAFT:
+    if story.status != Status.DRAFT or story.sent_back_at is None:
         return None
     last = story.transitions.select_related("by").first()
     return last if last and last.transition in SENT_BACK else None

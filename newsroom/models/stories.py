@@ -263,8 +263,9 @@ class StoryQuerySet(models.QuerySet["Story"]):
 
     def sent_back(self) -> StoryQuerySet:
         """Drafts whose last transition was a reviewer's request for changes,
-        or a withdrawal (with its reason)."""
-        return self.drafts().with_last_transition().filter(last_transition__in=SENT_BACK)  # type: ignore[misc]
+        or a withdrawal (with its reason): those the workflow marked with
+        `sent_back_at`."""
+        return self.drafts().filter(sent_back_at__isnull=False)
 
     def search(self, query: str) -> StoryQuerySet:
 
@@ -312,8 +313,19 @@ class Story(VersionedText):
         editable=False,
         help_text="Raised by every edit; an edit made from an older version is refused.",
     )
+    # Kept by the workflow (mark_transition) so that "Sent back to me" is an
+    # index read, not a look at each draft's last audit row.
+    sent_back_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a reviewer last sent this draft back to its author (requested "
+        "changes or withdrew it); empty once it moves on.",
+    )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history holds the text and status; when a story was sent back is
+    # in its transitions.
+    history = HistoricalRecords(excluded_fields=["updated_at", "sent_back_at"])
     objects = StoryQuerySet.as_manager()
     reason_required = {
         **VersionedText.reason_required,
@@ -353,9 +365,17 @@ class Story(VersionedText):
                 name="story_recently_approved_idx",
             ),
             # Dashboard panels of one author: author_id = %s AND status = %s
-            # ORDER BY updated_at DESC (my drafts, sent back, my stories in review).
+            # ORDER BY updated_at DESC (my drafts, my stories in review).
             models.Index(
                 fields=["author", "status", "-updated_at"], name="story_author_status_idx"
+            ),
+            # "Sent back to me": author_id = %s AND status = 'draft' AND
+            # sent_back_at IS NOT NULL ORDER BY sent_back_at DESC, id DESC LIMIT 10.
+            # Only sent-back drafts are in it, a few per author.
+            models.Index(
+                fields=["author", "-sent_back_at", "-id"],
+                condition=models.Q(status=Status.DRAFT, sent_back_at__isnull=False),
+                name="story_sent_back_idx",
             ),
         ]
 
@@ -503,6 +523,12 @@ class Story(VersionedText):
                 f" {timezone.localtime(when):%-d %B %Y, %H:%M}: a reviewer cancels"
                 " that schedule first, or the issue would go out without it."
             )
+
+    def mark_transition(self, transition: Transition, *, at: datetime.datetime) -> list[str]:
+        """A story sent back to its author is marked for their dashboard;
+        any other transition (submitted again, recalled, approved) clears it."""
+        self.sent_back_at = at if transition.name in SENT_BACK else None
+        return ["sent_back_at"]
 
     def last_request_for_changes(self) -> StoryTransition | None:
         return self.transitions.filter(transition=REQUEST_CHANGES.name).first()  # type: ignore[attr-defined]

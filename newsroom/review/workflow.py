@@ -9,6 +9,7 @@ change.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -121,8 +122,20 @@ class WorkflowModel(models.Model):
             allowed.append(transition)
         return allowed
 
+    def mark_transition(self, transition: Transition, *, at: datetime.datetime) -> list[str]:
+        """Set what this model keeps beside its status about the transition
+        being applied at `at` (on the locked row, before it is saved); return
+        the names of the fields set."""
+        return []
+
     def log_transition(
-        self, transition: Transition, *, by: AuthUser, comment: str, note: str
+        self,
+        transition: Transition,
+        *,
+        by: AuthUser,
+        comment: str,
+        note: str,
+        at: datetime.datetime | None = None,
     ) -> AuditRow:
         """Write the audit row for `transition`. Each workflow model keeps
         its audit rows (an `AuditRow` subclass) as `transitions`."""
@@ -131,6 +144,7 @@ class WorkflowModel(models.Model):
             from_status=transition.source,
             to_status=transition.target,
             by=by,
+            at=at or timezone.now(),
             comment=comment,
             note=note,
         )
@@ -207,17 +221,21 @@ def perform[M: WorkflowModel](
         # see "review" and both publish.
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         locked.check_transition(transition, by=by, comment=comment)
+        # One instant for the row and its audit row, so that a mark kept on
+        # the row (Story.sent_back_at) equals the audit row's time.
+        now = timezone.now()
         locked.status = transition.target
         fields = ["status", "published_at"]
         if transition.target == Status.PUBLISHED:
-            locked.published_at = timezone.now()
+            locked.published_at = now
         elif transition is WITHDRAW:
             locked.published_at = None
+        fields += locked.mark_transition(transition, at=now)
         if prepare is not None:
             fields += prepare(locked)
         locked.check_outcome(transition)
         locked.save(update_fields=fields)
-        locked.log_transition(transition, by=by, comment=comment, note=note)
+        locked.log_transition(transition, by=by, comment=comment, note=note, at=now)
         if notify:
             transaction.on_commit(
                 lambda: transitioned.send(
