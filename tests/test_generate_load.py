@@ -16,6 +16,7 @@ from issues.models import Issue, IssueStory, Subscription
 from issues.models.editions import Edition
 from issues.models.licences import Licence, Organisation, Seat
 from issues.models.reach import DownloadCount
+from issues.readers import audience
 from newsroom.models import Newsletter, Source, Story, StoryTransition
 from newsroom.review.workflow import Status
 from tests import factories
@@ -61,6 +62,12 @@ def test_it_builds_a_publishers_years_and_says_so_in_one_line() -> None:
         Story.objects.filter(status=Status.PUBLISHED).count()
     )
     assert Story.history.count() == 120  # type: ignore[attr-defined]
+    # Drafts sent back carry the workflow's mark, at their request's instant.
+    sent_back = StoryTransition.objects.filter(transition="request_changes")
+    assert sent_back.exists()
+    assert set(
+        Story.objects.filter(sent_back_at__isnull=False).values_list("pk", "sent_back_at")
+    ) == (set(sent_back.values_list("story_id", "at")))
     # Dates spread over years, not the second the command ran.
     oldest, newest = Story.objects.order_by("created_at").values_list("created_at", flat=True)[
         ::119
@@ -109,6 +116,8 @@ def test_it_gives_the_publisher_an_audience_of_organisations_lapses_and_download
     assert not Subscription.objects.filter(
         user__username="load-r1-reader-1", ends_on__isnull=False
     ).exists()
+    # The audience's kept totals follow the generator's bulk inserts.
+    assert audience.differences() == {}
 
 
 def test_published_issues_share_one_rendered_pdf_per_newsletter_that_a_subscriber_downloads() -> (

@@ -16,6 +16,12 @@ side, rare (a reader's first download, or their last going), FOR UPDATE,
 which waits for them. Row locks, not advisory ones: an import of 20,000
 readers takes 20,000, more than the lock table holds. SQLite writes one
 transaction at a time.
+
+The downloads' triggers run BEFORE each row, not after: an INSERT of a
+reader's first downloads in one statement (a PDF and an HTML document
+flushed together) would otherwise show every one of its rows to each row's
+trigger, and none would see itself as the first; before a row, a trigger
+sees the rows its statement wrote already, and not its own.
 """
 
 import django.db.models.deletion
@@ -106,29 +112,32 @@ END $$""",
 CREATE FUNCTION issues_audience_download() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' AND OLD.user_id IS NOT DISTINCT FROM NEW.user_id THEN
-        RETURN NULL;
+        RETURN NEW;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.user_id IS NOT NULL
-            AND NOT {has_downloads("OLD.user_id")} THEN
+            AND NOT {has_downloads("OLD.user_id", "OLD.id")} THEN
         {LOCK.format(user_id="OLD.user_id", mode="UPDATE")}
-        IF NOT {has_downloads("OLD.user_id")} THEN
+        IF NOT {has_downloads("OLD.user_id", "OLD.id")} THEN
             {reader("OLD.user_id", 1)};
         END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.user_id IS NOT NULL
-            AND NOT {has_downloads("NEW.user_id", "NEW.id")} THEN
+            AND NOT {has_downloads("NEW.user_id")} THEN
         {LOCK.format(user_id="NEW.user_id", mode="UPDATE")}
-        IF NOT {has_downloads("NEW.user_id", "NEW.id")} THEN
+        IF NOT {has_downloads("NEW.user_id")} THEN
             {reader("NEW.user_id", -1)};
         END IF;
     END IF;
-    RETURN NULL;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
 END $$""",
     "CREATE TRIGGER issues_audience_subscription AFTER INSERT OR DELETE"
     " OR UPDATE OF newsletter_id, user_id, starts_on, ends_on ON issues_subscription"
     " FOR EACH ROW EXECUTE FUNCTION issues_audience_subscription()",
     # Not on UPDATE OF count: a download counted again changes nothing here.
-    "CREATE TRIGGER issues_audience_download AFTER INSERT OR DELETE OR UPDATE OF user_id"
+    "CREATE TRIGGER issues_audience_download BEFORE INSERT OR DELETE OR UPDATE OF user_id"
     " ON issues_downloadcount FOR EACH ROW EXECUTE FUNCTION issues_audience_download()",
 ]
 POSTGRESQL_REVERSE = [
@@ -147,16 +156,16 @@ SQLITE = [
     "CREATE TRIGGER issues_audience_subscription_changed"
     " AFTER UPDATE OF newsletter_id, user_id, starts_on, ends_on ON issues_subscription"
     f" WHEN {changed('IS NOT')} BEGIN {add('OLD', -1)}; {add('NEW', 1)}; END",
-    "CREATE TRIGGER issues_audience_download_added AFTER INSERT ON issues_downloadcount"
-    f" WHEN NEW.user_id IS NOT NULL AND NOT {has_downloads('NEW.user_id', 'NEW.id')}"
+    "CREATE TRIGGER issues_audience_download_added BEFORE INSERT ON issues_downloadcount"
+    f" WHEN NEW.user_id IS NOT NULL AND NOT {has_downloads('NEW.user_id')}"
     f" BEGIN {reader('NEW.user_id', -1)}; END",
-    "CREATE TRIGGER issues_audience_download_removed AFTER DELETE ON issues_downloadcount"
-    f" WHEN OLD.user_id IS NOT NULL AND NOT {has_downloads('OLD.user_id')}"
+    "CREATE TRIGGER issues_audience_download_removed BEFORE DELETE ON issues_downloadcount"
+    f" WHEN OLD.user_id IS NOT NULL AND NOT {has_downloads('OLD.user_id', 'OLD.id')}"
     f" BEGIN {reader('OLD.user_id', 1)}; END",
-    "CREATE TRIGGER issues_audience_download_moved AFTER UPDATE OF user_id"
+    "CREATE TRIGGER issues_audience_download_moved BEFORE UPDATE OF user_id"
     " ON issues_downloadcount WHEN OLD.user_id IS NOT NEW.user_id BEGIN"
-    f" {reader('OLD.user_id', 1)} AND NOT {has_downloads('OLD.user_id')};"
-    f" {reader('NEW.user_id', -1)} AND NOT {has_downloads('NEW.user_id', 'NEW.id')}; END",
+    f" {reader('OLD.user_id', 1)} AND NOT {has_downloads('OLD.user_id', 'OLD.id')};"
+    f" {reader('NEW.user_id', -1)} AND NOT {has_downloads('NEW.user_id')}; END",
 ]
 SQLITE_REVERSE = [
     f"DROP TRIGGER IF EXISTS {name}"

@@ -489,7 +489,7 @@ class Command(BaseCommand):
     ) -> None:
         progress = Progress(self.progress_out, "audit rows", len(stories))
         for chunk in batched(stories):
-            rows = []
+            rows, sent_back = [], []
             for story in chunk:
                 author = story.author_id  # type: ignore[attr-defined]
                 if story.status != Status.DRAFT:
@@ -501,6 +501,7 @@ class Command(BaseCommand):
                         )
                     )
                 elif story.status == Status.DRAFT and self.random.random() < 0.3:
+                    sent_back.append(story.pk)
                     rows.append(self.audit(StoryTransition, story, "submit", author))
                     rows.append(
                         self.audit(
@@ -512,6 +513,9 @@ class Command(BaseCommand):
                         )
                     )
             StoryTransition.objects.bulk_create(rows)
+            # The mark the workflow keeps (Story.sent_back_at), at the
+            # instant audit() gives the request for changes.
+            Story.objects.filter(pk__in=sent_back).update(sent_back_at=models.F("created_at"))
             progress.advance(len(chunk))
 
     def make_assignments(self, editors: list[User]) -> None:
