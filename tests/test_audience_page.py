@@ -111,6 +111,25 @@ def test_the_page_shows_each_licences_seats(
     assert "1 of 12" in page.content.decode()
 
 
+def test_the_page_shows_the_licences_that_end_soonest_and_sends_to_the_admin_for_the_rest(
+    publisher: User, newsletter: Newsletter
+) -> None:
+    today = timezone.localdate()
+    for n in range(12):
+        Licence.objects.create(
+            organisation=Organisation.objects.create(name=f"Ministry {n:02}"),
+            seats=5,
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=n),
+        )
+    page = factories.client_for(publisher).get("/desk/issues/audience/")
+    shown = [licence.organisation.name for licence in page.context["licences"]]
+    assert shown == [f"Ministry {n:02}" for n in range(10)]
+    text = page.content.decode()
+    assert "The 10 licences that end soonest" in text
+    assert 'href="/admin/issues/licence/?o=4">in the admin</a>' in text
+
+
 AUDIENCE_QUERIES = 12  # at most, with every filter (issue 27's bench: 11-12)
 
 

@@ -42,7 +42,7 @@ from newsroom.models import Newsletter
 from newsroom.paging import BoundedPaginator, CountedPaginator
 from newsroom.types import AuthenticatedHttpRequest
 
-LICENCES_SHOWN = 100
+LICENCES_SHOWN = 10
 
 
 def is_publisher(user: Any) -> bool:
@@ -227,16 +227,18 @@ def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    licences = (
+    # The ones that need the publisher soonest; one more tells whether the
+    # admin holds others (a page of 200 licences would bury the readers).
+    licences = list(
         Licence.objects.select_related("organisation")
         .prefetch_related("newsletters")
         .annotate(used=Count("seats_taken"))
         .filter(ends_on__gte=today - ENDING_SOON)
-        .order_by("ends_on", "pk")[:LICENCES_SHOWN]
+        .order_by("ends_on", "pk")[: LICENCES_SHOWN + 1]
     )
     context = {
-        "licences": licences,
-        "licences_shown": LICENCES_SHOWN,
+        "licences": licences[:LICENCES_SHOWN],
+        "more_licences": len(licences) > LICENCES_SHOWN,
         "newsletters": newsletters,
         "form": form,
         "page": page,

@@ -252,9 +252,15 @@ def newsletter_trend(newsletter: Newsletter, upto: Issue | None = None) -> list[
     issues = Issue.objects.filter(newsletter=newsletter, status=Status.PUBLISHED)
     if upto is not None:
         issues = issues.filter(period_start__lte=upto.period_start)
-    last = issues.order_by("-period_start", "-number").annotate(
-        total=Sum("editions__downloads__count")
-    )[:TREND_LENGTH]
+    # The last issues first, then their downloads: summed in one query with
+    # the LIMIT, every issue of the newsletter was summed before the cut
+    # (7 ms at twenty years).
+    newest = issues.order_by("-period_start", "-number")
+    last = (
+        Issue.objects.filter(pk__in=list(newest.values_list("pk", flat=True)[:TREND_LENGTH]))
+        .order_by("-period_start", "-number")
+        .annotate(total=Sum("editions__downloads__count"))
+    )
     return [(f"no. {issue.number}", issue.total or 0) for issue in reversed(last)]  # type: ignore[attr-defined]
 
 

@@ -62,7 +62,10 @@ from newsroom.review.workflow import Status  # noqa: E402
 from tests.bench.serving import free_port, session_for  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
-# Untimed requests per page first: enough to reach both gunicorn workers.
+# Untimed requests per page first, in pairs sent at once so that each of the
+# two gunicorn workers serves the page (imports, URL patterns, templates)
+# before it is timed: sent one after another, they could all reach one
+# worker, and the other's first request, 100 ms and more, was a timed one.
 WARM_UP = 4
 # Timed downloads per turn of a path at a concurrency (a second or more),
 # after untimed ones; the paths take turns DOWNLOAD_ROUNDS times.
@@ -339,8 +342,7 @@ def page_figures(
         if demo is not None and demo_port is not None:
             turns.append((demo_port, demo[index][2], demo[index][1]))
         for p, each_path, each_cookie in turns:
-            for _ in range(WARM_UP):  # each gunicorn worker loads its templates once
-                get(p, each_path, each_cookie)
+            warm_up(p, each_path, each_cookie)
         times: list[list[float]] = [[] for _ in turns]
         for _ in range(ROUNDS):
             for n, (p, each_path, each_cookie) in enumerate(turns):
@@ -360,6 +362,15 @@ def page_figures(
         if flag:
             flagged.append(name)
     return flagged
+
+
+def warm_up(port: int, path: str, cookie: str) -> None:
+    for _ in range(WARM_UP):
+        pair = [threading.Thread(target=get, args=(port, path, cookie)) for _ in range(2)]
+        for thread in pair:
+            thread.start()
+        for thread in pair:
+            thread.join()
 
 
 def throughput(port: int, path: str, cookie: str, concurrency: int) -> float:
