@@ -6,6 +6,7 @@ builder's count of a newsletter's waiting stories (issue 27)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -47,19 +48,25 @@ def page_queries(user: User, url: str, params: dict[str, str] | None = None) -> 
     return [q["sql"] for q in queries.captured_queries]
 
 
+def insert_accounts(cursor: Any, prefix: str, n: int) -> None:
+    """Accounts `prefix`1 ... `prefix`n, in one statement."""
+    cursor.execute(
+        """
+        INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,
+                               email, is_staff, is_active, date_joined)
+        SELECT '!', false, %s || g, '', '', '', false, true, now()
+        FROM generate_series(1, %s) AS g
+        """,
+        [prefix, n],
+    )
+
+
 @pytest.fixture
 def subscribers(db: None) -> None:
     """20,000 subscriber accounts, analysed."""
     group = Group.objects.get(name=roles.SUBSCRIBERS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,
-                                   email, is_staff, is_active, date_joined)
-            SELECT '!', false, 'reader-' || g, '', '', '', false, true, now()
-            FROM generate_series(1, 20000) AS g
-            """
-        )
+        insert_accounts(cursor, "reader-", 20000)
         cursor.execute(
             "INSERT INTO auth_user_groups (user_id, group_id)"
             " SELECT id, %s FROM auth_user WHERE username LIKE 'reader-%%'",
@@ -167,14 +174,7 @@ def drafts(alice: User, bob: User, newsletter: Newsletter) -> None:
     requested), some recalled; the other authors' stories mostly approved,
     a tenth drafts (150 of them sent back)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,
-                                   email, is_staff, is_active, date_joined)
-            SELECT '!', false, 'writer-' || g, '', '', '', false, true, now()
-            FROM generate_series(1, 44) AS g
-            """
-        )
+        insert_accounts(cursor, "writer-", 44)
         cursor.execute(
             """
             INSERT INTO newsroom_story (status, published_at, sent_back_at, headline, body,

@@ -3,6 +3,7 @@ back to its author, and the dashboard panels that read it."""
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
@@ -35,36 +36,32 @@ def sent_back_by_their_transitions(author: User) -> set[str]:
     return set(drafts.filter(last_transition__in=SENT_BACK).values_list("headline", flat=True))  # type: ignore[misc]
 
 
-def test_requesting_changes_marks_the_draft_at_the_time_of_the_request(
-    client: Client, alice: User, bob: User, newsletter: Newsletter
+@pytest.mark.parametrize(
+    ("status", "action", "data", "words"),
+    [
+        (Status.REVIEW, "request-changes", {"comment": "Cite the ministry."}, "request_changes"),
+        (Status.PUBLISHED, "withdraw", {"reason": "The figures are disputed."}, "withdraw"),
+    ],
+)
+def test_sending_a_story_back_marks_it_at_the_time_of_its_audit_row(
+    client: Client,
+    alice: User,
+    bob: User,
+    newsletter: Newsletter,
+    status: str,
+    action: str,
+    data: dict[str, str],
+    words: str,
 ) -> None:
-    story = factories.make_story(author=alice, newsletter=newsletter, status=Status.REVIEW)
+    story = factories.make_story(author=alice, newsletter=newsletter, status=status, reviewer=bob)
     assert story.sent_back_at is None
     client.force_login(bob)
 
-    act(client, story, "request-changes", comment="Cite the ministry.")
+    act(client, story, action, **data)
 
     assert story.status == Status.DRAFT
     row = story.transitions.first()
-    assert (row.transition, row.comment) == ("request_changes", "Cite the ministry.")
-    assert story.sent_back_at == row.at
-    assert list(Story.objects.sent_back()) == [story]
-
-
-def test_withdrawing_marks_the_story_sent_back(
-    client: Client, alice: User, bob: User, newsletter: Newsletter
-) -> None:
-    story = factories.make_story(
-        author=alice, newsletter=newsletter, status=Status.PUBLISHED, reviewer=bob
-    )
-    assert story.sent_back_at is None
-    client.force_login(bob)
-
-    act(client, story, "withdraw", reason="The figures are disputed.")
-
-    assert story.status == Status.DRAFT
-    row = story.transitions.first()
-    assert (row.transition, row.comment) == ("withdraw", "The figures are disputed.")
+    assert (row.transition, row.comment) == (words, *data.values())
     assert story.sent_back_at == row.at
     assert list(Story.objects.sent_back()) == [story]
 
