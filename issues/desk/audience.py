@@ -229,12 +229,18 @@ def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
     query.pop("page", None)
     # The ones that need the publisher soonest; one more tells whether the
     # admin holds others (a page of 200 licences would bury the readers).
+    # Their seats counted for those shown only, not for every licence.
+    soonest = (
+        Licence.objects.filter(ends_on__gte=today - ENDING_SOON)
+        .order_by("ends_on", "pk")
+        .values_list("pk", flat=True)[: LICENCES_SHOWN + 1]
+    )
     licences = list(
-        Licence.objects.select_related("organisation")
+        Licence.objects.filter(pk__in=list(soonest))
+        .select_related("organisation")
         .prefetch_related("newsletters")
         .annotate(used=Count("seats_taken"))
-        .filter(ends_on__gte=today - ENDING_SOON)
-        .order_by("ends_on", "pk")[: LICENCES_SHOWN + 1]
+        .order_by("ends_on", "pk")
     )
     context = {
         "licences": licences[:LICENCES_SHOWN],
