@@ -143,6 +143,15 @@ def test_a_passage_is_commented_answered_and_resolved(
           }
         }"""
     )
+    # The editor takes the page's selection on its next "selectionchange":
+    # typed before, the words went where the click had put the cursor.
+    alice_page.wait_for_function(
+        """() => {
+          const editor = document.querySelector('.ProseMirror').editor;
+          const {from, to} = editor.state.selection;
+          return editor.state.doc.textBetween(from, to) === '40%';
+        }"""
+    )
     alice_page.keyboard.type("42%")
     # Replying now would leave the page and lose the edit: the page says so.
     alice_page.get_by_label("Reply").fill("Fixed.")
