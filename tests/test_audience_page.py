@@ -8,7 +8,7 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -111,7 +111,7 @@ def test_the_page_shows_each_licences_seats(
     assert "1 of 12" in page.content.decode()
 
 
-def test_the_page_shows_the_licences_that_end_soonest_and_sends_to_the_admin_for_the_rest(
+def test_the_page_shows_the_licences_that_end_soonest_and_every_one_on_request(
     publisher: User, newsletter: Newsletter
 ) -> None:
     today = timezone.localdate()
@@ -122,12 +122,37 @@ def test_the_page_shows_the_licences_that_end_soonest_and_sends_to_the_admin_for
             starts_on=today,
             ends_on=today + datetime.timedelta(days=n),
         )
-    page = factories.client_for(publisher).get("/desk/issues/audience/")
+    client = factories.client_for(publisher)
+
+    page = client.get("/desk/issues/audience/", {"show": "current"})
     shown = [licence.organisation.name for licence in page.context["licences"]]
     assert shown == [f"Ministry {n:02}" for n in range(10)]
     text = page.content.decode()
     assert "The 10 licences that end soonest" in text
-    assert 'href="/admin/issues/licence/?o=4">in the admin</a>' in text
+    assert 'href="?show=current&amp;licences=all#licences-heading">Show every one</a>' in text
+
+    every = client.get("/desk/issues/audience/", {"show": "current", "licences": "all"})
+    assert len(every.context["licences"]) == 12
+    text = every.content.decode()
+    assert 'href="?show=current#licences-heading">Show the 10 that end soonest</a>' in text
+    assert 'href="/admin/issues/licence/">in the admin</a>' in text
+
+
+def test_a_publisher_who_may_not_change_licences_is_told_who_may(
+    newsletter: Newsletter,
+) -> None:
+    publisher = factories.make_user("pia", is_staff=True)
+    publisher.user_permissions.add(Permission.objects.get(codename="add_user"))
+    Licence.objects.create(
+        organisation=Organisation.objects.create(name="Ministry"),
+        seats=5,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+    )
+    page = factories.client_for(publisher).get("/desk/issues/audience/")
+    text = page.content.decode()
+    assert "in the admin, by staff who may change licences" in text
+    assert "/admin/issues/licence/" not in text
 
 
 AUDIENCE_QUERIES = 12  # at most, with every filter (issue 27's bench: 11-12)

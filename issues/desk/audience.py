@@ -43,6 +43,7 @@ from newsroom.paging import BoundedPaginator, CountedPaginator
 from newsroom.types import AuthenticatedHttpRequest
 
 LICENCES_SHOWN = 10
+LICENCES_MAX = 1000
 
 
 def is_publisher(user: Any) -> bool:
@@ -227,13 +228,15 @@ def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    # The ones that need the publisher soonest; one more tells whether the
-    # admin holds others (a page of 200 licences would bury the readers).
-    # Their seats counted for those shown only, not for every licence.
+    # The ones that need the publisher soonest, unless they ask for every
+    # one: a page of 200 licences would bury the readers. One more tells
+    # whether there are others; seats are counted for those shown only.
+    every_licence = request.GET.get("licences") == "all"
+    shown = LICENCES_MAX if every_licence else LICENCES_SHOWN
     soonest = (
         Licence.objects.filter(ends_on__gte=today - ENDING_SOON)
         .order_by("ends_on", "pk")
-        .values_list("pk", flat=True)[: LICENCES_SHOWN + 1]
+        .values_list("pk", flat=True)[: shown + 1]
     )
     licences = list(
         Licence.objects.filter(pk__in=list(soonest))
@@ -242,9 +245,17 @@ def audience(request: AuthenticatedHttpRequest) -> HttpResponse:
         .annotate(used=Count("seats_taken"))
         .order_by("ends_on", "pk")
     )
+    toggle = query.copy()
+    if every_licence:
+        toggle.pop("licences", None)
+    else:
+        toggle["licences"] = "all"
     context = {
-        "licences": licences[:LICENCES_SHOWN],
-        "more_licences": len(licences) > LICENCES_SHOWN,
+        "licences": licences[:shown],
+        "more_licences": len(licences) > shown,
+        "every_licence": every_licence,
+        "licences_shown": LICENCES_SHOWN,
+        "licences_toggle": toggle.urlencode(),
         "newsletters": newsletters,
         "form": form,
         "page": page,
