@@ -79,7 +79,3 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.known_count
-
-    @property
-    def shown_count(self) -> int:
-        return self.known_count

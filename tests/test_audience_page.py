@@ -77,6 +77,8 @@ def test_the_filters_and_the_export_agree(
 
     assert listed == who
     assert sorted(row[0].split("@")[0] for row in rows) == who
+    # The number of pages comes from the kept totals: they agree with the list.
+    assert page.context["page"].paginator.count == len(who)
 
 
 def test_a_search_finds_by_organisation_and_a_bad_filter_shows_everything(

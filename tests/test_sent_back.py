@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -150,18 +151,24 @@ def write_drafts(alice: User, erin: User, bob: User, newsletter: Newsletter) -> 
     perform(story("Erin's", author=erin), REQUEST_CHANGES, by=bob, comment="Not Alice's.")
 
 
+@pytest.fixture
+def alices_desk(
+    client: Client, alice: User, erin: User, bob: User, newsletter: Newsletter
+) -> HttpResponse:
+    """Alice's dashboard, with the drafts of `write_drafts`."""
+    write_drafts(alice, erin, bob, newsletter)
+    client.force_login(alice)
+    return client.get("/desk/")
+
+
 def panel(response: object, name: str) -> list[str]:
     return [s.headline for s in response.context[name]]  # type: ignore[attr-defined]
 
 
 def test_the_dashboard_shows_the_same_drafts_as_their_transitions_say(
-    client: Client, alice: User, erin: User, bob: User, newsletter: Newsletter
+    alices_desk: HttpResponse, alice: User
 ) -> None:
-    write_drafts(alice, erin, bob, newsletter)
-    client.force_login(alice)
-
-    response = client.get("/desk/")
-
+    response = alices_desk
     sent_back = panel(response, "sent_back")
     assert sorted(sent_back) == sorted(sent_back_by_their_transitions(alice))
     assert sorted(sent_back) == ["Changes requested", "Sent back twice", "Withdrawn"]
@@ -175,13 +182,9 @@ def test_the_dashboard_shows_the_same_drafts_as_their_transitions_say(
 
 
 def test_the_panel_lists_the_latest_sent_back_first_with_the_reviewers_words(
-    client: Client, alice: User, erin: User, bob: User, newsletter: Newsletter
+    alices_desk: HttpResponse, alice: User
 ) -> None:
-    write_drafts(alice, erin, bob, newsletter)
-    client.force_login(alice)
-
-    response = client.get("/desk/")
-
+    response = alices_desk
     shown = [
         (s.headline, s.last_transition, s.last_by, s.last_comment)
         for s in response.context["sent_back"]

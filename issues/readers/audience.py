@@ -118,9 +118,13 @@ def kept() -> dict[TallyKey, tuple[int, int]]:
     }
 
 
-def differences() -> dict[TallyKey, tuple[tuple[int, int] | None, tuple[int, int] | None]]:
+def differences(
+    expected: dict[TallyKey, tuple[int, int]] | None = None,
+) -> dict[TallyKey, tuple[tuple[int, int] | None, tuple[int, int] | None]]:
     """Per row that is wrong: (what the tally holds, what it should)."""
-    held, expected = kept(), counted_afresh()
+    held = kept()
+    if expected is None:
+        expected = counted_afresh()
     return {
         key: (held.get(key), expected.get(key))
         for key in held.keys() | expected.keys()
@@ -137,11 +141,12 @@ def recount() -> int:
             cursor.execute(
                 "LOCK TABLE issues_subscription, issues_downloadcount IN SHARE ROW EXCLUSIVE MODE"
             )
-    wrong = len(differences())
+    expected = counted_afresh()
+    wrong = len(differences(expected))
     if wrong:
         AudienceTally.objects.all().delete()
         AudienceTally.objects.bulk_create(
             AudienceTally(newsletter_id=nl, edge=edge, day=day, subscriptions=n, never=never)
-            for (nl, edge, day), (n, never) in counted_afresh().items()
+            for (nl, edge, day), (n, never) in expected.items()
         )
     return wrong
